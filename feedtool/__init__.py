@@ -1,0 +1,54 @@
+"""feedtool: plain-text news articles → enriched RSS, Atom, JSON Feed, JSON-LD and HTML.
+
+The public API is what this module exports; everything else is internal.
+
+>>> from feedtool import load_config, build
+>>> report = build("seeds", "feeds", load_config("feedtool.toml"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from feedtool.config import Config, load_config
+from feedtool.enrich import enrich
+from feedtool.errors import ConfigError, FeedtoolError, ParseError, PublishError
+from feedtool.model import (
+    DateMention,
+    EmbeddedPost,
+    Evidence,
+    Heading,
+    Image,
+    NewsItem,
+    Paragraph,
+    Person,
+    Publisher,
+    Tag,
+)
+from feedtool.parse import parse_article
+from feedtool.publish import BuildReport, build, load_article
+
+__all__ = [
+    "BuildReport",
+    "Config",
+    "ConfigError",
+    "DateMention",
+    "EmbeddedPost",
+    "Evidence",
+    "FeedtoolError",
+    "Heading",
+    "Image",
+    "NewsItem",
+    "Paragraph",
+    "ParseError",
+    "Person",
+    "Publisher",
+    "PublishError",
+    "Tag",
+    "__version__",
+    "build",
+    "enrich",
+    "load_article",
+    "load_config",
+    "parse_article",
+]

@@ -1,0 +1,129 @@
+"""The ``feedtool`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and turns a
+``FeedtoolError`` into a one-line message and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from feedtool import __version__
+from feedtool.config import CONFIG_FILENAME, Config, load_config
+from feedtool.errors import FeedtoolError
+
+_CONFIG_OPTION = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=CONFIG_FILENAME,
+    show_default=True,
+    help="The publication's config file.",
+)
+
+
+@contextmanager
+def _errors_to_exit() -> Iterator[None]:
+    try:
+        yield
+    except FeedtoolError as error:
+        click.secho(f"error: {error}", fg="red", err=True)
+        sys.exit(2)
+
+
+def _config(path: Path) -> Config:
+    return load_config(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="feedtool")
+def main() -> None:
+    """Turn plain-text news articles into enriched feeds and pages.
+
+    \b
+    Examples:
+      feedtool build                 # seeds/ -> feeds/, with feedtool.toml
+      feedtool show seeds/000_ae4195037769579a.txt
+      feedtool serve --watch         # http://127.0.0.1:8000/
+    """
+
+
+@main.command()
+@click.argument(
+    "seeds", default="seeds", type=click.Path(file_okay=False, path_type=Path), required=False
+)
+@click.option(
+    "-o",
+    "--out",
+    default="feeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
+)
+@_CONFIG_OPTION
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."
+)
+@click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
+def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: bool) -> None:
+    """Build feeds and pages from the articles in SEEDS (default: seeds/).
+
+    Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. A bad article is
+    reported (file:line: what, how to fix) and skipped; the others are still
+    published, and the exit status is 1.
+
+    \b
+    Example:
+      feedtool build seeds -o feeds -c feedtool.toml
+    """
+    from feedtool.publish import build as build_site
+
+    with _errors_to_exit():
+        report = build_site(seeds, out, _config(config_path), jobs=jobs, ping=not no_ping)
+    for error in report.errors:
+        click.secho(f"error: {error}", fg="red", err=True)
+    for problem in report.ping_errors:
+        click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
+    click.echo(f"{out}: {report.summary()}")
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@_CONFIG_OPTION
+def show(file: Path, config_path: Path) -> None:
+    """Print the parsed and enriched NewsItem of FILE as JSON.
+
+    The id and dates are those known before publication: front matter or
+    text only.
+
+    \b
+    Example:
+      feedtool show seeds/000_ae4195037769579a.txt
+    """
+    from feedtool.publish import load_article
+
+    with _errors_to_exit():
+        item = load_article(file, _config_or_default(config_path))
+    click.echo(item.model_dump_json(indent=2))
+
+
+def _config_or_default(path: Path) -> Config:
+    """The config, or a neutral default when the default file is absent."""
+    if not path.exists() and path == Path(CONFIG_FILENAME):
+        from feedtool.config import default_config
+
+        return default_config()
+    return _config(path)
+
+
+# Commands for serving and embedding live below: they import heavier modules
+# lazily so that `feedtool build` starts fast.
+_LATE_COMMANDS: list[Callable[[], None]] = []

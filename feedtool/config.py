@@ -1,0 +1,173 @@
+"""The publication's configuration: ``feedtool.toml``.
+
+Loaded into frozen pydantic models. Unknown keys are errors (a typo must not
+be silently ignored) and every error names the key and the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from feedtool.errors import ConfigError
+
+CONFIG_FILENAME = "feedtool.toml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PublisherConfig(_Frozen):
+    """``[publisher]``: who publishes the feeds."""
+
+    name: str = Field(min_length=1)
+    url: str
+    logo: str | None = Field(default=None, description="Absolute URL of a logo image.")
+
+
+class AuthorConfig(_Frozen):
+    """``[author]``: the default author of articles that name none."""
+
+    name: str = Field(min_length=1)
+    url: str | None = None
+    kind: Annotated[str, Field(pattern="^(Person|Organization)$")] = "Organization"
+
+
+class TagsConfig(_Frozen):
+    """``[tags]``: overrides applied after enrichment (front matter tags always win)."""
+
+    drop: tuple[str, ...] = Field(default=(), description="Tag names or slugs never to emit.")
+    rename: dict[str, str] = Field(default_factory=dict, description="Old name → new name.")
+    feeds_min_items: int = Field(
+        default=1, ge=1, description="Per-tag feeds are written for tags with this many items."
+    )
+
+
+class EnrichConfig(_Frozen):
+    """``[enrich]``: which enrichers run and how."""
+
+    enabled: tuple[str, ...] = Field(
+        default=("languages", "dates", "entities", "topics", "keywords"),
+        description="Names of enrichers to run, in order.",
+    )
+    languages: tuple[str, ...] = Field(
+        default=("en", "ar", "fa", "ur"),
+        description="Languages the detector may answer (ISO 639-1).",
+    )
+    timezone_from_dateline: bool = Field(
+        default=False, description="Use the dateline city's zone instead of `timezone`."
+    )
+
+
+class WebSubConfig(_Frozen):
+    """``[websub]``: the hub to advertise and ping after a build."""
+
+    hub: str | None = None
+    timeout: float = Field(default=5.0, gt=0)
+
+
+class Config(_Frozen):
+    """The whole ``feedtool.toml``."""
+
+    title: str = Field(min_length=1, description="Title of the publication and its feeds.")
+    description: str = Field(default="", description="One-line subtitle of the feeds.")
+    base_url: str = Field(description="Absolute URL where `feeds/` is served, ending in '/'.")
+    language: str = Field(default="en", description="Default BCP 47 language of articles.")
+    timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
+    feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    publisher: PublisherConfig
+    author: AuthorConfig | None = None
+    tags: TagsConfig = TagsConfig()
+    enrich: EnrichConfig = EnrichConfig()
+    websub: WebSubConfig = WebSubConfig()
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL such as 'https://example.org/'")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}, e.g. 'Asia/Tehran'") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured zone as a ``ZoneInfo``."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def host(self) -> str:
+        """The host of ``base_url``, the authority of the tag: URIs."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def absolute(self, relative: str) -> str:
+        """Absolute URL of a path inside the output folder."""
+        return self.base_url + relative.lstrip("/")
+
+
+def default_config() -> Config:
+    """A config good enough to parse an article outside any project."""
+    return Config(
+        title="feedtool",
+        base_url="http://localhost:8000/",
+        publisher=PublisherConfig(name="feedtool", url="http://localhost:8000/"),
+    )
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate ``feedtool.toml``; raise ``ConfigError`` naming the key and file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            "config file not found",
+            path=path,
+            hint=f"create {CONFIG_FILENAME} (see README 'Config') or pass -c PATH",
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError("config is not UTF-8", path=path, hint="save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(
+            f"invalid TOML: {exc}", path=path, line=line, hint="check the TOML syntax"
+        ) from exc
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(
+            f"key '{key}': {problem}{more}",
+            path=path,
+            line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
+            hint="see README 'Config' for the keys and their types",
+        ) from exc
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+            return number
+    return None

@@ -1,0 +1,1 @@
+"""Enricher: dates (to be written)."""

@@ -1,0 +1,1 @@
+"""Enricher: entities (to be written)."""

@@ -1,0 +1,1 @@
+"""Enricher: keywords (to be written)."""

@@ -1,0 +1,1 @@
+"""Enricher: languages (to be written)."""

@@ -1,0 +1,1 @@
+"""Enricher: topics (to be written)."""

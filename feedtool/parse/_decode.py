@@ -1,0 +1,68 @@
+"""Bytes → clean text: encoding detection, line endings, control characters, NFC."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+
+# Beyond this share of control characters the input is not text at all; decoding it
+# through Latin-1 would "succeed" and yield an article made of noise.
+_MAX_CONTROL_SHARE = 0.1
+
+# Line breaks other than \n that people's editors produce; U+2028/2029 and NEL are
+# treated as the line breaks they claim to be, so line numbers match what a reader sees.
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The article's text with ``\\n`` line endings, and what it took to get there."""
+
+    text: str
+    encoding: str
+    control_chars: int
+
+
+class NotText(ValueError):
+    """The bytes are binary data, not an article."""
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode article bytes; never raises ``UnicodeDecodeError``."""
+    text, encoding = _to_str(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    kept: list[str] = []
+    dropped = 0
+    for char in text:
+        if char in "\n\t":
+            kept.append(char)
+        elif char == "\ufeff" or unicodedata.category(char) == "Cc":
+            # A BOM inside the text (files concatenated) is noise, as are NUL and
+            # other C0/C1 controls: they are invalid in XML and break every feed.
+            dropped += 1
+        else:
+            kept.append(char)
+    if text and dropped > _MAX_CONTROL_SHARE * len(text):
+        raise NotText(f"{dropped} of {len(text)} characters are control characters")
+    clean = unicodedata.normalize("NFC", "".join(kept))
+    return Decoded(text=clean, encoding=encoding, control_chars=dropped)
+
+
+def _to_str(data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1252 is what "Latin-1" files from Windows editors really are:
+        # it has curly quotes and the euro sign where Latin-1 has C1 controls.
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+        return data.decode("latin-1"), "latin-1"

@@ -1,0 +1,1 @@
+"""Renderer: atom (to be written)."""

@@ -1,0 +1,1 @@
+"""Renderer: html (to be written)."""

@@ -1,0 +1,1 @@
+"""Renderer: jsonfeed (to be written)."""

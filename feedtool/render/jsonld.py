@@ -1,0 +1,1 @@
+"""Renderer: jsonld (to be written)."""

@@ -1,0 +1,1 @@
+"""Renderer: ninjs (to be written)."""

@@ -1,0 +1,1 @@
+"""Renderer: opml (to be written)."""

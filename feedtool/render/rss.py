@@ -1,0 +1,1 @@
+"""Renderer: rss (to be written)."""

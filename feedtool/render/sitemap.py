@@ -1,0 +1,1 @@
+"""Renderer: sitemap (to be written)."""
