@@ -6,6 +6,7 @@ be silently ignored) and every error names the key and the file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -146,7 +147,9 @@ def load_config(path: Path | str) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError("config is not UTF-8", path=path, hint="save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's TOMLDecodeError has no lineno attribute, only the message.
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         raise ConfigError(
             f"invalid TOML: {exc}", path=path, line=line, hint="check the TOML syntax"
         ) from exc

@@ -1,1 +1,107 @@
-"""Renderer: atom (to be written)."""
+"""Renderer ``atom``: ``{prefix}atom.xml``, Atom 1.0 (RFC 4287) for every channel, via feedgen.
+
+The feed ``id`` is the absolute URL of the channel's own ``atom.xml``
+(``https://news.example.org/atom.xml``, ``…/tags/pakistan/atom.xml``): an IRI
+that stays the same from build to build and never depends on the items or the
+clock. It changes only if ``base_url`` does, which moves every link anyway.
+
+feedgen's output is post-processed with lxml where it falls short: entry
+links lose their ``rel`` and ``type`` (it reads them from the element it has
+just created: lkiesow/python-feedgen#135), and entries have no ``xml:lang``
+(set when an article's language differs from the feed's).
+
+Categories: coded tags keep their vocabulary (``term='11000000'
+scheme='http://cv.iptc.org/newscodes/mediatopic/' label='politics'``); other
+tags are ``term=<slug>`` in the scheme ``{base_url}tags/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from feedgen.feed import FeedGenerator
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render._common import (
+    ATOM_TYPE,
+    GENERATOR,
+    GENERATOR_URI,
+    authors_of,
+    category,
+    clean,
+    content_html,
+    feed_url,
+    home_url,
+    http_url,
+    item_id,
+    published,
+    whole_seconds,
+    xml_bytes,
+)
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@renderer("atom")
+def render_atom(site: Site) -> Iterator[Output]:
+    """Yield ``atom.xml`` for the main channel and each tag channel."""
+    for channel in site.channels:
+        if channel.items:
+            yield channel.prefix + "atom.xml", atom_bytes(site, channel)
+
+
+def feed_id(site: Site, channel: Channel) -> str:
+    """The channel's permanent Atom ``id``: the URL of its ``atom.xml``."""
+    return feed_url(site.config, channel.prefix, "atom.xml")
+
+
+def atom_bytes(site: Site, channel: Channel) -> bytes:
+    """One channel as an Atom 1.0 document."""
+    config = site.config
+    fg = FeedGenerator()
+    fg.id(feed_id(site, channel))
+    fg.title(clean(channel.title))
+    if channel.description:
+        fg.subtitle(clean(channel.description))
+    fg.language(config.language)
+    fg.updated(whole_seconds(channel.updated))
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.author(name=clean(config.publisher.name), uri=config.publisher.url)
+    fg.link(href=feed_url(config, channel.prefix, "atom.xml"), rel="self", type=ATOM_TYPE)
+    fg.link(href=home_url(config), rel="alternate", type="text/html")
+    if config.websub.hub:
+        fg.link(href=config.websub.hub, rel="hub")
+    if config.publisher.logo:
+        fg.logo(config.publisher.logo)
+
+    for item in channel.items:
+        entry = fg.add_entry(order="append")
+        entry.id(item_id(item))
+        entry.title(clean(item.headline))
+        entry.link(href=item.url, rel="alternate", type="text/html")
+        entry.published(whole_seconds(published(item)))
+        entry.updated(whole_seconds(item_updated(item)))
+        if item.description:
+            entry.summary(clean(item.description))
+        entry.content(content_html(item, config), type="html")
+        for author in authors_of(item, config):
+            person = {"name": clean(author.name)}
+            uri = http_url(author.url)
+            if uri:
+                person["uri"] = uri
+            entry.author(person)
+        for tag in item.tags:
+            term, scheme = category(tag, config)
+            entry.category(term=term, scheme=scheme, label=clean(tag.name))
+
+    root = etree.fromstring(fg.atom_str(pretty=False))
+    for item, element in zip(channel.items, root.iterfind(f"{_ATOM}entry"), strict=True):
+        for link in element.iterfind(f"{_ATOM}link"):
+            if link.get("href") == item.url and link.get("rel") is None:
+                link.set("rel", "alternate")
+                link.set("type", "text/html")
+        if item.language.lower() != config.language.lower():
+            element.set(_XML_LANG, item.language)
+    return xml_bytes(root)

@@ -1,1 +1,97 @@
-"""Renderer: jsonfeed (to be written)."""
+"""Renderer ``jsonfeed``: ``{prefix}feed.json``, JSON Feed 1.1 for every channel.
+
+Keys are written in a fixed order with ``version`` first (the spec asks for it
+at the top), UTF-8 without ``\\u`` escapes, two-space indent, final newline.
+Optional members are left out rather than written as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from feedtool.model import NewsItem
+from feedtool.render import Channel, Output, Site, renderer
+from feedtool.render._common import (
+    authors_of,
+    clean,
+    content_html,
+    feed_url,
+    home_url,
+    http_url,
+    iso,
+    item_id,
+    published,
+    tag_names,
+)
+from feedtool.config import Config
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@renderer("jsonfeed")
+def render_jsonfeed(site: Site) -> Iterator[Output]:
+    """Yield ``feed.json`` for the main channel and each tag channel."""
+    for channel in site.channels:
+        if channel.items:
+            yield channel.prefix + "feed.json", json_bytes(jsonfeed(site, channel))
+
+
+def json_bytes(data: object) -> bytes:
+    """The JSON Feed house style: UTF-8, indent 2, final newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
+    """One channel as a JSON Feed 1.1 object."""
+    config = site.config
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": clean(channel.title),
+        "home_page_url": home_url(config),
+        "feed_url": feed_url(config, channel.prefix, "feed.json"),
+    }
+    if channel.description:
+        feed["description"] = clean(channel.description)
+    feed["language"] = config.language
+    publisher: dict[str, str] = {"name": clean(config.publisher.name), "url": config.publisher.url}
+    if config.publisher.logo:
+        publisher["avatar"] = config.publisher.logo
+    feed["authors"] = [publisher]
+    if config.websub.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
+    feed["items"] = [_item(item, config) for item in channel.items]
+    return feed
+
+
+def _item(item: NewsItem, config: Config) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": item_id(item),
+        "url": item.url,
+        "title": clean(item.headline),
+        "content_html": content_html(item, config),
+    }
+    if item.description:
+        entry["summary"] = clean(item.description)
+    image = http_url(item.image.url) if item.image else None
+    if image:
+        entry["image"] = image
+    entry["date_published"] = iso(published(item))
+    if item.date_modified:
+        entry["date_modified"] = iso(item.date_modified)
+    authors = []
+    for author in authors_of(item, config):
+        person = {"name": clean(author.name)}
+        url = http_url(author.url)
+        if url:
+            person["url"] = url
+        authors.append(person)
+    if authors:
+        entry["authors"] = authors
+    tags = [clean(name) for name in tag_names(item.tags)]
+    if tags:
+        entry["tags"] = tags
+    entry["language"] = item.language
+    return entry
+

@@ -1,0 +1,186 @@
+"""Writing systems: which script a text is in, and the Arabic-script cues.
+
+The script alone settles most language questions (Hebrew letters are Hebrew,
+Hangul is Korean); the Arabic script is shared by Arabic, Persian and Urdu,
+and their spelling differs enough that a letter count usually decides before
+any statistical model is needed. The cue thresholds were checked against the
+ar/fa/ur corpora in ``../shared/corpus/multilingual`` (every file decided by
+cues alone; see ``bench/eval_languages.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Letters only: digits, punctuation and combining marks of each block are left
+# out, so that "2025" or "،" never vote for a script.
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Latin", re.compile(r"[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]+")),
+    (
+        "Arabic",
+        re.compile(
+            r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF"
+            r"\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]+"
+        ),
+    ),
+    ("Cyrillic", re.compile(r"[\u0400-\u0481\u048A-\u052F]+")),
+    ("Greek", re.compile(r"[\u0370-\u0373\u0376\u0377\u037B-\u037D\u0386-\u03FF\u1F00-\u1FFF]+")),
+    ("Hebrew", re.compile(r"[\u05D0-\u05EA\u05F0-\u05F2\uFB1D-\uFB4F]+")),
+    ("Devanagari", re.compile(r"[\u0904-\u0939\u0958-\u0961\u0972-\u097F]+")),
+    ("Bengali", re.compile(r"[\u0985-\u09B9\u09DC-\u09E1]+")),
+    ("Gurmukhi", re.compile(r"[\u0A05-\u0A39\u0A59-\u0A5E]+")),
+    ("Tamil", re.compile(r"[\u0B85-\u0BB9]+")),
+    ("Thai", re.compile(r"[\u0E01-\u0E30\u0E40-\u0E46]+")),
+    ("Georgian", re.compile(r"[\u10A0-\u10FF]+")),
+    ("Armenian", re.compile(r"[\u0531-\u0556\u0561-\u0587]+")),
+    ("Ethiopic", re.compile(r"[\u1200-\u137F]+")),
+    ("Hangul", re.compile(r"[\uAC00-\uD7AF\u1100-\u11FF\u3130-\u318F]+")),
+    ("Kana", re.compile(r"[\u3041-\u3096\u30A1-\u30FA\u31F0-\u31FF]+")),
+    ("Han", re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+")),
+)
+
+# ISO 639-1 languages by script. Only these can be configured with effect;
+# the first one is what a script means when none of its languages is configured
+# and the script leaves no doubt (None: the script alone cannot tell).
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "Latin": (
+        "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "no", "fi", "pl", "cs",
+        "sk", "sl", "hr", "bs", "ro", "hu", "tr", "az", "id", "ms", "tl", "vi", "sq", "et",
+        "lv", "lt", "ca", "eu", "ga", "cy", "is", "af", "sw", "so", "yo", "zu", "xh", "st",
+        "tn", "ts", "mi", "eo", "la", "uz",
+    ),  # fmt: skip
+    "Arabic": ("ar", "fa", "ur", "ps", "ckb", "sd", "ug"),
+    "Cyrillic": ("ru", "uk", "be", "bg", "mk", "sr", "kk", "mn", "tg"),
+    "Greek": ("el",),
+    "Hebrew": ("he", "yi"),
+    "Devanagari": ("hi", "mr", "ne"),
+    "Bengali": ("bn",),
+    "Gurmukhi": ("pa",),
+    "Tamil": ("ta",),
+    "Thai": ("th",),
+    "Georgian": ("ka",),
+    "Armenian": ("hy",),
+    "Ethiopic": ("am",),
+    "Hangul": ("ko",),
+    "Kana": ("ja",),
+    "Han": ("zh",),
+}
+_NO_DEFAULT = frozenset({"Latin"})
+
+LANGUAGE_SCRIPT: dict[str, str] = {
+    lang: script for script, langs in SCRIPT_LANGUAGES.items() for lang in langs
+}
+
+# URLs, e-mail addresses and @handles are Latin whatever the language around
+# them ("ہم بھائی ہیں … pic.twitter.com/6oeuaaB65m").
+_NOISE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\b(?:pic\.twitter\.com|t\.co|bit\.ly|youtu\.be)/\S+"
+    r"|\S+@\S+\.\w+"
+    r"|@\w+"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCount:
+    """The dominant script of a text and how many letters it and all scripts have."""
+
+    script: str | None
+    letters: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.letters / self.total if self.total else 0.0
+
+
+def clean(text: str) -> str:
+    """``text`` without URLs, e-mail addresses and handles."""
+    return _NOISE.sub(" ", text)
+
+
+def count_scripts(text: str) -> dict[str, int]:
+    """Letters per script in ``text`` (scripts with none are left out)."""
+    counts: dict[str, int] = {}
+    for name, pattern in _SCRIPTS:
+        n = sum(len(run) for run in pattern.findall(text))
+        if n:
+            counts[name] = n
+    return counts
+
+
+def dominant_script(text: str) -> ScriptCount:
+    """The script with the most letters; Japanese (kana with kanji) counts as Kana."""
+    counts = count_scripts(text)
+    if not counts:
+        return ScriptCount(None, 0, 0)
+    # Kanji outnumber kana in Japanese news; any real share of kana means Japanese.
+    if "Kana" in counts and "Han" in counts and counts["Kana"] * 10 >= counts["Han"]:
+        counts["Kana"] += counts.pop("Han")
+    script = max(counts, key=lambda name: counts[name])
+    return ScriptCount(script, counts[script], sum(counts.values()))
+
+
+def script_default(script: str) -> str | None:
+    """What a script means on its own, or None when it cannot say (Latin)."""
+    if script in _NO_DEFAULT:
+        return None
+    return SCRIPT_LANGUAGES[script][0]
+
+
+# --------------------------------------------------------------------------- Arabic script
+
+# ے ڈ ٹ ڑ ں ھ ہ and the Urdu full stop ۔ do not occur in Persian or Arabic
+# spelling; پ چ ژ گ and the Persian forms ی ک do not occur in Arabic;
+# ة ى are Arabic (Persian writes ه and ی). Fars News still types Arabic ي/ك,
+# so Persian is also recognised by its own frequent words.
+_URDU_LETTERS = re.compile(r"[\u06D2\u0688\u0679\u0691\u06BA\u06BE\u06C1\u06D4]")
+_PERSIAN_LETTERS = re.compile(r"[\u067E\u0686\u0698\u06AF\u06CC\u06A9]")
+_ARABIC_LETTERS = re.compile(r"[\u0629\u0649]")
+_HARAKAT = re.compile(r"[\u064B-\u065F\u0670\u0640]")
+_WORD = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FF]+")
+_PERSIAN_WORDS = frozenset(
+    "است هست نیست می نمی را این آن برای شد شده کرد کرده های ها باید اند خود"
+    " ميشود مي نمي اين براي هاي".split()
+)
+_ARABIC_WORDS = frozenset(
+    "في على التي الذي الذين إلى أن إن عن هذا هذه كان كانت لم لا قد مع بين حيث".split()
+)
+# Shared words such as "از" or "به" are left out: they mean the same in both.
+_MIN_CUE = 2
+
+
+def arabic_cues(text: str) -> dict[str, int]:
+    """Orthographic and lexical votes for ar, fa and ur in Arabic-script ``text``."""
+    bare = _HARAKAT.sub("", text)
+    words = _WORD.findall(bare.replace("\u200c", " "))
+    fa_words = sum(1 for w in words if w in _PERSIAN_WORDS)
+    ar_words = sum(1 for w in words if w in _ARABIC_WORDS)
+    return {
+        "ur": len(_URDU_LETTERS.findall(bare)),
+        "fa": len(_PERSIAN_LETTERS.findall(bare)) + 3 * fa_words,
+        "ar": len(_ARABIC_LETTERS.findall(bare)) + 3 * ar_words,
+    }
+
+
+def arabic_script_language(text: str, letters: int) -> str | None:
+    """ar, fa or ur when the cues are decisive, else None (ask a model).
+
+    Urdu first: its own letters are frequent (about one letter in ten) and
+    Urdu shares پ چ گ ی ک with Persian. Otherwise a language wins when the
+    other has no vote at all or it out-votes it five to one.
+    """
+    cues = arabic_cues(text)
+    if cues["ur"] and (cues["ur"] * 50 >= letters or (cues["ur"] >= _MIN_CUE and not cues["ar"])):
+        return "ur"
+    fa, ar = cues["fa"], cues["ar"]
+    if fa and not ar:
+        return "fa"
+    if ar and not fa:
+        return "ar"
+    if fa >= 5 * ar and fa >= _MIN_CUE:
+        return "fa"
+    if ar >= 5 * fa and ar >= _MIN_CUE:
+        return "ar"
+    return None

@@ -1,0 +1,463 @@
+"""``feedtool serve``: a small, strict static server for the output folder.
+
+It serves exactly the files a build wrote, with the media types feed readers
+expect, strong ``ETag`` and ``Last-Modified`` validators (so readers poll with
+conditional GETs and get ``304``), gzip when asked, and nothing outside the
+folder: every path is decoded segment by segment, dot segments, dotfiles,
+encoded separators and symlinks leading outside are refused with ``404``.
+With ``--watch`` a background thread polls the seeds and the config and
+rebuilds when they change.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import os
+import socket
+import stat
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from feedtool.errors import FeedtoolError
+
+Log = Callable[[str], None]
+
+_FEED_TYPES = {
+    "rss.xml": "application/rss+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+    "feed.json": "application/feed+json; charset=utf-8",
+}
+_SUFFIX_TYPES = (
+    (".ninjs.json", "application/json"),
+    (".jsonld", "application/ld+json"),
+    (".html", "text/html; charset=utf-8"),
+    (".htm", "text/html; charset=utf-8"),
+    (".opml", "text/x-opml; charset=utf-8"),
+    (".xml", "application/xml"),
+    (".json", "application/json"),
+    (".txt", "text/plain; charset=utf-8"),
+    (".css", "text/css; charset=utf-8"),
+    (".js", "text/javascript; charset=utf-8"),
+    (".svg", "image/svg+xml"),
+    (".png", "image/png"),
+    (".jpg", "image/jpeg"),
+    (".jpeg", "image/jpeg"),
+    (".webp", "image/webp"),
+    (".gif", "image/gif"),
+    (".ico", "image/x-icon"),
+)
+# Media types worth compressing; images are compressed already.
+_COMPRESSIBLE = ("text/", "application/")
+_GZIP_MIN_BYTES = 256
+_HTML_MAX_AGE = 60
+_MAX_AGE = 300
+_CACHE_ENTRIES = 1024
+_CACHE_MAX_FILE = 4 * 1024 * 1024
+_METHODS = ("GET", "HEAD")
+
+
+def media_type(name: str) -> str:
+    """The ``Content-Type`` for a file called ``name`` (its last path segment)."""
+    lower = name.lower()
+    if lower in _FEED_TYPES:
+        return _FEED_TYPES[lower]
+    for suffix, kind in _SUFFIX_TYPES:
+        if lower.endswith(suffix):
+            return kind
+    return "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    etag: str
+    gzipped: bytes | None
+    gzip_etag: str
+
+
+class _FileCache:
+    """Bodies, ETags and gzip variants keyed by ``(device, inode, size, mtime)``.
+
+    Builds replace files by renaming, so a changed file has a new inode (or at
+    least a new mtime) and can never be answered from a stale entry.
+    """
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[int, int, int, int], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, int, int, int], body: bytes, compressible: bool) -> _Entry:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        gzipped = None
+        if compressible and len(body) >= _GZIP_MIN_BYTES:
+            # mtime=0 keeps the gzip bytes a pure function of the body, so the
+            # gzip variant can carry a strong ETag of its own.
+            gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+        entry = _Entry(body, f'"{digest}"', gzipped, f'"{digest}-gzip"')
+        if len(body) <= _CACHE_MAX_FILE:
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > _CACHE_ENTRIES:
+                    self._entries.popitem(last=False)
+        return entry
+
+
+def _not_found() -> Response:
+    return Response(
+        b"Not Found\n",
+        status_code=404,
+        headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"},
+    )
+
+
+def _safe_segments(raw_path: bytes) -> tuple[list[str], bool] | None:
+    """Decoded path segments and whether the path ends with '/', or None if unsafe.
+
+    Decoding happens per segment, after splitting on the literal '/', so
+    ``%2f`` can never introduce a separator and ``%2e%2e`` is seen as ``..``.
+    """
+    raw = raw_path.split(b"?", 1)[0]
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if not text.startswith("/"):
+        return None
+    parts = text[1:].split("/")
+    trailing = parts[-1] == ""
+    if trailing:
+        parts = parts[:-1]
+    segments: list[str] = []
+    for part in parts:
+        try:
+            segment = unquote(part, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if (
+            not segment
+            or segment.startswith(".")
+            or "/" in segment
+            or "\\" in segment
+            or "\x00" in segment
+            or ":" in segment
+        ):
+            return None
+        segments.append(segment)
+    return segments, trailing
+
+
+def _resolve(root: Path, segments: list[str], trailing: bool) -> Path | str | None:
+    """The file to serve, a redirect target (str) for a bare directory, or None."""
+    candidate = root.joinpath(*segments)
+    try:
+        if candidate.is_dir():
+            if segments and not trailing:
+                return "/" + "/".join(segments) + "/"
+            candidate = candidate / "index.html"
+        elif trailing:
+            return None
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not resolved.is_relative_to(root) or resolved == root:
+        return None
+    # A symlink inside the folder must not lead to a dotfile such as the state file.
+    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        return None
+    return resolved
+
+
+def _read(path: Path) -> tuple[bytes, os.stat_result] | None:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(), info
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _accepts_gzip(header: str) -> bool:
+    wildcard: bool | None = None
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        name = name.strip().lower()
+        if name in ("gzip", "x-gzip"):
+            return quality > 0
+        if name == "*":
+            wildcard = quality > 0
+    return bool(wildcard)
+
+
+def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2): ``W/`` prefixes are ignored."""
+    if header.strip() == "*":
+        return True
+    wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return any(tag in wanted for tag in etags)
+
+
+def _not_modified_since(header: str, mtime: float) -> bool:
+    try:
+        since = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since is None or since.tzinfo is None:
+        return False
+    return int(mtime) <= since.timestamp()
+
+
+def make_app(out: Path) -> Starlette:
+    """The ASGI app serving ``out``; the folder may be replaced while it runs."""
+    out = Path(out)
+    cache = _FileCache()
+
+    async def endpoint(request: Request) -> Response:
+        checked = _safe_segments(request.scope.get("raw_path") or request.url.path.encode())
+        if checked is None:
+            return _not_found()
+        try:
+            # Resolved per request: a build may swap the folder (or a symlink to it).
+            root = out.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return _not_found()
+        target = _resolve(root, *checked)
+        if target is None:
+            return _not_found()
+        if isinstance(target, str):
+            return Response(status_code=301, headers={"Location": target})
+        loaded = _read(target)
+        if loaded is None:
+            return _not_found()
+        body, info = loaded
+        kind = media_type(target.name)
+        compressible = kind.startswith(_COMPRESSIBLE) and not kind.startswith("image/")
+        key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        entry = cache.get(key, body, compressible)
+        use_gzip = entry.gzipped is not None and _accepts_gzip(
+            request.headers.get("accept-encoding", "")
+        )
+        headers = {
+            "ETag": entry.gzip_etag if use_gzip else entry.etag,
+            "Last-Modified": email.utils.formatdate(info.st_mtime, usegmt=True),
+            "Cache-Control": (
+                f"public, max-age={_HTML_MAX_AGE if kind.startswith('text/html') else _MAX_AGE}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+        }
+        if entry.gzipped is not None:
+            headers["Vary"] = "Accept-Encoding"
+        if_none_match = request.headers.get("if-none-match")
+        if_modified_since = request.headers.get("if-modified-since")
+        if if_none_match is not None:
+            # Either variant's tag means the reader holds the current content.
+            fresh = _etag_matches(if_none_match, (entry.etag, entry.gzip_etag))
+        else:
+            fresh = if_modified_since is not None and _not_modified_since(
+                if_modified_since, info.st_mtime
+            )
+        if fresh:
+            return Response(status_code=304, headers=headers)
+        payload = entry.gzipped if use_gzip and entry.gzipped is not None else entry.body
+        if use_gzip:
+            headers["Content-Encoding"] = "gzip"
+        headers["Content-Type"] = kind
+        headers["Content-Length"] = str(len(payload))
+        content = b"" if request.method == "HEAD" else payload
+        return Response(content, status_code=200, headers=headers)
+
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=list(_METHODS))])
+
+
+# --------------------------------------------------------------------------- watching
+
+
+def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every seed file and of the config (cheap to poll)."""
+    found: list[tuple[str, int, int]] = []
+    for directory, dirnames, filenames in os.walk(seeds):
+        # Editors' swap and backup files are not articles.
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
+    if config_path is not None:
+        try:
+            info = os.stat(config_path)
+            found.append(("\x00config", info.st_size, info.st_mtime_ns))
+        except OSError:
+            found.append(("\x00config", -1, -1))
+    return tuple(sorted(found))
+
+
+def rebuild(seeds: Path, out: Path, config_path: Path | None, log: Log) -> bool:
+    """Build ``seeds`` into ``out`` once, logging one line; False when it failed."""
+    from feedtool.config import default_config, load_config
+    from feedtool.publish import build
+
+    started = time.perf_counter()
+    try:
+        config = load_config(config_path) if config_path is not None else default_config()
+        report = build(seeds, out, config)
+    except FeedtoolError as exc:
+        log(f"build failed: {exc}")
+        return False
+    elapsed = time.perf_counter() - started
+    log(
+        f"built {out}: {report.articles} articles, {len(report.written)} files changed, "
+        f"{len(report.removed)} removed, {len(report.errors)} errors ({elapsed:.2f} s)"
+    )
+    for error in report.errors:
+        log(f"  {error}")
+    return True
+
+
+class Watcher:
+    """Polls ``seeds`` and the config every ``interval`` seconds; rebuilds on change."""
+
+    def __init__(
+        self,
+        seeds: Path,
+        out: Path,
+        config_path: Path | None,
+        log: Log,
+        interval: float = 1.0,
+    ) -> None:
+        self.seeds = seeds
+        self.out = out
+        self.config_path = config_path
+        self.log = log
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="feedtool-watch", daemon=True)
+        self._last = _fingerprint(seeds, config_path)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            current = _fingerprint(self.seeds, self.config_path)
+            if current == self._last:
+                continue
+            self._last = current
+            try:
+                rebuild(self.seeds, self.out, self.config_path, self.log)
+            except Exception:
+                # A bug in one rebuild must not silently end watching.
+                self.log("build crashed:\n" + traceback.format_exc())
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise FeedtoolError(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            hint="choose another --port (0 picks a free one) or stop the other server",
+        ) from exc
+    return sock
+
+
+def serve(
+    out: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    watch: bool = False,
+    seeds: Path | None = None,
+    config_path: Path | None = None,
+    *,
+    log: Log = print,
+    interval: float = 1.0,
+) -> None:
+    """Serve ``out`` on ``host:port`` until interrupted; with ``watch``, rebuild on change.
+
+    ``port=0`` picks a free port; the first line logged names the real URL.
+    """
+    import uvicorn
+
+    out = Path(out)
+    watcher: Watcher | None = None
+    if watch:
+        if seeds is None:
+            raise FeedtoolError(
+                "--watch needs the seeds folder", hint="pass --seeds PATH (default: seeds)"
+            )
+        if not seeds.is_dir():
+            raise FeedtoolError("seeds folder not found", path=seeds, hint="pass --seeds PATH")
+        watcher = Watcher(seeds, out, config_path, log, interval)
+        rebuild(seeds, out, config_path, log)
+    if not out.is_dir():
+        raise FeedtoolError(
+            "output folder not found", path=out, hint="run `feedtool build` first, or use --watch"
+        )
+    sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    log(f"serving {out} at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log(f"warning: listening on {host}, reachable from other machines")
+    config = uvicorn.Config(
+        make_app(out), log_level="warning", access_log=False, lifespan="off", server_header=False
+    )
+    server = uvicorn.Server(config)
+    if watcher is not None:
+        watcher.start()
+        log(f"watching {seeds}" + (f" and {config_path}" if config_path else ""))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        sock.close()

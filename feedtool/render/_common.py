@@ -1,0 +1,339 @@
+"""Helpers shared by the renderers: the article body as HTML, languages, dates, URLs.
+
+``body_html`` is the one place an article's body becomes HTML: the HTML pages
+and the ``content`` of RSS, Atom and JSON Feed all use it, so a fix to escaping
+or to ``lang``/``dir`` handling lands everywhere at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+from markupsafe import Markup, escape
+
+from feedtool.config import Config
+from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
+
+GENERATOR = "feedtool"
+GENERATOR_URI = "https://github.com/feedtool/feedtool"
+
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+JSONFEED_TYPE = "application/feed+json"
+
+# Primary language subtags whose default script is written right to left.
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"}
+)
+_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+# Characters XML 1.0 forbids (lxml refuses them) and noncharacters; a stray one
+# in an article must not make a whole feed unwritable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# --------------------------------------------------------------------------- text and languages
+
+
+def clean(text: str) -> str:
+    """``text`` without the control characters XML cannot carry."""
+    return _NOT_XML.sub("", text)
+
+
+def is_rtl(language: str | None) -> bool:
+    """Whether a BCP 47 tag names a right-to-left language or script ('ur', 'az-Arab')."""
+    if not language:
+        return False
+    subtags = language.lower().replace("_", "-").split("-")
+    scripts = [s for s in subtags[1:] if len(s) == 4 and s.isalpha()]
+    if scripts:
+        return scripts[0] in _RTL_SCRIPTS
+    return subtags[0] in _RTL_LANGUAGES
+
+
+def direction(language: str | None) -> str:
+    """'rtl' or 'ltr'."""
+    return "rtl" if is_rtl(language) else "ltr"
+
+
+def lang_attrs(language: str | None, context: str) -> Markup:
+    """`` lang="…" dir="…"`` for a block in ``language`` inside text in ``context``.
+
+    Empty when the languages are the same; ``dir`` only when the direction changes,
+    since it is inherited otherwise.
+    """
+    if not language or language.lower() == context.lower():
+        return Markup("")
+    attrs = Markup(' lang="{}"').format(language)
+    if is_rtl(language) != is_rtl(context):
+        attrs += Markup(' dir="{}"').format(direction(language))
+    return attrs
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else ``None``.
+
+    URLs come from front matter and article text; a ``javascript:`` one must
+    never reach an ``href``.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def iso(stamp: dt.datetime | dt.date) -> str:
+    """RFC 3339 with the item's own offset, to the second ('2025-10-28T00:00:00+03:30')."""
+    if isinstance(stamp, dt.datetime):
+        return stamp.isoformat(timespec="seconds")
+    return stamp.isoformat()
+
+
+def whole_seconds(stamp: dt.datetime) -> dt.datetime:
+    """``stamp`` without microseconds, so every format shows the same instant."""
+    return stamp.replace(microsecond=0)
+
+
+def human_date(stamp: dt.date) -> str:
+    """'October 28, 2025' whatever the process locale."""
+    return f"{_MONTHS[stamp.month - 1]} {stamp.day}, {stamp.year}"
+
+
+def published(item: NewsItem) -> dt.datetime:
+    """``date_published``; renderers only ever see published items."""
+    if item.date_published is None:
+        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
+    return item.date_published
+
+
+def item_id(item: NewsItem) -> str:
+    """``id``; renderers only ever see published items."""
+    if item.id is None:
+        raise ValueError(f"{item.source_path}: rendered before publication (no id)")
+    return item.id
+
+
+# --------------------------------------------------------------------------- people and tags
+
+
+def authors_of(item: NewsItem, config: Config) -> tuple[Person, ...]:
+    """The item's authors, or the configured default author, or nobody."""
+    if item.authors:
+        return item.authors
+    if config.author is not None:
+        kind = "Person" if config.author.kind == "Person" else "Organization"
+        return (Person(name=config.author.name, url=config.author.url, kind=kind),)
+    return ()
+
+
+def tag_names(tags: Iterable[Tag]) -> list[str]:
+    """Distinct tag names, keywords first (they are what the editor typed), case-insensitively."""
+    ordered = sorted(tags, key=lambda t: t.kind != "keyword")
+    seen: set[str] = set()
+    names: list[str] = []
+    for tag in ordered:
+        key = tag.name.casefold()
+        if key not in seen:
+            seen.add(key)
+            names.append(tag.name)
+    return names
+
+
+def category(tag: Tag, config: Config) -> tuple[str, str]:
+    """``(term, scheme)`` of a tag as an Atom category.
+
+    A coded tag from a vocabulary keeps its code there (IPTC: scheme
+    'http://cv.iptc.org/newscodes/mediatopic/', term '11000000', which together
+    spell the concept URI); any other tag is its slug in the site's own scheme
+    ``{base_url}tags/``.
+    """
+    if tag.code and tag.scheme:
+        return tag.code.split(":", 1)[-1], tag.scheme
+    return tag.slug, config.absolute("tags/")
+
+
+# --------------------------------------------------------------------------- feed addresses
+
+
+def feed_url(config: Config, prefix: str, name: str) -> str:
+    """Absolute URL of a channel's feed file ('rss.xml', 'atom.xml', 'feed.json')."""
+    return config.absolute(prefix + name)
+
+
+def home_url(config: Config) -> str:
+    """Absolute URL of the HTML index every feed describes."""
+    return config.absolute("index.html")
+
+
+# --------------------------------------------------------------------------- body HTML
+
+
+@functools.cache
+def environment() -> Environment:
+    """The jinja2 environment of ``templates/``: autoescaping on, undefined names fatal."""
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+def _linked(text: str, links: tuple[str, ...]) -> Markup:
+    """``text`` escaped, with each http(s) URL of ``links`` it contains made a link.
+
+    A link may be written without its scheme in the text ('pic.twitter.com/…').
+    """
+    spans: list[tuple[int, int, str]] = []
+    for link in dict.fromkeys(links):
+        href = http_url(link)
+        if href is None:
+            continue
+        bare = href.split("://", 1)[1]
+        for written in (href, bare):
+            start = text.find(written)
+            while start != -1:
+                end = start + len(written)
+                if not any(s < end and start < e for s, e, _ in spans):
+                    spans.append((start, end, href))
+                start = text.find(written, end)
+    out = Markup("")
+    position = 0
+    for start, end, href in sorted(spans):
+        out += escape(text[position:start])
+        out += Markup('<a href="{}">{}</a>').format(href, text[start:end])
+        position = end
+    return out + escape(text[position:])
+
+
+def _figure(image: Image) -> Markup:
+    caption = clean(image.caption) if image.caption else None
+    parts = Markup("")
+    src = http_url(image.url)
+    if src:
+        parts += Markup('<img src="{}" alt="{}">').format(src, caption or "")
+    if caption or image.credit:
+        text = escape(caption or "")
+        if image.credit:
+            credit = Markup('<small class="credit">({})</small>').format(clean(image.credit))
+            text = text + Markup(" ") + credit if caption else credit
+        parts += Markup("<figcaption>{}</figcaption>").format(text)
+    return Markup("<figure>{}</figure>").format(parts) if parts else Markup("")
+
+
+def _post(post: EmbeddedPost, context: str) -> Markup:
+    language = post.language or context
+    text = _linked(clean(post.text), post.links)
+    who = Markup("{}").format(clean(post.author))
+    if post.author_alternate_name:
+        alt_lang = post.author_language
+        alt_attrs = (
+            Markup(' lang="{}" dir="{}"').format(alt_lang, direction(alt_lang))
+            if alt_lang
+            else Markup(' dir="auto"')
+        )
+        who += Markup(" | <span{}>{}</span>").format(alt_attrs, clean(post.author_alternate_name))
+    if post.handle and post.url:
+        who += Markup(' (<a href="{}">@{}</a>)').format(post.url, clean(post.handle))
+    if post.date:
+        who += Markup(' <time datetime="{}">{}</time>').format(
+            iso(post.date), human_date(post.date)
+        )
+    return Markup(
+        '<blockquote class="post"{}>\n<p>{}</p>\n<footer{}>— {}</footer>\n</blockquote>'
+    ).format(lang_attrs(language, context), text, lang_attrs(context, language), who)
+
+
+def body_markup(item: NewsItem) -> Markup:
+    """The article body as safe HTML: lead figure, paragraphs, ``<h2>``s, quoted posts.
+
+    ``lang``/``dir`` are relative to ``item.language`` (the page's language).
+    """
+    context = item.language
+    blocks: list[Markup] = []
+    if item.image is not None and item.image not in item.body:
+        blocks.append(_figure(item.image))
+    for block in item.body:
+        if isinstance(block, Paragraph):
+            blocks.append(
+                Markup("<p{}>{}</p>").format(lang_attrs(block.language, context), clean(block.text))
+            )
+        elif isinstance(block, Heading):
+            blocks.append(
+                Markup("<h2{}>{}</h2>").format(
+                    lang_attrs(block.language, context), clean(block.text)
+                )
+            )
+        elif isinstance(block, EmbeddedPost):
+            blocks.append(_post(block, context))
+        else:
+            blocks.append(_figure(block))
+    return Markup("\n").join(b for b in blocks if b)
+
+
+def body_html(item: NewsItem) -> str:
+    """The article body as an HTML fragment (see ``body_markup``)."""
+    return str(body_markup(item))
+
+
+def content_html(item: NewsItem, config: Config) -> str:
+    """``body_html`` for a feed whose language is ``config.language``.
+
+    A reader shows it inside its own page, so an article in another language is
+    wrapped in an element saying which, and which way it runs.
+    """
+    body = body_markup(item)
+    if item.language.lower() == config.language.lower():
+        return str(body)
+    return str(
+        Markup('<div lang="{}" dir="{}">\n{}\n</div>').format(
+            item.language, direction(item.language), body
+        )
+    )
+
+
+def plain_text(item: NewsItem) -> str:
+    """The text of the body blocks, one per paragraph (JSON-LD ``articleBody``)."""
+    return "\n\n".join(clean(block.text) for block in item.text_blocks)
+
+
+def xml_bytes(root: etree._Element) -> bytes:
+    """Indented UTF-8 XML with a declaration and a final newline.
+
+    Re-indenting here makes the layout independent of how the tree was built.
+    """
+    etree.indent(root, space="  ")
+    return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True)) + b"\n"

@@ -1,0 +1,191 @@
+"""The publish stage: ids that never change, determinism, atomic and partial builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.publish._state import STATE_FILENAME
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_ae4195037769579a.txt"
+
+BBC_STYLE = """Rail strike talks resume in London
+
+Union leaders and train operators met again on Monday to try to end the dispute.
+
+The talks, held at the offices of the conciliation service Acas, lasted six hours.
+
+"We are making progress," said one negotiator, who asked not to be named.
+"""
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(ROOT / "feedtool.toml")
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / "rail.txt").write_text(BBC_STYLE, "utf-8")
+    return folder
+
+
+def _ids(out: Path) -> dict[str, str]:
+    """Entry title → id, as a feed reader sees them."""
+    parsed = feedparser.parse((out / "atom.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return {entry.title: entry.id for entry in parsed.entries}
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    first = build(seeds, tmp_path / "a", config, ping=False)
+    assert first.ok and first.articles == 2
+    # A second build in place writes nothing; a build elsewhere from the
+    # same state gives the same bytes.
+    again = build(seeds, tmp_path / "a", config, ping=False)
+    assert again.written == () and again.removed == ()
+    shutil.copytree(tmp_path / "a", tmp_path / "b", dirs_exist_ok=True)
+    (tmp_path / "b" / "rss.xml").unlink()
+    build(seeds, tmp_path / "b", config, ping=False)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+
+
+def test_undated_article_gets_first_publication_time_once(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")  # 2025-11-24T16:00:00Z
+    build(seeds, out, config, ping=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # years later
+    build(seeds, out, config, ping=False)
+    feed = json.loads((out / "feed.json").read_text("utf-8"))
+    rail = next(i for i in feed["items"] if i["title"].startswith("Rail strike"))
+    assert rail["date_published"].startswith("2025-11-24T16:00:00")
+    seed = next(i for i in feed["items"] if i["title"].startswith("Iran, Pakistan"))
+    # The seed's date comes from its text, not from the clock.
+    assert seed["date_published"].startswith("2025-10-28")
+
+
+def test_ids_survive_rename_and_headline_edit(seeds: Path, tmp_path: Path, config: Config) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _ids(out)
+    assert all(i.startswith("tag:news.example.org,") for i in before.values())
+
+    (seeds / "rail.txt").rename(seeds / "renamed.txt")
+    build(seeds, out, config, ping=False)
+    assert _ids(out) == before
+
+    text = (seeds / "renamed.txt").read_text("utf-8")
+    (seeds / "renamed.txt").write_text(text.replace("Rail strike talks", "Rail talks"), "utf-8")
+    build(seeds, out, config, ping=False)
+    after = _ids(out)
+    assert after["Rail talks resume in London"] == before["Rail strike talks resume in London"]
+
+
+def test_edited_body_keeps_id_and_gets_date_modified(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    build(seeds, out, config, ping=False)
+    before = _ids(out)
+    seed = seeds / SEED.name
+    seed.write_text(seed.read_text("utf-8") + "\nA new closing paragraph was added.\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    report = build(seeds, out, config, ping=False)
+    assert _ids(out) == before
+    assert "atom.xml" in report.written
+    entry = next(
+        e
+        for e in feedparser.parse((out / "atom.xml").read_bytes()).entries
+        if e.title.startswith("Iran")
+    )
+    assert entry.updated.startswith("2025-11-25")
+    assert "A new closing paragraph" in entry.content[0].value
+
+
+def test_bad_article_is_reported_and_others_published(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    (seeds / "broken.txt").write_text("+++\nid = \n+++\nHeadline\n\nBody.\n", "utf-8")
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.articles == 2
+    assert len(report.errors) == 1
+    error = report.errors[0]
+    assert error.path is not None and error.path.name == "broken.txt"
+    assert error.line == 2
+    assert "broken.txt:2:" in str(error)
+
+
+def test_failed_render_leaves_previous_output_intact(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _tree(out)
+    (seeds / "third.txt").write_text("Third story\n\nIt happened.\n", "utf-8")
+
+    from feedtool import render
+
+    def broken(site: render.Site) -> render.Iterator[render.Output]:
+        yield "partial.txt", b"x"
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setitem(render.RENDERERS, "broken", broken)
+    with pytest.raises(RuntimeError):
+        build(seeds, out, config, ping=False)
+    assert _tree(out) == before
+
+
+def test_deleted_article_files_are_removed(seeds: Path, tmp_path: Path, config: Config) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    pages = {p.name for p in (out / "articles").iterdir()}
+    assert any(name.startswith("rail-strike") for name in pages)
+    (seeds / "rail.txt").unlink()
+    report = build(seeds, out, config, ping=False)
+    assert any(r.startswith("articles/rail-strike") for r in report.removed)
+    assert not any(p.name.startswith("rail-strike") for p in (out / "articles").iterdir())
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))
+    # The id stays reserved: a deleted article's id is never given to another.
+    assert any(e["path"] == "rail.txt" for e in state["articles"].values())
+
+
+def test_same_slug_gets_a_distinct_url(seeds: Path, tmp_path: Path, config: Config) -> None:
+    (seeds / "rail-copy.txt").write_text(BBC_STYLE.replace("six hours", "seven hours"), "utf-8")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.articles == 3
+    ids = list(_ids(out).values())
+    assert len(set(ids)) == 3
+    assert (out / "articles" / "rail-strike-talks-resume-in-london-2.html").is_file()
+
+
+def test_parallel_build_equals_serial_build(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedtool.publish as publish
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    monkeypatch.setattr(publish, "_PARALLEL_THRESHOLD", 1)
+    build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    build(seeds, tmp_path / "parallel", config, jobs=2, ping=False)
+    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
