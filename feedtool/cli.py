@@ -127,3 +127,74 @@ def _config_or_default(path: Path) -> Config:
 # Commands for serving and embedding live below: they import heavier modules
 # lazily so that `feedtool build` starts fast.
 _LATE_COMMANDS: list[Callable[[], None]] = []
+
+
+# --------------------------------------------------------------------------- serve, jsonld
+# (owned by the serving helper; kept below the lead's commands)
+
+
+@main.command()
+@click.argument(
+    "out", default="feeds", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option("--watch", is_flag=True, help="Rebuild OUT when the seeds or the config change.")
+@click.option(
+    "--seeds",
+    default="seeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Articles folder to watch.",
+)
+@_CONFIG_OPTION
+def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path: Path) -> None:
+    """Serve the built site in OUT (default: feeds/) on http://127.0.0.1:8000/.
+
+    Feeds get their proper media types, ETag/Last-Modified (conditional GET
+    answers 304) and gzip; nothing outside OUT is reachable. With --watch,
+    SEEDS and the config are polled every second and OUT is rebuilt on change.
+
+    \b
+    Examples:
+      feedtool serve                       # after `feedtool build`
+      feedtool serve --watch --port 8080   # build now and on every change
+    """
+    from feedtool.publish.serve import serve as run_server
+
+    with _errors_to_exit():
+        run_server(out, host, port, watch, seeds, config_path, log=click.echo)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@_CONFIG_OPTION
+@click.option(
+    "-o",
+    "--out",
+    default="feeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Built site whose state gives the article's published id and dates.",
+)
+def jsonld(file: Path, config_path: Path, out: Path) -> None:
+    """Print the <script type="application/ld+json"> block of FILE's NewsArticle.
+
+    Paste it into the <head> of the article's page on another site. The id
+    and dates are the published ones when OUT holds a build that has the
+    article, else those a build would give it now.
+
+    \b
+    Example:
+      feedtool jsonld seeds/000_ae4195037769579a.txt
+    """
+    from feedtool.publish.serve import jsonld_script
+
+    with _errors_to_exit():
+        click.echo(jsonld_script(file, _config_or_default(config_path), out))

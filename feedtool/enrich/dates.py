@@ -1,1 +1,577 @@
-"""Enricher: dates (to be written)."""
+"""Enricher ``dates``: every date the text mentions, resolved; and the publication date.
+
+One compiled regex finds candidates in English text (month names are
+case-sensitive so that 'may' and 'march' stay verbs); calendar arithmetic
+resolves them against a *reference date*:
+
+* front matter's ``date_published`` when given; otherwise
+* the first full date (day, month and year written out) of the caption or of
+  a dateline at the start of the first paragraph; otherwise
+* the latest full date anywhere, embedded posts' dates included, leaving out
+  sentences about the future ('will take effect on 1 January 2006').
+
+Without a reference, only mentions that carry their own year are kept (BBC
+stories of 2004 say 'on Monday' and nothing else: nothing is invented).
+
+Resolution rules (``DateMention.rule``):
+
+* ``explicit``, ``iso``, ``month_year``, ``year`` ('in 2004', only after in,
+  since, by, until, from, of…; 1900–2100), ``post`` (attribution line):
+  the text gives the year;
+* ``month_day`` ('On October 25') and ``month`` ('In August'): the year of a
+  full date in the same sentence, else the reference's year, minus one when
+  the month is after the reference month (plus one when the sentence speaks
+  of the future and the month is before it);
+* ``weekday_anchor``: a weekday names a nearby written date that falls on it —
+  in the same sentence, earlier in the same block or in the previous block
+  ('A week prior, on October 19, … in a post … on Sunday' is 19 October 2025,
+  a Sunday);
+* ``weekday``: otherwise relative to the reference — 'next Monday' after it,
+  'last Friday' before it, a bare or 'on' weekday on or before it (on or
+  after it when the sentence speaks of the future);
+* ``relative``: yesterday, tomorrow, last/this/next month or year. 'today'
+  is never a mention: in news prose it is as often 'nowadays' ('the region
+  today faces…') as a date, and it names the reference date anyway.
+
+When front matter gave no date, ``date_published`` becomes the reference date
+at midnight in ``config.timezone`` (or the caption/dateline city's zone when
+``enrich.timezone_from_dateline`` is set) and ``date_published_source`` 'text'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from feedtool.config import Config
+from feedtool.enrich import enricher
+from feedtool.enrich._text import Segment, segments, sentences
+from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
+
+__all__ = ["CITY_ZONES", "enrich_dates", "find_dates"]
+
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_MONTH_NAMES = _words(
+    "January February March April May June July August September October November December"
+)
+_MONTHS: dict[str, int] = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
+_MONTHS.update({name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)})
+_MONTHS["Sept"] = 9
+_WEEKDAY_NAMES = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
+
+_FULL = "|".join(_MONTH_NAMES)
+# 'May' has no abbreviation; 'Jan' or 'Mar' alone are names and verbs too
+# often, so abbreviations only count next to a day or a year.
+_ABBR = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+_MONTH = rf"(?:(?:{_FULL})\b|(?:{_ABBR})\b\.?)"
+_WEEKDAY = "|".join(_WEEKDAY_NAMES)
+_ORD = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:19\d\d|20\d\d|2100)"
+_PREPS = _words(
+    "on in since until till by from of during before after through early late last next this"
+)
+_PREP = "|".join(rf"[{p[0].upper()}{p[0]}]{p[1:]}" for p in _PREPS)
+
+# Scanning every position with the full pattern costs ten times more than
+# finding the few places a date can start (a month or weekday name, a
+# number, yesterday/tomorrow, 'year'/'month') and matching only there; the
+# word before (a preposition, 'last', 'mid-') is then looked up backwards.
+_TRIGGER = re.compile(
+    rf"\b(?:(?:{_FULL}|{_ABBR}|{_WEEKDAY}|[Yy]esterday|[Tt]omorrow|year|month)\b|\d)"
+)
+_BEFORE = re.compile(rf"(?<![\w-])(?P<prep>{_PREP})\s+\Z|(?<![\w-])(?P<mid>[Mm]id-)\Z")
+_BEFORE_WINDOW = 12
+_BODY = re.compile(
+    rf"""
+      (?P<iso>(?<![\d-])(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)
+        (?:[T\ ](?P<iso_h>[0-2]\d):[0-5]\d)?(?![\d-]))
+    | (?P<mdy>(?:(?P<mdy_wd>{_WEEKDAY}),?\s+)?(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>\d{{1,2}}){_ORD}\b
+        (?:,?\s+(?P<mdy_y>{_YEAR})\b)?)
+    | (?P<dmy>(?:(?P<dmy_wd>{_WEEKDAY}),?\s+)?(?<![\d.,])(?P<dmy_d>\d{{1,2}}){_ORD}
+        \s+(?:of\s+)?(?P<dmy_m>{_MONTH})(?:,?\s+(?P<dmy_y>{_YEAR})\b)?)
+    | (?P<my>(?P<my_m>{_MONTH})\s+(?:of\s+)?(?P<my_y>{_YEAR})\b(?![-/–]\d))
+    | (?P<mo>(?:{_FULL})\b)
+    | (?P<wd>(?:{_WEEKDAY})\b)
+    | (?P<yr>(?<![\d,.$£€])(?:{_YEAR})\b(?![-/–]\d|\.\d|,\d)
+        (?!\s*(?:GMT|BST|UTC|hrs|hours|%|per\s?cent|percent)))
+    | (?P<rel>(?:[Yy]esterday|[Tt]omorrow)\b)
+    | (?P<unit>(?:year|month)\b)
+    """,
+    re.VERBOSE,
+)
+_RELATIVE_BEFORE = re.compile(r"(?<![\w-])(?P<which>[Ll]ast|[Nn]ext|[Tt]his)\s+\Z")
+_YEAR_PREPS = frozenset(
+    [
+        "in",
+        "since",
+        "until",
+        "till",
+        "by",
+        "from",
+        "of",
+        "during",
+        "before",
+        "after",
+        "through",
+        "early",
+        "late",
+    ]
+)
+_MONTH_PREPS = _YEAR_PREPS | {"last", "next", "this"}
+# Words that make a weekday a name: 'Sunday Times', 'Mail on Sunday'.
+_NAME_AFTER = re.compile(
+    r"\s+(?:Times|Telegraph|Mirror|Express|People|Herald|Post|Mail|Observer|Independent|"
+    r"Sport|Night\s+Live|Bloody)\b|'s?\s+(?:Times|Telegraph|Mirror)\b"
+)
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
+_CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|"
+    r"is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|upcoming|next)\b|'ll\b"
+)
+
+# A city in a caption or dateline names the zone the date is local to.
+CITY_ZONES: dict[str, str] = {
+    "Tehran": "Asia/Tehran", "Mashhad": "Asia/Tehran", "Isfahan": "Asia/Tehran",
+    "Islamabad": "Asia/Karachi", "Karachi": "Asia/Karachi", "Lahore": "Asia/Karachi",
+    "Peshawar": "Asia/Karachi", "Quetta": "Asia/Karachi", "Rawalpindi": "Asia/Karachi",
+    "Kabul": "Asia/Kabul", "Baghdad": "Asia/Baghdad", "Riyadh": "Asia/Riyadh",
+    "Jeddah": "Asia/Riyadh", "Doha": "Asia/Qatar", "Dubai": "Asia/Dubai",
+    "Abu Dhabi": "Asia/Dubai", "Muscat": "Asia/Muscat", "Kuwait City": "Asia/Kuwait",
+    "Manama": "Asia/Bahrain", "Sanaa": "Asia/Aden", "Beirut": "Asia/Beirut",
+    "Damascus": "Asia/Damascus", "Amman": "Asia/Amman", "Jerusalem": "Asia/Jerusalem",
+    "Tel Aviv": "Asia/Jerusalem", "Gaza": "Asia/Gaza", "Cairo": "Africa/Cairo",
+    "Ankara": "Europe/Istanbul", "Istanbul": "Europe/Istanbul", "Baku": "Asia/Baku",
+    "Yerevan": "Asia/Yerevan", "Tbilisi": "Asia/Tbilisi", "Tashkent": "Asia/Tashkent",
+    "Ashgabat": "Asia/Ashgabat", "Dushanbe": "Asia/Dushanbe", "Moscow": "Europe/Moscow",
+    "Kyiv": "Europe/Kyiv", "London": "Europe/London", "Paris": "Europe/Paris",
+    "Berlin": "Europe/Berlin", "Brussels": "Europe/Brussels", "Geneva": "Europe/Zurich",
+    "Vienna": "Europe/Vienna", "Rome": "Europe/Rome", "Madrid": "Europe/Madrid",
+    "Washington": "America/New_York", "New York": "America/New_York",
+    "Beijing": "Asia/Shanghai", "Shanghai": "Asia/Shanghai", "Hong Kong": "Asia/Hong_Kong",
+    "Tokyo": "Asia/Tokyo", "Seoul": "Asia/Seoul", "New Delhi": "Asia/Kolkata",
+    "Delhi": "Asia/Kolkata", "Mumbai": "Asia/Kolkata", "Dhaka": "Asia/Dhaka",
+}  # fmt: skip
+_CITY = re.compile(r"\b(" + "|".join(sorted(CITY_ZONES, key=len, reverse=True)) + r")\b")
+_CITY_UPPER = {name.upper(): name for name in CITY_ZONES}
+_DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b")
+_DATELINE_BEFORE = re.compile(r"\s*(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*)*[ ,]*)?\Z")
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?[—–:-]")
+_CITY_WINDOW = 80
+_DATELINE_WINDOW = 60
+
+
+class _Fields(TypedDict, total=False):
+    year: int
+    month: int
+    day: int
+    weekday: int
+    modifier: str
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A match, before resolution: where it is and what it says."""
+
+    text: str
+    kind: str
+    segment: int
+    where: str
+    first_paragraph: bool
+    offset: int
+    sentence: str
+    sentence_start: int
+    line: int
+    future: bool
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    modifier: str = ""
+    value: dt.date | None = None
+    granularity: Granularity = "day"
+    rule: str = ""
+
+    @property
+    def full(self) -> bool:
+        return self.kind in ("iso", "full", "post")
+
+
+@enricher("dates")
+def enrich_dates(item: NewsItem, config: Config) -> NewsItem:
+    """Fill ``date_mentions``; infer ``date_published`` from the text when none was given."""
+    candidates, texts = _candidates(item)
+    reference = _reference(item, candidates, texts)
+    mentions = _resolve(candidates, reference.date if reference else None)
+    update: dict[str, object] = {"date_mentions": mentions}
+    if item.date_published is None and reference is not None and reference.candidate:
+        zone = config.zone
+        if config.enrich.timezone_from_dateline:
+            zone = _dateline_zone(reference.candidate, texts) or zone
+        update["date_published"] = dt.datetime.combine(reference.date, dt.time(), tzinfo=zone)
+        update["date_published_source"] = "text"
+    return item.model_copy(update=update)
+
+
+def find_dates(item: NewsItem) -> tuple[DateMention, ...]:
+    """The date mentions of ``item`` alone, without touching the item."""
+    candidates, texts = _candidates(item)
+    reference = _reference(item, candidates, texts)
+    return _resolve(candidates, reference.date if reference else None)
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def _candidates(item: NewsItem) -> tuple[list[_Candidate], list[Segment]]:
+    found: list[_Candidate] = []
+    texts = list(segments(item))
+    posts = iter(b for b in item.body if isinstance(b, EmbeddedPost))
+    first = next((i for i, s in enumerate(texts) if s.where == "paragraph"), -1)
+    for index, segment in enumerate(texts):
+        found.extend(_scan(segment, index, index == first))
+        if segment.where == "post":
+            post = next(posts, None)
+            if post is not None and post.date is not None:
+                found.append(_post_candidate(post, index))
+    return found, texts
+
+
+def _post_candidate(post: EmbeddedPost, index: int) -> _Candidate:
+    assert post.date is not None
+    written = f"{_MONTH_NAMES[post.date.month - 1]} {post.date.day}, {post.date.year}"
+    parts = ["—", post.author]
+    if post.author_alternate_name:
+        parts += ["|", post.author_alternate_name]
+    if post.handle:
+        parts.append(f"(@{post.handle})")
+    return _Candidate(
+        text=written,
+        kind="post",
+        segment=index,
+        where="post",
+        first_paragraph=False,
+        offset=len(post.text),
+        sentence=" ".join([*parts, written]),
+        sentence_start=len(post.text),
+        line=post.line + post.text.count("\n") + 1,
+        future=False,
+        year=post.date.year,
+        month=post.date.month,
+        day=post.date.day,
+    )
+
+
+def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Candidate]:
+    text = segment.text
+    split: list[tuple[int, str]] | None = None
+    done = 0
+    for trigger in _TRIGGER.finditer(text):
+        if trigger.start() < done:
+            continue
+        match = _BODY.match(text, trigger.start())
+        if match is None:
+            continue
+        parsed = _parse(match, text)
+        if parsed is None:
+            continue
+        kind, start, fields = parsed
+        done = match.end()
+        if split is None:
+            split = sentences(text) or [(0, text)]
+        sentence_start, sentence = split[0]
+        for offset, candidate in split:
+            if offset > start:
+                break
+            sentence_start, sentence = offset, candidate
+        yield _Candidate(
+            text=text[start:done],
+            kind=kind,
+            segment=index,
+            where=segment.where,
+            first_paragraph=first_paragraph,
+            offset=start,
+            sentence=sentence.strip(),
+            sentence_start=sentence_start,
+            line=max(1, segment.line + text.count("\n", 0, start)),
+            future=_FUTURE.search(text, sentence_start, start) is not None,
+            **fields,
+        )
+
+
+def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
+    """(kind, start, fields) of a match, or None when it is not a date after all.
+
+    ``start`` includes the preposition before the date ('on Tuesday'), except
+    'of', which belongs to the sentence ('the summit of 5 May').
+    """
+    group = match.group
+    body = match.start()
+    before = _BEFORE.search(text, max(0, body - _BEFORE_WINDOW), body)
+    prep = before.group("prep").lower() if before and before.group("prep") else ""
+    mid = bool(before and before.group("mid"))
+    start = before.start() if before and prep != "of" else body
+    if group("iso"):
+        year, month, day = int(group("iso_y")), int(group("iso_m")), int(group("iso_d"))
+        if not _valid(year, month, day):
+            return None
+        kind = "iso_minute" if group("iso_h") else "iso"
+        return kind, start, {"year": year, "month": month, "day": day}
+    for key in ("mdy", "dmy"):
+        if group(key):
+            month, day = _MONTHS[group(f"{key}_m").rstrip(".")], int(group(f"{key}_d"))
+            year_text = group(f"{key}_y")
+            if year_text is not None:
+                if not _valid(int(year_text), month, day):
+                    return None
+                return "full", start, {"year": int(year_text), "month": month, "day": day}
+            if not _valid(2000, month, day):  # 2000 is a leap year: 29 February passes
+                return None
+            return "month_day", start, {"month": month, "day": day, "modifier": prep}
+    if group("my"):
+        month = _MONTHS[group("my_m").rstrip(".")]
+        return "month_year", start, {"year": int(group("my_y")), "month": month}
+    if group("mo"):
+        if prep == "of" or not (prep in _MONTH_PREPS or mid):
+            return None  # 'the Ides of March', 'May God…' name no date
+        return "month", start, {"month": _MONTHS[group("mo")], "modifier": prep}
+    if group("wd"):
+        end = match.end()
+        if _NAME_AFTER.match(text, end):
+            return None
+        if not prep and (
+            _CAPITAL_BEFORE.search(text, max(0, body - 30), body) or _CAPITAL_AFTER.match(text, end)
+        ):
+            return None  # 'Black Monday', 'Super Tuesday', 'Sunday Times'
+        return "weekday", start, {"weekday": _WEEKDAYS[group("wd")], "modifier": prep}
+    if group("yr"):
+        if prep not in _YEAR_PREPS:
+            return None
+        return "year", start, {"year": int(group("yr"))}
+    if group("rel"):
+        return "relative", body, {"modifier": group("rel").lower()}
+    if group("unit"):
+        which = _RELATIVE_BEFORE.search(text, max(0, body - 6), body)
+        if which is None:
+            return None
+        modifier = f"{which.group('which').lower()} {group('unit')}"
+        return "relative", which.start(), {"modifier": modifier}
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- reference
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    date: dt.date
+    candidate: _Candidate | None  # None: from front matter
+
+
+def _reference(
+    item: NewsItem, candidates: list[_Candidate], texts: list[Segment]
+) -> _Reference | None:
+    if item.date_published is not None:
+        return _Reference(item.date_published.date(), None)
+    full = [c for c in candidates if c.full and c.year and _MIN_YEAR <= c.year <= _MAX_YEAR]
+    dateline = [c for c in full if _in_dateline(c, texts)]
+    if dateline:
+        return _Reference(_date_of(dateline[0]), dateline[0])
+    past = [c for c in full if not c.future]
+    if not past:
+        return None
+    last = max(past, key=_date_of)
+    latest = _date_of(last)
+    # 'on 1 January 1985' in a story that also says 'in 2004' is history,
+    # not the day of writing: then there is no reference at all.
+    if any(
+        c.kind in ("year", "month_year")
+        and not c.future
+        and c.year
+        and dt.date(c.year, c.month or 1, 1) > latest
+        for c in candidates
+    ):
+        return None
+    return _Reference(latest, last)
+
+
+def _in_dateline(candidate: _Candidate, texts: list[Segment]) -> bool:
+    """A caption's date, or a first paragraph opening 'TEHRAN, Oct. 28 (WANA) —'."""
+    if candidate.where == "caption":
+        return True
+    if not candidate.first_paragraph or candidate.offset > _DATELINE_WINDOW:
+        return False
+    text = texts[candidate.segment].text
+    return bool(
+        _DATELINE_BEFORE.match(text[: candidate.offset])
+        and _DATELINE_AFTER.match(text, candidate.offset + len(candidate.text))
+    )
+
+
+def _date_of(candidate: _Candidate) -> dt.date:
+    assert candidate.year and candidate.month and candidate.day
+    return dt.date(candidate.year, candidate.month, candidate.day)
+
+
+def _dateline_zone(candidate: _Candidate, texts: list[Segment]) -> ZoneInfo | None:
+    segment = texts[candidate.segment]
+    window = segment.text[max(0, candidate.offset - _CITY_WINDOW) : candidate.offset]
+    cities = _CITY.findall(window)
+    if cities:
+        return ZoneInfo(CITY_ZONES[cities[-1]])
+    first = next((s for s in texts if s.where == "paragraph"), None)
+    if first is not None:
+        head = _DATELINE.match(first.text[:_DATELINE_WINDOW])
+        if head:
+            name = _CITY_UPPER.get(head.group(1).upper())
+            if name and head.end() < len(first.text) and first.text[head.end()] in ",(—–- ":
+                return ZoneInfo(CITY_ZONES[name])
+    return None
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+def _resolve(candidates: list[_Candidate], reference: dt.date | None) -> tuple[DateMention, ...]:
+    resolved: list[_Candidate] = []
+    for candidate in candidates:
+        if _resolve_one(candidate, reference, resolved):
+            resolved.append(candidate)
+    return tuple(
+        DateMention(
+            text=c.text,
+            value=c.value,
+            granularity=c.granularity,
+            sentence=c.sentence,
+            line=c.line,
+            rule=c.rule,
+        )
+        for c in resolved
+        if c.value is not None and _MIN_YEAR <= c.value.year <= _MAX_YEAR
+    )
+
+
+def _resolve_one(c: _Candidate, reference: dt.date | None, earlier: list[_Candidate]) -> bool:
+    kind = c.kind
+    if kind in ("iso", "iso_minute", "full", "post"):
+        assert c.year and c.month and c.day
+        c.value = dt.date(c.year, c.month, c.day)
+        c.granularity = "minute" if kind == "iso_minute" else "day"
+        c.rule = {"full": "explicit", "iso_minute": "iso"}.get(kind, kind)
+        return True
+    if kind == "month_year":
+        assert c.year and c.month
+        c.value, c.granularity, c.rule = dt.date(c.year, c.month, 1), "month", "month_year"
+        return True
+    if kind == "year":
+        assert c.year
+        c.value, c.granularity, c.rule = dt.date(c.year, 1, 1), "year", "year"
+        return True
+    if reference is None:
+        return False
+    if kind == "month_day":
+        assert c.month and c.day
+        year = _sentence_year(c, earlier) or _year_for(c.month, c, reference)
+        if not _valid(year, c.month, c.day):
+            return False
+        c.value, c.granularity, c.rule = dt.date(year, c.month, c.day), "day", "month_day"
+        return True
+    if kind == "month":
+        assert c.month
+        year = _sentence_year(c, earlier) or _year_for(c.month, c, reference)
+        c.value, c.granularity, c.rule = dt.date(year, c.month, 1), "month", "month"
+        return True
+    if kind == "weekday":
+        assert c.weekday is not None
+        anchor = None if c.modifier in ("last", "next") else _anchor(c, earlier)
+        if anchor is not None:
+            c.value, c.rule = anchor, "weekday_anchor"
+        else:
+            c.value, c.rule = _weekday(c.weekday, c.modifier, c.future, reference), "weekday"
+        c.granularity = "day"
+        return True
+    if kind == "relative":
+        return _relative(c, reference)
+    return False
+
+
+def _year_for(month: int, c: _Candidate, reference: dt.date) -> int:
+    if c.modifier == "last":
+        return reference.year if month < reference.month else reference.year - 1
+    if c.modifier == "next":
+        return reference.year if month > reference.month else reference.year + 1
+    if c.modifier == "this":
+        return reference.year
+    if c.future:
+        return reference.year + 1 if month < reference.month else reference.year
+    return reference.year - 1 if month > reference.month else reference.year
+
+
+def _sentence_year(c: _Candidate, earlier: list[_Candidate]) -> int | None:
+    for other in reversed(earlier):
+        if other.segment != c.segment or other.sentence_start != c.sentence_start:
+            break
+        if other.kind in ("full", "iso", "iso_minute") and other.year:
+            return other.year
+    return None
+
+
+def _anchor(c: _Candidate, earlier: list[_Candidate]) -> dt.date | None:
+    """A written date just before ``c`` (same block or the previous one) on its weekday."""
+    for other in reversed(earlier):
+        if other.segment < c.segment - 1:
+            break
+        if other.kind == "weekday" or other.granularity != "day" or other.value is None:
+            continue
+        if other.value.weekday() == c.weekday:
+            return other.value
+        return None  # the nearest written date is another day: not an anchor
+    return None
+
+
+def _weekday(weekday: int, modifier: str, future: bool, reference: dt.date) -> dt.date:
+    ahead = (weekday - reference.weekday()) % 7
+    behind = (reference.weekday() - weekday) % 7
+    if modifier == "next":
+        return reference + dt.timedelta(days=ahead or 7)
+    if modifier == "last":
+        return reference - dt.timedelta(days=behind or 7)
+    if modifier == "this" or future:
+        return reference + dt.timedelta(days=ahead)
+    return reference - dt.timedelta(days=behind)
+
+
+def _relative(c: _Candidate, reference: dt.date) -> bool:
+    modifier = c.modifier
+    if modifier in ("yesterday", "tomorrow"):
+        days = -1 if modifier == "yesterday" else 1
+        c.value, c.granularity = reference + dt.timedelta(days=days), "day"
+    else:
+        which, unit = modifier.split()
+        step = {"last": -1, "this": 0, "next": 1}[which]
+        if unit == "year":
+            c.value, c.granularity = dt.date(reference.year + step, 1, 1), "year"
+        else:
+            months = reference.year * 12 + reference.month - 1 + step
+            c.value, c.granularity = dt.date(months // 12, months % 12 + 1, 1), "month"
+    c.rule = "relative"
+    return True

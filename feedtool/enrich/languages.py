@@ -1,1 +1,227 @@
-"""Enricher: languages (to be written)."""
+"""Enricher ``languages``: BCP 47 tags for the article, its blocks and post authors.
+
+Detection goes from cheap to costly and stops as soon as it is sure:
+
+1. the script (letter counts by Unicode block, URLs and handles removed);
+   a script with one configured language, or one language of its own
+   (Hebrew, Greek, Hangul…), decides alone;
+2. Arabic script: orthographic and lexical cues (``_script.arabic_script_language``)
+   separate Arabic, Persian and Urdu;
+3. only then lingua, restricted to the configured languages of that script.
+   Detectors are built on first use and cached by language set, so an English
+   site with one Latin language never builds one.
+
+The article's language: parse sets ``item.language`` from front matter or the
+config default, and the item cannot say which. A tag other than the default
+can only come from front matter, so it is kept; a tag equal to the default is
+replaced by a confident detection on enough text (``_MIN_ARTICLE_LETTERS``).
+A block gets a ``language`` only when it differs from the article's: when its
+script differs, or when the same-script detection is confident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from feedtool.config import Config
+from feedtool.enrich import enricher
+from feedtool.enrich._script import (
+    LANGUAGE_SCRIPT,
+    arabic_script_language,
+    clean,
+    dominant_script,
+    script_default,
+)
+from feedtool.enrich._text import segments
+from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
+
+if TYPE_CHECKING:
+    from feedtool.model import Block
+
+__all__ = ["Detection", "detect", "detect_language", "enrich_languages", "is_rtl"]
+
+# Below this many letters a detection may name a block's language but cannot
+# overrule the article's configured language (a headline is too little).
+_MIN_ARTICLE_LETTERS = 40
+# Cues are trusted from a few letters on ('علی لاریجانی' has 10);
+# lingua's answer on short same-script text only when it is clear.
+_MIN_CUE_LETTERS = 4
+_MIN_LINGUA_LETTERS = 20
+_MIN_LINGUA_CONFIDENCE = 0.75
+# Lingua's cost grows with the text; the first 1,500 characters are plenty.
+_LINGUA_MAX_CHARS = 1500
+_ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
+_SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
+
+_RTL_LANGUAGES = frozenset(
+    {
+        "ar",
+        "arc",
+        "ckb",
+        "dv",
+        "fa",
+        "he",
+        "iw",
+        "ji",
+        "ku-arab",
+        "ps",
+        "sd",
+        "syr",
+        "ug",
+        "ur",
+        "yi",
+    }
+)
+_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+# Lingua detectors by the set of ISO 639-1 codes they may answer.
+_DETECTORS: dict[frozenset[str], Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A detected language and how it was reached.
+
+    ``method`` is 'script', 'cues', 'lingua' or 'none'; ``letters`` counts the
+    letters of the dominant ``script``.
+    """
+
+    language: str | None
+    script: str | None
+    letters: int
+    confident: bool
+    method: str
+
+
+def is_rtl(lang: str) -> bool:
+    """True for right-to-left languages ('ar', 'fa-IR', 'az-Arab'); a script subtag wins."""
+    parts = lang.replace("_", "-").lower().split("-")
+    for subtag in parts[1:]:
+        if len(subtag) == 4 and subtag.isalpha():
+            return subtag in _RTL_SCRIPTS
+    return parts[0] in _RTL_LANGUAGES
+
+
+def detect(text: str, allowed: tuple[str, ...]) -> str | None:
+    """The ISO 639-1 language of ``text`` among ``allowed``, or None when unknown.
+
+    A script none of whose languages is allowed still answers when the script
+    names one language (Hebrew → 'he'); Latin text with no Latin language
+    allowed answers None.
+    """
+    return detect_language(text, allowed).language
+
+
+def detect_language(text: str, allowed: tuple[str, ...]) -> Detection:
+    """Like :func:`detect`, with the script, letter count and confidence."""
+    counted = dominant_script(clean(text))
+    script = counted.script
+    if script is None:
+        return Detection(None, None, 0, False, "none")
+    # Mixed text (an English sentence quoting an Arabic name) is not sure of anything.
+    mixed = counted.share < 0.6
+    candidates = tuple(lang for lang in allowed if LANGUAGE_SCRIPT.get(lang) == script)
+    if script == "Arabic":
+        answer = arabic_script_language(text, counted.letters)
+        if answer is not None and answer in (candidates or _ARABIC_CUE_LANGUAGES):
+            sure = counted.letters >= _MIN_CUE_LETTERS and not mixed
+            return Detection(answer, script, counted.letters, sure, "cues")
+    if len(candidates) == 1:
+        return Detection(candidates[0], script, counted.letters, not mixed, "script")
+    if not candidates:
+        # Cyrillic or Devanagari without a configured language is only a guess.
+        language = script_default(script)
+        sure = language is not None and not mixed and script not in _SHARED_SCRIPTS
+        return Detection(language, script, counted.letters, sure, "script")
+    language, confidence = _lingua(text, candidates)
+    sure = (
+        language is not None
+        and not mixed
+        and counted.letters >= _MIN_LINGUA_LETTERS
+        and confidence >= _MIN_LINGUA_CONFIDENCE
+    )
+    return Detection(language, script, counted.letters, sure, "lingua")
+
+
+@enricher("languages")
+def enrich_languages(item: NewsItem, config: Config) -> NewsItem:
+    """Set the article's language, each differing block's, and post authors' names'."""
+    allowed = tuple(config.enrich.languages)
+    article_text = "\n".join(s.text for s in segments(item) if s.where != "post")
+    found = detect_language(article_text, allowed)
+    language = _article_language(item.language, config.language, found)
+    body = tuple(_with_language(block, language, found.script, allowed) for block in item.body)
+    return item.model_copy(update={"language": language, "body": body})
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _primary(tag: str) -> str:
+    return tag.replace("_", "-").split("-", 1)[0].lower()
+
+
+def _article_language(current: str, default: str, found: Detection) -> str:
+    if found.language is None or not found.confident or found.letters < _MIN_ARTICLE_LETTERS:
+        return current
+    if _primary(current) == found.language:
+        return current  # keeps a region such as 'en-GB'
+    if _primary(current) != _primary(default):
+        return current  # not the default, so front matter gave it: it wins
+    return found.language
+
+
+def _with_language(
+    block: Block, article: str, article_script: str | None, allowed: tuple[str, ...]
+) -> Block:
+    if not isinstance(block, Paragraph | Heading | EmbeddedPost):
+        return block
+    update: dict[str, str | None] = {
+        "language": _block_language(block.text, article, article_script, allowed)
+    }
+    if isinstance(block, EmbeddedPost):
+        name = block.author_alternate_name
+        update["author_language"] = detect(name, allowed) if name else None
+    if all(getattr(block, key) == value for key, value in update.items()):
+        return block
+    return block.model_copy(update=update)
+
+
+def _block_language(
+    text: str, article: str, article_script: str | None, allowed: tuple[str, ...]
+) -> str | None:
+    found = detect_language(text, allowed)
+    if found.language is None or found.language == _primary(article):
+        return None
+    if found.script == article_script and not found.confident:
+        return None
+    return found.language
+
+
+def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
+    detector = _detector(frozenset(candidates))
+    if detector is None:
+        return candidates[0], 0.0
+    values = detector.compute_language_confidence_values(clean(text)[:_LINGUA_MAX_CHARS])
+    if not values:
+        return None, 0.0
+    top = values[0]
+    return str(top.language.iso_code_639_1.name).lower(), float(top.value)
+
+
+def _detector(languages: frozenset[str]) -> Any:
+    """The cached lingua detector for ``languages`` (None if lingua knows fewer than two)."""
+    if languages in _DETECTORS:
+        return _DETECTORS[languages]
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    known = []
+    for code in sorted(languages):
+        try:
+            known.append(Language.from_iso_code_639_1(IsoCode639_1.from_str(code)))
+        except ValueError:
+            continue  # a configured language lingua has no model for
+    detector = LanguageDetectorBuilder.from_languages(*known).build() if len(known) > 1 else None
+    _DETECTORS[languages] = detector
+    return detector

@@ -1,1 +1,411 @@
-"""Enricher: topics (to be written)."""
+"""Enricher: topics — IPTC Media Topics from a lexicon of cue terms.
+
+A small, fast lexicon classifier (no model, no download). Each level-1 and
+level-2 IPTC Media Topic has weighted cue terms: labels of the concept and of
+its narrower concepts and characteristic words of their definitions, derived
+from the IPTC vocabulary, plus hand-curated cues (``data/iptc_cues.toml``).
+``scripts/make_iptc_data.py`` merges them into ``data/iptc_topics.json``, which
+is loaded once, on first use.
+
+Scoring: every cue occurrence adds its weight, times 3 in the headline and 2 in
+the description, to its concept (a level-2 cue also counts for its level-1
+parent); a score is that sum per 100 words. The best level-1 topic is kept
+when it has enough evidence, others when they come close to it; level-2
+topics are kept under a kept parent when their own cues occur often enough.
+Text that is not English (the article's or a block's language) is skipped, so
+an Arabic, Persian or Urdu article gets no topics rather than noise.
+
+Contains data derived from IPTC Media Topics (© IPTC, CC BY 4.0,
+https://iptc.org/standards/media-topics/); see ``data/NOTICE-IPTC.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from feedtool.config import Config
+from feedtool.enrich import enricher
+from feedtool.enrich._text import segments
+from feedtool.model import Evidence, NewsItem, Tag
+
+SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
+RULE = "iptc-lexicon"
+DATA_FILE = "iptc_topics.json"
+
+# Weight of a cue occurrence by where it is: the headline and standfirst say
+# what the article is about more reliably than any one body sentence.
+_PLACE_WEIGHT = {"headline": 3.0, "description": 2.0}
+# Selection thresholds, tuned on the development half of the BBC corpus (files
+# 001-150 of each folder; see bench/eval_topics.py).
+_MIN_RAW = 4.0  # weighted evidence the best level-1 topic needs at all
+_MIN_MENTIONS = 2  # ... and cue occurrences
+_RUNNER_UP_RATIO = 0.5  # another level-1 topic needs this share of the best score
+_RUNNER_UP_MIN_RAW = 8.0
+_RUNNER_UP_MIN_MENTIONS = 4
+_MAX_TOP = 3
+_CHILD_MIN_MENTIONS = 2  # a level-2 topic needs this many occurrences, or one in the headline
+_CHILD_MIN_SHARE = 0.15  # ... and this share of its parent's weighted evidence
+_MAX_CHILDREN = 3
+_MAX_MATCHED = 12  # surface forms kept in the evidence, most frequent first
+_LENGTH_SMOOTHING = 50  # words added to the length so a two-line text cannot spike
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def term_key(word: str) -> str:
+    """The matching key of one word: lower case, no possessive, no plural ending.
+
+    The cue data is keyed by the same function, so singular and plural forms
+    meet ("matches" and "match" both give "match").
+    """
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.rstrip("'")
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _bare(word: str) -> str:
+    """A word lower-cased with its possessive removed: what prefix cues match."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word.rstrip("'")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the lexicon sees them (accents folded)."""
+    return [_fold(w) for w in _WORD.findall(text)]
+
+
+def _fold(word: str) -> str:
+    if word.isascii():
+        return word
+    # Fold Latin accents ("café" → "cafe"); only the combining diacritics block
+    # is removed, so other scripts' marks stay.
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not 0x300 <= ord(c) <= 0x36F)
+
+
+# --------------------------------------------------------------------------- data
+
+Entries = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A level-1 or level-2 IPTC Media Topic the enricher can emit."""
+
+    code: str
+    label: str
+    level: int
+    parent: str | None
+    same_as: tuple[str, ...]
+
+    @property
+    def uri(self) -> str:
+        return SCHEME + self.code.split(":", 1)[1]
+
+
+@dataclass(slots=True)
+class _Lexicon:
+    concepts: dict[str, Concept]
+    words: dict[str, Entries]
+    prefixes: dict[str, Entries]
+    prefix_lengths: tuple[int, ...]
+    phrases: dict[str, Entries]
+    # head of a phrase whose last word is a prefix → (prefix, entries)
+    phrase_prefixes: dict[str, tuple[tuple[str, Entries], ...]]
+    # first word of any phrase → its longest phrase, in words
+    phrase_starts: dict[str, int]
+    word_cache: dict[str, Entries] = field(default_factory=dict)
+
+
+def _entries(raw: Iterable[Sequence[Any]]) -> Entries:
+    return tuple((str(code), float(weight)) for code, weight in raw)
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    text = resources.files("feedtool.enrich").joinpath("data", DATA_FILE).read_text("utf-8")
+    data = json.loads(text)
+    concepts = {
+        code: Concept(code, label, int(level), parent, tuple(same_as))
+        for code, (label, level, parent, same_as) in data["concepts"].items()
+    }
+    words_: dict[str, Entries] = {}
+    prefixes: dict[str, Entries] = {}
+    phrases: dict[str, Entries] = {}
+    phrase_prefixes: dict[str, list[tuple[str, Entries]]] = {}
+    phrase_starts: dict[str, int] = {}
+    for key, raw in data["cues"].items():
+        entries = _entries(raw)
+        parts = key.split(" ")
+        star = key.endswith("*")
+        if len(parts) == 1:
+            (prefixes if star else words_)[key.rstrip("*")] = entries
+            continue
+        phrase_starts[parts[0]] = max(phrase_starts.get(parts[0], 0), len(parts))
+        if star:
+            head = " ".join(parts[:-1])
+            phrase_prefixes.setdefault(head, []).append((parts[-1].rstrip("*"), entries))
+        else:
+            phrases[key] = entries
+    return _Lexicon(
+        concepts=concepts,
+        words=words_,
+        prefixes=prefixes,
+        prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
+        phrases=phrases,
+        phrase_prefixes={head: tuple(v) for head, v in phrase_prefixes.items()},
+        phrase_starts=phrase_starts,
+    )
+
+
+def concepts() -> dict[str, Concept]:
+    """The concepts the enricher can emit, by qcode (loads the data)."""
+    return dict(_lexicon().concepts)
+
+
+def _merge(*groups: Entries) -> Entries:
+    best: dict[str, float] = {}
+    for group in groups:
+        for code, weight in group:
+            if weight > best.get(code, 0.0):
+                best[code] = weight
+    return tuple(sorted(best.items()))
+
+
+def _word_entries(lex: _Lexicon, bare: str, key: str) -> Entries:
+    cached = lex.word_cache.get(bare)
+    if cached is not None:
+        return cached
+    found = [lex.words.get(key, ())]
+    for length in lex.prefix_lengths:
+        if length <= len(bare):
+            entries = lex.prefixes.get(bare[:length])
+            if entries:
+                found.append(entries)
+    result = _merge(*found) if len(found) > 1 else found[0]
+    if len(lex.word_cache) > 100_000:  # bounded: a long-running server sees many words
+        lex.word_cache.clear()
+    lex.word_cache[bare] = result
+    return result
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(slots=True)
+class _Hits:
+    mentions: int = 0
+    in_headline: bool = False
+    where: dict[str, None] = field(default_factory=dict)
+    # lower-case surface → [count, surface, order, weighted sum]
+    matched: dict[str, list[Any]] = field(default_factory=dict)
+
+    def total(self) -> float:
+        # A cue repeated n times counts 1 + ln n times: a word the article
+        # keeps repeating ("court", "court", …) must not outvote many cues.
+        return sum(m[3] * (1 + math.log(m[0])) / m[0] for m in self.matched.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One concept's evidence in an article."""
+
+    concept: Concept
+    score: float
+    raw: float
+    mentions: int
+    in_headline: bool
+    where: tuple[str, ...]
+    matched: tuple[str, ...]
+
+
+def _scan(
+    lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]
+) -> int:
+    spans = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    bares = [_bare(w) for _, _, w in spans]
+    keys = [term_key(w) for _, _, w in spans]
+    i, n = 0, len(spans)
+    while i < n:
+        entries: Entries = ()
+        size = 1
+        longest = lex.phrase_starts.get(keys[i], 0)
+        for k in range(min(longest, n - i), 1, -1):
+            head = " ".join(keys[i : i + k - 1])
+            entries = lex.phrases.get(head + " " + keys[i + k - 1], ())
+            if not entries:
+                last = bares[i + k - 1]
+                for prefix, candidate in lex.phrase_prefixes.get(head, ()):
+                    if last.startswith(prefix):
+                        entries = candidate
+                        break
+            if entries:
+                size = k
+                break
+        if not entries:
+            entries = _word_entries(lex, bares[i], keys[i])
+        if entries:
+            surface = text[spans[i][0] : spans[i + size - 1][1]]
+            _record(hits, entries, surface, place, weight)
+        i += size
+    return n
+
+
+def _record(
+    hits: dict[str, _Hits], entries: Entries, surface: str, place: str, weight: float
+) -> None:
+    lower = surface.lower()
+    for code, cue_weight in entries:
+        hit = hits.get(code)
+        if hit is None:
+            hit = hits[code] = _Hits()
+        hit.mentions += 1
+        hit.in_headline = hit.in_headline or place == "headline"
+        hit.where[place] = None
+        seen = hit.matched.get(lower)
+        if seen is None:
+            hit.matched[lower] = [1, surface, len(hit.matched), cue_weight * weight]
+        else:
+            seen[0] += 1
+            seen[3] += cue_weight * weight
+
+
+def _english(language: str | None) -> bool:
+    return language is None or language.split("-", 1)[0].lower() == "en"
+
+
+def score_item(item: NewsItem) -> list[Scored]:
+    """Every concept with evidence in ``item``, best first (levels 1 and 2 mixed).
+
+    Empty when the article is not in English. Used by the enricher and by the
+    evaluation bench, which needs the scores of the topics it does not emit.
+    """
+    if not _english(item.language):
+        return []
+    lex = _lexicon()
+    hits: dict[str, _Hits] = {}
+    total = 0
+    for segment in segments(item):
+        if not _english(segment.language):
+            continue
+        if segment.where in ("headline", "description", "caption"):
+            place = segment.where
+        else:
+            place = f"line {segment.line}" if segment.line > 0 else segment.where
+        weight = _PLACE_WEIGHT.get(segment.where, 1.0)
+        total += _scan(lex, segment.text, place, weight, hits)
+    length = (total + _LENGTH_SMOOTHING) / 100
+    scored = []
+    for code, hit in hits.items():
+        raw = hit.total()
+        ranked = sorted(hit.matched.values(), key=lambda m: (-m[0], m[2]))
+        scored.append(
+            Scored(
+                concept=lex.concepts[code],
+                score=round(raw / length, 4),
+                raw=raw,
+                mentions=hit.mentions,
+                in_headline=hit.in_headline,
+                where=tuple(hit.where),
+                matched=tuple(m[1] for m in ranked[:_MAX_MATCHED]),
+            )
+        )
+    scored.sort(key=lambda s: (-s.raw, s.concept.code))
+    return scored
+
+
+def select(scored: Sequence[Scored]) -> list[Scored]:
+    """The topics to emit: kept level-1 topics, each followed by its kept children."""
+    tops = [s for s in scored if s.concept.level == 1]
+    if not tops:
+        return []
+    best = tops[0]
+    if best.raw < _MIN_RAW or best.mentions < _MIN_MENTIONS:
+        return []
+    kept = [best]
+    for other in tops[1:]:
+        if len(kept) == _MAX_TOP:
+            break
+        if (
+            other.raw >= _RUNNER_UP_RATIO * best.raw
+            and other.raw >= _RUNNER_UP_MIN_RAW
+            and other.mentions >= _RUNNER_UP_MIN_MENTIONS
+        ):
+            kept.append(other)
+    result: list[Scored] = []
+    for top in kept:
+        result.append(top)
+        children = [
+            s
+            for s in scored
+            if s.concept.parent == top.concept.code
+            and (s.mentions >= _CHILD_MIN_MENTIONS or s.in_headline)
+            and s.raw >= _CHILD_MIN_SHARE * top.raw
+        ]
+        result.extend(children[:_MAX_CHILDREN])
+    return result
+
+
+def _slug(label: str) -> str:
+    # Private stand-in for feedtool.enrich._slug.slugify (written by another
+    # helper); IPTC labels are plain ASCII words, commas and parentheses.
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def _tag(scored: Scored) -> Tag:
+    concept = scored.concept
+    return Tag(
+        kind="topic",
+        name=concept.label,
+        slug=_slug(concept.label),
+        code=concept.code,
+        scheme=SCHEME,
+        uri=concept.uri,
+        same_as=concept.same_as,
+        parent=concept.parent,
+        score=scored.score,
+        evidence=Evidence(
+            mentions=scored.mentions, where=scored.where, matched=scored.matched, rule=RULE
+        ),
+    )
+
+
+@enricher("topics")
+def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
+    """Add IPTC Media Topic tags (kind 'topic') to ``item``.
+
+    Topics already on the item from front matter are kept and not repeated;
+    topics from an earlier run of this enricher are replaced.
+    """
+    kept = tuple(
+        t for t in item.tags if not (t.kind == "topic" and not t.given and t.evidence.rule == RULE)
+    )
+    given = {t.code for t in kept if t.kind == "topic"} | {t.slug for t in kept if t.kind == "topic"}
+    new = [
+        _tag(s)
+        for s in select(score_item(item))
+        if s.concept.code not in given and _slug(s.concept.label) not in given
+    ]
+    if not new and len(kept) == len(item.tags):
+        return item
+    return item.model_copy(update={"tags": (*kept, *new)})

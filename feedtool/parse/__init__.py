@@ -1,11 +1,42 @@
-"""Parse stage: plain-text article bytes → ``NewsItem`` (to be written)."""
+"""Parse stage: plain-text article bytes → ``NewsItem``.
+
+A pure function of its inputs: the same bytes, path and config give the same
+item. Front matter values always win over what the layout suggests; dates are
+taken only from front matter here (inferring them from the text is the enrich
+stage's job).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from pydantic import ValidationError
 
 from feedtool.config import Config
-from feedtool.model import NewsItem
+from feedtool.errors import ParseError
+from feedtool.model import (
+    EmbeddedPost,
+    Heading,
+    Image,
+    NewsItem,
+    Paragraph,
+    Person,
+    Publisher,
+)
+
+from ._blocks import Structure, recover, units_of
+from ._decode import NotText, decode
+from ._frontmatter import FrontMatter, split_front_matter
+from ._slug import latin_share, slugify, stem_slug
+from ._text import ELLIPSIS, sentences, shorten, summary, word_count
+
+__all__ = ["parse_article"]
+
+_TextBlock = Paragraph | Heading | EmbeddedPost
+
+HEADLINE_LIMIT = 110  # a derived headline is cut to this many characters
+DESCRIPTION_LIMIT = 300  # a summary taken from the first paragraph is cut to this
 
 
 def parse_article(
@@ -13,4 +44,154 @@ def parse_article(
 ) -> NewsItem:
     """Parse one article's bytes. ``source_path`` is relative to the seeds folder
     (it goes into the model); ``path`` is the real file, named in errors."""
-    raise NotImplementedError
+    where: Path | str = path if path is not None else source_path
+    try:
+        return _parse(data, source_path=source_path, config=config, where=where)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "article"
+        raise ParseError(
+            f"the article gives an invalid {field}: {first['msg']}",
+            path=where,
+            hint="check the front matter value or the text it comes from",
+        ) from exc
+
+
+def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) -> NewsItem:
+    try:
+        decoded = decode(data)
+    except NotText as exc:
+        raise ParseError(
+            f"not a text file ({exc})",
+            path=where,
+            line=1,
+            hint="articles are plain text files, preferably UTF-8",
+        ) from exc
+    if not decoded.text.strip():
+        raise ParseError(
+            "the article is empty",
+            path=where,
+            line=1,
+            hint="write the headline on line 1 and the paragraphs below it",
+        )
+    lines = decoded.text.split("\n")
+    front, start = split_front_matter(lines, config=config, where=where)
+    units = units_of(lines[start:], start + 1)
+    if not units:
+        assert front is not None  # an all-blank text was rejected above
+        raise ParseError(
+            "the front matter is not followed by any article text",
+            path=where,
+            line=front.end_line,
+            hint="write the headline and the paragraphs after the closing '+++'",
+        )
+    structure = recover(units)
+    text_blocks = [b for b in structure.body if not isinstance(b, Image)]
+    if not text_blocks:
+        line = structure.headline.line if structure.headline else units[0].line
+        raise ParseError(
+            "the article has a headline but no text",
+            path=where,
+            line=line,
+            hint="add the article's paragraphs below the headline",
+        )
+    if structure.headline is None and len(units) == 1 and len(units[0].text.split()) <= 20:
+        raise ParseError(
+            "the article is a single short line",
+            path=where,
+            line=units[0].line,
+            hint="put the headline on line 1 and the paragraphs below it",
+        )
+    return _item(
+        front or FrontMatter(end_line=0),
+        structure,
+        text_blocks,
+        data=data,
+        source_path=source_path,
+        config=config,
+    )
+
+
+def _item(
+    front: FrontMatter,
+    structure: Structure,
+    text_blocks: list[_TextBlock],
+    *,
+    data: bytes,
+    source_path: str,
+    config: Config,
+) -> NewsItem:
+    content_hash = hashlib.sha256(data).hexdigest()
+    headline = front.headline or (
+        structure.headline.text if structure.headline else _derived_headline(text_blocks)
+    )
+    slug = front.slug or _slug(source_path, headline, content_hash)
+    return NewsItem(
+        id=front.id,
+        url=front.url or config.absolute(f"articles/{slug}.html"),
+        slug=slug,
+        headline=headline,
+        description=front.description or _description(structure, text_blocks),
+        body=structure.body,
+        image=_image(front, structure.image),
+        authors=front.authors if front.authors is not None else _default_authors(config),
+        publisher=Publisher(
+            name=config.publisher.name, url=config.publisher.url, logo=config.publisher.logo
+        ),
+        date_published=front.published,
+        date_published_source="front_matter" if front.published else None,
+        date_modified=front.modified,
+        language=front.language or config.language,
+        tags=front.tags,
+        word_count=sum(word_count(b.text) for b in text_blocks),
+        source_path=source_path,
+        content_hash=content_hash,
+    )
+
+
+def _derived_headline(text_blocks: list[_TextBlock]) -> str:
+    """The first sentence of the first paragraph, for texts without a headline line."""
+    first = next((b for b in text_blocks if isinstance(b, Paragraph)), text_blocks[0])
+    sentence = sentences(first.text)[0]
+    if sentence.endswith((".", "۔")) and not sentence.endswith(ELLIPSIS):
+        sentence = sentence[:-1].rstrip()
+    return shorten(sentence, HEADLINE_LIMIT)
+
+
+def _description(structure: Structure, text_blocks: list[_TextBlock]) -> str | None:
+    if structure.standfirst is not None:
+        return structure.standfirst.text
+    first = next((b for b in text_blocks if isinstance(b, Paragraph)), None)
+    return summary(first.text, DESCRIPTION_LIMIT) if first else None
+
+
+def _image(front: FrontMatter, found: Image | None) -> Image | None:
+    given = front.image
+    if given is None:
+        return found
+    base = found or Image()
+    return Image(
+        url=given.url or base.url,
+        caption=given.caption if given.caption is not None else base.caption,
+        credit=given.credit if given.credit is not None else base.credit,
+        line=base.line,
+    )
+
+
+def _default_authors(config: Config) -> tuple[Person, ...]:
+    if config.author is None:
+        return ()
+    author = config.author
+    kind = "Person" if author.kind == "Person" else "Organization"
+    return (Person(name=author.name, url=author.url, kind=kind),)
+
+
+def _slug(source_path: str, headline: str, content_hash: str) -> str:
+    # Either separator may appear in a source path given on any system.
+    stem = PureWindowsPath(PurePosixPath(source_path).name).stem
+    meaningful = stem_slug(stem)
+    if meaningful:
+        return meaningful
+    if latin_share(headline) >= 0.5 and (from_headline := slugify(headline)):
+        return from_headline
+    return slugify(stem) or f"article-{content_hash[:12]}"

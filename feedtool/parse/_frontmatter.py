@@ -20,7 +20,7 @@ from feedtool.config import Config
 from feedtool.errors import ParseError
 from feedtool.model import Evidence, Person, Tag, TagKind
 
-from ._slug import SLUG_RE, MAX_SLUG, tag_slug
+from ._slug import MAX_SLUG, SLUG_RE, tag_slug
 
 FENCE = "+++"
 
@@ -80,7 +80,7 @@ class FrontMatter:
     language: str | None = None
 
 
-class _KeyError(Exception):
+class _BadKey(Exception):
     """A bad value; the caller turns it into a ``ParseError`` at the key's line."""
 
     def __init__(self, key: str, message: str, hint: str | None = None) -> None:
@@ -117,11 +117,11 @@ def split_front_matter(
             f"invalid TOML in front matter: {message}",
             path=where,
             line=line,
-            hint="check the TOML syntax, e.g. title = \"Quoted text\"; dates unquoted",
+            hint='check the TOML syntax, e.g. title = "Quoted text"; dates unquoted',
         ) from exc
     try:
         front = _validate(table, end_line=end + 1, config=config)
-    except _KeyError as exc:
+    except _BadKey as exc:
         raise ParseError(
             exc.message,
             path=where,
@@ -144,9 +144,9 @@ def _line_of_key(source: list[str], key: str) -> int | None:
 def _validate(table: Mapping[str, Any], *, end_line: int, config: Config) -> FrontMatter:
     for key in table:
         if key not in KEYS:
-            raise _KeyError(key, f"unknown front matter key '{key}'", _suggest(key, KEYS))
+            raise _BadKey(key, f"unknown front matter key '{key}'", _suggest(key, KEYS))
     if "title" in table and "headline" in table:
-        raise _KeyError("headline", "front matter gives both 'title' and 'headline'", "keep one")
+        raise _BadKey("headline", "front matter gives both 'title' and 'headline'", "keep one")
     headline_key = "headline" if "headline" in table else "title"
 
     def opt(key: str, convert: Callable[[str, Any], Any]) -> Any:
@@ -167,7 +167,7 @@ def _validate(table: Mapping[str, Any], *, end_line: int, config: Config) -> Fro
         language=opt("language", _language),
     )
     if front.published and front.modified and front.modified < front.published:
-        raise _KeyError(
+        raise _BadKey(
             "modified",
             f"'modified' ({front.modified.isoformat()}) is before 'published' "
             f"({front.published.isoformat()})",
@@ -183,7 +183,7 @@ def _suggest(key: str, known: tuple[str, ...]) -> str:
 
 
 def _fail(key: str, message: str, hint: str | None = None) -> NoReturn:
-    raise _KeyError(key, f"front matter '{key}': {message}", hint)
+    raise _BadKey(key, f"front matter '{key}': {message}", hint)
 
 
 def _text(key: str, value: Any) -> str:
@@ -207,10 +207,8 @@ def _url(key: str, value: Any, config: Config) -> str:
     parts = urlsplit(text)
     if parts.scheme in ("http", "https") and parts.netloc:
         return text
-    if not parts.scheme and not parts.netloc and not text.startswith("/") and " " not in text:
-        # A relative path is relative to the site, like everything else we write.
-        return config.absolute(text)
-    if not parts.scheme and not parts.netloc and text.startswith("/") and " " not in text:
+    if not parts.scheme and not parts.netloc and not text.startswith("//") and " " not in text:
+        # A path is relative to the site's base URL, like everything else we write.
         return config.absolute(text)
     _fail(key, f"{text!r} is not an http(s) URL", "give an absolute https:// URL or a site path")
 

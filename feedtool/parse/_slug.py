@@ -70,3 +70,16 @@ def stem_slug(stem: str) -> str | None:
 def _ascii(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+# Characters that would end or escape a path segment of the tag's feed URL.
+_UNSAFE_IN_PATH = re.compile(r"""[/\\?#%&+<>"'`|{}\[\]^:;=@!$*,.()~]+""")
+
+
+def tag_slug(name: str) -> str:
+    """Key of a tag: its ASCII slug, or for non-Latin names the lower-cased words."""
+    slug = slugify(name)
+    if slug and latin_share(name) >= 0.5:
+        return slug
+    words = _UNSAFE_IN_PATH.sub(" ", name.lower()).split()
+    return "-".join(words) or slug or "tag"

@@ -24,13 +24,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from feedtool.config import Config
 from feedtool.errors import FeedtoolError
 
 Log = Callable[[str], None]
@@ -59,8 +60,6 @@ _SUFFIX_TYPES = (
     (".gif", "image/gif"),
     (".ico", "image/x-icon"),
 )
-# Media types worth compressing; images are compressed already.
-_COMPRESSIBLE = ("text/", "application/")
 _GZIP_MIN_BYTES = 256
 _HTML_MAX_AGE = 60
 _MAX_AGE = 300
@@ -170,7 +169,7 @@ def _resolve(root: Path, segments: list[str], trailing: bool) -> Path | str | No
     try:
         if candidate.is_dir():
             if segments and not trailing:
-                return "/" + "/".join(segments) + "/"
+                return "/" + "/".join(quote(s) for s in segments) + "/"
             candidate = candidate / "index.html"
         elif trailing:
             return None
@@ -265,7 +264,7 @@ def make_app(out: Path) -> Starlette:
             return _not_found()
         body, info = loaded
         kind = media_type(target.name)
-        compressible = kind.startswith(_COMPRESSIBLE) and not kind.startswith("image/")
+        compressible = kind.startswith("text/") or any(k in kind for k in ("xml", "json"))
         key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
         entry = cache.get(key, body, compressible)
         use_gzip = entry.gzipped is not None and _accepts_gzip(
@@ -401,6 +400,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening before the URL is printed: a client may connect at once and
+        # waits in the backlog until the server accepts.
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         raise FeedtoolError(
@@ -461,3 +463,23 @@ def serve(
         if watcher is not None:
             watcher.stop()
         sock.close()
+
+
+# --------------------------------------------------------------------------- embedding
+
+
+def jsonld_script(path: Path, config: Config, out: Path | None = None) -> str:
+    """The ``<script type="application/ld+json">`` block of one article, ready to paste.
+
+    The article is parsed and enriched as a build would; its id and dates come
+    from ``out``'s state when that build has published it, else they are the
+    ones a build would give it now.
+    """
+    from feedtool.publish import _now, _Stamper, load_article
+    from feedtool.publish._state import State
+    from feedtool.render.jsonld import article_jsonld, script_json
+
+    item = load_article(Path(path), config)
+    state = State.load(out) if out is not None and out.is_dir() else State()
+    item = _Stamper(state, config, _now()).stamp(item)
+    return script_json(article_jsonld(item, config))

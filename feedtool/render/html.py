@@ -1,1 +1,221 @@
-"""Renderer: html (to be written)."""
+"""Renderer ``html``: ``articles/<slug>.html`` per article and ``index.html``.
+
+Pages come from the jinja2 templates in ``templates/`` with autoescaping on.
+The only markup inserted unescaped is the article body (``body_markup``, built
+from escaped parts) and the JSON-LD, which ``script_json`` has escaped so that
+no text can close its ``<script>``. A Content-Security-Policy forbids scripts
+anyway: the JSON-LD is data, not code.
+
+Links between pages are relative (the output folder can be browsed from
+disk); canonical, OpenGraph and feed-discovery links are absolute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from feedtool.config import Config
+from feedtool.model import NewsItem
+from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render._common import (
+    ATOM_TYPE,
+    JSONFEED_TYPE,
+    RSS_TYPE,
+    authors_of,
+    body_markup,
+    clean,
+    direction,
+    environment,
+    feed_url,
+    home_url,
+    http_url,
+    human_date,
+    iso,
+    lang_attrs,
+    published,
+    tag_names,
+)
+from feedtool.render.jsonld import article_jsonld, script_json
+
+
+@dataclass(frozen=True)
+class _Feed:
+    type: str
+    label: str
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class _When:
+    iso: str
+    human: str
+
+
+@dataclass(frozen=True)
+class _Link:
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class _TagLink:
+    name: str
+    feed: str | None
+
+
+@renderer("html")
+def render_html(site: Site) -> Iterator[Output]:
+    """Yield one page per item of the site, then ``index.html``."""
+    feeds = tag_feed_prefixes(site)
+    for item in site.items:
+        yield f"articles/{item.slug}.html", article_page(site, item, feeds).encode("utf-8")
+    yield "index.html", index_page(site).encode("utf-8")
+
+
+def tag_feed_prefixes(site: Site) -> dict[str, str]:
+    """Tag slug → prefix of its channel ('tags/pakistan/'), for tags that have feeds."""
+    prefixes: dict[str, str] = {}
+    for channel in site.tag_channels:
+        slug = channel.tag.slug if channel.tag else channel.prefix.strip("/").rsplit("/", 1)[-1]
+        prefixes[slug] = channel.prefix
+    return prefixes
+
+
+def _feeds(config: Config, channel: Channel) -> list[_Feed]:
+    title = clean(channel.title)
+    return [
+        _Feed(RSS_TYPE, "RSS", f"{title} (RSS)", feed_url(config, channel.prefix, "rss.xml")),
+        _Feed(ATOM_TYPE, "Atom", f"{title} (Atom)", feed_url(config, channel.prefix, "atom.xml")),
+        _Feed(
+            JSONFEED_TYPE,
+            "JSON Feed",
+            f"{title} (JSON Feed)",
+            feed_url(config, channel.prefix, "feed.json"),
+        ),
+    ]
+
+
+def _when(stamp: dt.datetime) -> _When:
+    return _When(iso(stamp), human_date(stamp))
+
+
+def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = None) -> str:
+    """The HTML page of one article."""
+    config = site.config
+    if tag_feeds is None:
+        tag_feeds = tag_feed_prefixes(site)
+    first = published(item)
+    updated = item_updated(item)
+    headline = clean(item.headline)
+    description = clean(item.description) if item.description else None
+    names = tag_names(item.tags)
+    opengraph: list[tuple[str, str]] = [
+        ("og:type", "article"),
+        ("og:title", headline),
+    ]
+    if description:
+        opengraph.append(("og:description", description))
+    opengraph += [("og:url", item.url), ("og:site_name", clean(config.title))]
+    image = http_url(item.image.url) if item.image else None
+    if image:
+        opengraph.append(("og:image", image))
+        if item.image and item.image.caption:
+            opengraph.append(("og:image:alt", clean(item.image.caption)))
+    opengraph += [
+        ("article:published_time", iso(first)),
+        ("article:modified_time", iso(updated)),
+    ]
+    opengraph += [("article:tag", clean(name)) for name in names]
+
+    slugs = {tag.name: tag.slug for tag in reversed(item.tags)}
+    tags = []
+    for name in names:
+        prefix = tag_feeds.get(slugs[name])
+        tags.append(_TagLink(clean(name), f"../{prefix}rss.xml" if prefix else None))
+
+    return (
+        environment()
+        .get_template("article.html")
+        .render(
+            lang=item.language,
+            dir=direction(item.language),
+            ui_lang=lang_attrs(config.language, item.language),
+            site_title=clean(config.title),
+            home="../index.html",
+            feeds=_feeds(config, site.main),
+            headline=headline,
+            description=description,
+            canonical=item.url,
+            opengraph=opengraph,
+            jsonld=script_json(article_jsonld(item, config)),
+            authors=[_Link(clean(a.name), http_url(a.url)) for a in authors_of(item, config)],
+            published=_when(first),
+            modified=_when(updated) if updated != first else None,
+            body=body_markup(item),
+            tags=tags,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Article:
+    headline: str
+    href: str
+    published: _When
+    description: str | None
+    lang_attrs: Markup
+
+
+@dataclass(frozen=True)
+class _TagFeeds:
+    title: str
+    rss: str
+    atom: str
+    json: str
+
+
+def index_page(site: Site) -> str:
+    """The home page: every article, newest first, and the feeds."""
+    config = site.config
+    items = sorted(site.items, key=published, reverse=True)
+    articles = [
+        _Article(
+            headline=clean(item.headline),
+            href=f"articles/{item.slug}.html",
+            published=_when(published(item)),
+            description=clean(item.description) if item.description else None,
+            lang_attrs=lang_attrs(item.language, config.language),
+        )
+        for item in items
+    ]
+    tag_feeds = [
+        _TagFeeds(
+            clean(channel.title),
+            f"{channel.prefix}rss.xml",
+            f"{channel.prefix}atom.xml",
+            f"{channel.prefix}feed.json",
+        )
+        for channel in site.tag_channels
+        if channel.items
+    ]
+    return (
+        environment()
+        .get_template("index.html")
+        .render(
+            lang=config.language,
+            dir=direction(config.language),
+            ui_lang=Markup(""),
+            site_title=clean(config.title),
+            home="index.html",
+            feeds=_feeds(config, site.main),
+            description=clean(config.description) if config.description else None,
+            canonical=home_url(config),
+            articles=articles,
+            tag_feeds=tag_feeds,
+        )
+    )

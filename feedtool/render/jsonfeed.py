@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, renderer
 from feedtool.render._common import (
@@ -25,7 +26,6 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
-from feedtool.config import Config
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -94,4 +94,3 @@ def _item(item: NewsItem, config: Config) -> dict[str, Any]:
         entry["tags"] = tags
     entry["language"] = item.language
     return entry
-

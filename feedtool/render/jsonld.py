@@ -1,1 +1,185 @@
-"""Renderer: jsonld (to be written)."""
+"""Renderer ``jsonld``: ``articles/<slug>.jsonld``, a schema.org ``NewsArticle`` per article.
+
+``article_jsonld`` builds the object (the HTML pages embed the same one) and
+uses only types and properties of schema.org 30.0, each on a type that allows
+it. Tags become:
+
+- topics → ``about``: ``DefinedTerm`` (``@id`` the IPTC concept URI, ``termCode``
+  its qcode, ``inDefinedTermSet`` the scheme URI);
+- persons and organisations → ``mentions`` (``Person`` / ``Organization`` with
+  ``sameAs``);
+- places → ``contentLocation`` and ``mentions`` (``Country`` when the tag has an
+  ISO 3166 alpha-2 code and no parent, else ``Place``);
+- every tag name, keywords first → ``keywords``.
+
+``script_json`` serialises for a ``<script type="application/ld+json">``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from feedtool.config import Config
+from feedtool.model import NewsItem, Person, Tag
+from feedtool.render import Output, Site, item_updated, renderer
+from feedtool.render._common import (
+    authors_of,
+    clean,
+    http_url,
+    iso,
+    item_id,
+    plain_text,
+    published,
+    tag_names,
+)
+
+HEADLINE_LIMIT = 110
+"""Google's limit for ``headline`` in article structured data."""
+
+# In a <script> element only '</script' (and '<!--') end or confuse the data;
+# escaping every '<', '>' and '&' rules them out without parsing. U+2028/2029
+# are valid in JSON but were line terminators in pre-2019 JavaScript.
+_SCRIPT_ESCAPES = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
+@renderer("jsonld")
+def render_jsonld(site: Site) -> Iterator[Output]:
+    """Yield ``articles/<slug>.jsonld`` for every item of the site."""
+    for item in site.items:
+        data = article_jsonld(item, site.config)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        yield f"articles/{item.slug}.jsonld", text.encode("utf-8")
+
+
+def script_json(data: object) -> str:
+    """JSON that cannot end the ``<script>`` element it is embedded in.
+
+    Every '<', '>', '&', U+2028 and U+2029 becomes a ``\\uXXXX`` escape; these
+    characters only occur inside JSON strings, where the escape means the same.
+    """
+    return json.dumps(data, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES)
+
+
+def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with '…'."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—") + "…"
+
+
+def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
+    """The ``NewsArticle`` of ``item``, as embedded in its page and written to ``.jsonld``."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": item.url + "#article",
+        "url": item.url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": item.url},
+        "identifier": item_id(item),
+        "headline": headline(item.headline),
+    }
+    if item.description:
+        data["description"] = clean(item.description)
+    data["inLanguage"] = item.language
+    data["datePublished"] = iso(published(item))
+    data["dateModified"] = iso(item_updated(item))
+    authors = [_agent(person) for person in authors_of(item, config)]
+    if authors:
+        data["author"] = authors
+    publisher: dict[str, Any] = {
+        "@type": "Organization",
+        "name": clean(item.publisher.name),
+        "url": item.publisher.url,
+    }
+    logo = http_url(item.publisher.logo)
+    if logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": logo}
+    data["publisher"] = publisher
+    if item.image is not None:
+        image: dict[str, Any] = {"@type": "ImageObject"}
+        url = http_url(item.image.url)
+        if url:
+            image["url"] = url
+        if item.image.caption:
+            image["caption"] = clean(item.image.caption)
+        if item.image.credit:
+            image["creditText"] = clean(item.image.credit)
+        if len(image) > 1:
+            data["image"] = image
+    keywords = [clean(name) for name in tag_names(item.tags)]
+    if keywords:
+        data["keywords"] = keywords
+    about = [_topic(tag) for tag in item.tags_of("topic")]
+    if about:
+        data["about"] = about
+    places = [_thing(tag) for tag in item.tags_of("place")]
+    mentions = [_thing(tag) for tag in item.tags if tag.kind in ("person", "organization", "place")]
+    if mentions:
+        data["mentions"] = mentions
+    if places:
+        data["contentLocation"] = places
+    data["wordCount"] = item.word_count
+    data["articleBody"] = plain_text(item)
+    return data
+
+
+def _agent(person: Person) -> dict[str, Any]:
+    agent: dict[str, Any] = {"@type": person.kind, "name": clean(person.name)}
+    url = http_url(person.url)
+    if url:
+        agent["url"] = url
+    return agent
+
+
+def _same_as(tag: Tag) -> list[str]:
+    return [url for url in (http_url(u) for u in tag.same_as) if url]
+
+
+def _thing(tag: Tag) -> dict[str, Any]:
+    if tag.kind == "person":
+        kind = "Person"
+    elif tag.kind == "organization":
+        kind = "Organization"
+    elif tag.code and len(tag.code) == 2 and tag.code.isalpha() and tag.parent is None:
+        kind = "Country"
+    else:
+        kind = "Place"
+    thing: dict[str, Any] = {"@type": kind, "name": clean(tag.name)}
+    same_as = _same_as(tag)
+    if same_as:
+        thing["sameAs"] = same_as
+    return thing
+
+
+def _topic(tag: Tag) -> dict[str, Any]:
+    term: dict[str, Any] = {"@type": "DefinedTerm"}
+    uri = http_url(tag.uri)
+    if uri:
+        term["@id"] = uri
+    term["name"] = clean(tag.name)
+    if tag.code:
+        term["termCode"] = tag.code
+    scheme = http_url(tag.scheme)
+    if scheme:
+        term["inDefinedTermSet"] = scheme
+    if uri:
+        term["url"] = uri
+    same_as = _same_as(tag)
+    if same_as:
+        term["sameAs"] = same_as
+    return term

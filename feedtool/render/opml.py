@@ -1,1 +1,82 @@
-"""Renderer: opml (to be written)."""
+"""Renderer ``opml``: ``feeds.opml``, an OPML 2.0 subscription list of every feed.
+
+Readers import it to subscribe to the main feeds (RSS, Atom, JSON Feed) and to
+the per-tag feeds in one go. OPML 2.0 says ``type="rss"`` for any feed
+format; the tag feeds sit in a ``Tags`` folder, as readers show nested
+outlines as folders. ``dateModified`` is the newest item's date, never the clock.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Iterator
+
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+from feedtool.render import Channel, Output, Site, renderer
+from feedtool.render._common import clean, feed_url, home_url, xml_bytes
+
+_MAIN_FEEDS = (("rss.xml", "RSS", "RSS2"), ("atom.xml", "Atom", None), ("feed.json", "JSON", None))
+
+
+def _outline(
+    parent: etree._Element,
+    text: str,
+    xml_url: str,
+    html_url: str,
+    description: str,
+    language: str,
+    version: str | None,
+) -> None:
+    attributes = {
+        "type": "rss",
+        "text": clean(text),
+        "title": clean(text),
+        "xmlUrl": xml_url,
+        "htmlUrl": html_url,
+    }
+    if description:
+        attributes["description"] = clean(description)
+    attributes["language"] = language
+    if version:
+        attributes["version"] = version
+    etree.SubElement(parent, "outline", attributes)
+
+
+@renderer("opml")
+def render_opml(site: Site) -> Iterator[Output]:
+    """Yield ``feeds.opml``."""
+    config = site.config
+    opml = etree.Element("opml", version="2.0")
+    head = etree.SubElement(opml, "head")
+    etree.SubElement(head, "title").text = clean(f"{config.title}: feeds")
+    if site.items:
+        newest = site.main.updated
+        etree.SubElement(head, "dateModified").text = email.utils.format_datetime(newest)
+    etree.SubElement(head, "ownerName").text = clean(config.publisher.name)
+    body = etree.SubElement(opml, "body")
+    home = home_url(config)
+    for name, label, version in _MAIN_FEEDS:
+        _outline(
+            body,
+            f"{config.title} ({label})",
+            feed_url(config, "", name),
+            home,
+            config.description,
+            config.language,
+            version,
+        )
+    channels: tuple[Channel, ...] = tuple(c for c in site.tag_channels if c.items)
+    if channels:
+        folder = etree.SubElement(body, "outline", text="Tags", title="Tags")
+        for channel in channels:
+            _outline(
+                folder,
+                channel.title,
+                feed_url(config, channel.prefix, "rss.xml"),
+                home,
+                channel.description,
+                config.language,
+                "RSS2",
+            )
+    yield "feeds.opml", xml_bytes(opml)

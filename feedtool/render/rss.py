@@ -8,7 +8,8 @@ with lxml for what it cannot express:
 - the WebSub hub link (``<atom:link rel="hub">``), which feedgen drops from
   RSS (lkiesow/python-feedgen#122).
 
-Items carry ``description`` (the standfirst), ``content:encoded`` (the full
+Items carry ``description`` (the standfirst, HTML-escaped: readers render
+it as HTML), ``content:encoded`` (the full
 body, from ``body_html``), one ``dc:creator`` per author, ``guid
 isPermaLink="false"`` (the item's tag: URI) and one ``category`` per tag, with
 ``domain`` set to the vocabulary URI for coded tags (IPTC media topics).
@@ -17,6 +18,7 @@ There is no ``enclosure``: RSS requires its byte length, which is unknown.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 from feedgen.feed import FeedGenerator
@@ -41,6 +43,13 @@ from feedtool.render._common import (
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
+def _html(text: str) -> str:
+    # RSS readers treat <description> as HTML; the standfirst is plain text.
+    # Quotes stay literal: '&#39;' in a description makes the W3C validator
+    # (rightly) suspect markup.
+    return html.escape(clean(text), quote=False)
+
+
 def _category(tag: Tag) -> dict[str, str]:
     # feedgen writes ``label or term`` as the RSS text and ``scheme`` as ``domain``.
     if tag.code and tag.scheme:
@@ -63,7 +72,7 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(clean(channel.title))
-    fg.description(clean(channel.description))
+    fg.description(_html(channel.description))
     fg.language(config.language)
     fg.generator(GENERATOR)
     fg.link(href=self_url, rel="self", type=RSS_TYPE)
@@ -80,7 +89,7 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
         entry.title(clean(item.headline))
         entry.link(href=item.url, rel="alternate")
         if item.description:
-            entry.description(clean(item.description))
+            entry.description(_html(item.description))
         entry.content(content_html(item, config), type="html")
         entry.pubDate(whole_seconds(published(item)))
         entry.updated(whole_seconds(item_updated(item)))

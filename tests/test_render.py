@@ -1,0 +1,581 @@
+"""The render stage, read back the way real consumers read it.
+
+Feeds go through feedparser (and, for Atom, the RFC 4287 RELAX NG grammar);
+JSON Feed through its JSON Schema; JSON-LD through the schema.org 30.0
+vocabulary and pyld; pages through lxml.html and extruct. Golden files pin the
+exact bytes: ``FEEDTOOL_REGEN_GOLDEN=1 pytest tests/test_render.py`` rewrites them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import extruct
+import feedparser
+import jsonschema
+import lxml.html
+import pytest
+from lxml import etree
+
+from feedtool.model import NewsItem
+from feedtool.render import Site, item_updated, render_site
+from feedtool.render._common import authors_of, body_html, content_html, is_rtl, lang_attrs
+from feedtool.render.jsonld import HEADLINE_LIMIT, article_jsonld, headline, script_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT.parent / "shared" / "schemas"
+GOLDEN = ROOT / "tests" / "data" / "render"
+RENDERERS = ("rss", "atom", "jsonfeed", "jsonld", "html")
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+IPTC = "http://cv.iptc.org/newscodes/mediatopic/"
+HUB = "https://hub.example.org/"
+PWNED = "</script><script>window.__pwned"
+
+
+def _schema(name: str) -> Path:
+    path = SCHEMAS / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found (../shared is absent)")
+    return path
+
+
+def _render(site: Site) -> dict[str, bytes]:
+    outputs: dict[str, bytes] = {}
+    for path, data in render_site(site, RENDERERS):
+        assert path not in outputs, f"{path} written twice"
+        outputs[path] = data
+    return outputs
+
+
+def _html_text(fragment: str) -> str:
+    return str(lxml.html.fragment_fromstring(fragment, create_parent="div").text_content())
+
+
+def _stamp(struct: Any) -> int:
+    return calendar.timegm(struct)
+
+
+def _seconds(moment: dt.datetime) -> int:
+    return int(moment.timestamp())
+
+
+@pytest.fixture
+def outputs(sample_site: Site) -> dict[str, bytes]:
+    return _render(sample_site)
+
+
+def _by_slug(site: Site, slug: str) -> NewsItem:
+    return next(item for item in site.items if item.slug == slug)
+
+
+# --------------------------------------------------------------------------- file set
+
+
+def test_every_channel_gets_every_feed(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    expected = {"index.html"}
+    for channel in sample_site.channels:
+        expected |= {channel.prefix + n for n in ("rss.xml", "atom.xml", "feed.json")}
+    for item in sample_site.items:
+        expected |= {f"articles/{item.slug}.html", f"articles/{item.slug}.jsonld"}
+    assert set(outputs) == expected
+    assert {c.prefix for c in sample_site.tag_channels} == {"tags/pakistan/", "tags/politics/"}
+
+
+def test_rendering_is_deterministic(site_factory: Callable[..., Site]) -> None:
+    assert _render(site_factory()) == _render(site_factory())
+
+
+def test_control_characters_never_reach_the_output(outputs: dict[str, bytes]) -> None:
+    # The hostile body has a form feed, which XML 1.0 cannot carry.
+    assert all(b"\x0c" not in data for data in outputs.values())
+
+
+# --------------------------------------------------------------------------- RSS
+
+
+def test_rss_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    config = sample_site.config
+    for channel in sample_site.channels:
+        data = outputs[channel.prefix + "rss.xml"]
+        parsed = feedparser.parse(data, sanitize_html=False)
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert parsed.version == "rss20"
+        assert _stamp(parsed.feed.updated_parsed) == _seconds(channel.updated)
+        assert parsed.feed.link == config.absolute("index.html")
+        links = {(link.rel, link.href) for link in parsed.feed.links}
+        assert ("self", config.absolute(channel.prefix + "rss.xml")) in links
+        assert ("hub", HUB) in links
+        assert len(parsed.entries) == len(channel.items)
+        for entry, item in zip(parsed.entries, channel.items, strict=True):
+            assert entry.id == item.id
+            assert entry.guidislink is False
+            assert entry.link == item.url
+            assert entry.title == item.headline
+            assert item.date_published is not None
+            assert _stamp(entry.published_parsed) == _seconds(item.date_published)
+            # <description> is HTML to a reader: the plain standfirst comes back as its text.
+            assert _html_text(entry.summary) == item.description
+            assert [a.name for a in entry.authors] == [a.name for a in authors_of(item, config)]
+            assert [t.term for t in entry.tags] == [t.name for t in item.tags]
+            for tag, parsed_tag in zip(item.tags, entry.tags, strict=True):
+                assert parsed_tag.scheme == (IPTC if tag.kind == "topic" else None)
+
+
+def test_rss_channel_dates_and_content_are_exact(
+    sample_site: Site, outputs: dict[str, bytes]
+) -> None:
+    root = etree.fromstring(outputs["rss.xml"])
+    channel = root.find("channel")
+    assert channel.findtext("lastBuildDate") == "Wed, 29 Oct 2025 14:00:00 +0330"
+    assert channel.findtext("pubDate") == "Wed, 29 Oct 2025 10:30:00 +0330"
+    assert channel.findtext("generator") == "feedtool"
+    for element, item in zip(channel.iterfind("item"), sample_site.items, strict=True):
+        assert element.findtext(CONTENT) == content_html(item, sample_site.config)
+        assert element.find("guid").get("isPermaLink") == "false"
+        # No length is known, and the validator requires one.
+        assert element.find("enclosure") is None
+
+
+# --------------------------------------------------------------------------- Atom
+
+
+def test_atom_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    config = sample_site.config
+    for channel in sample_site.channels:
+        parsed = feedparser.parse(outputs[channel.prefix + "atom.xml"], sanitize_html=False)
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert parsed.version == "atom10"
+        assert parsed.feed.id == config.absolute(channel.prefix + "atom.xml")
+        assert _stamp(parsed.feed.updated_parsed) == _seconds(channel.updated)
+        assert parsed.feed.author_detail.name == config.publisher.name
+        rels = {(link.rel, link.href) for link in parsed.feed.links}
+        assert ("hub", HUB) in rels
+        assert ("alternate", config.absolute("index.html")) in rels
+        assert len(parsed.entries) == len(channel.items)
+        for entry, item in zip(parsed.entries, channel.items, strict=True):
+            assert entry.id == item.id
+            assert entry.link == item.url
+            assert item.date_published is not None
+            assert _stamp(entry.published_parsed) == _seconds(item.date_published)
+            assert _stamp(entry.updated_parsed) == _seconds(item_updated(item))
+            assert entry.content[0].type == "text/html"
+            # feedparser re-serialises HTML (attribute order), so compare what it read.
+            assert _html_text(entry.content[0].value) == _html_text(content_html(item, config))
+            assert [a.name for a in entry.authors] == [a.name for a in authors_of(item, config)]
+            assert [t.label for t in entry.tags] == [t.name for t in item.tags]
+
+
+def test_atom_entries_have_typed_alternate_links_and_categories(
+    sample_site: Site, outputs: dict[str, bytes]
+) -> None:
+    root = etree.fromstring(outputs["atom.xml"])
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    self_link = root.find(f"{ATOM}link[@rel='self']")
+    assert self_link.get("type") == "application/atom+xml"
+    for entry, item in zip(root.iterfind(f"{ATOM}entry"), sample_site.items, strict=True):
+        (link,) = entry.findall(f"{ATOM}link")
+        assert (link.get("rel"), link.get("type"), link.get("href")) == (
+            "alternate",
+            "text/html",
+            item.url,
+        )
+        assert entry.find(f"{ATOM}content").text == content_html(item, sample_site.config)
+        assert entry.find(f"{ATOM}content").get("type") == "html"
+        lang = entry.get("{http://www.w3.org/XML/1998/namespace}lang")
+        assert lang == (None if item.language == "en" else item.language)
+    seed = root.findall(f"{ATOM}entry")[1]
+    topic = seed.find(f"{ATOM}category[@label='politics']")
+    assert (topic.get("term"), topic.get("scheme")) == ("11000000", IPTC)
+    assert (
+        topic.get("scheme") + topic.get("term")
+        == "http://cv.iptc.org/newscodes/mediatopic/11000000"
+    )
+    place = seed.find(f"{ATOM}category[@label='Pakistan']")
+    assert (place.get("term"), place.get("scheme")) == (
+        "pakistan",
+        "https://news.example.org/tags/",
+    )
+
+
+def test_atom_validates_against_rfc4287_grammar(outputs: dict[str, bytes]) -> None:
+    import rnc2rng
+
+    grammar = rnc2rng.dumps(rnc2rng.load(str(_schema("atom-rfc4287.rnc"))))
+    # rnc2rng declares the grammar's `namespace local = ""` as an (illegal) empty
+    # prefix; no name uses it.
+    relaxng = etree.RelaxNG(etree.fromstring(grammar.replace(' xmlns:local=""', "").encode()))
+    feeds = [path for path in outputs if path.endswith("atom.xml")]
+    assert len(feeds) == 3
+    for path in feeds:
+        document = etree.fromstring(outputs[path])
+        assert relaxng.validate(document), f"{path}: {relaxng.error_log}"
+    # The grammar does reject what RFC 4287 forbids: an entry without an id.
+    broken = etree.fromstring(outputs["atom.xml"])
+    entry_id = broken.find(f"{ATOM}entry/{ATOM}id")
+    entry_id.getparent().remove(entry_id)
+    assert not relaxng.validate(broken)
+
+
+# --------------------------------------------------------------------------- hub
+
+
+def test_no_hub_link_without_websub(site_factory: Callable[..., Site]) -> None:
+    outputs = _render(site_factory(hub=None))
+    for path in ("rss.xml", "atom.xml", "tags/pakistan/rss.xml"):
+        parsed = feedparser.parse(outputs[path])
+        assert parsed.bozo == 0
+        assert all(link.rel != "hub" for link in parsed.feed.links)
+    assert "hubs" not in json.loads(outputs["feed.json"])
+
+
+# --------------------------------------------------------------------------- JSON Feed
+
+
+def test_jsonfeed_validates_against_schema(outputs: dict[str, bytes]) -> None:
+    schema = json.loads(_schema("jsonfeed-1.1.schema.json").read_text("utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    feeds = [path for path in outputs if path.endswith("feed.json")]
+    assert len(feeds) == 3
+    for path in feeds:
+        errors = [e.message for e in validator.iter_errors(json.loads(outputs[path]))]
+        assert errors == [], path
+    assert list(validator.iter_errors({"version": "https://jsonfeed.org/version/1.1"}))
+
+
+def test_jsonfeed_items(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    raw = outputs["feed.json"]
+    assert raw.endswith(b"}\n") and "لاریجانی".encode() in raw  # UTF-8, not \u escapes
+    feed = json.loads(raw)
+    assert next(iter(feed)) == "version" and feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "https://news.example.org/feed.json"
+    assert feed["hubs"] == [{"type": "WebSub", "url": HUB}]
+    items = feed["items"]
+    assert [i["id"] for i in items] == [i.id for i in sample_site.items]
+    persian, seed, hostile = items
+    assert seed["date_published"] == "2025-10-28T00:00:00+03:30"
+    assert "date_modified" not in seed
+    assert persian["date_modified"] == "2025-10-29T14:00:00+03:30"
+    assert hostile["date_published"] == "2025-10-27T08:00:00+00:00"
+    assert seed["content_html"] == body_html(sample_site.items[1])
+    assert seed["image"] == "https://news.example.org/images/larijani-naqvi.jpg"
+    assert "image" not in hostile
+    assert seed["authors"] == [{"name": "Regional Desk staff"}]
+    assert hostile["authors"] == [{"name": "Mallory <b>"}]  # the javascript: URL is dropped
+    assert seed["tags"][:2] == ["strategic partnership", "barter trade"]
+    assert "Supreme National Security Council" in seed["tags"]
+    assert persian["language"] == "fa"
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Any:
+    from _schemaorg import Vocabulary
+
+    return Vocabulary.load(_schema("schemaorg-30.0-current-https.jsonld"))
+
+
+def test_jsonld_uses_only_schemaorg_terms_where_allowed(sample_site: Site, vocabulary: Any) -> None:
+    for item in sample_site.items:
+        assert list(vocabulary.problems(article_jsonld(item, sample_site.config))) == []
+    # The checker itself catches the mistakes it is there for.
+    bad = {
+        "@type": "NewsArticle",
+        "headlin": "x",
+        "caption": "only on media",
+        "author": {"@type": "Persn"},
+        "contentLocation": {"@type": "Person", "name": "x"},
+    }
+    where = {problem.split(":")[0] for problem in vocabulary.problems(bad)}
+    assert where == {"$.headlin", "$.caption", "$.author", "$.author[0]", "$.contentLocation[0]"}
+
+
+def test_jsonld_files_match_article_jsonld(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    for item in sample_site.items:
+        data = outputs[f"articles/{item.slug}.jsonld"]
+        assert json.loads(data) == article_jsonld(item, sample_site.config)
+
+
+def test_jsonld_of_the_seed(sample_site: Site) -> None:
+    item = _by_slug(sample_site, "iran-pakistan-discuss-expanding-strategic-partnership")
+    data = article_jsonld(item, sample_site.config)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "NewsArticle"
+    assert data["@id"] == item.url + "#article"
+    assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": item.url}
+    assert data["identifier"] == item.id
+    assert data["datePublished"] == data["dateModified"] == "2025-10-28T00:00:00+03:30"
+    assert data["author"] == [{"@type": "Organization", "name": "Regional Desk staff"}]
+    assert data["publisher"]["logo"] == {
+        "@type": "ImageObject",
+        "url": "https://news.example.org/logo.png",
+    }
+    assert data["image"]["creditText"] == "WANA"
+    assert data["image"]["caption"].startswith("Secretary of the Supreme")
+    assert data["about"] == [
+        {
+            "@type": "DefinedTerm",
+            "@id": "http://cv.iptc.org/newscodes/mediatopic/11000000",
+            "name": "politics",
+            "termCode": "medtop:11000000",
+            "inDefinedTermSet": IPTC,
+            "url": "http://cv.iptc.org/newscodes/mediatopic/11000000",
+        }
+    ]
+    kinds = {m["name"]: m["@type"] for m in data["mentions"]}
+    assert kinds == {
+        "Ali Larijani": "Person",
+        "Mohsin Naqvi": "Person",
+        "Supreme National Security Council": "Organization",
+        "Pakistan": "Country",
+        "Iran": "Country",
+        "Tehran": "Place",
+    }
+    assert data["contentLocation"][0] == {
+        "@type": "Country",
+        "name": "Pakistan",
+        "sameAs": ["https://www.wikidata.org/wiki/Q843"],
+    }
+    assert [p["name"] for p in data["contentLocation"]] == ["Pakistan", "Iran", "Tehran"]
+    assert data["keywords"][:2] == ["strategic partnership", "barter trade"]
+    assert data["wordCount"] == item.word_count
+    assert "Wider context" in data["articleBody"]
+    assert "ہم بھائی ہیں" in data["articleBody"]
+    assert "<" not in data["articleBody"]
+
+
+def test_jsonld_expands_with_pyld_offline(sample_site: Site) -> None:
+    from pyld import jsonld
+
+    _schema("schemaorg-30.0-current-https.jsonld")  # same skip rule as the other checks
+
+    def loader(url: str, options: object = None) -> dict[str, Any]:
+        # https://schema.org's context maps every term into the vocabulary; no network.
+        assert url.rstrip("/") == "https://schema.org", url
+        context = {"@context": {"@vocab": "https://schema.org/"}}
+        return {"contextUrl": None, "documentUrl": url, "document": context}
+
+    for item in sample_site.items:
+        data = article_jsonld(item, sample_site.config)
+        (node,) = jsonld.expand(data, {"documentLoader": loader})
+        assert node["@type"] == ["https://schema.org/NewsArticle"]
+        assert node["@id"] == item.url + "#article"
+        expanded = {key.removeprefix("https://schema.org/") for key in node if key[0] != "@"}
+        assert expanded == {key for key in data if key[0] != "@"}
+
+
+def test_headline_is_cut_at_a_word_boundary() -> None:
+    text = "Iran and Pakistan " * 10
+    cut = headline(text)
+    assert len(cut) <= HEADLINE_LIMIT and cut.endswith("…")
+    assert text.startswith(cut[:-1]) and text[len(cut) - 1] == " "
+    assert headline("Short headline") == "Short headline"
+    exact = "x" * HEADLINE_LIMIT
+    assert headline(exact) == exact
+
+
+def test_script_json_cannot_close_its_script() -> None:
+    value = {"a": "</script><!-- & \u2028 \u2029 >", "b": ["<b>"]}
+    text = script_json(value)
+    for forbidden in ("<", ">", "&", "\u2028", "\u2029"):
+        assert forbidden not in text
+    assert json.loads(text) == value
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _page(outputs: dict[str, bytes], item: NewsItem) -> tuple[str, Any]:
+    raw = outputs[f"articles/{item.slug}.html"].decode("utf-8")
+    return raw, lxml.html.document_fromstring(raw)
+
+
+def test_article_pages_embed_exactly_their_jsonld(
+    sample_site: Site, outputs: dict[str, bytes]
+) -> None:
+    for item in sample_site.items:
+        raw, doc = _page(outputs, item)
+        assert raw.startswith("<!DOCTYPE html>\n")
+        (script,) = doc.xpath("//script")
+        assert script.get("type") == "application/ld+json"
+        assert raw.lower().count("<script") == 1
+        assert json.loads(script.text) == article_jsonld(item, sample_site.config)
+        assert PWNED not in raw
+
+
+def test_hostile_text_stays_text(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    item = _by_slug(sample_site, "hostile-markup")
+    _, doc = _page(outputs, item)
+    assert doc.xpath("//b | //i | //img | //*[@onerror]") == []
+    assert all(not href.lower().startswith("javascript:") for href in doc.xpath("//@href"))
+    assert doc.findtext(".//h1") == item.headline
+    assert doc.xpath("string(//p[@class='standfirst'])") == item.description
+    # The link in the post is kept, with its '&' escaped once.
+    assert doc.xpath("//blockquote//a/@href")[0] == "https://example.org/a?b=1&c=2"
+    for feed in ("rss.xml", "atom.xml"):
+        parsed = feedparser.parse(outputs[feed], sanitize_html=False)
+        assert parsed.bozo == 0
+        assert parsed.entries[2].title == item.headline
+
+
+def test_article_page_head(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    for item in sample_site.items:
+        _, doc = _page(outputs, item)
+        html = doc.getroottree().getroot()
+        assert html.get("lang") == item.language
+        assert html.get("dir") == ("rtl" if is_rtl(item.language) else None)
+        assert doc.xpath("//meta/@charset") == ["utf-8"]
+        assert doc.xpath("//link[@rel='canonical']/@href") == [item.url]
+        discovery = {
+            (link.get("type"), link.get("href")) for link in doc.xpath("//link[@rel='alternate']")
+        }
+        assert discovery == {
+            ("application/rss+xml", "https://news.example.org/rss.xml"),
+            ("application/atom+xml", "https://news.example.org/atom.xml"),
+            ("application/feed+json", "https://news.example.org/feed.json"),
+        }
+        assert (
+            doc.xpath("//time/@datetime")[0]
+            == article_jsonld(item, sample_site.config)["datePublished"]
+        )
+
+
+def test_seed_page_body(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    item = _by_slug(sample_site, "iran-pakistan-discuss-expanding-strategic-partnership")
+    _, doc = _page(outputs, item)
+    posts = doc.xpath("//blockquote[@class='post']")
+    assert [(p.get("lang"), p.get("dir")) for p in posts] == [("ur", "rtl"), ("ar", "rtl")]
+    for post in posts:
+        (footer,) = post.xpath("footer")
+        assert (footer.get("lang"), footer.get("dir")) == ("en", "ltr")
+        (alternate,) = footer.xpath("span")
+        assert (alternate.get("lang"), alternate.get("dir"), alternate.text) == (
+            "fa",
+            "rtl",
+            "علی لاریجانی",
+        )
+        assert footer.xpath("a/@href") == ["https://x.com/alilarijani_ir"]
+        assert footer.xpath("time/@datetime") == ["2025-10-28"]
+    assert posts[0].xpath("p/a/@href") == ["https://pic.twitter.com/6oeuaaB65m"]
+    assert [h.text for h in doc.xpath("//article//h2")] == [
+        "Wider context",
+        "On Saudi-Pakistani agreement",
+    ]
+    (figure,) = doc.xpath("//figure")
+    assert figure.xpath("img/@src") == ["https://news.example.org/images/larijani-naqvi.jpg"]
+    assert figure.xpath("string(figcaption/small)") == "(WANA)"
+    tags = {a.text: a.get("href") for a in doc.xpath("//ul[@class='tags']//a")}
+    assert tags == {"Pakistan": "../tags/pakistan/rss.xml", "politics": "../tags/politics/rss.xml"}
+    assert "Iran" in doc.xpath("//ul[@class='tags']/li/text()")
+
+
+def test_rtl_page_marks_its_ltr_parts(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    item = _by_slug(sample_site, "iran-pakistan-cooperation-fa")
+    _, doc = _page(outputs, item)
+    (english,) = doc.xpath("//article/p[@lang]")
+    assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
+    assert doc.xpath("//header[@class='site']/@lang") == ["en"]
+
+
+def test_extruct_finds_one_news_article(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    for item in sample_site.items:
+        found = extruct.extract(
+            outputs[f"articles/{item.slug}.html"].decode("utf-8"),
+            base_url=item.url,
+            syntaxes=["json-ld", "opengraph"],
+        )
+        articles = [d for d in found["json-ld"] if d.get("@type") == "NewsArticle"]
+        assert len(articles) == len(found["json-ld"]) == 1
+        assert articles[0]["identifier"] == item.id
+        (graph,) = found["opengraph"]
+        properties = dict(graph["properties"])
+        assert properties["og:type"] == "article"
+        assert properties["og:url"] == item.url
+        assert properties["og:title"] == item.headline
+        assert properties["article:published_time"] == articles[0]["datePublished"]
+        assert ("og:image" in properties) == bool(item.image and item.image.url)
+
+
+def test_pages_parse_without_html5_errors(outputs: dict[str, bytes]) -> None:
+    html5lib = pytest.importorskip("html5lib")
+    pages = [path for path in outputs if path.endswith(".html")]
+    assert len(pages) == 4
+    for path in pages:
+        parser = html5lib.HTMLParser()
+        parser.parse(outputs[path].decode("utf-8"))
+        assert parser.errors == [], path
+
+
+@pytest.mark.parametrize(
+    ("language", "rtl"),
+    [
+        ("ur", True),
+        ("fa-IR", True),
+        ("he", True),
+        ("az-Arab", True),
+        ("ar-Latn", False),
+        ("en", False),
+        ("pa-Arab-PK", True),
+        ("", False),
+    ],
+)
+def test_rtl_languages(language: str, rtl: bool) -> None:
+    assert is_rtl(language) is rtl
+
+
+def test_lang_attrs_only_where_the_language_changes() -> None:
+    assert lang_attrs("en", "en") == ""
+    assert lang_attrs(None, "en") == ""
+    assert lang_attrs("ur", "en") == ' lang="ur" dir="rtl"'
+    assert lang_attrs("ar", "fa") == ' lang="ar"'
+    assert lang_attrs("en", "fa") == ' lang="en" dir="ltr"'
+
+
+def test_index_lists_articles_newest_first(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    doc = lxml.html.document_fromstring(outputs["index.html"].decode("utf-8"))
+    hrefs = doc.xpath("//ol[@class='articles']//h2/a/@href")
+    assert hrefs == [f"articles/{item.slug}.html" for item in sample_site.items]
+    entries = doc.xpath("//ol[@class='articles']/li")
+    assert (entries[0].get("lang"), entries[0].get("dir")) == ("fa", "rtl")
+    assert entries[1].get("lang") is None
+    assert doc.xpath("//script") == []
+    assert len(doc.xpath("//link[@rel='alternate']")) == 3
+    assert "tags/pakistan/atom.xml" in doc.xpath("//section[@class='tag-feeds']//a/@href")
+
+
+def test_feeds_share_the_page_body(sample_site: Site, outputs: dict[str, bytes]) -> None:
+    seed = _by_slug(sample_site, "iran-pakistan-discuss-expanding-strategic-partnership")
+    persian = _by_slug(sample_site, "iran-pakistan-cooperation-fa")
+    assert content_html(seed, sample_site.config) == body_html(seed)
+    wrapped = content_html(persian, sample_site.config)
+    assert wrapped.startswith('<div lang="fa" dir="rtl">') and body_html(persian) in wrapped
+    assert body_html(seed).encode() in outputs[f"articles/{seed.slug}.html"]
+
+
+# --------------------------------------------------------------------------- golden files
+
+
+def test_golden_files(outputs: dict[str, bytes]) -> None:
+    if os.environ.get("FEEDTOOL_REGEN_GOLDEN") == "1":
+        for old in GOLDEN.rglob("*"):
+            if old.is_file() and old.relative_to(GOLDEN).as_posix() not in outputs:
+                old.unlink()
+        for path, data in outputs.items():
+            target = GOLDEN / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    stored = {
+        p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*") if p.is_file()
+    }
+    assert sorted(stored) == sorted(outputs), "set FEEDTOOL_REGEN_GOLDEN=1 to rewrite"
+    changed = [path for path in sorted(outputs) if stored[path] != outputs[path]]
+    assert changed == [], "set FEEDTOOL_REGEN_GOLDEN=1 to rewrite"

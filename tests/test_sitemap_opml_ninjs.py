@@ -1,0 +1,372 @@
+"""Sitemaps, the OPML subscription list and IPTC ninjs, read back with real parsers.
+
+The items are built directly from the model, so these tests do not depend on
+the parser or the enrichers; one test at the end renders the seed article
+through the whole pipeline and validates its ninjs against the IPTC schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from feedtool.config import Config, PublisherConfig
+from feedtool.model import (
+    EmbeddedPost,
+    Evidence,
+    Heading,
+    Image,
+    NewsItem,
+    Paragraph,
+    Person,
+    Publisher,
+    Tag,
+)
+from feedtool.render import Channel, Site, render_site
+from feedtool.render.ninjs import ninjs
+from feedtool.render.sitemap import NEWS_NS, SITEMAP_NS, news_language
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+NINJS_SCHEMA = SHARED / "schemas" / "ninjs-3.1.schema.json"
+TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
+NS = {"s": SITEMAP_NS, "news": NEWS_NS}
+
+
+def _config(**extra: Any) -> Config:
+    return Config(
+        title="Regional Desk",
+        description="News on the region.",
+        base_url="https://news.example.org/",
+        publisher=PublisherConfig(name="Regional Desk Publishing", url="https://news.example.org/"),
+        **extra,
+    )
+
+
+def _tag(kind: str, name: str, **extra: Any) -> Tag:
+    slug = name.lower().replace(" ", "-")
+    return Tag.model_validate(
+        {"kind": kind, "name": name, "slug": slug, "evidence": Evidence(mentions=1), **extra}
+    )
+
+
+def _item(number: int, published: dt.datetime, **extra: Any) -> NewsItem:
+    slug = f"story-{number}"
+    fields: dict[str, Any] = {
+        "id": f"tag:news.example.org,{published.date().isoformat()}:{slug}",
+        "url": f"https://news.example.org/articles/{slug}.html",
+        "slug": slug,
+        "headline": f"Story {number} & <friends>",
+        "description": f"What happened in story {number}.",
+        "body": (
+            Paragraph(text="First paragraph with <b>markup-like</b> text.", line=3),
+            Heading(text="Context", line=4),
+            EmbeddedPost(
+                text="ہم بھائی ہیں",
+                author="Ali Larijani",
+                handle="alilarijani_ir",
+                line=5,
+                language="ur",
+            ),
+        ),
+        "publisher": Publisher(name="Regional Desk Publishing", url="https://news.example.org/"),
+        "date_published": published,
+        "language": "en",
+        "word_count": 12,
+        "source_path": f"{slug}.txt",
+        "content_hash": "0" * 64,
+    }
+    fields.update(extra)
+    return NewsItem.model_validate(fields)
+
+
+def _site(items: list[NewsItem], config: Config | None = None) -> Site:
+    config = config or _config()
+    items = sorted(items, key=lambda i: i.date_published or dt.datetime.min, reverse=True)
+    tags: dict[str, list[NewsItem]] = {}
+    for item in items:
+        for tag in item.tags:
+            tags.setdefault(tag.slug, []).append(item)
+    channels = tuple(
+        Channel(
+            prefix=f"tags/{slug}/",
+            title=f"{config.title}: {slug}",
+            description=f"Tagged {slug}",
+            items=tuple(group),
+        )
+        for slug, group in sorted(tags.items())
+    )
+    return Site(config=config, items=tuple(items), tag_channels=channels)
+
+
+def _render(site: Site, name: str) -> dict[str, bytes]:
+    return dict(render_site(site, (name,)))
+
+
+NEWEST = dt.datetime(2025, 10, 28, 12, 0, tzinfo=TEHRAN)
+
+
+# --------------------------------------------------------------------------- sitemap.xml
+
+
+def test_sitemap_lists_home_and_every_article_with_lastmod() -> None:
+    edited = NEWEST + dt.timedelta(hours=5)
+    items = [
+        _item(1, NEWEST, date_modified=edited),
+        _item(2, NEWEST - dt.timedelta(days=10)),
+    ]
+    files = _render(_site(items), "sitemap")
+    root = etree.fromstring(files["sitemap.xml"])
+    assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+    entries = {
+        url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS)
+        for url in root.findall("s:url", NS)
+    }
+    assert entries == {
+        "https://news.example.org/index.html": "2025-10-28T17:00:00+03:30",
+        "https://news.example.org/articles/story-1.html": "2025-10-28T17:00:00+03:30",
+        "https://news.example.org/articles/story-2.html": "2025-10-18T12:00:00+03:30",
+    }
+
+
+def test_sitemap_splits_into_an_index_past_50000_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedtool.render import sitemap
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 2)
+    items = [_item(n, NEWEST - dt.timedelta(hours=n)) for n in range(1, 5)]
+    files = _render(_site(items), "sitemap")
+    index = etree.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    locs = [e.text for e in index.findall("s:sitemap/s:loc", NS)]
+    assert locs == [f"https://news.example.org/sitemap-{n}.xml" for n in (1, 2, 3)]
+    listed = [
+        loc.text
+        for n in (1, 2, 3)
+        for loc in etree.fromstring(files[f"sitemap-{n}.xml"]).findall("s:url/s:loc", NS)
+    ]
+    assert len(listed) == 5 and len(set(listed)) == 5
+
+
+# --------------------------------------------------------------------------- sitemap-news.xml
+
+
+def test_news_sitemap_window_is_two_days_before_the_newest_article() -> None:
+    items = [
+        _item(1, NEWEST),
+        _item(2, NEWEST - dt.timedelta(days=2)),  # exactly at the edge: kept
+        _item(3, NEWEST - dt.timedelta(days=2, seconds=1)),  # just outside
+        _item(4, NEWEST - dt.timedelta(days=30)),
+    ]
+    root = etree.fromstring(_render(_site(items), "sitemap")["sitemap-news.xml"])
+    urls = root.findall("s:url", NS)
+    assert [u.findtext("s:loc", namespaces=NS) for u in urls] == [
+        "https://news.example.org/articles/story-1.html",
+        "https://news.example.org/articles/story-2.html",
+    ]
+    news = urls[0].find("news:news", NS)
+    assert news is not None
+    assert news.findtext("news:publication/news:name", namespaces=NS) == "Regional Desk Publishing"
+    assert news.findtext("news:publication/news:language", namespaces=NS) == "en"
+    assert news.findtext("news:publication_date", namespaces=NS) == "2025-10-28T12:00:00+03:30"
+    assert news.findtext("news:title", namespaces=NS) == "Story 1 & <friends>"
+
+
+def test_news_sitemap_is_anchored_on_the_newest_article_not_the_clock() -> None:
+    # Articles from 2004 still make a non-empty news sitemap: nothing compares to "now".
+    old = dt.datetime(2004, 5, 1, 9, 30, tzinfo=dt.UTC)
+    root = etree.fromstring(_render(_site([_item(1, old)]), "sitemap")["sitemap-news.xml"])
+    assert len(root.findall("s:url", NS)) == 1
+
+
+def test_news_sitemap_holds_at_most_1000_newest_first() -> None:
+    items = [_item(n, NEWEST - dt.timedelta(minutes=n)) for n in range(1, 1006)]
+    root = etree.fromstring(_render(_site(items), "sitemap")["sitemap-news.xml"])
+    locs = [u.findtext("s:loc", namespaces=NS) for u in root.findall("s:url", NS)]
+    assert len(locs) == 1000
+    assert locs[0].endswith("/story-1.html") and locs[-1].endswith("/story-1000.html")
+
+
+def test_news_language_codes() -> None:
+    assert news_language("en-GB") == "en"
+    assert news_language("ur") == "ur"
+    assert news_language("zh-Hant-TW") == "zh-tw"
+    assert news_language("zh-CN") == "zh-cn"
+
+
+def test_sitemaps_of_an_empty_site_are_well_formed() -> None:
+    files = _render(_site([]), "sitemap")
+    assert etree.fromstring(files["sitemap.xml"]).findall("s:url", NS)[0] is not None
+    assert etree.fromstring(files["sitemap-news.xml"]).findall("s:url", NS) == []
+
+
+# --------------------------------------------------------------------------- feeds.opml
+
+
+def test_opml_lists_main_and_tag_feeds() -> None:
+    items = [
+        _item(1, NEWEST, tags=(_tag("place", "Pakistan"), _tag("person", "Ali Larijani"))),
+        _item(2, NEWEST - dt.timedelta(days=1), tags=(_tag("place", "Pakistan"),)),
+    ]
+    site = _site(items)
+    root = etree.fromstring(_render(site, "opml")["feeds.opml"])
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.findtext("head/title") == "Regional Desk: feeds"
+    outlines = [o for o in root.iter("outline") if o.get("xmlUrl")]
+    urls = [o.get("xmlUrl") for o in outlines]
+    assert urls == [
+        "https://news.example.org/rss.xml",
+        "https://news.example.org/atom.xml",
+        "https://news.example.org/feed.json",
+        "https://news.example.org/tags/ali-larijani/rss.xml",
+        "https://news.example.org/tags/pakistan/rss.xml",
+    ]
+    for outline in outlines:
+        assert outline.get("type") == "rss"
+        assert outline.get("htmlUrl") == "https://news.example.org/index.html"
+        assert outline.get("text") and outline.get("text") == outline.get("title")
+    # dateModified is the newest item's date as RFC 822, never the clock.
+    modified = email.utils.parsedate_to_datetime(root.findtext("head/dateModified") or "")
+    assert modified == NEWEST
+
+
+def test_opml_tag_feeds_sit_in_a_folder() -> None:
+    """Readers show an outline without ``xmlUrl`` as a folder of the ones inside it."""
+    site = _site([_item(1, NEWEST, tags=(_tag("topic", "Diplomacy"),))])
+    root = etree.fromstring(_render(site, "opml")["feeds.opml"])
+    folder = root.find("body/outline[@text='Tags']")
+    assert folder is not None and folder.get("xmlUrl") is None
+    assert [o.get("xmlUrl") for o in folder] == ["https://news.example.org/tags/diplomacy/rss.xml"]
+
+
+# --------------------------------------------------------------------------- ninjs
+
+
+def _validator() -> Any:
+    if not NINJS_SCHEMA.is_file():
+        pytest.skip(f"IPTC ninjs schema not found at {NINJS_SCHEMA} (../shared is absent)")
+    import jsonschema
+
+    schema = json.loads(NINJS_SCHEMA.read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _assert_valid(data: dict[str, Any]) -> None:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def _rich_item() -> NewsItem:
+    return _item(
+        1,
+        NEWEST,
+        date_modified=NEWEST + dt.timedelta(hours=1),
+        authors=(Person(name="Sara Ahmadi", url="https://news.example.org/sara"),),
+        image=Image(
+            url="https://img.example.org/a.jpg", caption="Two men shake hands", credit="WANA"
+        ),
+        tags=(
+            _tag("person", "Ali Larijani", same_as=("https://www.wikidata.org/wiki/Q355720",)),
+            _tag("organization", "Supreme National Security Council"),
+            _tag("place", "Pakistan", code="PK", uri="https://www.wikidata.org/wiki/Q843"),
+            _tag(
+                "topic",
+                "diplomacy",
+                code="medtop:20000638",
+                scheme="http://cv.iptc.org/newscodes/mediatopic/",
+            ),
+            _tag("keyword", "strategic partnership"),
+        ),
+    )
+
+
+def test_ninjs_maps_the_item() -> None:
+    data = ninjs(_rich_item(), _config())
+    _assert_valid(data)
+    assert data["uri"] == "tag:news.example.org,2025-10-28:story-1"
+    assert data["type"] == "text"
+    assert data["firstCreated"] == "2025-10-28T12:00:00+03:30"
+    assert data["versionCreated"] == "2025-10-28T13:00:00+03:30"
+    assert data["headlines"] == [
+        {"role": "main", "contentType": "text/plain", "value": "Story 1 & <friends>"}
+    ]
+    bodies = {b["contentType"]: b for b in data["bodies"]}
+    html = etree.fromstring(f"<div>{bodies['text/html']['value']}</div>", etree.HTMLParser())
+    # The body's "<b>" is text, not markup, in both bodies.
+    assert html.find(".//b") is None
+    assert "<b>markup-like</b>" in bodies["text/plain"]["value"]
+    post = html.find(".//blockquote")
+    assert post is not None and post.get("lang") == "ur" and post.get("dir") == "rtl"
+    assert bodies["text/plain"]["charCount"] == len(bodies["text/plain"]["value"])
+    assert data["people"] == [
+        {"name": "Sara Ahmadi", "rel": "author", "uri": "https://news.example.org/sara"},
+        {
+            "name": "Ali Larijani",
+            "rel": "mentioned",
+            "uri": "https://www.wikidata.org/wiki/Q355720",
+            "literal": "ali-larijani",
+        },
+    ]
+    assert data["places"][0]["uri"] == "https://www.wikidata.org/wiki/Q843"
+    assert data["places"][0]["literal"] == "PK"
+    topic, keyword = data["subjects"]
+    assert topic["uri"] == "http://cv.iptc.org/newscodes/mediatopic/20000638"
+    assert topic["literal"] == "medtop:20000638"
+    assert keyword == {
+        "name": "strategic partnership",
+        "rel": "keyword",
+        "literal": "strategic-partnership",
+    }
+    (picture,) = data["associations"]
+    assert picture["type"] == "picture" and picture["uri"] == "https://img.example.org/a.jpg"
+    assert picture["descriptions"][0]["value"] == "Two men shake hands"
+
+
+def test_ninjs_of_a_minimal_item_is_valid() -> None:
+    data = ninjs(_item(2, NEWEST), _config())
+    _assert_valid(data)
+    assert "associations" not in data and "people" not in data
+
+
+def test_ninjs_refuses_a_non_uri_in_uri_fields() -> None:
+    # A tag with a relative "uri" must not make the document invalid.
+    item = _item(3, NEWEST, tags=(_tag("person", "X Y", uri="not a uri"),))
+    data = ninjs(item, _config())
+    _assert_valid(data)
+    assert "uri" not in data["people"][0]
+
+
+def test_ninjs_schema_rejects_what_it_should() -> None:
+    """The validator is strict: an unknown property is an error (so the tests above can fail)."""
+    data = ninjs(_item(2, NEWEST), _config())
+    data["keywords"] = ["x"]
+    assert list(_validator().iter_errors(data))
+
+
+def test_ninjs_files_are_written_per_article() -> None:
+    files = _render(_site([_rich_item(), _item(2, NEWEST)]), "ninjs")
+    assert sorted(files) == ["articles/story-1.ninjs.json", "articles/story-2.ninjs.json"]
+    assert json.loads(files["articles/story-2.ninjs.json"])["slugline"] == "story-2"
+
+
+def test_seed_article_ninjs_is_valid(tmp_path: Path) -> None:
+    """The founding seed through the whole pipeline gives schema-valid ninjs."""
+    from feedtool.config import load_config
+    from feedtool.publish import build
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(ROOT / "seeds" / "000_ae4195037769579a.txt", seeds)
+    report = build(seeds, tmp_path / "out", load_config(ROOT / "feedtool.toml"), ping=False)
+    assert report.errors == ()
+    (path,) = (tmp_path / "out" / "articles").glob("*.ninjs.json")
+    data = json.loads(path.read_text("utf-8"))
+    _assert_valid(data)
+    assert data["headlines"][0]["value"] == "Iran, Pakistan discuss expanding strategic partnership"
+    assert data["language"] == "en"
