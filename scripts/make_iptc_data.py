@@ -125,6 +125,7 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
             raise ValueError(f"{code}: URI {c['uri']!r} is not in {SCHEME}")
 
     drop = {_key(t) for t in cue_file.get("drop", {}).get("terms", [])}
+    priors: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = defaultdict(dict)
 
     def add(term: str, code: str, weight: float, *, derived: bool) -> None:
@@ -184,12 +185,16 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
                 f"{cues_path.name}: [{code}] label {table.get('label')!r} is not the "
                 f"vocabulary's {concept['label_en_GB']!r}"
             )
-        unknown = set(table) - {"label", *WEIGHTS}
+        unknown = set(table) - {"label", "prior", *WEIGHTS}
         if unknown:
             raise ValueError(f"{cues_path.name}: [{code}] has unknown keys {sorted(unknown)}")
         for kind, weight in WEIGHTS.items():
             for term in table.get(kind, []):
                 add(term, code, weight, derived=False)
+        if "prior" in table:
+            if concept["level"] != 1 or not 0.5 <= table["prior"] <= 2.0:
+                raise ValueError(f"{cues_path.name}: [{code}] prior: level 1 only, 0.5-2.0")
+            priors[code] = float(table["prior"])
 
     # A level-2 cue counts for its parent too.
     for per_code in weights.values():
@@ -198,7 +203,7 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
             if parent is not None and weight > per_code.get(parent, 0.0):
                 per_code[parent] = weight
 
-    return _dump(emitted, weights, vocab_path.name)
+    return _dump(emitted, weights, priors, vocab_path.name)
 
 
 def _same_as(uri: str | None) -> list[str]:
@@ -210,13 +215,26 @@ def _same_as(uri: str | None) -> list[str]:
 
 
 def _dump(
-    concepts: dict[str, dict[str, Any]], weights: dict[str, dict[str, float]], source: str
+    concepts: dict[str, dict[str, Any]],
+    weights: dict[str, dict[str, float]],
+    priors: dict[str, float],
+    source: str,
 ) -> bytes:
     def line(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     concept_lines = [
-        f"{line(code)}:{line([c['label_en_GB'], c['level'], c['broader'], _same_as(c['wikidata'])])}"
+        line(code)
+        + ":"
+        + line(
+            [
+                c["label_en_GB"],
+                c["level"],
+                c["broader"],
+                _same_as(c["wikidata"]),
+                priors.get(code, 1.0),
+            ]
+        )
         for code, c in sorted(concepts.items())
     ]
     cue_lines = [

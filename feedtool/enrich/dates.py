@@ -129,6 +129,7 @@ _YEAR_PREPS = frozenset(
     ]
 )
 _MONTH_PREPS = _YEAR_PREPS | {"last", "next", "this"}
+_DEADLINE_PREPS = frozenset({"until", "till", "by"})
 # Words that make a weekday a name: 'Sunday Times', 'Mail on Sunday'.
 _NAME_AFTER = re.compile(
     r"\s+(?:Times|Telegraph|Mirror|Express|People|Herald|Post|Mail|Observer|Independent|"
@@ -239,7 +240,11 @@ def _candidates(item: NewsItem) -> tuple[list[_Candidate], list[Segment]]:
     texts = list(segments(item))
     posts = iter(b for b in item.body if isinstance(b, EmbeddedPost))
     first = next((i for i, s in enumerate(texts) if s.where == "paragraph"), -1)
+    # Parse may fill a missing standfirst with the first paragraph: one mention, not two.
+    lead = texts[first].text if first >= 0 else None
     for index, segment in enumerate(texts):
+        if segment.where == "description" and segment.text == lead:
+            continue
         found.extend(_scan(segment, index, index == first))
         if segment.where == "post":
             post = next(posts, None)
@@ -335,10 +340,14 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
             if year_text is not None:
                 if not _valid(int(year_text), month, day):
                     return None
-                return "full", start, {"year": int(year_text), "month": month, "day": day}
+                full: _Fields = {"year": int(year_text), "month": month, "day": day}
+                return "full", start, {**full, "modifier": prep}
             if not _valid(2000, month, day):  # 2000 is a leap year: 29 February passes
                 return None
-            return "month_day", start, {"month": month, "day": day, "modifier": prep}
+            fields: _Fields = {"month": month, "day": day, "modifier": prep}
+            if group(f"{key}_wd"):
+                fields["weekday"] = _WEEKDAYS[group(f"{key}_wd")]
+            return "month_day", start, fields
     if group("my"):
         month = _MONTHS[group("my_m").rstrip(".")]
         return "month_year", start, {"year": int(group("my_y")), "month": month}
@@ -396,7 +405,8 @@ def _reference(
     dateline = [c for c in full if _in_dateline(c, texts)]
     if dateline:
         return _Reference(_date_of(dateline[0]), dateline[0])
-    past = [c for c in full if not c.future]
+    # 'until 15 July 2006' is a deadline, not the day of writing.
+    past = [c for c in full if not c.future and c.modifier not in _DEADLINE_PREPS]
     if not past:
         return None
     last = max(past, key=_date_of)
@@ -491,6 +501,9 @@ def _resolve_one(c: _Candidate, reference: dt.date | None, earlier: list[_Candid
     if kind == "month_day":
         assert c.month and c.day
         year = _sentence_year(c, earlier) or _year_for(c.month, c, reference)
+        if c.weekday is not None:
+            # 'Tuesday, 1 March' written in January 2005 is 2005's, a Tuesday.
+            year = next((y for y in (year, year - 1, year + 1) if _on(y, c)), year)
         if not _valid(year, c.month, c.day):
             return False
         c.value, c.granularity, c.rule = dt.date(year, c.month, c.day), "day", "month_day"
@@ -512,6 +525,11 @@ def _resolve_one(c: _Candidate, reference: dt.date | None, earlier: list[_Candid
     if kind == "relative":
         return _relative(c, reference)
     return False
+
+
+def _on(year: int, c: _Candidate) -> bool:
+    assert c.month and c.day
+    return _valid(year, c.month, c.day) and dt.date(year, c.month, c.day).weekday() == c.weekday
 
 
 def _year_for(month: int, c: _Candidate, reference: dt.date) -> int:

@@ -117,6 +117,7 @@ class Concept:
     level: int
     parent: str | None
     same_as: tuple[str, ...]
+    prior: float = 1.0
 
     @property
     def uri(self) -> str:
@@ -146,8 +147,8 @@ def _lexicon() -> _Lexicon:
     text = resources.files("feedtool.enrich").joinpath("data", DATA_FILE).read_text("utf-8")
     data = json.loads(text)
     concepts = {
-        code: Concept(code, label, int(level), parent, tuple(same_as))
-        for code, (label, level, parent, same_as) in data["concepts"].items()
+        code: Concept(code, label, int(level), parent, tuple(same_as), float(prior))
+        for code, (label, level, parent, same_as, prior) in data["concepts"].items()
     }
     words_: dict[str, Entries] = {}
     prefixes: dict[str, Entries] = {}
@@ -317,11 +318,12 @@ def score_item(item: NewsItem) -> list[Scored]:
     length = (total + _LENGTH_SMOOTHING) / 100
     scored = []
     for code, hit in hits.items():
-        raw = hit.total()
+        concept = lex.concepts[code]
+        raw = hit.total() * concept.prior
         ranked = sorted(hit.matched.values(), key=lambda m: (-m[0], m[2]))
         scored.append(
             Scored(
-                concept=lex.concepts[code],
+                concept=concept,
                 score=round(raw / length, 4),
                 raw=raw,
                 mentions=hit.mentions,

@@ -482,4 +482,5 @@ def jsonld_script(path: Path, config: Config, out: Path | None = None) -> str:
     item = load_article(Path(path), config)
     state = State.load(out) if out is not None and out.is_dir() else State()
     item = _Stamper(state, config, _now()).stamp(item)
-    return script_json(article_jsonld(item, config))
+    body = script_json(article_jsonld(item, config))
+    return f'<script type="application/ld+json">\n{body}\n</script>'

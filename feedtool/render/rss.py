@@ -72,7 +72,8 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(clean(channel.title))
-    fg.description(_html(channel.description))
+    # RSS requires a non-empty channel description.
+    fg.description(_html(channel.description) or clean(channel.title))
     fg.language(config.language)
     fg.generator(GENERATOR)
     fg.link(href=self_url, rel="self", type=RSS_TYPE)
