@@ -154,7 +154,7 @@ def load_config(path: Path | str) -> Config:
             f"invalid TOML: {exc}", path=path, line=line, hint="check the TOML syntax"
         ) from exc
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
@@ -165,6 +165,20 @@ def load_config(path: Path | str) -> Config:
             path=path,
             line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
             hint="see README 'Config' for the keys and their types",
+        ) from exc
+    _check_enrichers(config, path, raw.decode("utf-8-sig", "replace"))
+    return config
+
+
+def _check_enrichers(config: Config, path: Path, text: str) -> None:
+    # Imported here: the enrich package imports this module.
+    from feedtool.enrich import check_enrichers
+
+    try:
+        check_enrichers(config)
+    except ConfigError as exc:
+        raise ConfigError(
+            exc.message, path=path, line=_line_of_key(text, "enabled"), hint=exc.hint
         ) from exc
 
 

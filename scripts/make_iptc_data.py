@@ -44,6 +44,7 @@ CREDIT = (
     "https://iptc.org/standards/media-topics/)"
 )
 WEIGHTS = {"strong": 2.0, "cues": 1.0, "weak": 0.5}
+PROPER_WEIGHT = 2.0
 LABEL_WEIGHT = 1.0
 LABEL_PART_WEIGHT = 0.5
 DEFINITION_WEIGHT = 0.25
@@ -52,8 +53,7 @@ DEFINITION_MIN_SHARE = 0.8
 MIN_PREFIX = 3
 
 # Words of definitions that say nothing about a subject.
-STOPWORDS = frozenset(
-    """a about above across after against all also among an and any are around as at be
+_STOPWORD_TEXT = """a about above across after against all also among an and any are around as at be
     because been before being between both but by can could did do does done during each
     either else etc even ever every for from further had has have having he her here his
     how however if in including into is it its itself may might more most much must
@@ -72,8 +72,8 @@ STOPWORDS = frozenset(
     behind down five four three two flat hand hard line mark possible post round section
     side size table trying covered double fast feet board circle divided frame early late
     need concern cause matter regard follow largest century generated application
-    consisting consist design designed different specific various""".split()
-)
+    consisting consist design designed different specific various"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 _LABEL_PARTS = re.compile(r",\s*|\s+and\s+|\s+or\s+")
@@ -126,6 +126,7 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
 
     drop = {_key(t) for t in cue_file.get("drop", {}).get("terms", [])}
     priors: dict[str, float] = {}
+    proper: dict[str, dict[str, float]] = defaultdict(dict)
     weights: dict[str, dict[str, float]] = defaultdict(dict)
 
     def add(term: str, code: str, weight: float, *, derived: bool) -> None:
@@ -165,9 +166,11 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
         for key, count in counter.items():
             if key in STOPWORDS or key in drop:
                 continue
-            if count >= DEFINITION_MIN_CONCEPTS and count >= DEFINITION_MIN_SHARE * overall[key]:
-                if DEFINITION_WEIGHT > weights[key].get(top, 0.0):
-                    weights[key][top] = DEFINITION_WEIGHT
+            characteristic = (
+                count >= DEFINITION_MIN_CONCEPTS and count >= DEFINITION_MIN_SHARE * overall[key]
+            )
+            if characteristic and weights[key].get(top, 0.0) < DEFINITION_WEIGHT:
+                weights[key][top] = DEFINITION_WEIGHT
 
     # Curated cues.
     for code, table in cue_file.items():
@@ -185,25 +188,29 @@ def build(vocab_path: Path, cues_path: Path) -> bytes:
                 f"{cues_path.name}: [{code}] label {table.get('label')!r} is not the "
                 f"vocabulary's {concept['label_en_GB']!r}"
             )
-        unknown = set(table) - {"label", "prior", *WEIGHTS}
+        unknown = set(table) - {"label", "prior", "proper", *WEIGHTS}
         if unknown:
             raise ValueError(f"{cues_path.name}: [{code}] has unknown keys {sorted(unknown)}")
         for kind, weight in WEIGHTS.items():
             for term in table.get(kind, []):
                 add(term, code, weight, derived=False)
+        for word in table.get("proper", []):
+            if len(words(word)) != 1 or word.lower() == word:
+                raise ValueError(f"{cues_path.name}: [{code}] proper {word!r}: one capital word")
+            proper[word][code] = PROPER_WEIGHT
         if "prior" in table:
             if concept["level"] != 1 or not 0.5 <= table["prior"] <= 2.0:
                 raise ValueError(f"{cues_path.name}: [{code}] prior: level 1 only, 0.5-2.0")
             priors[code] = float(table["prior"])
 
     # A level-2 cue counts for its parent too.
-    for per_code in weights.values():
+    for per_code in [*weights.values(), *proper.values()]:
         for code, weight in list(per_code.items()):
             parent = emitted[code]["broader"]
             if parent is not None and weight > per_code.get(parent, 0.0):
                 per_code[parent] = weight
 
-    return _dump(emitted, weights, priors, vocab_path.name)
+    return _dump(emitted, weights, proper, priors, vocab_path.name)
 
 
 def _same_as(uri: str | None) -> list[str]:
@@ -217,6 +224,7 @@ def _same_as(uri: str | None) -> list[str]:
 def _dump(
     concepts: dict[str, dict[str, Any]],
     weights: dict[str, dict[str, float]],
+    proper: dict[str, dict[str, float]],
     priors: dict[str, float],
     source: str,
 ) -> bytes:
@@ -237,11 +245,14 @@ def _dump(
         )
         for code, c in sorted(concepts.items())
     ]
-    cue_lines = [
-        f"{line(key)}:{line(sorted(per_code.items()))}"
-        for key, per_code in sorted(weights.items())
-        if per_code
-    ]
+
+    def table(cues: dict[str, dict[str, float]]) -> str:
+        return ",\n".join(
+            f"{line(key)}:{line(sorted(per_code.items()))}"
+            for key, per_code in sorted(cues.items())
+            if per_code
+        )
+
     out = [
         "{",
         f'"credit":{line(CREDIT)},',
@@ -250,8 +261,11 @@ def _dump(
         '"concepts":{',
         ",\n".join(concept_lines),
         "},",
+        '"proper":{',
+        table(proper),
+        "},",
         '"cues":{',
-        ",\n".join(cue_lines),
+        table(weights),
         "}",
         "}",
         "",

@@ -54,19 +54,6 @@ def write_config(path: Path, base_url: str, hub: str | None = None, **extra: str
         'name = "Regional Desk staff"',
         'kind = "Organization"',
     ]
-    from feedtool.enrich import ENRICHERS as _E  # DEV-ONLY
-
-    lines += [
-        "",
-        "[enrich]",
-        "enabled = ["
-        + ", ".join(
-            f'"{n}"'
-            for n in ("languages", "dates", "entities", "topics", "keywords")
-            if n in _E and n in os.environ.get("DEVE", "languages,dates,entities,topics,keywords")
-        )
-        + "]",
-    ]  # DEV-ONLY
     if hub is not None:
         lines += ["", "[websub]", f'hub = "{hub}"', "timeout = 2.0"]
     path.write_text("\n".join(lines) + "\n", "utf-8")
@@ -143,8 +130,7 @@ def feedtool_serve(
         "from feedtool.cli import main; main()",
         "serve",
         str(out),
-        "--host",
-        "127.0.0.1",
+        # No --host: the default must be loopback (test_serve checks the URL printed).
         "--port",
         str(port),
         *args,

@@ -298,3 +298,27 @@ def test_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "output folder not found" in result.stderr and "feedtool build" in result.stderr
+
+
+def test_watch_reports_a_broken_config_and_recovers(tmp_path: Path) -> None:
+    """A rebuild that fails is printed and the server keeps serving the last good build."""
+    from _servers import copy_seeds, write_config
+
+    from feedtool.config import load_config
+    from feedtool.publish import build
+
+    config_path = write_config(tmp_path / "feedtool.toml", "http://127.0.0.1:8000/")
+    seeds = copy_seeds(tmp_path / "seeds")
+    out = tmp_path / "feeds"
+    build(seeds, out, load_config(config_path), ping=False)
+    good = config_path.read_text("utf-8")
+    args = ("--watch", "--seeds", str(seeds), "-c", str(config_path))
+    with feedtool_serve(out, *args, cwd=tmp_path) as server:
+        config_path.write_text(good.replace("base_url", "base_ur1"), "utf-8")
+        line = server.wait_for_line("build")
+        assert "build failed" in line and "base_url" in line and "feedtool.toml" in line
+        assert server.request("GET", "/rss.xml")[0] == 200
+        config_path.write_text(good.replace("Regional Desk", "Regional Desk II", 1), "utf-8")
+        assert "0 errors" in server.wait_for_line("built ")
+        status, _, body = server.request("GET", "/rss.xml")
+        assert status == 200 and b"Regional Desk II" in body

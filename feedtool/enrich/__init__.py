@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from feedtool.config import Config
+from feedtool.errors import ConfigError
 from feedtool.model import NewsItem
 
 Enricher = Callable[[NewsItem, Config], NewsItem]
@@ -30,19 +31,21 @@ def enricher(name: str) -> Callable[[Enricher], Enricher]:
     return register
 
 
+def check_enrichers(config: Config) -> None:
+    """Raise ``ConfigError`` if the config names an enricher that does not exist."""
+    unknown = [name for name in config.enrich.enabled if name not in ENRICHERS]
+    if unknown:
+        raise ConfigError(
+            f"key 'enrich.enabled': unknown enricher {unknown[0]!r}",
+            hint=f"use some of {', '.join(sorted(ENRICHERS))}",
+        )
+
+
 def enrich(item: NewsItem, config: Config) -> NewsItem:
     """Run the configured enrichers on ``item``, then the tag overrides."""
+    check_enrichers(config)
     for name in config.enrich.enabled:
-        try:
-            function = ENRICHERS[name]
-        except KeyError:
-            from feedtool.errors import ConfigError
-
-            raise ConfigError(
-                f"key 'enrich.enabled': unknown enricher {name!r}",
-                hint=f"use some of {', '.join(sorted(ENRICHERS))}",
-            ) from None
-        item = function(item, config)
+        item = ENRICHERS[name](item, config)
     return _apply_overrides(item, config)
 
 

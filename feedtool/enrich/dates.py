@@ -1,14 +1,19 @@
 """Enricher ``dates``: every date the text mentions, resolved; and the publication date.
 
-One compiled regex finds candidates in English text (month names are
-case-sensitive so that 'may' and 'march' stay verbs); calendar arithmetic
-resolves them against a *reference date*:
+A cheap regex finds where a date can start in English text (a month or
+weekday name, a number, yesterday/tomorrow, 'year'/'month'; month names are
+case-sensitive so that 'may' and 'march' stay verbs), one compiled pattern
+reads the date there and the word before it ('on', 'last', 'mid-') is looked
+up backwards; calendar arithmetic then resolves it against a *reference date*:
 
 * front matter's ``date_published`` when given; otherwise
 * the first full date (day, month and year written out) of the caption or of
-  a dateline at the start of the first paragraph; otherwise
-* the latest full date anywhere, embedded posts' dates included, leaving out
-  sentences about the future ('will take effect on 1 January 2006').
+  a dateline opening the first paragraph ('TEHRAN, October 28, 2025 (WANA) —');
+* otherwise the latest full date anywhere, embedded posts' dates included,
+  leaving out sentences about the future ('will take effect on 1 January
+  2006') and deadlines ('until 15 July 2006'); and none at all when the text
+  names a later year or month ('founded on 1 January 1985 … profits in 2004'
+  is history, not the day of writing).
 
 Without a reference, only mentions that carry their own year are kept (BBC
 stories of 2004 say 'on Monday' and nothing else: nothing is invented).
@@ -19,13 +24,13 @@ Resolution rules (``DateMention.rule``):
   since, by, until, from, of…; 1900–2100), ``post`` (attribution line):
   the text gives the year;
 * ``month_day`` ('On October 25') and ``month`` ('In August'): the year of a
-  full date in the same sentence, else the reference's year, minus one when
+  full date earlier in the same sentence, else the reference's year, minus one when
   the month is after the reference month (plus one when the sentence speaks
-  of the future and the month is before it);
-* ``weekday_anchor``: a weekday names a nearby written date that falls on it —
-  in the same sentence, earlier in the same block or in the previous block
-  ('A week prior, on October 19, … in a post … on Sunday' is 19 October 2025,
-  a Sunday);
+  of the future and the month is before it); a weekday written with it
+  ('Tuesday, 1 March') picks among the year before, that year and the next;
+* ``weekday_anchor``: the nearest written date before a weekday, in the same
+  or the previous block, when it falls on that weekday ('A week prior, on
+  October 19, … in a post … on Sunday' is 19 October 2025, a Sunday);
 * ``weekday``: otherwise relative to the reference — 'next Monday' after it,
   'last Friday' before it, a bare or 'on' weekday on or before it (on or
   after it when the sentence speaks of the future);
@@ -33,9 +38,12 @@ Resolution rules (``DateMention.rule``):
   is never a mention: in news prose it is as often 'nowadays' ('the region
   today faces…') as a date, and it names the reference date anyway.
 
-When front matter gave no date, ``date_published`` becomes the reference date
-at midnight in ``config.timezone`` (or the caption/dateline city's zone when
-``enrich.timezone_from_dateline`` is set) and ``date_published_source`` 'text'.
+When front matter gave no date and the reference comes from the caption, a
+dateline or an embedded post (the article's own 'now'; other dates in the
+text are events', often years old), ``date_published`` becomes the reference
+date at midnight in ``config.timezone`` (or the caption/dateline city's zone
+when ``enrich.timezone_from_dateline`` is set) and ``date_published_source``
+'text'.
 """
 
 from __future__ import annotations
@@ -112,29 +120,16 @@ _BODY = re.compile(
 )
 _RELATIVE_BEFORE = re.compile(r"(?<![\w-])(?P<which>[Ll]ast|[Nn]ext|[Tt]his)\s+\Z")
 _YEAR_PREPS = frozenset(
-    [
-        "in",
-        "since",
-        "until",
-        "till",
-        "by",
-        "from",
-        "of",
-        "during",
-        "before",
-        "after",
-        "through",
-        "early",
-        "late",
-    ]
+    _words("in since until till by from of during before after through early late")
 )
 _MONTH_PREPS = _YEAR_PREPS | {"last", "next", "this"}
 _DEADLINE_PREPS = frozenset({"until", "till", "by"})
-# Words that make a weekday a name: 'Sunday Times', 'Mail on Sunday'.
+# Words that make a weekday part of a name: 'Sunday Times', 'Mail on Sunday'.
 _NAME_AFTER = re.compile(
     r"\s+(?:Times|Telegraph|Mirror|Express|People|Herald|Post|Mail|Observer|Independent|"
     r"Sport|Night\s+Live|Bloody)\b|'s?\s+(?:Times|Telegraph|Mirror)\b"
 )
+_NAME_BEFORE = re.compile(r"\b(?:Mail|Independent|Sport)\s+on\s+\Z")
 _CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
 _CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
 _FUTURE = re.compile(
@@ -167,6 +162,7 @@ CITY_ZONES: dict[str, str] = {
 _CITY = re.compile(r"\b(" + "|".join(sorted(CITY_ZONES, key=len, reverse=True)) + r")\b")
 _CITY_UPPER = {name.upper(): name for name in CITY_ZONES}
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b")
+_DATELINE_MARK = re.compile(r"\s*[,(—–-]")  # 'LONDON (Reuters) -', not 'London is'
 _DATELINE_BEFORE = re.compile(r"\s*(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*)*[ ,]*)?\Z")
 _DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?[—–:-]")
 _CITY_WINDOW = 80
@@ -216,7 +212,7 @@ def enrich_dates(item: NewsItem, config: Config) -> NewsItem:
     reference = _reference(item, candidates, texts)
     mentions = _resolve(candidates, reference.date if reference else None)
     update: dict[str, object] = {"date_mentions": mentions}
-    if item.date_published is None and reference is not None and reference.candidate:
+    if item.date_published is None and reference and reference.dated and reference.candidate:
         zone = config.zone
         if config.enrich.timezone_from_dateline:
             zone = _dateline_zone(reference.candidate, texts) or zone
@@ -357,7 +353,7 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
         return "month", start, {"month": _MONTHS[group("mo")], "modifier": prep}
     if group("wd"):
         end = match.end()
-        if _NAME_AFTER.match(text, end):
+        if _NAME_AFTER.match(text, end) or _NAME_BEFORE.search(text, max(0, body - 20), body):
             return None
         if not prep and (
             _CAPITAL_BEFORE.search(text, max(0, body - 30), body) or _CAPITAL_AFTER.match(text, end)
@@ -392,8 +388,11 @@ def _valid(year: int, month: int, day: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Reference:
+    """The day of writing; ``dated`` when it may also become ``date_published``."""
+
     date: dt.date
     candidate: _Candidate | None  # None: from front matter
+    dated: bool = False
 
 
 def _reference(
@@ -404,7 +403,7 @@ def _reference(
     full = [c for c in candidates if c.full and c.year and _MIN_YEAR <= c.year <= _MAX_YEAR]
     dateline = [c for c in full if _in_dateline(c, texts)]
     if dateline:
-        return _Reference(_date_of(dateline[0]), dateline[0])
+        return _Reference(_date_of(dateline[0]), dateline[0], dated=True)
     # 'until 15 July 2006' is a deadline, not the day of writing.
     past = [c for c in full if not c.future and c.modifier not in _DEADLINE_PREPS]
     if not past:
@@ -421,7 +420,11 @@ def _reference(
         for c in candidates
     ):
         return None
-    return _Reference(latest, last)
+    # A post is quoted on or after its day, so its date may date the article;
+    # any other date in the text is an event's, good enough to resolve 'on
+    # Monday' but wrong as a publication date more often than not (on the BBC
+    # corpus 14 of 23 such dates were years before the stories).
+    return _Reference(latest, last, dated=last.kind == "post")
 
 
 def _in_dateline(candidate: _Candidate, texts: list[Segment]) -> bool:
@@ -453,7 +456,7 @@ def _dateline_zone(candidate: _Candidate, texts: list[Segment]) -> ZoneInfo | No
         head = _DATELINE.match(first.text[:_DATELINE_WINDOW])
         if head:
             name = _CITY_UPPER.get(head.group(1).upper())
-            if name and head.end() < len(first.text) and first.text[head.end()] in ",(—–- ":
+            if name and _DATELINE_MARK.match(first.text, head.end()):
                 return ZoneInfo(CITY_ZONES[name])
     return None
 
@@ -464,8 +467,11 @@ def _dateline_zone(candidate: _Candidate, texts: list[Segment]) -> ZoneInfo | No
 def _resolve(candidates: list[_Candidate], reference: dt.date | None) -> tuple[DateMention, ...]:
     resolved: list[_Candidate] = []
     for candidate in candidates:
-        if _resolve_one(candidate, reference, resolved):
-            resolved.append(candidate)
+        try:
+            if _resolve_one(candidate, reference, resolved):
+                resolved.append(candidate)
+        except (ValueError, OverflowError):
+            continue  # past year 9999 from a far front-matter date: no such day
     return tuple(
         DateMention(
             text=c.text,

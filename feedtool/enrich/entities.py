@@ -1,1 +1,754 @@
-"""Enricher: entities (to be written)."""
+"""Enricher: entities — the people, organisations and places an article names.
+
+No statistical model: gazetteers kept in ``data/`` (countries from pycountry
+plus ``countries.tsv``, ``cities.tsv``, ``regions.tsv``, ``organizations.tsv``)
+and a few rules over capitalised word runs.
+
+How a sentence is read. Its tokens are grouped into *chunks*: runs of
+capitalised words separated by spaces only (a comma, a dash or a possessive
+ends a chunk; "of", "for", "the", "and" and name particles may sit inside).
+Each chunk is read left to right, and at each word the longest of these wins:
+
+* a gazetteer entry (case-sensitive, "SNSC" and "Supreme National Security
+  Council" are one entry);
+* an organisation pattern: capitalised words ending in a head word such as
+  Council, Ministry, Party, Agency, University, Court… with an optional
+  "of/for [the] …" tail ("Office of the Deputy Prime Minister"). An acronym in
+  brackets right after one ("(ODPM)") becomes its alias for the article; an
+  acronym after anything else ("Statutory Regulatory Order (SRO)") does not;
+* a person's name: 2–4 name-like words after any titles are stripped
+  ("Interior Minister Mohsin Naqvi" → "Mohsin Naqvi"). It is kept only with
+  evidence: a known given name first, a personal title (Mr, President…) or a
+  role word before it ("analyst John Reade"), a verb of saying next to it, an
+  apposition (", chief executive of …"), or a "Mr/Ms Surname" elsewhere.
+
+Then, for the whole article: "Mr Blair" and a bare "Larijani" are mentions of
+the full name that has the same surname (when exactly one has); the author of
+an embedded post is a person; a demonym ("Pakistani", "Saudi-") counts as a
+mention of its country only when the article names that country too — on its
+own it makes no tag, since "the French government" does not make an article
+about France.
+
+Each tag carries ``Evidence``: mentions, where ('headline', 'line 7'…), the
+surface forms matched and the rule. Countries have their ISO 3166-1 alpha-2
+``code`` (scheme ``urn:iso:std:iso:3166:-1``) and, where the data has one, a
+Wikidata URI in ``same_as``; cities have their country's code as ``parent``.
+Tags given in front matter win over inferred ones with the same slug.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import pycountry
+
+from feedtool.config import Config
+from feedtool.enrich import enricher
+from feedtool.enrich._slug import slugify
+from feedtool.enrich._text import segments, sentences
+from feedtool.model import EmbeddedPost, Evidence, NewsItem, Tag, TagKind
+
+KINDS: tuple[TagKind, ...] = ("person", "organization", "place")
+
+WIKIDATA = "http://www.wikidata.org/entity/"
+ISO_3166_1 = "urn:iso:std:iso:3166:-1"
+ISO_3166_2 = "urn:iso:std:iso:3166:-2"
+ISO_3166_3 = "urn:iso:std:iso:3166:-3"
+
+# Weight of one mention by where it is: the headline says what the article is about.
+_WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.5}
+
+# Words that may sit inside a chunk between capitalised words.
+_CONNECTORS = frozenset("of for on upon the and & de du des da das do dos del della di".split())
+_PARTICLES = frozenset(
+    "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y".split()
+)
+# The last word of an organisation's name ("Ugandan Media Council").
+_ORG_HEADS = frozenset(
+    """Council Councils Ministry Party Bank Corporation Corp Inc Ltd Plc PLC Group Association
+    Commission Agency Committee Union University Court Army Federation Board Trust Institute
+    Foundation Office Department Organisation Organization Authority Service Services Police
+    Studios Company Society Fund Executive Parliament Assembly Hospital Hospitals Centre Center
+    Registry Consortium Confederation Coalition Alliance Movement Front Network Bureau
+    Directorate Tribunal Secretariat Brigade Brigades Corps Navy Airways Airlines Motors
+    Industries Technologies Entertainment Records Pictures Holdings Academy College School
+    Church Club Guard Forces Force League Institution Exchange Museum Government Agencies
+    Regiment Commissioner Inspectorate Observatory Laboratory Laboratories""".split()
+)
+# Heads of a football club's name: only after a place or name ("Stoke City").
+_CLUB_HEADS = frozenset("United City Town Rovers Athletic Wanderers Albion Hotspur FC Argyle".split())
+# Right after a city, these make it a club ("Newcastle boss Graeme Souness").
+_CLUB_CONTEXT = frozenset(
+    """boss manager coach striker midfielder defender winger goalkeeper keeper captain chairman
+    fans side player players squad star midfield""".split()
+)
+# After a lone surname, these show it is a person's: "the Clinton administration".
+_LED_BY = frozenset("administration government presidency premiership".split())
+# A word after a given name that is usually a common word but here a surname.
+_SURNAME_WORDS = frozenset("Black White Green Brown Gold May King Major Young Bay".split())
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w&]+(?:[-'’.&]\w+)*['’]?")
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
+_GAP_IN_CHUNK = re.compile(r"[ \t\u00a0]+")
+_APPOSITION = re.compile(r"\s*,\s*(?:who\b|(?:(?:a|an|the|his|her|its|their)\s+)?([\w'’-]+(?:\s+[\w'’-]+){0,3}))")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer concept: what a matched name stands for."""
+
+    kind: TagKind
+    name: str
+    rule: str
+    code: str | None = None
+    scheme: str | None = None
+    parent: str | None = None
+    same_as: tuple[str, ...] = ()
+    demonym: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything the rules look words up in, loaded once."""
+
+    # first token → (tokens, entry) pairs, longest first
+    index: dict[str, tuple[tuple[tuple[str, ...], Entry], ...]]
+    first_names: frozenset[str]
+    titles: dict[str, bool]  # word → whether it proves a person follows
+    roles: frozenset[str]
+    speech: frozenset[str]
+    not_names: frozenset[str]
+    stopwords: frozenset[str]
+
+    def match(self, words: list[str], start: int, stop: int) -> tuple[int, Entry | None]:
+        """The longest entry whose tokens are ``words[start:…]``, within ``stop``."""
+        for tokens, entry in self.index.get(words[start], ()):
+            end = start + len(tokens)
+            if end <= stop and tuple(words[start:end]) == tokens:
+                return len(tokens), entry
+        return 0, None
+
+
+def data_lines(name: str) -> Iterator[list[str]]:
+    """Rows of a tab-separated file in ``data/``, comments and blank lines skipped."""
+    text = resources.files("feedtool.enrich").joinpath("data", name).read_text("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield [cell.strip() for cell in line.split("\t")]
+
+
+def data_words(name: str) -> frozenset[str]:
+    """The first column of a list in ``data/``."""
+    return frozenset(row[0] for row in data_lines(name))
+
+
+def _cell(row: list[str], number: int) -> str:
+    return row[number] if len(row) > number else ""
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|") if part.strip()]
+
+
+def _same_as(qid: str) -> tuple[str, ...]:
+    return (WIKIDATA + qid,) if re.fullmatch(r"Q[1-9][0-9]*", qid) else ()
+
+
+def tokenize(text: str) -> list[str]:
+    """Words as the gazetteer stores them (apostrophes straightened)."""
+    return [m.group().translate(_APOSTROPHES) for m in _TOKEN.finditer(text)]
+
+
+def _countries() -> Iterator[tuple[Entry, list[str], list[str]]]:
+    """(entry, names, demonyms) for every country pycountry knows, plus the extra rows."""
+    extra = {row[0].split(">")[0]: row for row in data_lines("countries.tsv")}
+    for country in pycountry.countries:
+        row = extra.pop(country.alpha_2, [])
+        name = _cell(row, 1) or getattr(country, "common_name", None) or country.name
+        names = [name, *_split(_cell(row, 2))]
+        for official in (country.name, getattr(country, "official_name", "")):
+            if official and "," not in official and "(" not in official:
+                names.append(official)
+        entry = Entry(
+            kind="place",
+            name=name,
+            rule="gazetteer:country",
+            code=country.alpha_2,
+            scheme=ISO_3166_1,
+            same_as=_same_as(_cell(row, 4)),
+        )
+        yield entry, names, _split(_cell(row, 3))
+    for code, row in extra.items():  # UK nations and former states
+        parent = row[0].split(">")[1] if ">" in row[0] else None
+        entry = Entry(
+            kind="place",
+            name=row[1],
+            rule="gazetteer:country",
+            code=code,
+            scheme=ISO_3166_2 if "-" in code else ISO_3166_3,
+            parent=parent,
+            same_as=_same_as(_cell(row, 4)),
+        )
+        yield entry, [row[1], *_split(_cell(row, 2))], _split(_cell(row, 3))
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load and index the data files (once per process)."""
+    entries: dict[tuple[str, ...], Entry] = {}
+
+    def add(name: str, entry: Entry) -> None:
+        tokens = tuple(tokenize(name))
+        if tokens and tokens not in entries:  # earlier sources win a shared name
+            entries[tokens] = entry
+
+    for row in data_lines("organizations.tsv"):
+        entry = Entry("organization", row[0], "gazetteer:organization", same_as=_same_as(_cell(row, 2)))
+        for name in (row[0], *_split(_cell(row, 1))):
+            add(name, entry)
+    demonyms: list[tuple[str, Entry]] = []
+    for entry, names, adjectives in _countries():
+        for name in names:
+            add(name, entry)
+        demonym = Entry(
+            entry.kind, entry.name, "demonym", entry.code, entry.scheme, entry.parent,
+            entry.same_as, demonym=True,
+        )  # fmt: skip
+        demonyms.extend((adjective, demonym) for adjective in adjectives)
+    for row in data_lines("cities.tsv"):
+        entry = Entry(
+            "place", row[0], "gazetteer:city", parent=row[1], same_as=_same_as(_cell(row, 4))
+        )
+        for name in (row[0], *_split(_cell(row, 3))):
+            add(name, entry)
+    for row in data_lines("regions.tsv"):
+        entry = Entry("place", row[0], "gazetteer:region", parent=_cell(row, 2) or None)
+        for name in (row[0], *_split(_cell(row, 1))):
+            add(name, entry)
+    for adjective, entry in demonyms:
+        add(adjective, entry)
+
+    index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+    for tokens, entry in entries.items():
+        index.setdefault(tokens[0], []).append((tokens, entry))
+    titles = {row[0]: _cell(row, 1) == "person" for row in data_lines("titles.tsv")}
+    return Lexicon(
+        index={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in index.items()},
+        first_names=data_words("first_names.txt"),
+        titles=titles,
+        roles=data_words("roles.txt"),
+        speech=data_words("speech_verbs.txt"),
+        not_names=data_words("not_names.txt"),
+        stopwords=data_words("stopwords_en.txt"),
+    )
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str  # as written, apostrophes straightened
+    base: str  # possessive 's or trailing quote removed
+    start: int
+    end: int
+    cap: bool
+    poss: bool
+    used: bool = False
+
+
+def _tokens(sentence: str, lex: Lexicon) -> list[_Token]:
+    result: list[_Token] = []
+    for m in _TOKEN.finditer(sentence):
+        text = m.group().translate(_APOSTROPHES)
+        base, poss = text, False
+        if len(text) > 2 and text.endswith("'s") and text not in lex.index:
+            base, poss = text[:-2], True
+        elif text.endswith("'"):
+            base, poss = text[:-1], text.endswith("s'")
+        cap = bool(base) and (base[0].isupper() or base in lex.index)
+        result.append(_Token(text, base, m.start(), m.end(), cap, poss))
+    return result
+
+
+def _chunks(tokens: list[_Token], sentence: str) -> Iterator[tuple[int, int]]:
+    """[start, stop) ranges of capitalised runs (connectors inside, never at the ends)."""
+    i, n = 0, len(tokens)
+    while i < n:
+        if not tokens[i].cap:
+            i += 1
+            continue
+        j = i + 1
+        last_cap = i
+        while j < n and not tokens[j - 1].poss:
+            if not _GAP_IN_CHUNK.fullmatch(sentence[tokens[j - 1].end : tokens[j].start]):
+                break
+            if tokens[j].cap:
+                last_cap = j
+            elif tokens[j].base not in _CONNECTORS and tokens[j].base not in _PARTICLES:
+                break
+            j += 1
+        yield i, last_cap + 1
+        i = last_cap + 1
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(slots=True)
+class _Found:
+    """Mentions of one concept gathered over the article."""
+
+    entry: Entry
+    mentions: int = 0
+    weight: float = 0.0
+    where: list[str] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)
+
+    def add(self, surface: str, where: str) -> None:
+        self.mentions += 1
+        self.weight += _WEIGHTS.get(where, 1.0)
+        if where not in self.where:
+            self.where.append(where)
+        if surface not in self.matched:
+            self.matched.append(surface)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A capitalised run that may be a person's name."""
+
+    words: tuple[str, ...]
+    surface: str
+    where: str
+    evidence: bool  # local evidence that it is a person
+    titled: bool  # after a personal title ("Mr", "President")
+
+
+@dataclass(slots=True)
+class _Reader:
+    lex: Lexicon
+    found: dict[tuple[str, str], _Found] = field(default_factory=dict)
+    local: dict[str, Entry] = field(default_factory=dict)  # acronyms defined in the text
+    people: list[_Candidate] = field(default_factory=list)
+    loose: list[tuple[str, str]] = field(default_factory=list)  # (word, where) unexplained
+
+    def hit(self, entry: Entry, surface: str, where: str) -> None:
+        key = (entry.rule if entry.demonym else entry.kind, entry.name)
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = _Found(entry)
+        found.add(surface, where)
+
+    # ------------------------------------------------------------------ per sentence
+
+    def sentence(self, text: str, where: str, names_allowed: bool) -> None:
+        tokens = _tokens(text, self.lex)
+        words = [t.base if t.poss else t.text for t in tokens]
+        for start, stop in _chunks(tokens, text):
+            self._chunk(tokens, words, start, stop, text, where, names_allowed)
+        for token in tokens:
+            if not token.used and token.cap and "-" in token.base:
+                self._hyphenated(token, where)
+            if not token.used and token.cap:
+                self.loose.append((token.base, where))
+
+    def _lookup(self, words: list[str], tokens: list[_Token], j: int, stop: int) -> tuple[int, Entry | None]:
+        local = self.local.get(words[j])
+        if local is not None:
+            return 1, local
+        length, entry = self.lex.match(words, j, stop)
+        if entry is None and tokens[j].text != words[j]:  # "McDonald's" is a name, not a possessive
+            length, entry = self.lex.match([tokens[j].text], 0, 1)
+        return length, entry
+
+    def _chunk(
+        self,
+        tokens: list[_Token],
+        words: list[str],
+        start: int,
+        stop: int,
+        text: str,
+        where: str,
+        names_allowed: bool,
+    ) -> None:
+        lex = self.lex
+        j = start
+        titled = False
+        while j < stop:
+            token = tokens[j]
+            if not token.cap:
+                j += 1
+                titled = False
+                continue
+            g_len, entry = self._lookup(words, tokens, j, stop)
+            p_len = _org_pattern(tokens, words, j, stop, lex) if names_allowed else 0
+            if p_len > g_len:
+                self._organization(tokens, j, j + p_len, text, where)
+                j += p_len
+                titled = False
+                continue
+            if entry is not None and not (
+                g_len == 1
+                and names_allowed
+                and token.base in lex.first_names
+                and j + 1 < stop
+                and _name_like(tokens[j + 1].base)
+                and tokens[j + 1].base not in lex.not_names
+            ):
+                if self._is_club(tokens, j, g_len, entry):
+                    for t in tokens[j : j + g_len]:
+                        t.used = True
+                else:
+                    self._gazetteer(entry, tokens, j, j + g_len, text, where)
+                j += g_len
+                titled = False
+                continue
+            if token.base in lex.titles and j + 1 < stop and tokens[j + 1].cap and not token.poss:
+                titled = titled or lex.titles[token.base]
+                token.used = True
+                j += 1
+                continue
+            if token.base.lower() in lex.stopwords or token.base in lex.not_names or not names_allowed:
+                j += 1
+                titled = False
+                continue
+            k = self._name_span(tokens, j, stop)
+            if k == j:
+                j += 1
+                continue
+            self._person(tokens, start, j, k, text, where, titled)
+            j = k
+            titled = False
+
+    def _gazetteer(
+        self, entry: Entry, tokens: list[_Token], j: int, k: int, text: str, where: str
+    ) -> None:
+        for t in tokens[j:k]:
+            t.used = True
+        surface = text[tokens[j].start : tokens[k - 1].end]
+        if tokens[k - 1].poss:
+            surface = surface[: len(surface) - (len(tokens[k - 1].text) - len(tokens[k - 1].base))]
+        self.hit(entry, surface.translate(_APOSTROPHES), where)
+        if entry.kind == "organization":
+            self._acronym(entry, text, tokens[k - 1].end)
+
+    def _organization(self, tokens: list[_Token], j: int, k: int, text: str, where: str) -> None:
+        name = " ".join(t.base if t.poss else t.text for t in tokens[j:k])
+        entry = Entry("organization", name, "pattern:organization")
+        self._gazetteer(entry, tokens, j, k, text, where)
+
+    def _acronym(self, entry: Entry, text: str, end: int) -> None:
+        m = _ACRONYM_AFTER.match(text, end)
+        if m and m.group(1) not in self.local:
+            known = self.lex.match([m.group(1)], 0, 1)[1]
+            if known is None or known.kind != "place":
+                self.local[m.group(1)] = entry
+
+    def _is_club(self, tokens: list[_Token], j: int, length: int, entry: Entry) -> bool:
+        k = j + length
+        return (
+            entry.rule == "gazetteer:city"
+            and not tokens[k - 1].poss
+            and k < len(tokens)
+            and tokens[k].base in _CLUB_CONTEXT
+        )
+
+    def _hyphenated(self, token: _Token, where: str) -> None:
+        """'Saudi-Pakistani', 'Pakistan-Saudi', 'UK-wide': each part may be a place."""
+        parts = [(part, self.lex.match([part], 0, 1)[1]) for part in token.base.split("-")]
+        if any(e is None and len(p) > 2 and p.isupper() for p, e in parts):
+            return  # "WGBH-Boston": a name of its own
+        for part, entry in parts:
+            if entry is not None and entry.kind == "place":
+                self.hit(entry, part, where)
+                token.used = True
+
+    def _name_span(self, tokens: list[_Token], j: int, stop: int) -> int:
+        lex = self.lex
+        k = j
+        names = 0
+        first_is_given = _given(tokens[j].base, lex)
+        if tokens[j].base in lex.titles or (tokens[j].base.endswith("ly") and not first_is_given):
+            return j  # a title alone, or a sentence adverb: "Certainly I would…"
+        while k < stop and names < 4:
+            t = tokens[k]
+            if t.cap:
+                if not _name_like(t.base):
+                    break
+                if k > j:
+                    if t.base.lower() in lex.stopwords:
+                        break
+                    if t.base in lex.not_names and not (first_is_given and t.base in _SURNAME_WORDS):
+                        break
+                    if lex.match([w.base for w in tokens[k : min(stop, k + 4)]], 0, min(stop, k + 4) - k)[0] > 1:
+                        break
+                    if t.base in lex.titles and k + 1 < stop and tokens[k + 1].cap:
+                        break
+                names += 1
+                k += 1
+                if t.poss:
+                    break
+            elif t.base in _PARTICLES and names and k + 1 < stop and tokens[k + 1].cap:
+                k += 1
+            else:
+                break
+        while k > j and not tokens[k - 1].cap:
+            k -= 1
+        return k
+
+    def _person(
+        self,
+        tokens: list[_Token],
+        chunk_start: int,
+        j: int,
+        k: int,
+        text: str,
+        where: str,
+        titled: bool,
+    ) -> None:
+        lex = self.lex
+        words = tuple(t.base for t in tokens[j:k])
+        surface = " ".join(t.base for t in tokens[j:k])
+        before = tokens[chunk_start - 1].base.lower() if chunk_start > 0 else ""
+        after = tokens[k].base.lower() if k < len(tokens) else ""
+        evidence = (
+            titled
+            or _given(words[0], lex)
+            or (j == chunk_start and (before in lex.roles or before in lex.speech))
+            or (after in lex.speech and _GAP_IN_CHUNK.fullmatch(text[tokens[k - 1].end : tokens[k].start]) is not None)
+            or _apposition(text, tokens[k - 1].end, lex)
+        )
+        if len(words) == 1 and after in _LED_BY and not tokens[j].poss:
+            titled = True  # "the Clinton administration", "the Blair government"
+        if len(words) == 1 and not titled:
+            return  # a bare word: maybe a surname, linked in the article pass
+        for t in tokens[j:k]:
+            t.used = True
+        self.people.append(_Candidate(words, surface, where, evidence, titled))
+
+
+def _given(word: str, lex: Lexicon) -> bool:
+    return _name_like(word) and (word in lex.first_names or word.split("-")[0] in lex.first_names)
+
+
+def _name_like(word: str) -> bool:
+    if not word or not word[0].isupper():
+        return False
+    if len(word) > 1 and word.replace("-", "").replace("'", "").isupper():
+        return False  # an acronym: "HAL", "BRC"
+    if not all(ch.isalpha() or ch in "-'." for ch in word):
+        return False
+    return all(part[:1].isupper() for part in word.split("-"))  # not "Oscar-winning"
+
+
+def _apposition(text: str, end: int, lex: Lexicon) -> bool:
+    m = _APPOSITION.match(text, end)
+    if m is None:
+        return False
+    if m.group(1) is None:
+        return True  # ", who …"
+    return any(w.lower().translate(_APOSTROPHES) in lex.roles for w in m.group(1).split())
+
+
+def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex: Lexicon) -> int:
+    """Length of an organisation name starting at ``j`` (0 when there is none)."""
+    best = 0
+    k = j
+    while k < stop and tokens[k].cap and tokens[k].base.lower() not in lex.stopwords:
+        base = tokens[k].base
+        if base in _CLUB_HEADS and k > j and not (k + 1 < stop and tokens[k + 1].cap):
+            best = k + 1
+        elif base in _ORG_HEADS:
+            end = k + 1
+            m = end
+            while not tokens[m - 1].poss and m + 1 < stop and tokens[m].base in ("of", "for", "on"):
+                n = m + 1
+                if tokens[n].base == "the" and n + 1 < stop:
+                    n += 1
+                if not tokens[n].cap:
+                    break
+                while n < stop and tokens[n].cap:
+                    n += 1
+                    if tokens[n - 1].poss:
+                        break
+                if (
+                    n + 1 < stop
+                    and not tokens[n - 1].poss
+                    and tokens[n].base in ("and", "&")
+                    and tokens[n + 1].cap
+                    and not _given(tokens[n + 1].base, lex)
+                ):
+                    n += 2
+                    while n < stop and tokens[n].cap and not tokens[n - 1].poss:
+                        n += 1
+                end = m = n
+            if k > j or end > k + 1:
+                best = max(best, end)
+        if tokens[k].poss:
+            break
+        k += 1
+    return best - j if best else 0
+
+
+# --------------------------------------------------------------------------- the article
+
+
+def _where(kind: str, line: int) -> str:
+    return kind if kind in _WEIGHTS else f"line {line}" if line else kind
+
+
+def _titlecase(text: str) -> bool:
+    """Whether a headline Capitalises Every Word (then capitals say nothing)."""
+    words = [w for w in re.findall(r"[^\W\d_]{4,}", text)]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+
+
+def find_entities(item: NewsItem) -> list[Tag]:
+    """People, organisations and places named in ``item`` (inferred tags only)."""
+    lex = lexicon()
+    reader = _Reader(lex)
+    for seg in segments(item):
+        where = _where(seg.where, seg.line)
+        names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
+        for _offset, sentence in sentences(seg.text):
+            reader.sentence(sentence, where, names_allowed)
+    people = [_tag(p.found) for p in _resolve_people(reader, item)]
+    named = {f.entry.name: f for f in reader.found.values() if not f.entry.demonym}
+    for f in reader.found.values():
+        if f.entry.demonym and f.entry.name in named and named[f.entry.name].entry.kind == "place":
+            _merge(named[f.entry.name], f)
+    tags = [_tag(f) for f in reader.found.values() if not f.entry.demonym] + people
+    tags.sort(key=lambda t: (KINDS.index(t.kind), -t.score, t.name))
+    return tags
+
+
+def _reading_order(where: str) -> tuple[int, int]:
+    if where in _WEIGHTS:
+        return (list(_WEIGHTS).index(where), 0)
+    number = where.removeprefix("line ")
+    return (len(_WEIGHTS), int(number) if number.isdigit() else 0)
+
+
+def _tag(found: _Found, rule: str | None = None) -> Tag:
+    e = found.entry
+    return Tag(
+        kind=e.kind,
+        name=e.name,
+        slug=slugify(e.name),
+        code=e.code,
+        scheme=e.scheme,
+        same_as=e.same_as,
+        parent=e.parent,
+        score=round(found.weight, 3),
+        evidence=Evidence(
+            mentions=found.mentions,
+            where=tuple(sorted(found.where, key=_reading_order)),
+            matched=tuple(found.matched),
+            rule=rule or e.rule,
+        ),
+    )
+
+
+@dataclass(slots=True)
+class _Person:
+    words: tuple[str, ...]
+    rule: str
+    found: _Found
+
+
+def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
+    """Merge name candidates into people and count their later mentions."""
+    people: dict[tuple[str, ...], _Person] = {}
+
+    def person(words: tuple[str, ...], rule: str) -> _Person:
+        key = tuple(w.casefold() for w in words)
+        if key not in people:
+            people[key] = _Person(words, rule, _Found(Entry("person", " ".join(words), rule)))
+        return people[key]
+
+    for block in item.body:
+        if isinstance(block, EmbeddedPost):
+            words = tuple(block.author.split())
+            if 1 < len(words) <= 5:
+                person(words, "post-author").found.add(block.author, f"line {block.line}")
+    honorific = {c.words[-1] for c in reader.people if c.titled and len(c.words) == 1}
+    confirmed = {tuple(w.casefold() for w in c.words) for c in reader.people if c.evidence}
+    pending: list[_Candidate] = []
+    for c in reader.people:
+        key = tuple(w.casefold() for w in c.words)
+        if len(c.words) > 1 and (key in confirmed or c.words[-1] in honorific):
+            person(c.words, "pattern:name").found.add(c.surface, c.where)
+        else:
+            pending.append(c)
+    # A shorter name inside a longer one is the same person ("Sadegh Maloujerdi").
+    for key in sorted(people, key=len):
+        longer = [k for k in people if len(k) > len(key) and k[-len(key) :] == key]
+        if len(longer) == 1:
+            target, source = people[longer[0]], people.pop(key)
+            _merge(target.found, source.found)
+    by_surname: dict[str, list[_Person]] = {}
+    by_given: dict[str, list[_Person]] = {}
+    for p in people.values():
+        by_surname.setdefault(p.words[-1], []).append(p)
+        by_given.setdefault(p.words[0], []).append(p)
+    for c in pending:
+        word = c.words[-1]
+        if len(c.words) == 1:  # "Mr Blair", "President Bush", "Sir Cliff"
+            matches = by_surname.get(word) or by_given.get(word) or []
+            if len(matches) == 1:
+                matches[0].found.add(c.surface, c.where)
+            elif not matches:
+                p = person(c.words, "pattern:title")
+                p.found.add(c.surface, c.where)
+                by_surname[word] = [p]
+        else:  # an unconfirmed run whose last word is a known surname: "Tears of the Sun Willis"
+            matches = by_surname.get(word, [])
+            if len(matches) == 1 and len(matches[0].words) > 1:
+                matches[0].found.add(word, c.where)
+    for word, where in reader.loose:
+        matches = by_surname.get(word, [])
+        if len(word) > 1 and len(matches) == 1 and len(matches[0].words) > 1:
+            matches[0].found.add(word, where)
+    # "Sue Essex … Essex said": a lone word that is a person's surname is that person.
+    for key, found in list(reader.found.items()):
+        owners = [by_surname.get(m, []) for m in found.matched]
+        if (
+            not found.entry.demonym
+            and all(len(o) == 1 and len(o[0].words) > 1 for o in owners)
+            and len({id(o[0]) for o in owners}) == 1
+        ):
+            _merge(owners[0][0].found, reader.found.pop(key))
+    return list(people.values())
+
+
+def _merge(target: _Found, source: _Found) -> None:
+    target.mentions += source.mentions
+    target.weight += source.weight
+    target.where.extend(w for w in source.where if w not in target.where)
+    target.matched.extend(m for m in source.matched if m not in target.matched)
+
+
+def merge_tags(item: NewsItem, inferred: list[Tag], kinds: tuple[TagKind, ...]) -> NewsItem:
+    """``item`` with its earlier inferred tags of ``kinds`` replaced by ``inferred``.
+
+    Given tags (front matter) stay and win: an inferred tag with the slug of a
+    given one is left out.
+    """
+    given_slugs = {t.slug for t in item.tags if t.given}
+    kept = [t for t in item.tags if t.given or t.kind not in kinds]
+    fresh = [t for t in inferred if t.slug not in given_slugs]
+    return item.model_copy(update={"tags": (*kept, *fresh)})
+
+
+@enricher("entities")
+def entities(item: NewsItem, config: Config) -> NewsItem:
+    """Tag ``item`` with the people, organisations and places it names."""
+    return merge_tags(item, find_entities(item), KINDS)

@@ -1,1 +1,195 @@
-"""Enricher: keywords (to be written)."""
+"""Enricher: keywords — a handful of key phrases (tags of kind 'keyword').
+
+A small RAKE (Rose et al. 2010): the text is cut into candidate phrases at
+stop words, punctuation, numbers and proper nouns; each word scores its
+degree over its frequency, a phrase the sum of its words. A phrase's score is
+then multiplied by how often and where it occurs (headline ×3, description
+×2, first paragraphs ×1.5). At most ``LIMIT`` phrases are kept, none inside
+another, none that names a person, organisation or place already tagged, and
+a single word only when it occurs more than once. Phrases are lower case;
+plurals group with singulars ("customs procedure(s)").
+
+Only English text is read: for other languages there is no stop list, and no
+keywords are better than junk ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from feedtool.config import Config
+from feedtool.enrich import enricher
+from feedtool.enrich._slug import slugify
+from feedtool.enrich._text import segments, sentences
+from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, merge_tags
+from feedtool.model import Evidence, NewsItem, Tag
+
+LIMIT = 6
+_MAX_WORDS = 3
+_WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.0}
+_LEAD = 1.5  # the first paragraphs
+_LEAD_PARAGRAPHS = 3
+# Words, or any run of other non-space characters (which breaks a phrase).
+_PIECE = re.compile(r"[^\W\d_][\w'’-]*|\S")
+
+
+@dataclass(slots=True)
+class _Phrase:
+    words: tuple[str, ...]
+    weight: float = 0.0
+    mentions: int = 0
+    where: list[str] = field(default_factory=list)
+    surfaces: dict[str, int] = field(default_factory=dict)
+
+
+def _key(word: str) -> str:
+    """Singular-ish form, so that 'procedures' and 'procedure' group."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _is_content(word: str, stop: frozenset[str]) -> bool:
+    lower = word.lower()
+    return (
+        len(lower) > 2
+        and lower not in stop
+        and not lower.endswith("ly")
+        and not (lower.endswith("ed") and len(lower) > 4 and not lower.endswith("eed"))
+    )
+
+
+def _runs(text: str, stop: frozenset[str], proper: frozenset[str]) -> list[list[str]]:
+    """Runs of content words between breaks, as written."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for index, m in enumerate(_PIECE.finditer(text)):
+        piece = m.group()
+        word = piece.translate({0x2019: 0x27})
+        initial = index == 0
+        is_word = word[:1].isalpha()
+        keep = (
+            is_word
+            and _is_content(word, stop)
+            and word.lower() not in proper
+            and (word[0].islower() or (initial and word.lower() not in proper))
+            and "'" not in word
+        )
+        if keep:
+            current.append(word)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    result = []
+    for run in runs:
+        for start in range(0, len(run), _MAX_WORDS):
+            result.append(run[start : start + _MAX_WORDS])
+    return result
+
+
+def _entity_words(item: NewsItem) -> frozenset[str]:
+    tags = [t for t in item.tags if t.kind in KINDS] or find_entities(item)
+    words: set[str] = set()
+    for tag in tags:
+        for name in (tag.name, *tag.evidence.matched):
+            words.update(w.lower() for w in re.findall(r"[^\W\d_][\w'’-]*", name))
+    return frozenset(words) | _proper_words()
+
+
+@cache
+def _proper_words() -> frozenset[str]:
+    """Demonyms and personal titles: proper nouns even when alone ("Iranian")."""
+    lex = lexicon()
+    words = {
+        first.lower()
+        for first, entries in lex.index.items()
+        if any(entry.demonym for _tokens, entry in entries)
+    }
+    words.update(t.lower() for t, proves in lex.titles.items() if proves)
+    return frozenset(words)
+
+
+def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
+    """The key phrases of ``item``: empty unless it is in English."""
+    if not item.language.lower().startswith("en"):
+        return []
+    stop = _stoplist()
+    proper = _entity_words(item)
+    phrases: dict[tuple[str, ...], _Phrase] = {}
+    frequency: dict[str, int] = defaultdict(int)
+    degree: dict[str, int] = defaultdict(int)
+    paragraphs = 0
+    for seg in segments(item):
+        if seg.language and not seg.language.lower().startswith("en"):
+            continue
+        if seg.where == "paragraph":
+            paragraphs += 1
+        weight = _WEIGHTS.get(seg.where, _LEAD if paragraphs <= _LEAD_PARAGRAPHS else 1.0)
+        where = seg.where if seg.where in _WEIGHTS else f"line {seg.line}"
+        for _offset, sentence in sentences(seg.text):
+            for run in _runs(sentence, stop, proper):
+                key = tuple(_key(w.lower()) for w in run)
+                phrase = phrases.get(key)
+                if phrase is None:
+                    phrase = phrases[key] = _Phrase(key)
+                phrase.weight += weight
+                phrase.mentions += 1
+                if where not in phrase.where:
+                    phrase.where.append(where)
+                surface = " ".join(run).lower()
+                phrase.surfaces[surface] = phrase.surfaces.get(surface, 0) + 1
+                for w in key:
+                    frequency[w] += 1
+                    degree[w] += len(key)
+    scored = []
+    for key, phrase in phrases.items():
+        rake = sum(degree[w] / frequency[w] for w in key)
+        if len(key) == 1 and phrase.mentions < 2:
+            continue
+        if phrase.mentions < 2 and not any(w in _WEIGHTS for w in phrase.where):
+            continue
+        scored.append((rake * phrase.weight, phrase))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].words))
+    chosen: list[tuple[float, _Phrase]] = []
+    for score, phrase in scored:
+        words = set(phrase.words)
+        if any(words <= set(c.words) or set(c.words) <= words for _s, c in chosen):
+            continue
+        chosen.append((score, phrase))
+        if len(chosen) == limit:
+            break
+    return [_tag(score, phrase) for score, phrase in chosen]
+
+
+def _tag(score: float, phrase: _Phrase) -> Tag:
+    name = max(phrase.surfaces, key=lambda s: (phrase.surfaces[s], s))
+    return Tag(
+        kind="keyword",
+        name=name,
+        slug=slugify(name),
+        score=round(score, 3),
+        evidence=Evidence(
+            mentions=phrase.mentions,
+            where=tuple(phrase.where),
+            matched=tuple(sorted(phrase.surfaces)),
+            rule="rake",
+        ),
+    )
+
+
+@cache
+def _stoplist() -> frozenset[str]:
+    return lexicon().stopwords | data_words("keyword_stoplist_en.txt")
+
+
+@enricher("keywords")
+def keywords(item: NewsItem, config: Config) -> NewsItem:
+    """Tag ``item`` with a handful of key phrases."""
+    return merge_tags(item, find_keywords(item), ("keyword",))

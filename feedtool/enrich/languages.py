@@ -16,7 +16,9 @@ config default, and the item cannot say which. A tag other than the default
 can only come from front matter, so it is kept; a tag equal to the default is
 replaced by a confident detection on enough text (``_MIN_ARTICLE_LETTERS``).
 A block gets a ``language`` only when it differs from the article's: when its
-script differs, or when the same-script detection is confident.
+script differs, or, in the article's own script, when the cues are sure on at
+least ``_MIN_SAME_SCRIPT_LETTERS`` letters (lingua is asked about a block only
+when its script differs from the article's).
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ __all__ = ["Detection", "detect", "detect_language", "enrich_languages", "is_rtl
 # Below this many letters a detection may name a block's language but cannot
 # overrule the article's configured language (a headline is too little).
 _MIN_ARTICLE_LETTERS = 40
+# A line in the article's own script differs only on as much evidence: a
+# name and title in an Urdu story ('سعید اصلاحی، سابق صدر …') has no Urdu-only
+# letter and would otherwise pass for Persian.
+_MIN_SAME_SCRIPT_LETTERS = 40
 # Cues are trusted from a few letters on ('علی لاریجانی' has 10);
 # lingua's answer on short same-script text only when it is clear.
 _MIN_CUE_LETTERS = 4
@@ -113,8 +119,12 @@ def detect(text: str, allowed: tuple[str, ...]) -> str | None:
     return detect_language(text, allowed).language
 
 
-def detect_language(text: str, allowed: tuple[str, ...]) -> Detection:
-    """Like :func:`detect`, with the script, letter count and confidence."""
+def detect_language(text: str, allowed: tuple[str, ...], *, model: bool = True) -> Detection:
+    """Like :func:`detect`, with the script, letter count and confidence.
+
+    With ``model=False`` a question only lingua could answer gets no answer
+    (method 'none') instead.
+    """
     counted = dominant_script(clean(text))
     script = counted.script
     if script is None:
@@ -134,6 +144,8 @@ def detect_language(text: str, allowed: tuple[str, ...]) -> Detection:
         language = script_default(script)
         sure = language is not None and not mixed and script not in _SHARED_SCRIPTS
         return Detection(language, script, counted.letters, sure, "script")
+    if not model:
+        return Detection(None, script, counted.letters, False, "none")
     language, confidence = _lingua(text, candidates)
     sure = (
         language is not None
@@ -151,7 +163,10 @@ def enrich_languages(item: NewsItem, config: Config) -> NewsItem:
     article_text = "\n".join(s.text for s in segments(item) if s.where != "post")
     found = detect_language(article_text, allowed)
     language = _article_language(item.language, config.language, found)
-    body = tuple(_with_language(block, language, found.script, allowed) for block in item.body)
+    # The script the article's language is written in, not the text's: an
+    # Arabic-script story left 'en' (too short to tell) has Arabic blocks.
+    script = LANGUAGE_SCRIPT.get(_primary(language), found.script)
+    body = tuple(_with_language(block, language, script, allowed) for block in item.body)
     return item.model_copy(update={"language": language, "body": body})
 
 
@@ -191,10 +206,16 @@ def _with_language(
 def _block_language(
     text: str, article: str, article_script: str | None, allowed: tuple[str, ...]
 ) -> str | None:
-    found = detect_language(text, allowed)
+    # A block in the article's own script needs a sure answer to differ, which
+    # lingua seldom gives on a paragraph: it is asked only about other scripts.
+    found = detect_language(text, allowed, model=False)
+    if found.method == "none" and found.script not in (None, article_script):
+        found = detect_language(text, allowed)
     if found.language is None or found.language == _primary(article):
         return None
-    if found.script == article_script and not found.confident:
+    if found.script == article_script and (
+        not found.confident or found.letters < _MIN_SAME_SCRIPT_LETTERS
+    ):
         return None
     return found.language
 

@@ -29,10 +29,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from feedtool.config import Config
 from feedtool.enrich import enricher
+from feedtool.enrich._slug import slugify
 from feedtool.enrich._text import segments
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -127,6 +128,8 @@ class Concept:
 @dataclass(slots=True)
 class _Lexicon:
     concepts: dict[str, Concept]
+    # capitalised words matched with their case, instead of the other cues
+    proper: dict[str, Entries]
     words: dict[str, Entries]
     prefixes: dict[str, Entries]
     prefix_lengths: tuple[int, ...]
@@ -135,7 +138,7 @@ class _Lexicon:
     phrase_prefixes: dict[str, tuple[tuple[str, Entries], ...]]
     # first word of any phrase → its longest phrase, in words
     phrase_starts: dict[str, int]
-    word_cache: dict[str, Entries] = field(default_factory=dict)
+    word_cache: dict[str, _Token] = field(default_factory=dict)
 
 
 def _entries(raw: Iterable[Sequence[Any]]) -> Entries:
@@ -170,6 +173,7 @@ def _lexicon() -> _Lexicon:
             phrases[key] = entries
     return _Lexicon(
         concepts=concepts,
+        proper={key: _entries(raw) for key, raw in data["proper"].items()},
         words=words_,
         prefixes=prefixes,
         prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
@@ -193,24 +197,52 @@ def _merge(*groups: Entries) -> Entries:
     return tuple(sorted(best.items()))
 
 
-def _word_entries(lex: _Lexicon, bare: str, key: str) -> Entries:
-    cached = lex.word_cache.get(bare)
+class _Token(NamedTuple):
+    """What the lexicon knows of one word as written."""
+
+    key: str  # term_key of the word
+    bare: str  # lower case, no possessive: what prefix cues match
+    entries: Entries  # the word's own cues
+    phrase_len: int  # longest phrase starting with the word (0: none)
+
+
+def _token(lex: _Lexicon, word: str) -> _Token:
+    cached = lex.word_cache.get(word)
     if cached is not None:
         return cached
+    folded = _fold(word)
+    key, bare = term_key(folded), _bare(folded)
+    token = _Token(key, bare, _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0))
+    if len(lex.word_cache) > 100_000:  # bounded: a long-running server sees many words
+        lex.word_cache.clear()
+    lex.word_cache[word] = token
+    return token
+
+
+def _lookup(lex: _Lexicon, word: str, key: str, bare: str) -> Entries:
+    proper = lex.proper.get(word.replace("’", "'").removesuffix("'s"))
+    if proper is not None:
+        return proper
     found = [lex.words.get(key, ())]
     for length in lex.prefix_lengths:
         if length <= len(bare):
             entries = lex.prefixes.get(bare[:length])
             if entries:
                 found.append(entries)
-    result = _merge(*found) if len(found) > 1 else found[0]
-    if len(lex.word_cache) > 100_000:  # bounded: a long-running server sees many words
-        lex.word_cache.clear()
-    lex.word_cache[bare] = result
-    return result
+    return _merge(*found) if len(found) > 1 else found[0]
 
 
 # --------------------------------------------------------------------------- scoring
+
+
+@dataclass(slots=True)
+class _Cue:
+    """One surface form's occurrences for one concept."""
+
+    surface: str
+    order: int
+    count: int = 0
+    weighted: float = 0.0
 
 
 @dataclass(slots=True)
@@ -218,13 +250,12 @@ class _Hits:
     mentions: int = 0
     in_headline: bool = False
     where: dict[str, None] = field(default_factory=dict)
-    # lower-case surface → [count, surface, order, weighted sum]
-    matched: dict[str, list[Any]] = field(default_factory=dict)
+    matched: dict[str, _Cue] = field(default_factory=dict)  # by lower-case surface
 
     def total(self) -> float:
         # A cue repeated n times counts 1 + ln n times: a word the article
         # keeps repeating ("court", "court", …) must not outvote many cues.
-        return sum(m[3] * (1 + math.log(m[0])) / m[0] for m in self.matched.values())
+        return sum(c.weighted * (1 + math.log(c.count)) / c.count for c in self.matched.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,22 +271,19 @@ class Scored:
     matched: tuple[str, ...]
 
 
-def _scan(
-    lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]
-) -> int:
-    spans = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
-    bares = [_bare(w) for _, _, w in spans]
-    keys = [term_key(w) for _, _, w in spans]
-    i, n = 0, len(spans)
+def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
+    matches = list(_WORD.finditer(text))
+    tokens = [_token(lex, m.group()) for m in matches]
+    i, n = 0, len(tokens)
     while i < n:
         entries: Entries = ()
         size = 1
-        longest = lex.phrase_starts.get(keys[i], 0)
-        for k in range(min(longest, n - i), 1, -1):
-            head = " ".join(keys[i : i + k - 1])
-            entries = lex.phrases.get(head + " " + keys[i + k - 1], ())
+        # Longest match first: "rugby union" is sport, not a labour union.
+        for k in range(min(tokens[i].phrase_len, n - i), 1, -1):
+            head = " ".join(t.key for t in tokens[i : i + k - 1])
+            entries = lex.phrases.get(head + " " + tokens[i + k - 1].key, ())
             if not entries:
-                last = bares[i + k - 1]
+                last = tokens[i + k - 1].bare
                 for prefix, candidate in lex.phrase_prefixes.get(head, ()):
                     if last.startswith(prefix):
                         entries = candidate
@@ -264,9 +292,9 @@ def _scan(
                 size = k
                 break
         if not entries:
-            entries = _word_entries(lex, bares[i], keys[i])
+            entries = tokens[i].entries
         if entries:
-            surface = text[spans[i][0] : spans[i + size - 1][1]]
+            surface = text[matches[i].start() : matches[i + size - 1].end()]
             _record(hits, entries, surface, place, weight)
         i += size
     return n
@@ -283,12 +311,11 @@ def _record(
         hit.mentions += 1
         hit.in_headline = hit.in_headline or place == "headline"
         hit.where[place] = None
-        seen = hit.matched.get(lower)
-        if seen is None:
-            hit.matched[lower] = [1, surface, len(hit.matched), cue_weight * weight]
-        else:
-            seen[0] += 1
-            seen[3] += cue_weight * weight
+        cue = hit.matched.get(lower)
+        if cue is None:
+            cue = hit.matched[lower] = _Cue(surface, len(hit.matched))
+        cue.count += 1
+        cue.weighted += cue_weight * weight
 
 
 def _english(language: str | None) -> bool:
@@ -320,7 +347,7 @@ def score_item(item: NewsItem) -> list[Scored]:
     for code, hit in hits.items():
         concept = lex.concepts[code]
         raw = hit.total() * concept.prior
-        ranked = sorted(hit.matched.values(), key=lambda m: (-m[0], m[2]))
+        ranked = sorted(hit.matched.values(), key=lambda c: (-c.count, c.order))
         scored.append(
             Scored(
                 concept=concept,
@@ -329,7 +356,7 @@ def score_item(item: NewsItem) -> list[Scored]:
                 mentions=hit.mentions,
                 in_headline=hit.in_headline,
                 where=tuple(hit.where),
-                matched=tuple(m[1] for m in ranked[:_MAX_MATCHED]),
+                matched=tuple(c.surface for c in ranked[:_MAX_MATCHED]),
             )
         )
     scored.sort(key=lambda s: (-s.raw, s.concept.code))
@@ -368,18 +395,12 @@ def select(scored: Sequence[Scored]) -> list[Scored]:
     return result
 
 
-def _slug(label: str) -> str:
-    # Private stand-in for feedtool.enrich._slug.slugify (written by another
-    # helper); IPTC labels are plain ASCII words, commas and parentheses.
-    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-
-
 def _tag(scored: Scored) -> Tag:
     concept = scored.concept
     return Tag(
         kind="topic",
         name=concept.label,
-        slug=_slug(concept.label),
+        slug=slugify(concept.label),
         code=concept.code,
         scheme=SCHEME,
         uri=concept.uri,
@@ -402,11 +423,13 @@ def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     kept = tuple(
         t for t in item.tags if not (t.kind == "topic" and not t.given and t.evidence.rule == RULE)
     )
-    given = {t.code for t in kept if t.kind == "topic"} | {t.slug for t in kept if t.kind == "topic"}
+    given = {t.code for t in kept if t.kind == "topic"} | {
+        t.slug for t in kept if t.kind == "topic"
+    }
     new = [
         _tag(s)
         for s in select(score_item(item))
-        if s.concept.code not in given and _slug(s.concept.label) not in given
+        if s.concept.code not in given and slugify(s.concept.label) not in given
     ]
     if not new and len(kept) == len(item.tags):
         return item

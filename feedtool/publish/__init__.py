@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedtool.config import Config
-from feedtool.enrich import enrich
+from feedtool.enrich import check_enrichers, enrich
 from feedtool.errors import FeedtoolError, ParseError, PublishError
 from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
@@ -285,6 +285,7 @@ def build(
     leaves the previous output intact.
     """
     seeds, out = Path(seeds), Path(out)
+    check_enrichers(config)
     paths = find_articles(seeds)
     results = _load_all(paths, config, seeds, jobs or os.cpu_count() or 1)
     errors = tuple(r for r in results if isinstance(r, FeedtoolError))

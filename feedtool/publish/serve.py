@@ -396,7 +396,10 @@ class Watcher:
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
+    # when the listening socket says so, and without it every response whose
+    # headers and body go out in two writes waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -459,6 +462,9 @@ def serve(
         log(f"watching {seeds}" + (f" and {config_path}" if config_path else ""))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn re-raises the Ctrl-C it handled; stopping is the normal way out.
+        log("stopped")
     finally:
         if watcher is not None:
             watcher.stop()
