@@ -19,6 +19,7 @@ from eval_topics import BBC, DEV, HELD_OUT, corpus, item_from_bbc
 
 from feedtool.config import default_config
 from feedtool.enrich import topics
+from feedtool.enrich._text import segments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     config = default_config()
     items = [item_from_bbc(path) for _, path in [*corpus(DEV), *corpus(HELD_OUT)]]
-    words = [len(topics.words(" ".join(s.text for s in topics.segments(i)))) for i in items]
+    words = [len(topics.words(" ".join(s.text for s in segments(i)))) for i in items]
 
     start = time.perf_counter()
     topics.enrich_topics(items[0], config)

@@ -7,7 +7,7 @@ Each command parses its options, calls one library function and turns a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,20 +98,28 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @_CONFIG_OPTION
-def show(file: Path, config_path: Path) -> None:
+@click.option(
+    "-o",
+    "--out",
+    default="feeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Built site whose state gives the article's published id and dates.",
+)
+def show(file: Path, config_path: Path, out: Path) -> None:
     """Print the parsed and enriched NewsItem of FILE as JSON.
 
-    The id and dates are those known before publication: front matter or
-    text only.
+    The id and dates are the published ones when OUT holds a build that has
+    the article, else those a build would give it now. Nothing is written.
 
     \b
     Example:
       feedtool show seeds/000_ae4195037769579a.txt
     """
-    from feedtool.publish import load_article
+    from feedtool.publish import preview
 
     with _errors_to_exit():
-        item = load_article(file, _config_or_default(config_path))
+        item = preview(file, _config_or_default(config_path), out)
     click.echo(item.model_dump_json(indent=2))
 
 
@@ -124,13 +132,7 @@ def _config_or_default(path: Path) -> Config:
     return _config(path)
 
 
-# Commands for serving and embedding live below: they import heavier modules
-# lazily so that `feedtool build` starts fast.
-_LATE_COMMANDS: list[Callable[[], None]] = []
-
-
-# --------------------------------------------------------------------------- serve, jsonld
-# (owned by the serving helper; kept below the lead's commands)
+# Serving and embedding import heavier modules lazily, so `build` starts fast.
 
 
 @main.command()
@@ -194,7 +196,9 @@ def jsonld(file: Path, config_path: Path, out: Path) -> None:
     Example:
       feedtool jsonld seeds/000_ae4195037769579a.txt
     """
-    from feedtool.publish.serve import jsonld_script
+    from feedtool.publish import preview
+    from feedtool.render.jsonld import article_jsonld, script_block
 
     with _errors_to_exit():
-        click.echo(jsonld_script(file, _config_or_default(config_path), out))
+        config = _config_or_default(config_path)
+        click.echo(script_block(article_jsonld(preview(file, config, out), config)))

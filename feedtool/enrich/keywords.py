@@ -148,24 +148,44 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                 for w in key:
                     frequency[w] += 1
                     degree[w] += len(key)
-    scored = []
+    words: dict[str, _Phrase] = {}  # single words, counted wherever they occur
+    for phrase in phrases.values():
+        if len(phrase.words) > 1:
+            for w in phrase.words:
+                single = words.setdefault(w, _Phrase((w,)))
+                single.weight += phrase.weight
+                single.mentions += phrase.mentions
+    for w, single in words.items():
+        if (w,) in phrases:
+            _add(phrases[(w,)], single)
+        else:
+            phrases[(w,)] = single
+    ranked: list[tuple[float, _Phrase]] = []
+    spare: list[tuple[float, _Phrase]] = []
     for key, phrase in phrases.items():
-        rake = sum(degree[w] / frequency[w] for w in key)
-        if len(key) == 1 and phrase.mentions < 2:
-            continue
-        if phrase.mentions < 2 and not any(w in _WEIGHTS for w in phrase.where):
-            continue
-        scored.append((rake * phrase.weight, phrase))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].words))
+        score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
+        if phrase.mentions >= (3 if len(key) == 1 else 2):
+            ranked.append((score, phrase))
+        elif len(key) > 1 and phrase.where != ["headline"] and phrase.surfaces:
+            spare.append((score, phrase))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
+    spare.sort(key=lambda pair: (-pair[0], pair[1].words))
     chosen: list[tuple[float, _Phrase]] = []
-    for score, phrase in scored:
-        words = set(phrase.words)
-        if any(words <= set(c.words) or set(c.words) <= words for _s, c in chosen):
+    for score, phrase in ranked + spare:
+        if not phrase.surfaces:
+            phrase.surfaces = {phrase.words[0]: 1}
+        chosen_words = set(phrase.words)
+        if any(chosen_words <= set(c.words) or set(c.words) <= chosen_words for _s, c in chosen):
             continue
         chosen.append((score, phrase))
         if len(chosen) == limit:
             break
     return [_tag(score, phrase) for score, phrase in chosen]
+
+
+def _add(target: _Phrase, source: _Phrase) -> None:
+    target.weight += source.weight
+    target.mentions += source.mentions
 
 
 def _tag(score: float, phrase: _Phrase) -> Tag:

@@ -9,9 +9,14 @@ is loaded once, on first use.
 
 Scoring: every cue occurrence adds its weight, times 3 in the headline and 2 in
 the description, to its concept (a level-2 cue also counts for its level-1
-parent); a score is that sum per 100 words. The best level-1 topic is kept
-when it has enough evidence, others when they come close to it; level-2
+parent); a cue repeated n times counts 1 + ln n times, and a level-1 topic's sum
+is multiplied by its prior from the cue file (politics 1.3: its actors appear
+in articles on every policy field; crime 0.8: legal words appear in every
+section). A tag's score is that sum per 100 words. The best level-1 topic is
+kept when it has enough evidence, others when they come close to it; level-2
 topics are kept under a kept parent when their own cues occur often enough.
+Words are matched whole, longest phrase first, with plural and possessive
+endings folded (:func:`term_key`).
 Text that is not English (the article's or a block's language) is skipped, so
 an Arabic, Persian or Urdu article gets no topics rather than noise.
 

@@ -65,8 +65,12 @@ def find_articles(seeds: Path) -> list[Path]:
     return sorted(
         path
         for path in seeds.rglob("*.txt")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(seeds).parts)
+        if path.is_file() and not _hidden(path.relative_to(seeds))
     )
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsItem:
@@ -78,6 +82,17 @@ def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsI
         raise ParseError(f"cannot read file: {exc.strerror}", path=path) from exc
     item = parse_article(data, source_path=source_path, config=config, path=path)
     return enrich(item, config)
+
+
+def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
+    """One article as a build into ``out`` would publish it, without writing.
+
+    Its id and dates come from ``out``'s state when a build has published it,
+    otherwise they are the ones a build would give it now.
+    """
+    item = load_article(path, config)
+    state = State.load(out) if out is not None and out.is_dir() else State()
+    return _Stamper(state, config, _now()).stamp(item)
 
 
 def _load_or_error(args: tuple[Path, Config, Path]) -> NewsItem | FeedtoolError:
@@ -338,4 +353,4 @@ def _write_state(out: Path, state: State) -> None:
     _write_atomic(target, data)
 
 
-__all__ = ["BuildReport", "build", "find_articles", "load_article", "tag_channels"]
+__all__ = ["BuildReport", "build", "find_articles", "load_article", "preview", "tag_channels"]

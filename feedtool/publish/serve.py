@@ -469,24 +469,3 @@ def serve(
         if watcher is not None:
             watcher.stop()
         sock.close()
-
-
-# --------------------------------------------------------------------------- embedding
-
-
-def jsonld_script(path: Path, config: Config, out: Path | None = None) -> str:
-    """The ``<script type="application/ld+json">`` block of one article, ready to paste.
-
-    The article is parsed and enriched as a build would; its id and dates come
-    from ``out``'s state when that build has published it, else they are the
-    ones a build would give it now.
-    """
-    from feedtool.publish import _now, _Stamper, load_article
-    from feedtool.publish._state import State
-    from feedtool.render.jsonld import article_jsonld, script_json
-
-    item = load_article(Path(path), config)
-    state = State.load(out) if out is not None and out.is_dir() else State()
-    item = _Stamper(state, config, _now()).stamp(item)
-    body = script_json(article_jsonld(item, config))
-    return f'<script type="application/ld+json">\n{body}\n</script>'

@@ -70,6 +70,11 @@ def script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES)
 
 
+def script_block(data: object) -> str:
+    """A complete ``<script type="application/ld+json">`` element, ready to paste."""
+    return f'<script type="application/ld+json">\n{script_json(data)}\n</script>'
+
+
 def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     """``text`` cut at a word boundary to at most ``limit`` characters, with '…'."""
     text = clean(text)
