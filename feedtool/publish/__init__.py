@@ -310,7 +310,7 @@ def build(
     stamper = _Stamper(state, config, _now())
     # Items that match a known article claim their ids before new ones are
     # numbered, so an added file can never take over an existing slug or id.
-    known_first = sorted(loaded, key=lambda i: (stamper._match(i, body_fingerprint(i)) is None))
+    known_first = sorted(loaded, key=lambda i: stamper._match(i, body_fingerprint(i)) is None)
     items = sorted((stamper.stamp(item) for item in known_first), key=_sort_key)
 
     site = Site(config=config, items=tuple(items), tag_channels=tag_channels(items, config))

@@ -79,9 +79,7 @@ def body_fingerprint(item: NewsItem) -> str:
     It survives a rename and a headline edit, which is what lets such an
     article keep its id.
     """
-    words = " ".join(
-        getattr(block, "text", "") or "" for block in item.body
-    ).casefold()
+    words = " ".join(getattr(block, "text", "") or "" for block in item.body).casefold()
     words = re.sub(r"\s+", " ", unicodedata.normalize("NFC", words)).strip()
     return hashlib.sha256(words.encode()).hexdigest()
 

@@ -31,7 +31,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from feedtool.config import Config
 from feedtool.errors import FeedtoolError
 
 Log = Callable[[str], None]
