@@ -32,7 +32,10 @@ class Segment:
 def segments(item: NewsItem) -> Iterator[Segment]:
     """The article's text in reading order: headline, description, caption, body."""
     yield Segment("headline", 1, item.headline)
-    if item.description:
+    first_paragraph = next((b.text for b in item.body if isinstance(b, Paragraph)), None)
+    # Parse falls back to the first paragraph as the description; reading it
+    # twice would double-count every mention in it.
+    if item.description and not (first_paragraph or "").startswith(item.description.rstrip("…")):
         yield Segment("description", 2, item.description)
     if item.image is not None and item.image.caption:
         yield Segment("caption", item.image.line or 0, item.image.caption)

@@ -32,6 +32,14 @@ _MAX_WORDS = 3
 _WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.0}
 _LEAD = 1.5  # the first paragraphs
 _LEAD_PARAGRAPHS = 3
+_ADJECTIVE_ENDINGS = ("ical", "ional", "ic", "ous", "ive", "ful", "less", "able", "ible", "ent")
+_NOUNS_LIKE_ADJECTIVES = frozenset(
+    """music traffic topic clinic republic logic panic magic executive initiative objective
+    archive detective motive narrative representative alternative incentive explosive table
+    cable vegetable student president agent parent event talent patent government agreement
+    investment management department development environment parliament statement payment
+    settlement treatment movement element comment content percent moment segment""".split()
+)
 # Words, or any run of other non-space characters (which breaks a phrase).
 _PIECE = re.compile(r"[^\W\d_][\w'’-]*|\S")
 
@@ -164,6 +172,8 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     spare: list[tuple[float, _Phrase]] = []
     for key, phrase in phrases.items():
         score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
+        if len(key) == 1 and _adjective(key[0]):
+            continue
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
         elif len(key) > 1 and phrase.where != ["headline"] and phrase.surfaces:
@@ -181,6 +191,11 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         if len(chosen) == limit:
             break
     return [_tag(score, phrase) for score, phrase in chosen]
+
+
+def _adjective(word: str) -> bool:
+    """Whether a lone word looks like an adjective ("regional", "economic"): not a keyword."""
+    return word.endswith(_ADJECTIVE_ENDINGS) and word not in _NOUNS_LIKE_ADJECTIVES
 
 
 def _add(target: _Phrase, source: _Phrase) -> None:
