@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from feedtool.config import default_config
-from feedtool.enrich.topics import score_item, select
+from feedtool.enrich.topics import concepts, score_item, select
 from feedtool.model import NewsItem, Paragraph, Publisher
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -91,6 +91,12 @@ def corpus(numbers: range) -> Iterator[tuple[str, Path]]:
                 yield folder, path
 
 
+def _short(code: str | None) -> str:
+    if code in SHORT:
+        return SHORT[code]
+    return concepts()[code].label.split(",")[0].split(" ")[0][:9] if code else "(none)"
+
+
 def predict(item: NewsItem) -> str | None:
     """The highest-scored level-1 topic, or None when nothing matched."""
     tops = [s for s in score_item(item) if s.concept.level == 1]
@@ -105,7 +111,7 @@ def evaluate(numbers: range, *, parse: bool, errors: bool) -> tuple[float, dict[
     for folder, path in corpus(numbers):
         item = item_from_bbc(path, parse=parse)
         predicted = predict(item)
-        confusion[folder][SHORT.get(predicted, predicted or "(none)")] += 1
+        confusion[folder][_short(predicted)] += 1
         total += 1
         ok = predicted == FOLDERS[folder]
         right += ok
@@ -114,9 +120,7 @@ def evaluate(numbers: range, *, parse: bool, errors: bool) -> tuple[float, dict[
         emitted_child[sum(s.concept.level == 2 for s in chosen)] += 1
         if errors and not ok:
             ranked = [s for s in score_item(item) if s.concept.level == 1][:3]
-            summary = ", ".join(
-                f"{SHORT.get(s.concept.code, s.concept.label[:12])}={s.raw:.1f}" for s in ranked
-            )
+            summary = ", ".join(f"{_short(s.concept.code)}={s.raw:.1f}" for s in ranked)
             print(f"  {folder}/{path.name} {item.headline[:50]!r}: {summary}")
     print(
         f"    level-1 topics emitted per article: {dict(sorted(emitted_top.items()))}; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from feedtool.config import Config, load_config
-from feedtool.enrich import enrich
+from feedtool.enrich import enrich_item
 from feedtool.errors import ConfigError, FeedtoolError, ParseError, PublishError
 from feedtool.model import (
     DateMention,
@@ -47,7 +47,7 @@ __all__ = [
     "Tag",
     "__version__",
     "build",
-    "enrich",
+    "enrich_item",
     "load_article",
     "load_config",
     "parse_article",

@@ -2,7 +2,7 @@
 
 Each enricher is a plain function ``(item, config) -> item`` registered under a
 name with :func:`enricher`; a new tagger is one new module that registers
-itself, imported below. ``enrich`` runs the enrichers named in
+itself, imported below. ``enrich_item`` runs the enrichers named in
 ``config.enrich.enabled`` in order, then applies the user's overrides (front
 matter tags win; ``[tags] drop`` and ``rename``). It is a pure function of the
 item and the config, so its results can be cached and computed in parallel.
@@ -41,7 +41,7 @@ def check_enrichers(config: Config) -> None:
         )
 
 
-def enrich(item: NewsItem, config: Config) -> NewsItem:
+def enrich_item(item: NewsItem, config: Config) -> NewsItem:
     """Run the configured enrichers on ``item``, then the tag overrides."""
     check_enrichers(config)
     for name in config.enrich.enabled:

@@ -103,11 +103,14 @@ def _runs(text: str, stop: frozenset[str], proper: frozenset[str]) -> list[list[
 
 
 def _entity_words(item: NewsItem) -> frozenset[str]:
+    """Words that are proper nouns here: of people, places and one-word organisations."""
     tags = [t for t in item.tags if t.kind in KINDS] or find_entities(item)
     words: set[str] = set()
     for tag in tags:
         for name in (tag.name, *tag.evidence.matched):
-            words.update(w.lower() for w in re.findall(r"[^\W\d_][\w'’-]*", name))
+            found = re.findall(r"[^\W\d_][\w'’-]*", name)
+            if tag.kind != "organization" or len(found) == 1:
+                words.update(w.lower() for w in found)
     return frozenset(words) | _proper_words()
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedtool.config import Config
-from feedtool.enrich import check_enrichers, enrich
+from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.errors import FeedtoolError, ParseError, PublishError
 from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
@@ -81,7 +81,7 @@ def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsI
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror}", path=path) from exc
     item = parse_article(data, source_path=source_path, config=config, path=path)
-    return enrich(item, config)
+    return enrich_item(item, config)
 
 
 def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
