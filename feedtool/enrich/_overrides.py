@@ -50,7 +50,9 @@ def apply_overrides(item: NewsItem, config: Config) -> NewsItem:
         if not tag.given:
             if _keys(tag) & drop:
                 continue
-            new_name = next((rename[k] for k in (tag.name.casefold(), tag.slug) if k in rename), None)
+            new_name = next(
+                (rename[k] for k in (tag.name.casefold(), tag.slug) if k in rename), None
+            )
             if new_name is not None and new_name != tag.name:
                 tag = tag.model_copy(update={"name": new_name, "slug": slugify(new_name)})
                 if _keys(tag) & drop:

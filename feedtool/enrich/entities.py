@@ -52,9 +52,14 @@ from feedtool.enrich._slug import slugify
 from feedtool.enrich._text import segments, sentences
 from feedtool.model import EmbeddedPost, Evidence, NewsItem, Tag, TagKind
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 KINDS: tuple[TagKind, ...] = ("person", "organization", "place")
 
-WIKIDATA = "http://www.wikidata.org/entity/"
+WIKIDATA = "https://www.wikidata.org/entity/"
 ISO_3166_1 = "urn:iso:std:iso:3166:-1"
 ISO_3166_2 = "urn:iso:std:iso:3166:-2"
 ISO_3166_3 = "urn:iso:std:iso:3166:-3"
@@ -63,38 +68,43 @@ ISO_3166_3 = "urn:iso:std:iso:3166:-3"
 _WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.5}
 
 # Words that may sit inside a chunk between capitalised words.
-_CONNECTORS = frozenset("of for on upon the and & de du des da das do dos del della di".split())
-_PARTICLES = frozenset(
-    "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y".split()
+_CONNECTORS = _words("of for on upon the and & de du des da das do dos del della di")
+_PARTICLES = _words(
+    "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y"
 )
 # The last word of an organisation's name ("Ugandan Media Council").
-_ORG_HEADS = frozenset(
-    """Council Councils Ministry Party Bank Corporation Corp Inc Ltd Plc PLC Group Association
-    Commission Agency Committee Union University Court Army Federation Board Trust Institute
-    Foundation Office Department Organisation Organization Authority Service Services Police
-    Studios Company Society Fund Executive Parliament Assembly Hospital Hospitals Centre Center
-    Registry Consortium Confederation Coalition Alliance Movement Front Network Bureau
-    Directorate Tribunal Secretariat Brigade Brigades Corps Navy Airways Airlines Motors
-    Industries Technologies Entertainment Records Pictures Holdings Academy College School
-    Church Club Guard Forces Force League Institution Exchange Museum Government Agencies
-    Regiment Commissioner Inspectorate Observatory Laboratory Laboratories""".split()
+_ORG_HEADS = _words(
+    """Council Councils Ministry Party Bank Corporation Corp Inc Ltd Plc PLC Group
+Association Commission Agency Committee Union University Court Army Federation Board
+Trust Institute Foundation Office Department Organisation Organization Authority
+Service Services Police Studios Company Society Fund Executive Parliament Assembly
+Hospital Hospitals Centre Center Registry Consortium Confederation Coalition
+Alliance Movement Front Network Bureau Directorate Tribunal Secretariat Brigade
+Brigades Corps Navy Airways Airlines Motors Industries Technologies Entertainment
+Records Pictures Holdings Academy College School Church Club Guard Forces Force
+League Institution Exchange Museum Government Agencies Regiment Commissioner
+Inspectorate Observatory Laboratory Laboratories"""
 )
 # Heads of a football club's name: only after a place or name ("Stoke City").
-_CLUB_HEADS = frozenset("United City Town Rovers Athletic Wanderers Albion Hotspur FC Argyle".split())
+_CLUB_HEADS = _words("United City Town Rovers Athletic Wanderers Albion Hotspur FC Argyle")
 # Right after a city, these make it a club ("Newcastle boss Graeme Souness").
-_CLUB_CONTEXT = frozenset(
-    """boss manager coach striker midfielder defender winger goalkeeper keeper captain chairman
-    fans side player players squad star midfield""".split()
+_CLUB_CONTEXT = _words(
+    """boss manager coach striker midfielder defender winger goalkeeper keeper captain
+chairman fans side player players squad star midfield"""
 )
 # After a lone surname, these show it is a person's: "the Clinton administration".
-_LED_BY = frozenset("administration government presidency premiership".split())
+_LED_BY = frozenset(["administration", "government", "presidency", "premiership"])
 # A word after a given name that is usually a common word but here a surname.
-_SURNAME_WORDS = frozenset("Black White Green Brown Gold May King Major Young Bay".split())
+_SURNAME_WORDS = frozenset(
+    ["Black", "White", "Green", "Brown", "Gold", "May", "King", "Major", "Young", "Bay"]
+)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w&]+(?:[-'’.&]\w+)*['’]?")
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
 _GAP_IN_CHUNK = re.compile(r"[ \t\u00a0]+")
-_APPOSITION = re.compile(r"\s*,\s*(?:who\b|(?:(?:a|an|the|his|her|its|their)\s+)?([\w'’-]+(?:\s+[\w'’-]+){0,3}))")
+_APPOSITION = re.compile(
+    r"\s*,\s*(?:who\b|(?:(?:a|an|the|his|her|its|their)\s+)?([\w'’-]+(?:\s+[\w'’-]+){0,3}))"
+)
 
 
 # --------------------------------------------------------------------------- data
@@ -210,7 +220,9 @@ def lexicon() -> Lexicon:
             entries[tokens] = entry
 
     for row in data_lines("organizations.tsv"):
-        entry = Entry("organization", row[0], "gazetteer:organization", same_as=_same_as(_cell(row, 2)))
+        entry = Entry(
+            "organization", row[0], "gazetteer:organization", same_as=_same_as(_cell(row, 2))
+        )
         for name in (row[0], *_split(_cell(row, 1))):
             add(name, entry)
     demonyms: list[tuple[str, Entry]] = []
@@ -339,6 +351,7 @@ class _Reader:
     local: dict[str, Entry] = field(default_factory=dict)  # acronyms defined in the text
     people: list[_Candidate] = field(default_factory=list)
     loose: list[tuple[str, str]] = field(default_factory=list)  # (word, where) unexplained
+    defined: set[int] = field(default_factory=set)  # offsets of "(ACRONYM)" definitions
 
     def hit(self, entry: Entry, surface: str, where: str) -> None:
         key = (entry.rule if entry.demonym else entry.kind, entry.name)
@@ -352,6 +365,7 @@ class _Reader:
     def sentence(self, text: str, where: str, names_allowed: bool) -> None:
         tokens = _tokens(text, self.lex)
         words = [t.base if t.poss else t.text for t in tokens]
+        self.defined.clear()
         for start, stop in _chunks(tokens, text):
             self._chunk(tokens, words, start, stop, text, where, names_allowed)
         for token in tokens:
@@ -360,7 +374,9 @@ class _Reader:
             if not token.used and token.cap:
                 self.loose.append((token.base, where))
 
-    def _lookup(self, words: list[str], tokens: list[_Token], j: int, stop: int) -> tuple[int, Entry | None]:
+    def _lookup(
+        self, words: list[str], tokens: list[_Token], j: int, stop: int
+    ) -> tuple[int, Entry | None]:
         local = self.local.get(words[j])
         if local is not None:
             return 1, local
@@ -384,6 +400,10 @@ class _Reader:
         titled = False
         while j < stop:
             token = tokens[j]
+            if token.start in self.defined:
+                token.used = True
+                j += 1
+                continue
             if not token.cap:
                 j += 1
                 titled = False
@@ -416,7 +436,11 @@ class _Reader:
                 token.used = True
                 j += 1
                 continue
-            if token.base.lower() in lex.stopwords or token.base in lex.not_names or not names_allowed:
+            if (
+                token.base.lower() in lex.stopwords
+                or token.base in lex.not_names
+                or not names_allowed
+            ):
                 j += 1
                 titled = False
                 continue
@@ -446,11 +470,19 @@ class _Reader:
         self._gazetteer(entry, tokens, j, k, text, where)
 
     def _acronym(self, entry: Entry, text: str, end: int) -> None:
+        """Make "(ODPM)" right after an organisation's name its alias in this article."""
         m = _ACRONYM_AFTER.match(text, end)
-        if m and m.group(1) not in self.local:
-            known = self.lex.match([m.group(1)], 0, 1)[1]
-            if known is None or known.kind != "place":
-                self.local[m.group(1)] = entry
+        if m is None:
+            return
+        acronym = m.group(1)
+        known = self.local.get(acronym) or self.lex.match([acronym], 0, 1)[1]
+        if known is None:
+            self.local[acronym] = known = entry
+        if known == entry:  # the definition names the organisation once, not twice
+            self.defined.add(m.start(1))
+            found = self.found[(entry.kind, entry.name)]
+            if acronym not in found.matched:
+                found.matched.append(acronym)
 
     def _is_club(self, tokens: list[_Token], j: int, length: int, entry: Entry) -> bool:
         k = j + length
@@ -486,9 +518,16 @@ class _Reader:
                 if k > j:
                     if t.base.lower() in lex.stopwords:
                         break
-                    if t.base in lex.not_names and not (first_is_given and t.base in _SURNAME_WORDS):
+                    if t.base in lex.not_names and not (
+                        first_is_given and t.base in _SURNAME_WORDS
+                    ):
                         break
-                    if lex.match([w.base for w in tokens[k : min(stop, k + 4)]], 0, min(stop, k + 4) - k)[0] > 1:
+                    if (
+                        lex.match(
+                            [w.base for w in tokens[k : min(stop, k + 4)]], 0, min(stop, k + 4) - k
+                        )[0]
+                        > 1
+                    ):
                         break
                     if t.base in lex.titles and k + 1 < stop and tokens[k + 1].cap:
                         break
@@ -523,7 +562,10 @@ class _Reader:
             titled
             or _given(words[0], lex)
             or (j == chunk_start and (before in lex.roles or before in lex.speech))
-            or (after in lex.speech and _GAP_IN_CHUNK.fullmatch(text[tokens[k - 1].end : tokens[k].start]) is not None)
+            or (
+                after in lex.speech
+                and _GAP_IN_CHUNK.fullmatch(text[tokens[k - 1].end : tokens[k].start]) is not None
+            )
             or _apposition(text, tokens[k - 1].end, lex)
         )
         if len(words) == 1 and after in _LED_BY and not tokens[j].poss:
@@ -533,6 +575,16 @@ class _Reader:
         for t in tokens[j:k]:
             t.used = True
         self.people.append(_Candidate(words, surface, where, evidence, titled))
+        if (
+            len(words) == 2
+            and j - 2 >= chunk_start
+            and tokens[j - 1].base == "and"
+            and not tokens[j - 2].used
+            and _given(tokens[j - 2].base, lex)
+        ):  # "Robin and Barry Gibb": Robin Gibb too
+            sibling = (tokens[j - 2].base, words[-1])
+            tokens[j - 2].used = True
+            self.people.append(_Candidate(sibling, " ".join(sibling), where, evidence, titled))
 
 
 def _given(word: str, lex: Lexicon) -> bool:
@@ -637,7 +689,7 @@ def _reading_order(where: str) -> tuple[int, int]:
     return (len(_WEIGHTS), int(number) if number.isdigit() else 0)
 
 
-def _tag(found: _Found, rule: str | None = None) -> Tag:
+def _tag(found: _Found) -> Tag:
     e = found.entry
     return Tag(
         kind=e.kind,
@@ -652,7 +704,7 @@ def _tag(found: _Found, rule: str | None = None) -> Tag:
             mentions=found.mentions,
             where=tuple(sorted(found.where, key=_reading_order)),
             matched=tuple(found.matched),
-            rule=rule or e.rule,
+            rule=e.rule,
         ),
     )
 

@@ -28,17 +28,24 @@ from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, 
 from feedtool.model import Evidence, NewsItem, Tag
 
 LIMIT = 6
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _MAX_WORDS = 3
 _WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.0}
 _LEAD = 1.5  # the first paragraphs
 _LEAD_PARAGRAPHS = 3
 _ADJECTIVE_ENDINGS = ("ical", "ional", "ic", "ous", "ive", "ful", "less", "able", "ible", "ent")
-_NOUNS_LIKE_ADJECTIVES = frozenset(
+_NOUNS_LIKE_ADJECTIVES = _words(
     """music traffic topic clinic republic logic panic magic executive initiative objective
-    archive detective motive narrative representative alternative incentive explosive table
-    cable vegetable student president agent parent event talent patent government agreement
-    investment management department development environment parliament statement payment
-    settlement treatment movement element comment content percent moment segment""".split()
+archive detective motive narrative representative alternative incentive explosive
+table cable vegetable student president agent parent event talent patent government
+agreement investment management department development environment parliament
+statement payment settlement treatment movement element comment content percent
+moment segment"""
 )
 # Words, or any run of other non-space characters (which breaks a phrase).
 _PIECE = re.compile(r"[^\W\d_][\w'’-]*|\S")
@@ -162,10 +169,14 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     words: dict[str, _Phrase] = {}  # single words, counted wherever they occur
     for phrase in phrases.values():
         if len(phrase.words) > 1:
-            for w in phrase.words:
+            for position, w in enumerate(phrase.words):
                 single = words.setdefault(w, _Phrase((w,)))
                 single.weight += phrase.weight
                 single.mentions += phrase.mentions
+                for surface, count in phrase.surfaces.items():
+                    written = surface.split()[position]
+                    single.surfaces[written] = single.surfaces.get(written, 0) + count
+                single.where.extend(x for x in phrase.where if x not in single.where)
     for w, single in words.items():
         if (w,) in phrases:
             _add(phrases[(w,)], single)
@@ -179,14 +190,12 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
             continue
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
-        elif len(key) > 1 and phrase.where != ["headline"] and phrase.surfaces:
+        elif len(key) > 1 and phrase.where != ["headline"]:
             spare.append((score, phrase))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
     spare.sort(key=lambda pair: (-pair[0], pair[1].words))
     chosen: list[tuple[float, _Phrase]] = []
     for score, phrase in ranked + spare:
-        if not phrase.surfaces:
-            phrase.surfaces = {phrase.words[0]: 1}
         chosen_words = set(phrase.words)
         if any(chosen_words <= set(c.words) or set(c.words) <= chosen_words for _s, c in chosen):
             continue
@@ -204,6 +213,9 @@ def _adjective(word: str) -> bool:
 def _add(target: _Phrase, source: _Phrase) -> None:
     target.weight += source.weight
     target.mentions += source.mentions
+    for surface, count in source.surfaces.items():
+        target.surfaces[surface] = target.surfaces.get(surface, 0) + count
+    target.where.extend(x for x in source.where if x not in target.where)
 
 
 def _tag(score: float, phrase: _Phrase) -> Tag:
