@@ -26,11 +26,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--tag-feeds-min",
+        type=int,
+        default=2,
+        help="feeds_min_items for the run (the example feedtool.toml says 1) [2]",
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"skipped: {args.corpus} not found (needs ../shared)")
         return 0
     config = load_config(ROOT / "feedtool.toml")
+    config = config.model_copy(
+        update={"tags": config.tags.model_copy(update={"feeds_min_items": args.tag_feeds_min})}
+    )
     baseline = None
     for jobs in args.jobs:
         out = Path(tempfile.mkdtemp(prefix="feedtool-bench-"))

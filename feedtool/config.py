@@ -46,7 +46,10 @@ class TagsConfig(_Frozen):
     drop: tuple[str, ...] = Field(default=(), description="Tag names or slugs never to emit.")
     rename: dict[str, str] = Field(default_factory=dict, description="Old name → new name.")
     feeds_min_items: int = Field(
-        default=1, ge=1, description="Per-tag feeds are written for tags with this many items."
+        default=2,
+        ge=1,
+        description="Per-tag feeds are written for tags carried by at least this many items;"
+        " a feed of one article is noise on a large site (and three files per tag).",
     )
 
 

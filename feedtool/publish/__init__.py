@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -240,30 +239,41 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Replace ``path`` by ``data`` through a temporary file and a rename."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _write_outputs(
     out: Path, outputs: dict[str, bytes], stale: Iterable[str]
 ) -> tuple[list[str], list[str]]:
     written = []
+    folders: set[Path] = set()
     for relative in sorted(outputs):
         target = out / relative
-        try:
-            if target.read_bytes() == outputs[relative]:
-                continue
-        except OSError:
-            pass
-        _write_atomic(target, outputs[relative])
+        data = outputs[relative]
+        if _unchanged(target, data):
+            continue
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        _write_atomic(target, data)
         written.append(relative)
     removed = []
     for relative in sorted(set(stale) - set(outputs)):
@@ -345,12 +355,9 @@ def build(
 def _write_state(out: Path, state: State) -> None:
     target = out / STATE_FILENAME
     data = state.dumps()
-    try:
-        if target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    _write_atomic(target, data)
+    if not _unchanged(target, data):
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomic(target, data)
 
 
 __all__ = ["BuildReport", "build", "find_articles", "load_article", "preview", "tag_channels"]

@@ -9,13 +9,15 @@ the file system: all they know is the ``Site``, so output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
 
 Output = tuple[str, bytes]
+T = TypeVar("T")
 Renderer = Callable[["Site"], Iterator[Output]]
 
 RENDERERS: dict[str, Renderer] = {}
@@ -54,6 +56,19 @@ class Site:
     config: Config
     items: tuple[NewsItem, ...]
     tag_channels: tuple[Channel, ...] = field(default=())
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per site and key.
+
+        An item appears in the main feed and in one feed per tag, in three
+        formats: its HTML body is rendered once, not a dozen times.
+        """
+        try:
+            return cast(T, self._memo[key])
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     @property
     def main(self) -> Channel:

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -20,6 +21,9 @@ from markupsafe import Markup, escape
 
 from feedtool.config import Config
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
+
+if TYPE_CHECKING:
+    from feedtool.render import Site
 
 GENERATOR = "feedtool"
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
@@ -323,6 +327,11 @@ def content_html(item: NewsItem, config: Config) -> str:
             item.language, direction(item.language), body
         )
     )
+
+
+def memo_content_html(site: Site, item: NewsItem) -> str:
+    """``content_html``, rendered once per item however many feeds carry it."""
+    return site.memo(("content_html", item.id), lambda: content_html(item, site.config))
 
 
 def plain_text(item: NewsItem) -> str:

@@ -17,11 +17,15 @@ tags are ``term=<slug>`` in the scheme ``{base_url}tags/``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from feedtool.config import Config
+from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
     ATOM_TYPE,
@@ -30,11 +34,11 @@ from feedtool.render._common import (
     authors_of,
     category,
     clean,
-    content_html,
     feed_url,
     home_url,
     http_url,
     item_id,
+    memo_content_html,
     published,
     whole_seconds,
     xml_bytes,
@@ -60,48 +64,69 @@ def feed_id(site: Site, channel: Channel) -> str:
 def atom_bytes(site: Site, channel: Channel) -> bytes:
     """One channel as an Atom 1.0 document."""
     config = site.config
-    fg = FeedGenerator()
-    fg.id(feed_id(site, channel))
-    fg.title(clean(channel.title))
-    if channel.description:
-        fg.subtitle(clean(channel.description))
-    fg.language(config.language)
+    fg = _feed(config, feed_id(site, channel), channel.title, channel.description)
     fg.updated(whole_seconds(channel.updated))
-    fg.generator(GENERATOR, uri=GENERATOR_URI)
-    fg.author(name=clean(config.publisher.name), uri=config.publisher.url)
     fg.link(href=feed_url(config, channel.prefix, "atom.xml"), rel="self", type=ATOM_TYPE)
     fg.link(href=home_url(config), rel="alternate", type="text/html")
     if config.websub.hub:
         fg.link(href=config.websub.hub, rel="hub")
     if config.publisher.logo:
         fg.logo(config.publisher.logo)
-
-    for item in channel.items:
-        entry = fg.add_entry(order="append")
-        entry.id(item_id(item))
-        entry.title(clean(item.headline))
-        entry.link(href=item.url, rel="alternate", type="text/html")
-        entry.published(whole_seconds(published(item)))
-        entry.updated(whole_seconds(item_updated(item)))
-        if item.description:
-            entry.summary(clean(item.description))
-        entry.content(content_html(item, config), type="html")
-        for author in authors_of(item, config):
-            person = {"name": clean(author.name)}
-            uri = http_url(author.url)
-            if uri:
-                person["uri"] = uri
-            entry.author(person)
-        for tag in item.tags:
-            term, scheme = category(tag, config)
-            entry.category(term=term, scheme=scheme, label=clean(tag.name))
-
     root = etree.fromstring(fg.atom_str(pretty=False))
-    for item, element in zip(channel.items, root.iterfind(f"{_ATOM}entry"), strict=True):
-        for link in element.iterfind(f"{_ATOM}link"):
-            if link.get("href") == item.url and link.get("rel") is None:
-                link.set("rel", "alternate")
-                link.set("type", "text/html")
-        if item.language.lower() != config.language.lower():
-            element.set(_XML_LANG, item.language)
+    root.extend(copy.deepcopy(_entry(site, item)) for item in channel.items)
     return xml_bytes(root)
+
+
+def _feed(config: Config, ident: str, title: str, description: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(ident)
+    fg.title(clean(title))
+    if description:
+        fg.subtitle(clean(description))
+    fg.language(config.language)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.author(name=clean(config.publisher.name), uri=config.publisher.url)
+    return fg
+
+
+def _entry(site: Site, item: NewsItem) -> Any:
+    """The item's ``<entry>``, made by feedgen once however many feeds carry it."""
+    return site.memo(("atom-entry", item.id), lambda: _make_entry(site, item))
+
+
+def _make_entry(site: Site, item: NewsItem) -> Any:
+    config = site.config
+    fg = _feed(config, item_id(item), item.headline, "")
+    fg.updated(whole_seconds(item_updated(item)))
+    entry = fg.add_entry()
+    entry.id(item_id(item))
+    entry.title(clean(item.headline))
+    entry.link(href=item.url, rel="alternate", type="text/html")
+    entry.published(whole_seconds(published(item)))
+    entry.updated(whole_seconds(item_updated(item)))
+    if item.description:
+        entry.summary(clean(item.description))
+    entry.content(memo_content_html(site, item), type="html")
+    for author in authors_of(item, config):
+        person = {"name": clean(author.name)}
+        uri = http_url(author.url)
+        if uri:
+            person["uri"] = uri
+        entry.author(person)
+    # One call with the whole list: feedgen re-checks every category it
+    # already holds on each call, quadratic in the number of tags.
+    categories = []
+    for tag in item.tags:
+        term, scheme = category(tag, config)
+        categories.append({"term": term, "scheme": scheme, "label": clean(tag.name)})
+    if categories:
+        entry.category(categories, replace=True)
+
+    element = etree.fromstring(fg.atom_str(pretty=False)).find(f"{_ATOM}entry")
+    for link in element.iterfind(f"{_ATOM}link"):
+        if link.get("href") == item.url and link.get("rel") is None:
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+    if item.language.lower() != config.language.lower():
+        element.set(_XML_LANG, item.language)
+    return element

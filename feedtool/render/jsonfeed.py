@@ -61,7 +61,10 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     feed["authors"] = [publisher]
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
-    feed["items"] = [_item(item, config) for item in channel.items]
+    feed["items"] = [
+        site.memo(("jsonfeed-item", item.id), lambda item=item: _item(item, config))  # type: ignore[misc]
+        for item in channel.items
+    ]
     return feed
 
 

@@ -18,23 +18,26 @@ There is no ``enclosure``: RSS requires its byte length, which is unknown.
 
 from __future__ import annotations
 
+import copy
 import html
 from collections.abc import Iterator
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from feedtool.model import Tag
+from feedtool.config import Config
+from feedtool.model import NewsItem, Tag
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
     GENERATOR,
     RSS_TYPE,
     authors_of,
     clean,
-    content_html,
     feed_url,
     home_url,
     item_id,
+    memo_content_html,
     published,
     whole_seconds,
     xml_bytes,
@@ -69,13 +72,7 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     """One channel as an RSS 2.0 document."""
     config = site.config
     self_url = feed_url(config, channel.prefix, "rss.xml")
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.title(clean(channel.title))
-    # RSS requires a non-empty channel description.
-    fg.description(_html(channel.description) or clean(channel.title))
-    fg.language(config.language)
-    fg.generator(GENERATOR)
+    fg = _feed(config, channel.title, channel.description)
     fg.link(href=self_url, rel="self", type=RSS_TYPE)
     # feedgen takes the channel <link> from the last link given.
     fg.link(href=home_url(config), rel="alternate", type="text/html")
@@ -84,29 +81,12 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     fg.lastBuildDate(whole_seconds(channel.updated))
     fg.pubDate(whole_seconds(max(published(i) for i in channel.items)))
 
-    for item in channel.items:
-        entry = fg.add_entry(order="append")
-        entry.id(item_id(item))
-        entry.title(clean(item.headline))
-        entry.link(href=item.url, rel="alternate")
-        if item.description:
-            entry.description(_html(item.description))
-        entry.content(content_html(item, config), type="html")
-        entry.pubDate(whole_seconds(published(item)))
-        entry.updated(whole_seconds(item_updated(item)))
-        for author in authors_of(item, config):
-            entry.dc.dc_creator(clean(author.name))
-        if item.language.lower() != config.language.lower():
-            entry.dc.dc_language(item.language)
-        for tag in item.tags:
-            # RSS shows the label; the vocabulary goes in ``domain``.
-            entry.category(_category(tag))
-
     root = etree.fromstring(fg.rss_str(pretty=False))
+    channel_element = root.find("channel")
+    assert channel_element is not None
+    channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
     hub = config.websub.hub
     if hub:
-        channel_element = root.find("channel")
-        assert channel_element is not None
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
         hub_link = etree.Element(f"{{{_ATOM_NS}}}link", href=hub, rel="hub")
         if self_link is not None:
@@ -114,3 +94,43 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
         else:
             channel_element.insert(0, hub_link)
     return xml_bytes(root)
+
+
+def _feed(config: Config, title: str, description: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.title(clean(title))
+    # RSS requires a non-empty channel description.
+    fg.description(_html(description) or clean(title))
+    fg.language(config.language)
+    fg.generator(GENERATOR)
+    return fg
+
+
+def _item(site: Site, item: NewsItem) -> Any:
+    """The item's ``<item>``, made by feedgen once however many feeds carry it."""
+    return site.memo(("rss-item", item.id), lambda: _make_item(site, item))
+
+
+def _make_item(site: Site, item: NewsItem) -> Any:
+    config = site.config
+    fg = _feed(config, item.headline, "")
+    fg.link(href=item.url)
+    entry = fg.add_entry()
+    entry.id(item_id(item))
+    entry.title(clean(item.headline))
+    entry.link(href=item.url, rel="alternate")
+    if item.description:
+        entry.description(_html(item.description))
+    entry.content(memo_content_html(site, item), type="html")
+    entry.pubDate(whole_seconds(published(item)))
+    entry.updated(whole_seconds(item_updated(item)))
+    for author in authors_of(item, config):
+        entry.dc.dc_creator(clean(author.name))
+    if item.language.lower() != config.language.lower():
+        entry.dc.dc_language(item.language)
+    if item.tags:
+        # RSS shows the label; the vocabulary goes in ``domain``. One call
+        # with the whole list: feedgen re-checks the list on every call.
+        entry.category([_category(tag) for tag in item.tags], replace=True)
+    return etree.fromstring(fg.rss_str(pretty=False)).find("channel/item")
