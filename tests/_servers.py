@@ -54,6 +54,8 @@ def write_config(path: Path, base_url: str, hub: str | None = None, **extra: str
         'name = "Regional Desk staff"',
         'kind = "Organization"',
     ]
+    # One article only: give every tag its feed, as the example config does.
+    lines += ["", "[tags]", "feeds_min_items = 1"]
     if hub is not None:
         lines += ["", "[websub]", f'hub = "{hub}"', "timeout = 2.0"]
     path.write_text("\n".join(lines) + "\n", "utf-8")
