@@ -56,7 +56,8 @@ def main() -> int:
         print(
             f"jobs={jobs}: {report.articles} articles, {report.outputs} outputs, "
             f"{len(report.errors)} errors; cold build {cold:.2f} s "
-            f"({report.articles / cold:.0f} articles/s, x{baseline / cold:.2f} vs jobs={args.jobs[0]}); "
+            f"({report.articles / cold:.0f} articles/s, "
+            f"x{baseline / cold:.2f} vs jobs={args.jobs[0]}); "
             f"no-change rebuild {warm:.2f} s"
         )
     return 0

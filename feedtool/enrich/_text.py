@@ -53,8 +53,49 @@ def segments(item: NewsItem) -> Iterator[Segment]:
 # "Mr." or "U.S." are the usual trap, handled by requiring the next word to
 # start a sentence and by the small list below.
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt gen col lt sgt rep sen gov pres rev no vs etc inc ltd co corp"
-    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rep",
+        "sen",
+        "gov",
+        "pres",
+        "rev",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+    ]
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?۔؟])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9\u0600-\u06FF])")
 
