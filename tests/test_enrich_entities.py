@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedtool._slug import SLUG_PATTERN
+from feedtool._slug import tag_slug as slugify
 from feedtool.config import Config, PublisherConfig, TagsConfig
 from feedtool.enrich import ENRICHERS, enrich_item
 from feedtool.enrich._overrides import apply_overrides
-from feedtool.enrich._slug import SLUG_PATTERN, slugify
 from feedtool.enrich.entities import (
     ISO_3166_1,
     WIKIDATA,

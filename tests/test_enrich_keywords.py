@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from feedtool._slug import SLUG_PATTERN
 from feedtool.config import Config, PublisherConfig
 from feedtool.enrich import ENRICHERS
-from feedtool.enrich._slug import SLUG_PATTERN
 from feedtool.enrich.entities import entities, lexicon
 from feedtool.enrich.keywords import LIMIT, find_keywords, keywords
 from feedtool.model import Evidence, NewsItem, Paragraph, Publisher, Tag

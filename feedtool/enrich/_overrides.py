@@ -13,8 +13,8 @@ topic, keyword), score (highest first) and name.
 
 from __future__ import annotations
 
+from feedtool._slug import tag_slug
 from feedtool.config import Config
-from feedtool.enrich._slug import slugify
 from feedtool.model import Evidence, NewsItem, Tag
 
 KIND_ORDER = ("person", "organization", "place", "topic", "keyword")
@@ -40,11 +40,11 @@ def _pool(winner: Tag, loser: Tag) -> Tag:
 
 def apply_overrides(item: NewsItem, config: Config) -> NewsItem:
     """``item`` with the configured drops and renames applied, deduplicated and ordered."""
-    drop = {d.casefold() for d in config.tags.drop} | {slugify(d) for d in config.tags.drop}
+    drop = {d.casefold() for d in config.tags.drop} | {tag_slug(d) for d in config.tags.drop}
     rename: dict[str, str] = {}
     for old, new in config.tags.rename.items():
         rename[old.casefold()] = new
-        rename.setdefault(slugify(old), new)
+        rename.setdefault(tag_slug(old), new)
     tags: dict[tuple[str, str], Tag] = {}
     for tag in item.tags:
         if not tag.given:
@@ -54,7 +54,7 @@ def apply_overrides(item: NewsItem, config: Config) -> NewsItem:
                 (rename[k] for k in (tag.name.casefold(), tag.slug) if k in rename), None
             )
             if new_name is not None and new_name != tag.name:
-                tag = tag.model_copy(update={"name": new_name, "slug": slugify(new_name)})
+                tag = tag.model_copy(update={"name": new_name, "slug": tag_slug(new_name)})
                 if _keys(tag) & drop:
                     continue
         key = (tag.kind, tag.slug)

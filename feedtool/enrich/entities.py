@@ -46,9 +46,9 @@ from importlib import resources
 
 import pycountry
 
+from feedtool._slug import tag_slug
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._slug import slugify
 from feedtool.enrich._text import segments, sentences
 from feedtool.model import EmbeddedPost, Evidence, NewsItem, Tag, TagKind
 
@@ -694,7 +694,7 @@ def _tag(found: _Found) -> Tag:
     return Tag(
         kind=e.kind,
         name=e.name,
-        slug=slugify(e.name),
+        slug=tag_slug(e.name),
         code=e.code,
         scheme=e.scheme,
         same_as=e.same_as,

@@ -20,9 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
+from feedtool._slug import tag_slug
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._slug import slugify
 from feedtool.enrich._text import segments, sentences
 from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, merge_tags
 from feedtool.model import Evidence, NewsItem, Tag
@@ -223,7 +223,7 @@ def _tag(score: float, phrase: _Phrase) -> Tag:
     return Tag(
         kind="keyword",
         name=name,
-        slug=slugify(name),
+        slug=tag_slug(name),
         score=round(score, 3),
         evidence=Evidence(
             mentions=phrase.mentions,

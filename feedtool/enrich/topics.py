@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, NamedTuple
 
+from feedtool._slug import tag_slug
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._slug import slugify
 from feedtool.enrich._text import segments
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -405,7 +405,7 @@ def _tag(scored: Scored) -> Tag:
     return Tag(
         kind="topic",
         name=concept.label,
-        slug=slugify(concept.label),
+        slug=tag_slug(concept.label),
         code=concept.code,
         scheme=SCHEME,
         uri=concept.uri,
@@ -434,7 +434,7 @@ def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     new = [
         _tag(s)
         for s in select(score_item(item))
-        if s.concept.code not in given and slugify(s.concept.label) not in given
+        if s.concept.code not in given and tag_slug(s.concept.label) not in given
     ]
     if not new and len(kept) == len(item.tags):
         return item

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pydantic import ValidationError
 
+from feedtool._slug import latin_share, slugify, stem_slug
 from feedtool.config import Config
 from feedtool.errors import ParseError
 from feedtool.model import (
@@ -28,7 +29,6 @@ from feedtool.model import (
 from ._blocks import Structure, recover, units_of
 from ._decode import NotText, decode
 from ._frontmatter import FrontMatter, split_front_matter
-from ._slug import latin_share, slugify, stem_slug
 from ._text import ELLIPSIS, sentences, shorten, summary, word_count
 
 __all__ = ["parse_article"]

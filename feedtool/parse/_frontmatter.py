@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from feedtool._slug import MAX_SLUG, SLUG_RE, tag_slug
 from feedtool.config import Config
 from feedtool.errors import ParseError
 from feedtool.model import Evidence, Person, Tag, TagKind
-
-from ._slug import MAX_SLUG, SLUG_RE, tag_slug
 
 FENCE = "+++"
 

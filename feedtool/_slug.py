@@ -1,12 +1,18 @@
-"""URL slugs: ASCII, lower case, hyphen-separated, matching ``^[a-z0-9][a-z0-9-]*$``."""
+"""URL slugs: ASCII, lower case, hyphen-separated, matching ``^[a-z0-9][a-z0-9-]*$``.
+
+One module for the article slugs of parse and the tag slugs of enrich, so that a
+tag given in front matter and the same tag found in the text share one
+``tags/<slug>/`` feed.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 MAX_SLUG = 80
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG_RE = SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Letters that NFKD does not decompose into ASCII but have a customary spelling.
 _SPECIAL = str.maketrans(
@@ -72,14 +78,16 @@ def _ascii(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
-# Characters that would end or escape a path segment of the tag's feed URL.
-_UNSAFE_IN_PATH = re.compile(r"""[/\\?#%&+<>"'`|{}\[\]^:;=@!$*,.()~]+""")
-
-
 def tag_slug(name: str) -> str:
-    """Key of a tag: its ASCII slug, or for non-Latin names the lower-cased words."""
-    slug = slugify(name)
-    if slug and latin_share(name) >= 0.5:
+    """The key of a tag (``tags/<slug>/``): never empty.
+
+    Latin letters lose their accents and apostrophes split words ("Côte
+    d'Ivoire" → ``cote-d-ivoire``); a name with no Latin letter or digit at
+    all (``علی لاریجانی``) gets a short hash of itself, ``t-1a2b3c4d``, stable
+    across runs and machines and safe in any URL.
+    """
+    slug = _NON_ALNUM.sub("-", _ascii(name).lower()).strip("-")[:MAX_SLUG].strip("-")
+    if slug:
         return slug
-    words = _UNSAFE_IN_PATH.sub(" ", name.lower()).split()
-    return "-".join(words) or slug or "tag"
+    digest = hashlib.sha256(unicodedata.normalize("NFC", name.strip()).encode("utf-8"))
+    return "t-" + digest.hexdigest()[:8]
