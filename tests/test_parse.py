@@ -596,3 +596,14 @@ def test_urdu_headlines_are_derived_not_whole_paragraphs() -> None:
             assert first_line.startswith(item.headline.removesuffix("…")), path
             derived += 1
     assert derived >= len(files) - 3
+
+
+def test_html_character_references_become_characters() -> None:
+    # As in the BBC corpus: text pasted from a web page.
+    item = parse_article(
+        b"&#163;1.8m fine for S&#227;o Paulo firm\n\nAT&T and R&D &amp; more.\n",
+        source_path="refs.txt",
+        config=CONFIG,
+    )
+    assert item.headline == "£1.8m fine for São Paulo firm"
+    assert item.body[0].text == "AT&T and R&D & more."

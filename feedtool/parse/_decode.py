@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import html
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -24,6 +26,18 @@ class Decoded:
     control_chars: int
 
 
+# Text pasted from web pages carries HTML character references ("&#163;1.8m",
+# "S&#227;o Paulo"); a plain-text article means the character. Only complete
+# references with their semicolon are read, so "AT&T" or "R&D" stay as written.
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
 class NotText(ValueError):
     """The bytes are binary data, not an article."""
 
@@ -32,6 +46,7 @@ def decode(data: bytes) -> Decoded:
     """Decode article bytes; never raises ``UnicodeDecodeError``."""
     text, encoding = _to_str(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = _CHARACTER_REFERENCE.sub(_unescape, text)
     kept: list[str] = []
     dropped = 0
     for char in text:

@@ -136,6 +136,7 @@ class _Stamper:
         self.config = config
         self.now = now
         self.claimed: set[str] = set()
+        self.undated = 0
         self.slugs_taken = {e.slug: e.id for e in state.entries.values()}
         self._by_path = {e.path: e.id for e in state.entries.values()}
         self._by_content = {e.content_hash: e.id for e in state.entries.values()}
@@ -165,7 +166,13 @@ class _Stamper:
             entry.path, entry.content_hash = item.source_path, item.content_hash
             entry.body_hash, entry.headline = body_hash, item.headline
         else:
-            published = item.date_published or self.now
+            published = item.date_published
+            if published is None:
+                # Undated articles first published by the same build get
+                # distinct times, a second apart in path order, so readers
+                # order them stably (and Atom entries never share `updated`).
+                published = self.now - dt.timedelta(seconds=self.undated)
+                self.undated += 1
             slug = self._free_slug(item.slug)
             new_id = item.id or f"tag:{self.config.host},{published.date().isoformat()}:{slug}"
             entry = _Entry(
