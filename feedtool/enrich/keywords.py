@@ -28,6 +28,7 @@ from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, 
 from feedtool.model import Evidence, NewsItem, Tag
 
 LIMIT = 6
+_MIN_KEYWORDS = 3
 
 
 def _words(text: str) -> frozenset[str]:
@@ -196,12 +197,17 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     spare.sort(key=lambda pair: (-pair[0], pair[1].words))
     chosen: list[tuple[float, _Phrase]] = []
     for score, phrase in ranked + spare:
+        # A phrase seen once ("constructive relations exist") is a weak key;
+        # it only fills in for an article too short to repeat itself.
+        if phrase.mentions < 2 and len(chosen) >= _MIN_KEYWORDS:
+            break
         chosen_words = set(phrase.words)
         if any(chosen_words <= set(c.words) or set(c.words) <= chosen_words for _s, c in chosen):
             continue
         chosen.append((score, phrase))
         if len(chosen) == limit:
             break
+    chosen.sort(key=lambda pair: (-pair[0], pair[1].words))
     return [_tag(score, phrase) for score, phrase in chosen]
 
 
