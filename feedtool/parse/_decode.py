@@ -14,6 +14,8 @@ _MAX_CONTROL_SHARE = 0.1
 
 # Line breaks other than \n that people's editors produce; U+2028/2029 and NEL are
 # treated as the line breaks they claim to be, so line numbers match what a reader sees.
+# Every character of Unicode category Cc except tab and newline, and the BOM.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 _LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 
 
@@ -47,20 +49,13 @@ def decode(data: bytes) -> Decoded:
     text, encoding = _to_str(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
     text = _CHARACTER_REFERENCE.sub(_unescape, text)
-    kept: list[str] = []
-    dropped = 0
-    for char in text:
-        if char in "\n\t":
-            kept.append(char)
-        elif char == "\ufeff" or unicodedata.category(char) == "Cc":
-            # A BOM inside the text (files concatenated) is noise, as are NUL and
-            # other C0/C1 controls: they are invalid in XML and break every feed.
-            dropped += 1
-        else:
-            kept.append(char)
-    if text and dropped > _MAX_CONTROL_SHARE * len(text):
-        raise NotText(f"{dropped} of {len(text)} characters are control characters")
-    clean = unicodedata.normalize("NFC", "".join(kept))
+    # A BOM inside the text (files concatenated) is noise, as are NUL and other
+    # C0/C1 controls: they are invalid in XML and break every feed.
+    length = len(text)
+    text, dropped = _CONTROL.subn("", text)
+    if length and dropped > _MAX_CONTROL_SHARE * length:
+        raise NotText(f"{dropped} of {length} characters are control characters")
+    clean = unicodedata.normalize("NFC", text)
     return Decoded(text=clean, encoding=encoding, control_chars=dropped)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
@@ -327,6 +328,15 @@ def content_html(item: NewsItem, config: Config) -> str:
             item.language, direction(item.language), body
         )
     )
+
+
+def json_bytes(data: object) -> bytes:
+    """The house style of every JSON file: UTF-8, indent 2, final newline.
+
+    orjson's encoder is C all the way, where the standard library falls back to
+    pure Python as soon as it indents: on a corpus build that is seconds.
+    """
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def memo_content_html(site: Site, item: NewsItem) -> str:

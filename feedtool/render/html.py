@@ -39,7 +39,7 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
-from feedtool.render.jsonld import article_jsonld, script_json
+from feedtool.render.jsonld import memo_article_jsonld, script_json
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             description=description,
             canonical=item.url,
             opengraph=opengraph,
-            jsonld=script_json(article_jsonld(item, config)),
+            jsonld=script_json(memo_article_jsonld(site, item)),
             authors=[_Link(clean(a.name), http_url(a.url)) for a in authors_of(item, config)],
             published=_when(first),
             modified=_when(updated) if updated != first else None,

@@ -7,7 +7,6 @@ Optional members are left out rather than written as ``null``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from feedtool.render._common import (
     http_url,
     iso,
     item_id,
+    json_bytes,
     published,
     tag_names,
 )
@@ -36,11 +36,6 @@ def render_jsonfeed(site: Site) -> Iterator[Output]:
     for channel in site.channels:
         if channel.items:
             yield channel.prefix + "feed.json", json_bytes(jsonfeed(site, channel))
-
-
-def json_bytes(data: object) -> bytes:
-    """The JSON Feed house style: UTF-8, indent 2, final newline."""
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:

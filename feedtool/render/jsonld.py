@@ -17,9 +17,10 @@ it. Tags become:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
@@ -30,6 +31,7 @@ from feedtool.render._common import (
     http_url,
     iso,
     item_id,
+    json_bytes,
     plain_text,
     published,
     tag_names,
@@ -56,9 +58,12 @@ _SCRIPT_ESCAPES = str.maketrans(
 def render_jsonld(site: Site) -> Iterator[Output]:
     """Yield ``articles/<slug>.jsonld`` for every item of the site."""
     for item in site.items:
-        data = article_jsonld(item, site.config)
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        yield f"articles/{item.slug}.jsonld", text.encode("utf-8")
+        yield f"articles/{item.slug}.jsonld", json_bytes(memo_article_jsonld(site, item))
+
+
+def memo_article_jsonld(site: Site, item: NewsItem) -> dict[str, Any]:
+    """``article_jsonld``, computed once for the page and the ``.jsonld`` file."""
+    return site.memo(("jsonld", item.id), lambda: article_jsonld(item, site.config))
 
 
 def script_json(data: object) -> str:
@@ -67,7 +72,7 @@ def script_json(data: object) -> str:
     Every '<', '>', '&', U+2028 and U+2029 becomes a ``\\uXXXX`` escape; these
     characters only occur inside JSON strings, where the escape means the same.
     """
-    return json.dumps(data, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES)
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8").translate(_SCRIPT_ESCAPES)
 
 
 def script_block(data: object) -> str:

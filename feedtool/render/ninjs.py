@@ -19,7 +19,6 @@ unknown properties.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +33,7 @@ from feedtool.render._common import (
     http_url,
     iso,
     item_id,
+    json_bytes,
     plain_text,
     published,
 )
@@ -48,9 +48,7 @@ JsonObject = dict[str, Any]
 def render_ninjs(site: Site) -> Iterator[Output]:
     """Yield ``articles/<slug>.ninjs.json`` for every item."""
     for item in site.items:
-        data = ninjs(item, site.config)
-        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-        yield f"articles/{item.slug}.ninjs.json", text.encode("utf-8") + b"\n"
+        yield f"articles/{item.slug}.ninjs.json", json_bytes(ninjs(item, site.config))
 
 
 def _is_uri(value: str | None) -> bool:
