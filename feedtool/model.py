@@ -158,6 +158,7 @@ class DateMention(_Frozen):
 
 
 DateSource = Literal["front_matter", "text", "first_published"]
+LanguageSource = Literal["front_matter", "config", "detected"]
 
 
 # --------------------------------------------------------------------------- the item
@@ -186,6 +187,9 @@ class NewsItem(_Frozen):
     )
     date_modified: AwareDatetime | None = None
     language: str = Field(description="BCP 47 tag of the article, e.g. 'en'.")
+    language_source: LanguageSource = Field(
+        default="config", description="Where ``language`` came from; front matter always wins."
+    )
     tags: tuple[Tag, ...] = ()
     date_mentions: tuple[DateMention, ...] = ()
     word_count: int = Field(ge=0)

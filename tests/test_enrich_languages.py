@@ -155,9 +155,16 @@ def test_same_script_blocks_need_evidence_to_differ() -> None:
 
 
 def test_front_matter_language_wins() -> None:
-    # 'fa' is not the config default, so it came from front matter.
     item = _item("Talks end", "The minister spoke on Monday about the deal.", language="fa")
-    assert enrich_languages(item, _config()).language == "fa"
+    given = item.model_copy(update={"language_source": "front_matter"})
+    assert enrich_languages(given, _config()).language == "fa"
+    # Even when it names the config's default language for text in another.
+    urdu = "چین کے صدر شی جن پنگ نے منگل کے روز چین کی منڈی کو آزاد بنانے کا اعلان کیا ہے۔"
+    given_en = _item("Talks", urdu).model_copy(update={"language_source": "front_matter"})
+    assert enrich_languages(given_en, _config()).language == "en"
+    # Not given: the text decides.
+    detected = enrich_languages(_item("Talks", urdu), _config())
+    assert (detected.language, detected.language_source) == ("ur", "detected")
 
 
 def test_region_of_the_given_tag_is_kept() -> None:

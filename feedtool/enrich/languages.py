@@ -162,12 +162,15 @@ def enrich_languages(item: NewsItem, config: Config) -> NewsItem:
     allowed = tuple(config.enrich.languages)
     article_text = "\n".join(s.text for s in segments(item) if s.where != "post")
     found = detect_language(article_text, allowed)
-    language = _article_language(item.language, config.language, found)
+    language = _article_language(item, found)
     # The script the article's language is written in, not the text's: an
     # Arabic-script story left 'en' (too short to tell) has Arabic blocks.
     script = LANGUAGE_SCRIPT.get(_primary(language), found.script)
     body = tuple(_with_language(block, language, script, allowed) for block in item.body)
-    return item.model_copy(update={"language": language, "body": body})
+    update: dict[str, object] = {"language": language, "body": body}
+    if language != item.language:
+        update["language_source"] = "detected"
+    return item.model_copy(update=update)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -177,13 +180,14 @@ def _primary(tag: str) -> str:
     return tag.replace("_", "-").split("-", 1)[0].lower()
 
 
-def _article_language(current: str, default: str, found: Detection) -> str:
+def _article_language(item: NewsItem, found: Detection) -> str:
+    current = item.language
+    if item.language_source == "front_matter":
+        return current  # given values always win
     if found.language is None or not found.confident or found.letters < _MIN_ARTICLE_LETTERS:
         return current
     if _primary(current) == found.language:
         return current  # keeps a region such as 'en-GB'
-    if _primary(current) != _primary(default):
-        return current  # not the default, so front matter gave it: it wins
     return found.language
 
 

@@ -142,6 +142,7 @@ def _item(
         date_published_source="front_matter" if front.published else None,
         date_modified=front.modified,
         language=front.language or config.language,
+        language_source="front_matter" if front.language else "config",
         tags=front.tags,
         word_count=sum(word_count(b.text) for b in text_blocks),
         source_path=source_path,
