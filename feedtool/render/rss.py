@@ -101,7 +101,7 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(clean(title))
     # RSS requires a non-empty channel description.
-    fg.description(_html(description) or clean(title))
+    fg.description(clean(description) or clean(title))
     fg.language(config.language)
     fg.generator(GENERATOR)
     return fg
