@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from feedtool.render import Channel, Site, render_site
 
 #: Below this many articles a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
+
+_WRITER_THREADS = 4
 
 _FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
@@ -270,18 +272,20 @@ def _unchanged(path: Path, data: bytes) -> bool:
 def _write_outputs(
     out: Path, outputs: dict[str, bytes], stale: Iterable[str]
 ) -> tuple[list[str], list[str]]:
-    written = []
-    folders: set[Path] = set()
-    for relative in sorted(outputs):
-        target = out / relative
-        data = outputs[relative]
-        if _unchanged(target, data):
-            continue
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        _write_atomic(target, data)
-        written.append(relative)
+    changed = [
+        relative
+        for relative in sorted(outputs)
+        if not _unchanged(out / relative, outputs[relative])
+    ]
+    for folder in sorted({(out / relative).parent for relative in changed}):
+        folder.mkdir(parents=True, exist_ok=True)
+    # Creating a file is a wait on the file system, not work for the CPU:
+    # a few threads overlap those waits (the GIL is released meanwhile).
+    with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
+        for _ in pool.map(
+            lambda relative: _write_atomic(out / relative, outputs[relative]), changed
+        ):
+            pass
     removed = []
     for relative in sorted(set(stale) - set(outputs)):
         target = out / relative
@@ -289,7 +293,7 @@ def _write_outputs(
             target.unlink()
             removed.append(relative)
             _prune_empty_dirs(target.parent, out)
-    return written, removed
+    return changed, removed
 
 
 def _prune_empty_dirs(folder: Path, root: Path) -> None:

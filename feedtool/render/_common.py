@@ -314,13 +314,14 @@ def body_html(item: NewsItem) -> str:
     return str(body_markup(item))
 
 
-def content_html(item: NewsItem, config: Config) -> str:
+def content_html(item: NewsItem, config: Config, body: Markup | None = None) -> str:
     """``body_html`` for a feed whose language is ``config.language``.
 
     A reader shows it inside its own page, so an article in another language is
-    wrapped in an element saying which, and which way it runs.
+    wrapped in an element saying which, and which way it runs. ``body`` is the
+    item's ``body_markup`` when the caller already has it.
     """
-    body = body_markup(item)
+    body = body_markup(item) if body is None else body
     if item.language.lower() == config.language.lower():
         return str(body)
     return str(
@@ -339,9 +340,17 @@ def json_bytes(data: object) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+def memo_body_markup(site: Site, item: NewsItem) -> Markup:
+    """``body_markup``, rendered once per item for its page and every feed."""
+    return site.memo(("body", item.id), lambda: body_markup(item))
+
+
 def memo_content_html(site: Site, item: NewsItem) -> str:
     """``content_html``, rendered once per item however many feeds carry it."""
-    return site.memo(("content_html", item.id), lambda: content_html(item, site.config))
+    return site.memo(
+        ("content_html", item.id),
+        lambda: content_html(item, site.config, memo_body_markup(site, item)),
+    )
 
 
 def plain_text(item: NewsItem) -> str:

@@ -26,7 +26,6 @@ from feedtool.render._common import (
     JSONFEED_TYPE,
     RSS_TYPE,
     authors_of,
-    body_markup,
     clean,
     direction,
     environment,
@@ -36,6 +35,7 @@ from feedtool.render._common import (
     human_date,
     iso,
     lang_attrs,
+    memo_body_markup,
     published,
     tag_names,
 )
@@ -156,7 +156,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             authors=[_Link(clean(a.name), http_url(a.url)) for a in authors_of(item, config)],
             published=_when(first),
             modified=_when(updated) if updated != first else None,
-            body=body_markup(item),
+            body=memo_body_markup(site, item),
             tags=tags,
         )
     )

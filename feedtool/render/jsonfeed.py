@@ -10,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
-    content_html,
     feed_url,
     home_url,
     http_url,
     iso,
     item_id,
     json_bytes,
+    memo_content_html,
     published,
     tag_names,
 )
@@ -57,18 +56,19 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
     feed["items"] = [
-        site.memo(("jsonfeed-item", item.id), lambda item=item: _item(item, config))  # type: ignore[misc]
+        site.memo(("jsonfeed-item", item.id), lambda item=item: _item(site, item))  # type: ignore[misc]
         for item in channel.items
     ]
     return feed
 
 
-def _item(item: NewsItem, config: Config) -> dict[str, Any]:
+def _item(site: Site, item: NewsItem) -> dict[str, Any]:
+    config = site.config
     entry: dict[str, Any] = {
         "id": item_id(item),
         "url": item.url,
         "title": clean(item.headline),
-        "content_html": content_html(item, config),
+        "content_html": memo_content_html(site, item),
     }
     if item.description:
         entry["summary"] = clean(item.description)
