@@ -18,9 +18,9 @@ from typing import Any
 
 import extruct
 import feedparser
-import jsonschema
 import lxml.html
 import pytest
+from _validators import atom_grammar, jsonfeed_validator, schemaorg
 from lxml import etree
 
 from feedtool.model import NewsItem
@@ -29,7 +29,6 @@ from feedtool.render._common import authors_of, body_html, content_html, is_rtl,
 from feedtool.render.jsonld import HEADLINE_LIMIT, article_jsonld, headline, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS = ROOT.parent / "shared" / "schemas"
 GOLDEN = ROOT / "tests" / "data" / "render"
 RENDERERS = ("rss", "atom", "jsonfeed", "jsonld", "html")
 
@@ -38,13 +37,6 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 IPTC = "http://cv.iptc.org/newscodes/mediatopic/"
 HUB = "https://hub.example.org/"
 PWNED = "</script><script>window.__pwned"
-
-
-def _schema(name: str) -> Path:
-    path = SCHEMAS / name
-    if not path.is_file():
-        pytest.skip(f"{path} not found (../shared is absent)")
-    return path
 
 
 def _render(site: Site) -> dict[str, bytes]:
@@ -206,12 +198,7 @@ def test_atom_entries_have_typed_alternate_links_and_categories(
 
 
 def test_atom_validates_against_rfc4287_grammar(outputs: dict[str, bytes]) -> None:
-    import rnc2rng
-
-    grammar = rnc2rng.dumps(rnc2rng.load(str(_schema("atom-rfc4287.rnc"))))
-    # rnc2rng declares the grammar's `namespace local = ""` as an (illegal) empty
-    # prefix; no name uses it.
-    relaxng = etree.RelaxNG(etree.fromstring(grammar.replace(' xmlns:local=""', "").encode()))
+    relaxng = atom_grammar()
     feeds = [path for path in outputs if path.endswith("atom.xml")]
     assert len(feeds) == 3
     for path in feeds:
@@ -240,8 +227,7 @@ def test_no_hub_link_without_websub(site_factory: Callable[..., Site]) -> None:
 
 
 def test_jsonfeed_validates_against_schema(outputs: dict[str, bytes]) -> None:
-    schema = json.loads(_schema("jsonfeed-1.1.schema.json").read_text("utf-8"))
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator = jsonfeed_validator()
     feeds = [path for path in outputs if path.endswith("feed.json")]
     assert len(feeds) == 3
     for path in feeds:
@@ -279,9 +265,7 @@ def test_jsonfeed_items(sample_site: Site, outputs: dict[str, bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Any:
-    from _schemaorg import Vocabulary
-
-    return Vocabulary.load(_schema("schemaorg-30.0-current-https.jsonld"))
+    return schemaorg()
 
 
 def test_jsonld_uses_only_schemaorg_terms_where_allowed(sample_site: Site, vocabulary: Any) -> None:

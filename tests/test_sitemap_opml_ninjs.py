@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _validators import ninjs_validator
 from lxml import etree
 
 from feedtool.config import Config, PublisherConfig
@@ -34,8 +35,6 @@ from feedtool.render.ninjs import ninjs
 from feedtool.render.sitemap import NEWS_NS, SITEMAP_NS, news_language
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-NINJS_SCHEMA = SHARED / "schemas" / "ninjs-3.1.schema.json"
 TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
 NS = {"s": SITEMAP_NS, "news": NEWS_NS}
 
@@ -248,17 +247,8 @@ def test_opml_tag_feeds_sit_in_a_folder() -> None:
 # --------------------------------------------------------------------------- ninjs
 
 
-def _validator() -> Any:
-    if not NINJS_SCHEMA.is_file():
-        pytest.skip(f"IPTC ninjs schema not found at {NINJS_SCHEMA} (../shared is absent)")
-    import jsonschema
-
-    schema = json.loads(NINJS_SCHEMA.read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
 def _assert_valid(data: dict[str, Any]) -> None:
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(ninjs_validator().iter_errors(data), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
@@ -346,7 +336,7 @@ def test_ninjs_schema_rejects_what_it_should() -> None:
     """The validator is strict: an unknown property is an error (so the tests above can fail)."""
     data = ninjs(_item(2, NEWEST), _config())
     data["keywords"] = ["x"]
-    assert list(_validator().iter_errors(data))
+    assert list(ninjs_validator().iter_errors(data))
 
 
 def test_ninjs_files_are_written_per_article() -> None:
