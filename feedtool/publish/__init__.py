@@ -158,8 +158,18 @@ class _Stamper:
                 return known
         return None
 
-    def stamp(self, item: NewsItem) -> NewsItem:
-        body_hash = body_fingerprint(item)
+    def stamp_all(self, items: Sequence[NewsItem]) -> list[NewsItem]:
+        """Stamp every item of a build.
+
+        Items that match a known article claim their ids first, so an added
+        file can never take over an existing article's id or slug.
+        """
+        hashes = [body_fingerprint(item) for item in items]
+        order = sorted(range(len(items)), key=lambda n: self._match(items[n], hashes[n]) is None)
+        return [self.stamp(items[n], hashes[n]) for n in order]
+
+    def stamp(self, item: NewsItem, body_hash: str | None = None) -> NewsItem:
+        body_hash = body_hash or body_fingerprint(item)
         known = self._match(item, body_hash)
         if known is not None:
             entry = self.state.entries[known]
@@ -328,11 +338,7 @@ def build(
     loaded = [r for r in results if isinstance(r, NewsItem)]
 
     state = State.load(out)
-    stamper = _Stamper(state, config, _now())
-    # Items that match a known article claim their ids before new ones are
-    # numbered, so an added file can never take over an existing slug or id.
-    known_first = sorted(loaded, key=lambda i: stamper._match(i, body_fingerprint(i)) is None)
-    items = sorted((stamper.stamp(item) for item in known_first), key=_sort_key)
+    items = sorted(_Stamper(state, config, _now()).stamp_all(loaded), key=_sort_key)
 
     site = Site(config=config, items=tuple(items), tag_channels=tag_channels(items, config))
     outputs: dict[str, bytes] = {}
