@@ -57,7 +57,7 @@ class EnrichConfig(_Frozen):
     """``[enrich]``: which enrichers run and how."""
 
     enabled: tuple[str, ...] = Field(
-        default=("languages", "dates", "entities", "topics", "keywords"),
+        default=("languages", "dates", "entities", "places_rtl", "topics", "keywords"),
         description="Names of enrichers to run, in order.",
     )
     languages: tuple[str, ...] = Field(

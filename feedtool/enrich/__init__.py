@@ -61,5 +61,6 @@ from feedtool.enrich import (  # noqa: E402
     entities,  # noqa: F401
     keywords,  # noqa: F401
     languages,  # noqa: F401
+    places_rtl,  # noqa: F401
     topics,  # noqa: F401
 )

@@ -39,8 +39,8 @@ Tags given in front matter win over inferred ones with the same slug.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -653,7 +653,8 @@ def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex:
 # --------------------------------------------------------------------------- the article
 
 
-def _where(kind: str, line: int) -> str:
+def where_label(kind: str, line: int) -> str:
+    """``Evidence.where`` of a text segment: 'headline', 'description', 'caption' or 'line N'."""
     return kind if kind in _WEIGHTS else f"line {line}" if line else kind
 
 
@@ -668,7 +669,7 @@ def find_entities(item: NewsItem) -> list[Tag]:
     lex = lexicon()
     reader = _Reader(lex)
     for seg in segments(item):
-        where = _where(seg.where, seg.line)
+        where = where_label(seg.where, seg.line)
         names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
         for _offset, sentence in sentences(seg.text):
             reader.sentence(sentence, where, names_allowed)
@@ -687,6 +688,18 @@ def _reading_order(where: str) -> tuple[int, int]:
         return (list(_WEIGHTS).index(where), 0)
     number = where.removeprefix("line ")
     return (len(_WEIGHTS), int(number) if number.isdigit() else 0)
+
+
+def gazetteer_tag(entry: Entry, mentions: Iterable[tuple[str, str]], rule: str) -> Tag:
+    """The tag of ``entry`` found as ``(surface, where)`` mentions, scored as this module does.
+
+    For taggers of other languages that match the same concepts: the tag's
+    fields (name, slug, code, scheme, same_as, parent) are this module's.
+    """
+    found = _Found(replace(entry, rule=rule))
+    for surface, where in mentions:
+        found.add(surface, where)
+    return _tag(found)
 
 
 def _tag(found: _Found) -> Tag:
