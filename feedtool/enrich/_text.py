@@ -31,11 +31,13 @@ class Segment:
 
 def segments(item: NewsItem) -> Iterator[Segment]:
     """The article's text in reading order: headline, description, caption, body."""
-    yield Segment("headline", 1, item.headline)
-    first_paragraph = next((b.text for b in item.body if isinstance(b, Paragraph)), None)
-    # Parse falls back to the first paragraph as the description; reading it
-    # twice would double-count every mention in it.
-    if item.description and not (first_paragraph or "").startswith(item.description.rstrip("…")):
+    first_paragraph = next((b.text for b in item.body if isinstance(b, Paragraph)), "")
+    # A file without a headline line gets its first sentence as headline, and
+    # one without a standfirst its first paragraph as description: reading
+    # those again would double-count every mention in them.
+    if not _taken_from(item.headline, first_paragraph):
+        yield Segment("headline", 1, item.headline)
+    if item.description and not _taken_from(item.description, first_paragraph):
         yield Segment("description", 2, item.description)
     if item.image is not None and item.image.caption:
         yield Segment("caption", item.image.line or 0, item.image.caption)
@@ -46,6 +48,11 @@ def segments(item: NewsItem) -> Iterator[Segment]:
             yield Segment("heading", block.line, block.text, block.language)
         elif isinstance(block, EmbeddedPost):
             yield Segment("post", block.line, block.text, block.language)
+
+
+def _taken_from(summary: str, paragraph: str) -> bool:
+    stem = summary.rstrip("…").rstrip()
+    return bool(stem) and paragraph.startswith(stem)
 
 
 # A sentence ends at . ! ? (or the Arabic-script ۔ ؟) followed by space and a
