@@ -28,6 +28,16 @@ _CONFIG_OPTION = click.option(
 )
 
 
+_STATE_OPTION = click.option(
+    "-o",
+    "--out",
+    default="feeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Built site whose state gives the article's published id and dates.",
+)
+
+
 @contextmanager
 def _errors_to_exit() -> Iterator[None]:
     try:
@@ -98,14 +108,7 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @_CONFIG_OPTION
-@click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose state gives the article's published id and dates.",
-)
+@_STATE_OPTION
 def show(file: Path, config_path: Path, out: Path) -> None:
     """Print the parsed and enriched NewsItem of FILE as JSON.
 
@@ -177,14 +180,7 @@ def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @_CONFIG_OPTION
-@click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose state gives the article's published id and dates.",
-)
+@_STATE_OPTION
 def jsonld(file: Path, config_path: Path, out: Path) -> None:
     """Print the <script type="application/ld+json"> block of FILE's NewsArticle.
 

@@ -331,6 +331,15 @@ def content_html(item: NewsItem, config: Config, body: Markup | None = None) -> 
     )
 
 
+def person_json(author: Person, url_key: str) -> dict[str, str]:
+    """An author as feeds write one: its name, and its URL under ``url_key`` if any."""
+    person = {"name": clean(author.name)}
+    url = http_url(author.url)
+    if url:
+        person[url_key] = url
+    return person
+
+
 def json_bytes(data: object) -> bytes:
     """The house style of every JSON file: UTF-8, indent 2, final newline.
 

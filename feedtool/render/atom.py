@@ -36,9 +36,9 @@ from feedtool.render._common import (
     clean,
     feed_url,
     home_url,
-    http_url,
     item_id,
     memo_content_html,
+    person_json,
     published,
     whole_seconds,
     xml_bytes,
@@ -108,11 +108,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
         entry.summary(clean(item.description))
     entry.content(memo_content_html(site, item), type="html")
     for author in authors_of(item, config):
-        person = {"name": clean(author.name)}
-        uri = http_url(author.url)
-        if uri:
-            person["uri"] = uri
-        entry.author(person)
+        entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it
     # already holds on each call, quadratic in the number of tags.
     categories = []

@@ -22,6 +22,7 @@ from feedtool.render._common import (
     item_id,
     json_bytes,
     memo_content_html,
+    person_json,
     published,
     tag_names,
 )
@@ -78,13 +79,7 @@ def _item(site: Site, item: NewsItem) -> dict[str, Any]:
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)
-    authors = []
-    for author in authors_of(item, config):
-        person = {"name": clean(author.name)}
-        url = http_url(author.url)
-        if url:
-            person["url"] = url
-        authors.append(person)
+    authors = [person_json(author, "url") for author in authors_of(item, config)]
     if authors:
         entry["authors"] = authors
     tags = [clean(name) for name in tag_names(item.tags)]
