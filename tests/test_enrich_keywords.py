@@ -145,3 +145,21 @@ def test_multilingual_corpus_gives_no_keywords() -> None:
         item = parse_article(path.read_bytes(), source_path=path.name, config=CONFIG, path=path)
         if item.language != "en":
             assert find_keywords(item) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [
+        (("virus", "viruses"), True),
+        (("bus", "buses"), True),
+        (("house", "houses"), True),
+        (("class", "classes"), True),
+        (("policy", "policies"), True),
+        (("procedure", "procedures"), True),
+        (("virus", "various"), False),
+    ],
+)
+def test_plurals_group_with_singulars(words: tuple[str, str], same: bool) -> None:
+    from feedtool.enrich.keywords import _key
+
+    assert (_key(words[0]) == _key(words[1])) is same

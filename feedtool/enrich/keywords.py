@@ -65,6 +65,13 @@ def _key(word: str) -> str:
     """Singular-ish form, so that 'procedures' and 'procedure' group."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]  # 'classes' → 'class', 'taxes' → 'tax'
+    # 'virus'/'viruses' and 'house'/'houses' meet on the key 'viruse', 'house'.
+    if len(word) > 2 and word.endswith("us") and not word.endswith("ous"):
+        return word + "e"
+    if len(word) > 4 and word.endswith("uses"):
+        return word[:-1]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
@@ -187,7 +194,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     spare: list[tuple[float, _Phrase]] = []
     for key, phrase in phrases.items():
         score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
-        if len(key) == 1 and _adjective(key[0]):
+        if len(key) == 1 and (_adjective(key[0]) or _verb_form(key[0])):
             continue
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
@@ -214,6 +221,19 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
 def _adjective(word: str) -> bool:
     """Whether a lone word looks like an adjective ("regional", "economic"): not a keyword."""
     return word.endswith(_ADJECTIVE_ENDINGS) and word not in _NOUNS_LIKE_ADJECTIVES
+
+
+# Irregular past forms; regular ones end in "-ed".
+_PAST_FORMS = _words(
+    """paid written said made taken given seen known shown done gone held told found left won
+    lost sent spent brought bought thought caught sold kept met led begun broken chosen driven
+    fallen hidden risen spoken stolen beaten struck sought fought"""
+)
+
+
+def _verb_form(word: str) -> bool:
+    """Whether a lone word looks like a past form of a verb ("paid", "reported")."""
+    return word in _PAST_FORMS or (word.endswith("ed") and len(word) > 4)
 
 
 def _add(target: _Phrase, source: _Phrase) -> None:
