@@ -607,3 +607,25 @@ def test_html_character_references_become_characters() -> None:
     )
     assert item.headline == "£1.8m fine for São Paulo firm"
     assert item.body[0].text == "AT&T and R&D & more."
+
+
+def test_readme_input_example_parses_as_documented() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    example = readme.split("## Input format\n\n```text\n", 1)[1].split("```", 1)[0]
+    example = example.replace(
+        "+++                                  ← optional TOML front matter", "+++"
+    )
+    item = parse_article(example.encode(), source_path="example.txt", config=CONFIG)
+    assert item.id == "tag:news.example.org,2025-10-28:iran-pakistan"
+    assert (item.headline, item.description) == ("Headline", "Standfirst (the description)")
+    assert [a.name for a in item.authors] == ["Jane Doe", "Desk"]
+    assert item.image is not None and item.image.credit == "WANA"
+    assert [type(b).__name__ for b in item.body] == ["Paragraph", "Heading", "EmbeddedPost"]
+    post = item.body[2]
+    assert isinstance(post, EmbeddedPost)
+    assert (post.author, post.handle, post.date) == ("Author Name", "handle", dt.date(2025, 10, 28))
+    assert {(t.kind, t.name) for t in item.tags} >= {
+        ("person", "Ali Larijani"),
+        ("place", "Tehran"),
+    }
+    assert all(t.given for t in item.tags)

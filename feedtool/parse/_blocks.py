@@ -373,10 +373,12 @@ def _blocks(units: list[Unit]) -> tuple[Block, ...]:
             index += 2
             continue
         previous_heading_like = index > 0 and heading_like(units[index - 1].text)
+        # A heading may introduce an embedded post, whose text is often short.
+        following_is_post = attribution_at(units, index + 2) is not None
         if (
             following is not None
             and heading_like(text)
-            and not heading_like(following.text)
+            and (following_is_post or not heading_like(following.text))
             and not _LIST_ITEM.match(following.text)
             and not previous_heading_like
         ):
