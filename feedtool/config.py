@@ -24,6 +24,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _check_http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an absolute http(s) URL such as 'https://example.org/'")
+
+
 class PublisherConfig(_Frozen):
     """``[publisher]``: who publishes the feeds."""
 
@@ -75,6 +81,13 @@ class WebSubConfig(_Frozen):
     hub: str | None = None
     timeout: float = Field(default=5.0, gt=0)
 
+    @field_validator("hub")
+    @classmethod
+    def _hub_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value)
+        return value
+
 
 class Config(_Frozen):
     """The whole ``feedtool.toml``."""
@@ -94,9 +107,7 @@ class Config(_Frozen):
     @field_validator("base_url")
     @classmethod
     def _absolute_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an absolute http(s) URL such as 'https://example.org/'")
+        _check_http_url(value)
         return value if value.endswith("/") else value + "/"
 
     @field_validator("timezone")

@@ -42,6 +42,7 @@ def test_base_url_gets_trailing_slash(tmp_path: Path) -> None:
         ("feed_size = 0\n" + GOOD, "feed_size", 1),
         (GOOD.replace("https://example.org/news", "example.org"), "base_url", 3),
         (GOOD + "[tags]\ndrop = 3\n", "tags.drop", 8),
+        (GOOD + '[websub]\nhub = "hub.example.org"\n', "websub.hub", 8),
     ],
 )
 def test_bad_key_is_named(tmp_path: Path, text: str, key: str, line: int | None) -> None:
