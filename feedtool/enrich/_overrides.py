@@ -31,8 +31,8 @@ def _pool(winner: Tag, loser: Tag) -> Tag:
     a, b = winner.evidence, loser.evidence
     evidence = Evidence(
         mentions=a.mentions + b.mentions,
-        where=(*a.where, *(w for w in b.where if w not in a.where)),
-        matched=(*a.matched, *(m for m in b.matched if m not in a.matched)),
+        where=tuple(dict.fromkeys((*a.where, *b.where))),
+        matched=tuple(dict.fromkeys((*a.matched, *b.matched))),
         rule=a.rule,
     )
     return winner.model_copy(update={"evidence": evidence})

@@ -321,16 +321,16 @@ class _Found:
     entry: Entry
     mentions: int = 0
     weight: float = 0.0
-    where: list[str] = field(default_factory=list)
-    matched: list[str] = field(default_factory=list)
+    # Ordered sets: a name on every line of a long article is added once per
+    # mention, and a list's membership test would make that quadratic.
+    where: dict[str, None] = field(default_factory=dict)
+    matched: dict[str, None] = field(default_factory=dict)
 
     def add(self, surface: str, where: str) -> None:
         self.mentions += 1
         self.weight += _WEIGHTS.get(where, 1.0)
-        if where not in self.where:
-            self.where.append(where)
-        if surface not in self.matched:
-            self.matched.append(surface)
+        self.where[where] = None
+        self.matched[surface] = None
 
 
 @dataclass(slots=True)
@@ -481,8 +481,7 @@ class _Reader:
         if known == entry:  # the definition names the organisation once, not twice
             self.defined.add(m.start(1))
             found = self.found[(entry.kind, entry.name)]
-            if acronym not in found.matched:
-                found.matched.append(acronym)
+            found.matched[acronym] = None
 
     def _is_club(self, tokens: list[_Token], j: int, length: int, entry: Entry) -> bool:
         k = j + length
@@ -754,8 +753,15 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
         else:
             pending.append(c)
     # A shorter name inside a longer one is the same person ("Sadegh Maloujerdi").
+    # Indexed by their endings: comparing every name with every other is
+    # quadratic in the people an article names. Only shorter names are merged
+    # away, so the longer ones a name is compared with are still there.
+    endings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in people:
+        for size in range(1, len(key)):
+            endings.setdefault(key[-size:], []).append(key)
     for key in sorted(people, key=len):
-        longer = [k for k in people if len(k) > len(key) and k[-len(key) :] == key]
+        longer = endings.get(key, [])
         if len(longer) == 1:
             target, source = people[longer[0]], people.pop(key)
             _merge(target.found, source.found)
@@ -797,8 +803,8 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
 def _merge(target: _Found, source: _Found) -> None:
     target.mentions += source.mentions
     target.weight += source.weight
-    target.where.extend(w for w in source.where if w not in target.where)
-    target.matched.extend(m for m in source.matched if m not in target.matched)
+    target.where.update(source.where)
+    target.matched.update(source.matched)
 
 
 def merge_tags(item: NewsItem, inferred: list[Tag], kinds: tuple[TagKind, ...]) -> NewsItem:

@@ -301,8 +301,8 @@ def _pool(earlier: Tag, later: Tag) -> Tag:
     a, b = earlier.evidence, later.evidence
     evidence = Evidence(
         mentions=a.mentions + b.mentions,
-        where=(*a.where, *(w for w in b.where if w not in a.where)),
-        matched=(*a.matched, *(m for m in b.matched if m not in a.matched)),
+        where=tuple(dict.fromkeys((*a.where, *b.where))),
+        matched=tuple(dict.fromkeys((*a.matched, *b.matched))),
         rule=f"{a.rule}+{b.rule}",
     )
     return earlier.model_copy(
