@@ -30,12 +30,12 @@ from feedtool.parse import parse_article
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
 
-_COMMON = """the government said on Monday that new rules on trade and customs
+_COMMON = str.split("""the government said on Monday that new rules on trade and customs
 procedures would cut costs for exporters while officials in the ministry warned
 that prices of fuel and food could rise again before the budget talks resume
 analysts expect growth to slow as banks tighten lending and investors wait for
 a decision from the central bank on interest rates after weeks of protests in
-the capital where police closed roads near parliament and schools stayed shut""".split()
+the capital where police closed roads near parliament and schools stayed shut""")
 _PLACES = ["Tehran", "Karachi", "Lahore", "Islamabad", "Dubai", "London", "Paris", "Iran"]
 _SYLLABLES = ["ka", "ri", "mo", "sa", "len", "dor", "vi", "tan", "bel", "ru", "shi", "po"]
 
