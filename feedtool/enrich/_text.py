@@ -7,7 +7,6 @@ is the one place that walks the model for them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,75 +52,3 @@ def segments(item: NewsItem) -> Iterator[Segment]:
 def _taken_from(summary: str, paragraph: str) -> bool:
     stem = summary.rstrip("…").rstrip()
     return bool(stem) and paragraph.startswith(stem)
-
-
-# A sentence ends at . ! ? (or the Arabic-script ۔ ؟) followed by space and a
-# capital, a digit, a quote or a non-Latin letter; abbreviations such as
-# "Mr." or "U.S." are the usual trap, handled by requiring the next word to
-# start a sentence and by the small list below.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "mt",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "rep",
-        "sen",
-        "gov",
-        "pres",
-        "rev",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "e.g",
-        "i.e",
-    ]
-)
-_WINDOW = 32
-_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9\u0600-\u06FF])")
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    """Split ``text`` into sentences, as ``(offset, sentence)`` pairs."""
-    result: list[tuple[int, str]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        # Only the last word is read, through a bounded window: slicing from
-        # ``start`` each time is quadratic when abbreviations follow each
-        # other for a megabyte ("Mr. A Mr. A …"). No abbreviation is longer.
-        tail = text[max(start, match.end(1) - _WINDOW) : match.end(1)].split()
-        last_word = tail[-1].rstrip(".").lower() if tail else ""
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-            continue
-        result.append((start, text[start : match.end(1)]))
-        start = match.end()
-    if start < len(text) and text[start:].strip():
-        result.append((start, text[start:]))
-    return result

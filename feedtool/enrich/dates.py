@@ -56,9 +56,10 @@ from dataclasses import dataclass
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, human_date, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import Segment, segments, sentences
+from feedtool.enrich._text import Segment, segments
 from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
 
 __all__ = ["CITY_ZONES", "enrich_dates", "find_dates"]
@@ -70,21 +71,14 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_MONTH_NAMES = _words(
-    "January February March April May June July August September October November December"
-)
-_MONTHS: dict[str, int] = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
-_MONTHS.update({name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)})
-_MONTHS["Sept"] = 9
-_WEEKDAY_NAMES = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
-_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
+_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(WEEKDAY_NAMES)}
 
-_FULL = "|".join(_MONTH_NAMES)
+_FULL = "|".join(MONTH_NAMES)
 # 'May' has no abbreviation; 'Jan' or 'Mar' alone are names and verbs too
 # often, so abbreviations only count next to a day or a year.
 _ABBR = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 _MONTH = rf"(?:(?:{_FULL})\b|(?:{_ABBR})\b\.?)"
-_WEEKDAY = "|".join(_WEEKDAY_NAMES)
+_WEEKDAY = "|".join(WEEKDAY_NAMES)
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
 _PREPS = _words(
@@ -253,7 +247,7 @@ def _candidates(item: NewsItem) -> tuple[list[_Candidate], list[Segment]]:
 
 def _post_candidate(post: EmbeddedPost, index: int) -> _Candidate:
     assert post.date is not None
-    written = f"{_MONTH_NAMES[post.date.month - 1]} {post.date.day}, {post.date.year}"
+    written = human_date(post.date)
     parts = ["—", post.author]
     if post.author_alternate_name:
         parts += ["|", post.author_alternate_name]
@@ -296,7 +290,7 @@ def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Cand
         kind, start, fields = parsed
         done = match.end()
         if split is None:
-            split = sentences(text) or [(0, text)]
+            split = sentence_spans(text) or [(0, text)]
             starts = [offset for offset, _sentence in split]
         sentence_start, sentence = split[max(0, bisect_right(starts, start) - 1)]
         yield _Candidate(
@@ -337,7 +331,7 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
         return kind, start, {"year": year, "month": month, "day": day}
     for key in ("mdy", "dmy"):
         if group(key):
-            month, day = _MONTHS[group(f"{key}_m").rstrip(".")], int(group(f"{key}_d"))
+            month, day = MONTHS[group(f"{key}_m").rstrip(".").lower()], int(group(f"{key}_d"))
             year_text = group(f"{key}_y")
             if year_text is not None:
                 if not _valid(int(year_text), month, day):
@@ -351,12 +345,12 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
                 fields["weekday"] = _WEEKDAYS[group(f"{key}_wd")]
             return "month_day", start, fields
     if group("my"):
-        month = _MONTHS[group("my_m").rstrip(".")]
+        month = MONTHS[group("my_m").rstrip(".").lower()]
         return "month_year", start, {"year": int(group("my_y")), "month": month}
     if group("mo"):
         if prep == "of" or not (prep in _MONTH_PREPS or mid):
             return None  # 'the Ides of March', 'May God…' name no date
-        return "month", start, {"month": _MONTHS[group("mo")], "modifier": prep}
+        return "month", start, {"month": MONTHS[group("mo").lower()], "modifier": prep}
     if group("wd"):
         end = match.end()
         if _NAME_AFTER.match(text, end) or _NAME_BEFORE.search(text, max(0, body - 20), body):

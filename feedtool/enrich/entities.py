@@ -47,9 +47,10 @@ from importlib import resources
 import pycountry
 
 from feedtool._slug import tag_slug
+from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import segments, sentences
+from feedtool.enrich._text import segments
 from feedtool.model import EmbeddedPost, Evidence, NewsItem, Tag, TagKind
 
 
@@ -670,7 +671,7 @@ def find_entities(item: NewsItem) -> list[Tag]:
     for seg in segments(item):
         where = where_label(seg.where, seg.line)
         names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
-        for _offset, sentence in sentences(seg.text):
+        for _offset, sentence in sentence_spans(seg.text):
             reader.sentence(sentence, where, names_allowed)
     people = [_tag(p.found) for p in _resolve_people(reader, item)]
     named = {f.entry.name: f for f in reader.found.values() if not f.entry.demonym}

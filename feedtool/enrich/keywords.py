@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from feedtool._slug import tag_slug
+from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import segments, sentences
+from feedtool.enrich._text import segments
 from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, merge_tags
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -161,7 +162,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
             paragraphs += 1
         weight = _WEIGHTS.get(seg.where, _LEAD if paragraphs <= _LEAD_PARAGRAPHS else 1.0)
         where = seg.where if seg.where in _WEIGHTS else f"line {seg.line}"
-        for _offset, sentence in sentences(seg.text):
+        for _offset, sentence in sentence_spans(seg.text):
             for run in _runs(sentence, stop, proper):
                 key = tuple(_key(w.lower()) for w in run)
                 phrase = phrases.get(key)
