@@ -104,6 +104,7 @@ _ABBREVIATIONS = frozenset(
         "i.e",
     ]
 )
+_WINDOW = 32
 _SENTENCE_END = re.compile(r"(?<=[.!?۔؟])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9\u0600-\u06FF])")
 
 
@@ -112,11 +113,14 @@ def sentence_spans(text: str) -> list[tuple[int, str]]:
     result: list[tuple[int, str]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        candidate = text[start : match.end(1)]
-        last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate.strip() else ""
+        # Only the last word is read, through a bounded window: slicing from
+        # ``start`` each time is quadratic when abbreviations follow each
+        # other for a megabyte ("Mr. A Mr. A …"). No abbreviation is longer.
+        tail = text[max(start, match.end(1) - _WINDOW) : match.end(1)].split()
+        last_word = tail[-1].rstrip(".").lower() if tail else ""
         if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
             continue
-        result.append((start, candidate))
+        result.append((start, text[start : match.end(1)]))
         start = match.end()
     if start < len(text) and text[start:].strip():
         result.append((start, text[start:]))

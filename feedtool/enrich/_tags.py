@@ -21,8 +21,8 @@ def pooled(winner: Tag, loser: Tag, *, joint: bool = False) -> Tag:
     a, b = winner.evidence, loser.evidence
     evidence = Evidence(
         mentions=a.mentions + b.mentions,
-        where=(*a.where, *(w for w in b.where if w not in a.where)),
-        matched=(*a.matched, *(m for m in b.matched if m not in a.matched)),
+        where=tuple(dict.fromkeys((*a.where, *b.where))),
+        matched=tuple(dict.fromkeys((*a.matched, *b.matched))),
         rule=f"{a.rule}+{b.rule}" if joint else a.rule,
     )
     update: dict[str, object] = {"evidence": evidence}

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -132,6 +133,7 @@ _FUTURE = re.compile(
     r"\b(?:will|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|"
     r"is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|upcoming|next)\b|'ll\b"
 )
+_FUTURE_REACH = 1000  # characters before a date read for a future cue
 
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b")
 _DATELINE_MARK = re.compile(r"\s*[,(—–-]")  # 'LONDON (Reuters) -', not 'London is'
@@ -249,6 +251,10 @@ def _post_candidate(post: EmbeddedPost, index: int) -> _Candidate:
 def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Candidate]:
     text = segment.text
     split: list[tuple[int, str]] | None = None
+    starts: list[int] = []
+    # Sentences and line breaks are found by bisection: scanning from the
+    # segment's start for each of a long text's dates is quadratic.
+    breaks = [m.start() for m in re.finditer("\n", text)]
     done = 0
     for trigger in _TRIGGER.finditer(text):
         if trigger.start() < done:
@@ -263,11 +269,8 @@ def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Cand
         done = match.end()
         if split is None:
             split = sentence_spans(text) or [(0, text)]
-        sentence_start, sentence = split[0]
-        for offset, candidate in split:
-            if offset > start:
-                break
-            sentence_start, sentence = offset, candidate
+            starts = [offset for offset, _sentence in split]
+        sentence_start, sentence = split[max(0, bisect_right(starts, start) - 1)]
         yield _Candidate(
             text=text[start:done],
             kind=kind,
@@ -277,8 +280,11 @@ def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Cand
             offset=start,
             sentence=sentence.strip(),
             sentence_start=sentence_start,
-            line=max(1, segment.line + text.count("\n", 0, start)),
-            future=_FUTURE.search(text, sentence_start, start) is not None,
+            line=max(1, segment.line + bisect_left(breaks, start)),
+            # (A "sentence" longer than _FUTURE_REACH is a run-on text, not a
+            # sentence: reading all of it for each date would be quadratic.)
+            future=_FUTURE.search(text, max(sentence_start, start - _FUTURE_REACH), start)
+            is not None,
             **fields,
         )
 

@@ -303,8 +303,7 @@ class _Reader:
         if known == entry:  # the definition names the organisation once, not twice
             self.defined.add(m.start(1))
             found = self.found[(entry.kind, entry.name)]
-            if acronym not in found.matched:
-                found.matched.append(acronym)
+            found.matched[acronym] = None
 
     def _is_club(self, tokens: list[_Token], j: int, length: int, entry: Entry) -> bool:
         k = j + length
@@ -532,8 +531,15 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
         else:
             pending.append(c)
     # A shorter name inside a longer one is the same person ("Sadegh Maloujerdi").
+    # Indexed by their endings: comparing every name with every other is
+    # quadratic in the people an article names. Only shorter names are merged
+    # away, so the longer ones a name is compared with are still there.
+    endings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in people:
+        for size in range(1, len(key)):
+            endings.setdefault(key[-size:], []).append(key)
     for key in sorted(people, key=len):
-        longer = [k for k in people if len(k) > len(key) and k[-len(key) :] == key]
+        longer = endings.get(key, [])
         if len(longer) == 1:
             target, source = people[longer[0]], people.pop(key)
             absorb(target.found, source.found)

@@ -215,16 +215,16 @@ class Found:
     entry: Entry
     mentions: int = 0
     weight: float = 0.0
-    where: list[str] = field(default_factory=list)
-    matched: list[str] = field(default_factory=list)
+    # Ordered sets: a name on every line of a long article is added once per
+    # mention, and a list's membership test would make that quadratic.
+    where: dict[str, None] = field(default_factory=dict)
+    matched: dict[str, None] = field(default_factory=dict)
 
     def add(self, surface: str, where: str) -> None:
         self.mentions += 1
         self.weight += WEIGHTS.get(where, 1.0)
-        if where not in self.where:
-            self.where.append(where)
-        if surface not in self.matched:
-            self.matched.append(surface)
+        self.where[where] = None
+        self.matched[surface] = None
 
 
 def gazetteer_tag(entry: Entry, mentions: Iterable[tuple[str, str]], rule: str) -> Tag:
@@ -263,5 +263,5 @@ def absorb(target: Found, source: Found) -> None:
     """Count ``source``'s mentions as ``target``'s (the same concept found twice)."""
     target.mentions += source.mentions
     target.weight += source.weight
-    target.where.extend(w for w in source.where if w not in target.where)
-    target.matched.extend(m for m in source.matched if m not in target.matched)
+    target.where.update(source.where)
+    target.matched.update(source.matched)

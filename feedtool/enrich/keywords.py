@@ -60,7 +60,9 @@ class _Phrase:
     words: tuple[str, ...]
     weight: float = 0.0
     mentions: int = 0
-    where: list[str] = field(default_factory=list)
+    # An ordered set: a phrase on every line of a long article is looked up
+    # once per mention, so membership must not cost a scan.
+    where: dict[str, None] = field(default_factory=dict)
     surfaces: dict[str, int] = field(default_factory=dict)
 
 
@@ -170,8 +172,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                     phrase = phrases[key] = _Phrase(key)
                 phrase.weight += weight
                 phrase.mentions += 1
-                if where not in phrase.where:
-                    phrase.where.append(where)
+                phrase.where[where] = None
                 surface = " ".join(run).lower()
                 phrase.surfaces[surface] = phrase.surfaces.get(surface, 0) + 1
                 for w in key:
@@ -187,7 +188,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                 for surface, count in phrase.surfaces.items():
                     written = surface.split()[position]
                     single.surfaces[written] = single.surfaces.get(written, 0) + count
-                single.where.extend(x for x in phrase.where if x not in single.where)
+                single.where.update(phrase.where)
     for w, single in words.items():
         if (w,) in phrases:
             _add(phrases[(w,)], single)
@@ -201,7 +202,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
             continue
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
-        elif len(key) > 1 and phrase.where != ["headline"]:
+        elif len(key) > 1 and list(phrase.where) != ["headline"]:
             spare.append((score, phrase))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
     spare.sort(key=lambda pair: (-pair[0], pair[1].words))
@@ -244,7 +245,7 @@ def _add(target: _Phrase, source: _Phrase) -> None:
     target.mentions += source.mentions
     for surface, count in source.surfaces.items():
         target.surfaces[surface] = target.surfaces.get(surface, 0) + count
-    target.where.extend(x for x in source.where if x not in target.where)
+    target.where.update(source.where)
 
 
 def _tag(score: float, phrase: _Phrase) -> Tag:
