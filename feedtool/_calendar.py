@@ -1,11 +1,9 @@
 """Dates as newsrooms write them, in many languages and two calendars.
 
-Month names and abbreviations come from the Unicode CLDR (through babel), for
-every language in :data:`MONTH_LOCALES` and the regional Arabic month sets
-(Levantine 'تشرين الثاني', Maghrebi 'نونبر'); names that mean different
-months in two languages are left out. Persian solar months (Farvardin …
-Esfand, as jdatetime spells them) convert to Gregorian dates with jdatetime.
-Digits of any script ('۱۴۰۴', '٢٦') read as numbers.
+Month names of many languages and the Persian solar months come from
+``feedtool._text.month_lexicon`` (CLDR through babel, and jdatetime); solar
+dates convert to Gregorian ones with jdatetime. Digits of any script ('۱۴۰۴',
+'٢٦') read as numbers.
 
 :func:`find_date` finds the first date in a short text ('14. November 2025',
 '27 novembre', '25 de noviembre de 2025', 'Nov. 27', '۵ آذر ۱۴۰۴',
@@ -13,7 +11,7 @@ Digits of any script ('۱۴۰۴', '٢٦') read as numbers.
 with its zone ('14:00 GMT', '2.30pm BST'). :func:`latest_on_or_before` gives a
 year to a month and day written without one.
 
-The tables are built on first use (about 0.1 s), not at import.
+The patterns are built on first use, not at import.
 """
 
 from __future__ import annotations
@@ -21,80 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
-__all__ = [
-    "MONTH_LOCALES",
-    "FoundDate",
-    "FoundTime",
-    "ascii_digits",
-    "find_date",
-    "find_time",
-    "latest_on_or_before",
-    "month_number",
-]
+from feedtool._text import FOLD, ascii_digits, month_lexicon, month_number
 
-# Each locale costs about 15 ms to load, once per process.
-MONTH_LOCALES: tuple[str, ...] = (
-    *("en", "fr", "de", "es", "it", "pt", "nl", "tr", "id", "pl", "ro", "sv", "da", "nb"),
-    *("ru", "uk", "el", "ar", "ar_SY", "ar_MA", "ar_TN", "fa", "ur"),
-)
+__all__ = ["FoundDate", "FoundTime", "find_date", "find_time", "latest_on_or_before"]
 
 _PERSIAN = "persian"
 _GREGORIAN = "gregorian"
 
-# Arabic-script letters written two ways (Arabic and Persian keyboards), and
-# alef with or without hamza: a month name matches in either spelling.
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ۀ": "ه"})
 
-
-def _fold(text: str) -> str:
-    return text.lower().translate(_FOLD).rstrip(".")
-
-
-def ascii_digits(text: str) -> str:
-    """``text`` with every decimal digit (Arabic-Indic, Persian, …) as 0-9; same length."""
-    if text.isascii():
-        return text
-    return "".join(
-        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
-    )
-
-
-@functools.cache
-def _lexicon() -> dict[str, tuple[str, int]]:
-    """Folded month name → (calendar, month number)."""
-    from babel.dates import get_month_names
-
-    names: dict[str, set[tuple[str, int]]] = {}
-
-    def add(name: str, calendar: str, month: int) -> None:
-        key = _fold(name)
-        if len(key) >= 3 or not key.isascii():
-            names.setdefault(key, set()).add((calendar, month))
-
-    for locale in MONTH_LOCALES:
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for month, name in get_month_names(width, context, locale=locale).items():
-                    add(name, _GREGORIAN, month)
-    add("Sept", _GREGORIAN, 9)  # AP style, not in CLDR's English
-    import jdatetime
-
-    for month, name in enumerate(jdatetime.date.j_months_fa, 1):
-        add(name, _PERSIAN, month)
-    return {key: next(iter(found)) for key, found in names.items() if len(found) == 1}
-
-
-def month_number(name: str) -> tuple[str, int] | None:
-    """(calendar, month) of a month name in any supported language, or ``None``."""
-    return _lexicon().get(_fold(name))
-
-
+# Each locale costs about 15 ms to load, once per process.
 @functools.cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
-    names = sorted(_lexicon(), key=len, reverse=True)
+    names = sorted(month_lexicon(), key=len, reverse=True)
     # The text is matched case-insensitively; folded keys differ from the
     # written form only in Arabic-script letters, which each alternative allows.
     variants = {name: _unfold_class(name) for name in names}
@@ -124,7 +62,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
 def _unfold_class(name: str) -> str:
     """A regex for ``name`` (folded) that accepts every spelling folding to it."""
     sources: dict[str, str] = {}
-    for original, folded in _FOLD.items():
+    for original, folded in FOLD.items():
         sources.setdefault(chr(folded) if isinstance(folded, int) else folded, "")
         sources[chr(folded) if isinstance(folded, int) else folded] += chr(original)
     parts = []

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedtool._calendar import ascii_digits, find_date, find_time, latest_on_or_before
+from feedtool._calendar import find_date, find_time, latest_on_or_before
+from feedtool._text import ascii_digits
 from feedtool.config import Config, PublisherConfig
 from feedtool.enrich import enrich_item
 from feedtool.enrich.newsroom import newsroom_dates
@@ -31,6 +32,7 @@ from feedtool.publish._state import State
 
 DATA = Path(__file__).parent / "data" / "newsroom"
 CASES = sorted(DATA.glob("*.txt"))
+T1015 = dt.time(10, 15)
 FIRST_PUBLISHED = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
 
 CONFIG = Config(
@@ -282,8 +284,8 @@ def test_dateline_stays_in_the_lead_but_not_in_the_description() -> None:
         ("Published 13 November 2025", "published", (2025, 11, 13, None, None)),
         ("Sunday 23 November 2025", "published", (2025, 11, 23, None, None)),
         ("Updated at 14:00 GMT", "updated", (None, None, None, dt.time(14), 0)),
-        ("Last updated 14 November 2025 at 09:30 GMT", "updated", (2025, 11, 14, dt.time(9, 30), 0)),
-        ("Mis à jour le 27 novembre 2025 à 10h15", "updated", (2025, 11, 27, dt.time(10, 15), None)),
+        ("Last updated 14 Nov 2025 at 09:30 GMT", "updated", (2025, 11, 14, dt.time(9, 30), 0)),
+        ("Mis à jour le 27 novembre 2025 à 10h15", "updated", (2025, 11, 27, T1015, None)),
         ("Update 14:00 GMT", "updated", (None, None, None, dt.time(14), 0)),
     ],
 )

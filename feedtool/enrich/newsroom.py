@@ -28,9 +28,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from feedtool._calendar import latest_on_or_before
+from feedtool.config import Config
+from feedtool.enrich.gazetteer import city_zones
 from feedtool.model import Correction, DateLine, Dateline, NewsItem
 
-__all__ = ["newsroom_dates", "pending_year"]
+__all__ = ["newsroom_dates", "newsroom_zone", "pending_year"]
 
 _Written = Dateline | DateLine | Correction
 
@@ -100,6 +102,16 @@ def newsroom_dates(
     if item.date_modified is None and later:
         update["date_modified"] = max(later)
     return update
+
+
+def newsroom_zone(item: NewsItem, config: Config) -> ZoneInfo:
+    """``timezone``, or the dateline city's zone when ``enrich.timezone_from_dateline``."""
+    dateline = item.dateline
+    if config.enrich.timezone_from_dateline and dateline is not None and dateline.place:
+        name = city_zones().get(dateline.place)
+        if name:
+            return ZoneInfo(name)
+    return config.zone
 
 
 def _published_source(item: NewsItem) -> DateLine | Dateline | None:

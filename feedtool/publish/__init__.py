@@ -17,7 +17,7 @@ from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
-from feedtool.enrich.newsroom import newsroom_dates
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, ParseError, PublishError
 from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
@@ -217,7 +217,8 @@ class _Stamper:
         if item.date_published is None:
             first = parse_time(entry.first_published)
             # A dateline without a year ('Nov 27') takes it from first publication.
-            newsroom = newsroom_dates(item, self.config.zone, reference=first)
+            zone = newsroom_zone(item, self.config)
+            newsroom = newsroom_dates(item, zone, reference=first)
             update.update(newsroom)
             if "date_published" not in newsroom:
                 update["date_published"] = first
