@@ -23,13 +23,14 @@ from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
 from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, parse_time
 from feedtool.render import Channel, Site, render_site
+from feedtool.render.formats import FEED_FORMATS
 
 #: Below this many articles a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
 
 _WRITER_THREADS = 4
 
-_FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+_FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 
 
 @dataclass(frozen=True)
