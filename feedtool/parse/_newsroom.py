@@ -146,7 +146,7 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     removed: set[int] = set()
     for index in range(first, min(len(units), first + _HEADER_UNITS)):
         unit = units[index]
-        found_authors = byline(unit.text)
+        found_authors = byline(unit.text) if dateline is None else ()
         if found_authors and not authors:
             authors.extend(found_authors)
             removed.add(index)
@@ -157,11 +157,10 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
             if found_line.text == unit.text:
                 removed.add(index)
             continue
-        found_dateline = dateline_of(unit.text, unit.line)
-        if found_dateline is not None:
+        if dateline is None and (found_dateline := dateline_of(unit.text, unit.line)):
             dateline = found_dateline
-            break
-        if len(unit.text.split()) > 40:
+            continue  # a date line may follow the lead ('Veröffentlicht am …')
+        if dateline is not None or len(unit.text.split()) > 40:
             break  # the story has begun
     for index in range(max(first, len(units) - _TRAILER_UNITS), len(units)):
         if index in removed:
@@ -175,7 +174,11 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
         if index in removed:
             continue
         text = units[index].text
-        if index >= first + _HEADER_UNITS and _UPDATED_LABEL.match(text):
+        # Labelled date lines may come anywhere ('Published Nov. 21, 2025' at the
+        # foot, 'Update 14:00 GMT: …' in a running story); bare dates only on top.
+        if not any(d.line == units[index].line for d in date_lines) and (
+            _UPDATED_LABEL.match(text) or _PUBLISHED_LABEL.match(text)
+        ):
             found_line = date_line(text, units[index].line)
             if found_line is not None:
                 date_lines.append(found_line)
@@ -190,7 +193,7 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     newsroom = Newsroom(
         authors=tuple(authors),
         dateline=dateline,
-        date_lines=tuple(date_lines),
+        date_lines=tuple(sorted(date_lines, key=lambda d: d.line)),
         corrections=tuple(corrections),
         removed=frozenset(units[i].line for i in removed),
     )
