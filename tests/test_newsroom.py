@@ -28,7 +28,7 @@ from feedtool.enrich.newsroom import newsroom_dates
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.parse._newsroom import byline, correction, date_line, dateline_of, trailer
-from feedtool.publish import _Stamper
+from feedtool.publish import stamp_item
 from feedtool.publish._state import State
 from feedtool.render import Site
 from feedtool.render.html import article_page
@@ -51,7 +51,7 @@ CONFIG = Config(
 def published_item(text: str | bytes, name: str = "article.txt") -> NewsItem:
     data = text.encode() if isinstance(text, str) else text
     item = enrich_item(parse_article(data, source_path=name, config=CONFIG), CONFIG)
-    return _Stamper(State(), CONFIG, FIRST_PUBLISHED).stamp(item)
+    return stamp_item(item, State(), CONFIG, FIRST_PUBLISHED)
 
 
 # --------------------------------------------------------------------------- golden cases
@@ -435,3 +435,19 @@ def test_page_shows_the_correction_and_the_job_title() -> None:
 def test_agency_in_the_dateline_is_no_organisation_tag() -> None:
     item = _newsroom_case("22_reuters_trailer_only.txt")
     assert "Reuters" not in [t.name for t in item.tags_of("organization")]
+
+
+def test_build_counts_articles_dated_by_first_publication(tmp_path: Path) -> None:
+    from feedtool.publish import build
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in (
+        "21_reuters_state_abbr.txt",
+        "33_no_date_feature.txt",
+        "15_bbc_style_published.txt",
+    ):
+        (seeds / name).write_bytes((DATA / name).read_bytes())
+    report = build(seeds, tmp_path / "feeds", CONFIG, jobs=1, ping=False)
+    assert report.dated_by_first_publication == ("33_no_date_feature.txt",)
+    assert "1 dated by first publication" in report.summary()
