@@ -1,6 +1,10 @@
 """Publish stage: read ``seeds/``, run parse → enrich per article, stamp ids and
 dates from the state file, render every format and write ``feeds/``.
 
+This module is the build's orchestration; its jobs live apart: the id state
+and stamping in ``_state``, atomic file writing in ``_write``, tag channels in
+``feedtool.render``, WebSub pings in ``websub`` (the server is ``feedtool.serve``).
+
 The per-article work (:func:`load_article`) is a pure function of the file's
 bytes and the config; only :func:`build` touches the state file and the clock,
 and it does so once per article ever (first publication, first edit seen).
@@ -8,26 +12,24 @@ and it does so once per article ever (first publication, first edit seen).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.errors import FeedtoolError, ParseError, PublishError
-from feedtool.model import NewsItem, Tag
+from feedtool.model import NewsItem
 from feedtool.parse import parse_article
-from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, parse_time
-from feedtool.render import Channel, Site, render_site
+from feedtool.publish._state import Stamper, State, now
+from feedtool.publish._write import write_outputs
+from feedtool.render import Site, render_site, tag_channels
 from feedtool.render.formats import FEED_FORMATS
 
 #: Below this many articles a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
-
-_WRITER_THREADS = 4
 
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 
@@ -94,7 +96,7 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     """
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
-    return _Stamper(state, config, _now()).stamp(item)
+    return Stamper(state, config, now()).stamp(item)
 
 
 def _load_or_error(args: tuple[Path, Config, Path]) -> NewsItem | FeedtoolError:
@@ -123,197 +125,9 @@ def _load_all(
     return [_load_or_error(task) for task in tasks]
 
 
-def _now() -> dt.datetime:
-    """The time of first publication; SOURCE_DATE_EPOCH makes it reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-class _Stamper:
-    """Gives each item its permanent id, slug and dates from the state."""
-
-    def __init__(self, state: State, config: Config, now: dt.datetime) -> None:
-        self.state = state
-        self.config = config
-        self.now = now
-        self.claimed: set[str] = set()
-        self.undated = 0
-        self.slugs_taken = {e.slug: e.id for e in state.entries.values()}
-        self._by_path = {e.path: e.id for e in state.entries.values()}
-        self._by_content = {e.content_hash: e.id for e in state.entries.values()}
-        self._by_body = {e.body_hash: e.id for e in state.entries.values()}
-        self._by_headline = {e.headline: e.id for e in state.entries.values()}
-
-    def _match(self, item: NewsItem, body_hash: str) -> str | None:
-        candidates = (
-            item.id,
-            self._by_path.get(item.source_path),
-            self._by_content.get(item.content_hash),
-            self._by_body.get(body_hash),
-            self._by_headline.get(item.headline),
-        )
-        for known in candidates:
-            if known and known in self.state.entries and known not in self.claimed:
-                return known
-        return None
-
-    def stamp_all(self, items: Sequence[NewsItem]) -> list[NewsItem]:
-        """Stamp every item of a build.
-
-        Items that match a known article claim their ids first, so an added
-        file can never take over an existing article's id or slug.
-        """
-        hashes = [body_fingerprint(item) for item in items]
-        order = sorted(range(len(items)), key=lambda n: self._match(items[n], hashes[n]) is None)
-        return [self.stamp(items[n], hashes[n]) for n in order]
-
-    def stamp(self, item: NewsItem, body_hash: str | None = None) -> NewsItem:
-        body_hash = body_hash or body_fingerprint(item)
-        known = self._match(item, body_hash)
-        if known is not None:
-            entry = self.state.entries[known]
-            if entry.content_hash != item.content_hash:
-                entry.modified = self.now.isoformat()
-            entry.path, entry.content_hash = item.source_path, item.content_hash
-            entry.body_hash, entry.headline = body_hash, item.headline
-        else:
-            published = item.date_published
-            if published is None:
-                # Undated articles first published by the same build get
-                # distinct times, a second apart in path order, so readers
-                # order them stably (and Atom entries never share `updated`).
-                published = self.now - dt.timedelta(seconds=self.undated)
-                self.undated += 1
-            slug = self._free_slug(item.slug)
-            new_id = item.id or f"tag:{self.config.host},{published.date().isoformat()}:{slug}"
-            entry = _Entry(
-                id=new_id,
-                slug=slug,
-                path=item.source_path,
-                content_hash=item.content_hash,
-                body_hash=body_hash,
-                headline=item.headline,
-                first_published=published.isoformat(),
-            )
-            self.state.entries[new_id] = entry
-            self.slugs_taken[slug] = new_id
-        self.claimed.add(entry.id)
-        return self._apply(item, entry)
-
-    def _free_slug(self, slug: str) -> str:
-        candidate, number = slug, 2
-        while candidate in self.slugs_taken:
-            candidate, number = f"{slug}-{number}", number + 1
-        return candidate
-
-    def _apply(self, item: NewsItem, entry: _Entry) -> NewsItem:
-        update: dict[str, object] = {"id": entry.id}
-        if entry.slug != item.slug:
-            update["slug"] = entry.slug
-            if item.url == self.config.absolute(f"articles/{item.slug}.html"):
-                update["url"] = self.config.absolute(f"articles/{entry.slug}.html")
-        if item.date_published is None:
-            update["date_published"] = parse_time(entry.first_published)
-            update["date_published_source"] = "first_published"
-        if item.date_modified is None and entry.modified is not None:
-            modified = parse_time(entry.modified)
-            published = item.date_published or parse_time(entry.first_published)
-            if modified > published:
-                update["date_modified"] = modified
-        return item.model_copy(update=update)
-
-
 def _sort_key(item: NewsItem) -> tuple[float, str]:
     assert item.date_published is not None and item.id is not None
     return (-item.date_published.timestamp(), item.id)
-
-
-def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ...]:
-    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
-    by_slug: dict[str, list[NewsItem]] = {}
-    first_tag: dict[str, Tag] = {}
-    for item in items:
-        for tag in item.tags:
-            group = by_slug.setdefault(tag.slug, [])
-            if not group or group[-1] is not item:
-                group.append(item)
-            first_tag.setdefault(tag.slug, tag)
-    channels = []
-    for slug in sorted(by_slug):
-        group = by_slug[slug]
-        if len(group) < config.tags.feeds_min_items:
-            continue
-        tag = first_tag[slug]
-        channels.append(
-            Channel(
-                prefix=f"tags/{slug}/",
-                title=f"{config.title}: {tag.name}",
-                description=f"Articles of {config.title} tagged '{tag.name}' ({tag.kind}).",
-                items=tuple(group[: config.feed_size]),
-                tag=tag,
-            )
-        )
-    return tuple(channels)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` through a temporary file and a rename."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _write_outputs(
-    out: Path, outputs: dict[str, bytes], stale: Iterable[str]
-) -> tuple[list[str], list[str]]:
-    changed = [
-        relative
-        for relative in sorted(outputs)
-        if not _unchanged(out / relative, outputs[relative])
-    ]
-    for folder in sorted({(out / relative).parent for relative in changed}):
-        folder.mkdir(parents=True, exist_ok=True)
-    # Creating a file is a wait on the file system, not work for the CPU:
-    # a few threads overlap those waits (the GIL is released meanwhile).
-    with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
-        for _ in pool.map(
-            lambda relative: _write_atomic(out / relative, outputs[relative]), changed
-        ):
-            pass
-    removed = []
-    for relative in sorted(set(stale) - set(outputs)):
-        target = out / relative
-        if target.is_file():
-            target.unlink()
-            removed.append(relative)
-            _prune_empty_dirs(target.parent, out)
-    return changed, removed
-
-
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def build(
@@ -339,7 +153,7 @@ def build(
     loaded = [r for r in results if isinstance(r, NewsItem)]
 
     state = State.load(out)
-    items = sorted(_Stamper(state, config, _now()).stamp_all(loaded), key=_sort_key)
+    items = sorted(Stamper(state, config, now()).stamp_all(loaded), key=_sort_key)
 
     site = Site(config=config, items=tuple(items), tag_channels=tag_channels(items, config))
     outputs: dict[str, bytes] = {}
@@ -348,9 +162,9 @@ def build(
             raise PublishError(f"two renderers wrote {relative}", path=out / relative)
         outputs[relative] = data
 
-    written, removed = _write_outputs(out, outputs, state.files)
+    written, removed = write_outputs(out, outputs, state.files)
     state.files = sorted(outputs)
-    _write_state(out, state)
+    state.save(out)
 
     ping_errors: list[str] = []
     if ping and config.websub.hub:
@@ -370,12 +184,4 @@ def build(
     )
 
 
-def _write_state(out: Path, state: State) -> None:
-    target = out / STATE_FILENAME
-    data = state.dumps()
-    if not _unchanged(target, data):
-        out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(target, data)
-
-
-__all__ = ["BuildReport", "build", "find_articles", "load_article", "preview", "tag_channels"]
+__all__ = ["BuildReport", "build", "find_articles", "load_article", "preview"]

@@ -9,7 +9,7 @@ the file system: all they know is the ``Site``, so output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -96,6 +96,34 @@ def _item_updated(item: NewsItem) -> dt.datetime:
 def item_updated(item: NewsItem) -> dt.datetime:
     """``date_modified`` if set, else ``date_published`` (Atom's ``updated``)."""
     return _item_updated(item)
+
+
+def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ...]:
+    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
+    by_slug: dict[str, list[NewsItem]] = {}
+    first_tag: dict[str, Tag] = {}
+    for item in items:
+        for tag in item.tags:
+            group = by_slug.setdefault(tag.slug, [])
+            if not group or group[-1] is not item:
+                group.append(item)
+            first_tag.setdefault(tag.slug, tag)
+    channels = []
+    for slug in sorted(by_slug):
+        group = by_slug[slug]
+        if len(group) < config.tags.feeds_min_items:
+            continue
+        tag = first_tag[slug]
+        channels.append(
+            Channel(
+                prefix=f"tags/{slug}/",
+                title=f"{config.title}: {tag.name}",
+                description=f"Articles of {config.title} tagged '{tag.name}' ({tag.kind}).",
+                items=tuple(group[: config.feed_size]),
+                tag=tag,
+            )
+        )
+    return tuple(channels)
 
 
 def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:
