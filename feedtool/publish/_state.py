@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from feedtool.config import Config
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import PublishError
 from feedtool.model import NewsItem
 from feedtool.publish._write import unchanged, write_atomic
@@ -194,11 +195,18 @@ class Stamper:
             if item.url == self.config.absolute(f"articles/{item.slug}.html"):
                 update["url"] = self.config.absolute(f"articles/{entry.slug}.html")
         if item.date_published is None:
-            update["date_published"] = parse_time(entry.first_published)
-            update["date_published_source"] = "first_published"
-        if item.date_modified is None and entry.modified is not None:
+            first = parse_time(entry.first_published)
+            # A dateline without a year ('Nov 27') takes it from first publication.
+            zone = newsroom_zone(item, self.config)
+            newsroom = newsroom_dates(item, zone, reference=first)
+            update.update(newsroom)
+            if "date_published" not in newsroom:
+                update["date_published"] = first
+                update["date_published_source"] = "first_published"
+        if item.date_modified is None and "date_modified" not in update and entry.modified:
             modified = parse_time(entry.modified)
-            published = item.date_published or parse_time(entry.first_published)
+            published = update.get("date_published") or item.date_published
+            assert isinstance(published, dt.datetime)
             if modified > published:
                 update["date_modified"] = modified
         return item.model_copy(update=update)
