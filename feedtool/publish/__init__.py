@@ -1,10 +1,6 @@
 """Publish stage: read ``seeds/``, run parse → enrich per article, stamp ids and
 dates from the state file, render every format and write ``feeds/``.
 
-This module is the build's orchestration; its jobs live apart: the id state
-and stamping in ``_state``, atomic file writing in ``_write``, tag channels in
-``feedtool.render``, WebSub pings in ``websub`` (the server is ``feedtool.serve``).
-
 The per-article work (:func:`load_article`) is a pure function of the file's
 bytes and the config; only :func:`build` touches the state file and the clock,
 and it does so once per article ever (first publication, first edit seen).
@@ -12,52 +8,28 @@ and it does so once per article ever (first publication, first edit seen).
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from feedtool.config import Config
-from feedtool.enrich import check_enrichers, enrich_item
-from feedtool.errors import FeedtoolError, ParseError, PublishError
+from feedtool.enrich import enrich_item
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
+from feedtool.errors import ParseError, PublishError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
-from feedtool.publish._state import Stamper, State, now
-from feedtool.publish._write import write_outputs
-from feedtool.render import Site, render_site, tag_channels
-from feedtool.render.formats import FEED_FORMATS
-
-#: Below this many articles a process pool costs more than it saves.
-_PARALLEL_THRESHOLD = 200
-
-_FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did."""
-
-    articles: int
-    errors: tuple[FeedtoolError, ...]
-    outputs: int
-    written: tuple[str, ...]
-    removed: tuple[str, ...]
-    ping_errors: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        line = (
-            f"{self.articles} articles, {self.outputs} outputs "
-            f"({len(self.written)} written, {len(self.removed)} removed), "
-            f"{len(self.errors)} errors"
-        )
-        if self.ping_errors:
-            line += f", {len(self.ping_errors)} WebSub ping failures"
-        return line
+from feedtool.publish import _incremental
+from feedtool.publish._incremental import (
+    BuildReport,
+    Progress,
+    Stamper,
+    apply_stamp,
+    build,
+    clean_temporaries,
+    tag_channels_of,
+)
+from feedtool.publish._state import State
+from feedtool.render import Channel, ItemRef
 
 
 def find_articles(seeds: Path) -> list[Path]:
@@ -96,92 +68,44 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     """
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
-    return Stamper(state, config, now()).stamp(item)
+    return stamp_item(item, state, config, _now())
 
 
-def _load_or_error(args: tuple[Path, Config, Path]) -> NewsItem | FeedtoolError:
-    path, config, seeds = args
-    try:
-        return load_article(path, config, seeds)
-    except FeedtoolError as exc:
-        return exc
-    except Exception as exc:  # one bad article must never stop the others
-        error = ParseError(
-            f"internal error while reading this article: {type(exc).__name__}: {exc}",
-            path=path,
-            hint="please report this with the file attached",
+def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -> NewsItem:
+    """``item`` with the id and dates a build with ``state`` at ``now`` gives it."""
+    summary = _incremental._summarise(item, item.model_dump_json().encode("utf-8"))
+
+    def newsroom(_: object, first: dt.datetime) -> tuple[str | None, str | None]:
+        found = newsroom_dates(item, newsroom_zone(item, config), reference=first)
+        published, modified = found.get("date_published"), found.get("date_modified")
+        return (
+            published.isoformat() if isinstance(published, dt.datetime) else None,
+            modified.isoformat() if isinstance(modified, dt.datetime) else None,
         )
-        error.__cause__ = exc
-        return error
+
+    stamps = Stamper(state, config, now, newsroom).stamp_all([summary])
+    return apply_stamp(item, stamps[summary.source_path], config)
 
 
-def _load_all(
-    paths: Sequence[Path], config: Config, seeds: Path, jobs: int
-) -> list[NewsItem | FeedtoolError]:
-    tasks = [(path, config, seeds) for path in paths]
-    if jobs > 1 and len(tasks) >= _PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_load_or_error, tasks, chunksize=32))
-    return [_load_or_error(task) for task in tasks]
+def _now() -> dt.datetime:
+    return _incremental._now()
 
 
-def _sort_key(item: NewsItem) -> tuple[float, str]:
-    assert item.date_published is not None and item.id is not None
-    return (-item.date_published.timestamp(), item.id)
+def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ...]:
+    """One channel per tag slug carried by at least ``feeds_min_items`` items (newest first)."""
+    by_path = {item.source_path: item for item in items}
+    refs = [ItemRef.of(item) for item in items]
+    return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
 
 
-def build(
-    seeds: Path | str,
-    out: Path | str,
-    config: Config,
-    *,
-    jobs: int | None = None,
-    ping: bool = True,
-) -> BuildReport:
-    """Build ``out`` from the articles in ``seeds``.
-
-    Bad articles are reported in ``BuildReport.errors`` and skipped; the
-    others are published. Everything is rendered in memory before the first
-    byte is written, and each file is replaced atomically, so a failed build
-    leaves the previous output intact.
-    """
-    seeds, out = Path(seeds), Path(out)
-    check_enrichers(config)
-    paths = find_articles(seeds)
-    results = _load_all(paths, config, seeds, jobs or os.cpu_count() or 1)
-    errors = tuple(r for r in results if isinstance(r, FeedtoolError))
-    loaded = [r for r in results if isinstance(r, NewsItem)]
-
-    state = State.load(out)
-    items = sorted(Stamper(state, config, now()).stamp_all(loaded), key=_sort_key)
-
-    site = Site(config=config, items=tuple(items), tag_channels=tag_channels(items, config))
-    outputs: dict[str, bytes] = {}
-    for relative, data in render_site(site):
-        if relative in outputs:
-            raise PublishError(f"two renderers wrote {relative}", path=out / relative)
-        outputs[relative] = data
-
-    written, removed = write_outputs(out, outputs, state.files)
-    state.files = sorted(outputs)
-    state.save(out)
-
-    ping_errors: list[str] = []
-    if ping and config.websub.hub:
-        changed = [config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES]
-        if changed:
-            from feedtool.publish.websub import ping_hub
-
-            ping_errors = ping_hub(config.websub.hub, changed, config.websub.timeout)
-
-    return BuildReport(
-        articles=len(items),
-        errors=errors,
-        outputs=len(outputs),
-        written=tuple(written),
-        removed=tuple(removed),
-        ping_errors=tuple(ping_errors),
-    )
-
-
-__all__ = ["BuildReport", "build", "find_articles", "load_article", "preview"]
+__all__ = [
+    "BuildReport",
+    "Progress",
+    "build",
+    "clean_temporaries",
+    "find_articles",
+    "load_article",
+    "preview",
+    "stamp_item",
+    "tag_channels",
+]
