@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import multiprocessing
 import hashlib
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
