@@ -33,6 +33,7 @@ class _Stamp:
     modified: dt.datetime | None
     date_published: dt.datetime
     date_modified: dt.datetime | None
+    by_first_publication: bool = False
 
 
 #: (date_published, date_modified) as ISO strings, from newsroom lines.
@@ -162,11 +163,13 @@ class Stamper:
         edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
         published = _time(article.date_published)
         modified = _time(article.date_modified)
+        undated = False
         if published is None:
             if article.newsroom and self.newsroom is not None:
                 found_published, found_modified = self.newsroom(article, first)
                 published = _time(found_published)
                 modified = modified or _time(found_modified)
+            undated = published is None
             published = published or first
         if modified is None and edited is not None and edited > published:
             modified = edited
@@ -178,6 +181,7 @@ class Stamper:
             modified=edited,
             date_published=published,
             date_modified=modified,
+            by_first_publication=undated,
         )
 
 

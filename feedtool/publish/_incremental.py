@@ -112,6 +112,9 @@ class BuildReport:
     rendered: tuple[str, ...] = ()
     parsed: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    #: Source paths of the articles dated by their first publication: nothing
+    #: in front matter or the text dated them (``--verbose`` names them).
+    dated_by_first_publication: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -123,6 +126,8 @@ class BuildReport:
             f"({len(self.written)} written, {len(self.removed)} removed), "
             f"{len(self.errors)} errors"
         )
+        if self.dated_by_first_publication:
+            line += f", {len(self.dated_by_first_publication)} dated by first publication"
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
         return line
@@ -256,6 +261,7 @@ class _Build:
         self.key = fingerprint(code_version(), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
         self._clock = time.perf_counter()
+        self._undated: tuple[str, ...] = ()
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -292,6 +298,7 @@ class _Build:
         summaries, duplicates = _without_duplicate_ids(summaries, state)
         errors += duplicates
         stamps = Stamper(state, self.config, _now(), self._newsroom).stamp_all(summaries)
+        self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         by_path = {s.source_path: s for s in summaries}
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
         self._lap("stamp")
@@ -401,6 +408,7 @@ class _Build:
             rendered=tuple(rendered),
             parsed=tuple(parsed),
             timings=tuple(self.timings),
+            dated_by_first_publication=self._undated,
         )
 
     def _write_state(self, state: State) -> None:
