@@ -311,7 +311,7 @@ def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
 def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedtool.publish import _incremental
+    from feedtool.publish import _files
 
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
@@ -327,7 +327,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
                 raise OSError(28, "No space left on device")
         return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(_incremental, "open", filling_open, raising=False)
+    monkeypatch.setattr(_files, "open", filling_open, raising=False)
     with pytest.raises(PublishError, match="No space left on device") as caught:
         build(seeds, out, config, ping=False)
     assert "fix:" in str(caught.value)
