@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
-from feedtool.errors import FeedtoolError, ParseError, PublishError
+from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
 from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, parse_time
@@ -41,6 +42,8 @@ class BuildReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     ping_errors: tuple[str, ...] = ()
+    #: What the build got past but the author should know (``file:line: what (fix: how)``).
+    warnings: tuple[FeedtoolWarning, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -52,6 +55,8 @@ class BuildReport:
             f"({len(self.written)} written, {len(self.removed)} removed), "
             f"{len(self.errors)} errors"
         )
+        if self.warnings:
+            line += f", {len(self.warnings)} warnings"
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
         return line
@@ -96,8 +101,19 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     return _Stamper(state, config, _now()).stamp(item)
 
 
-def _load_or_error(args: tuple[Path, Config, Path]) -> NewsItem | FeedtoolError:
+def _load_or_error(
+    args: tuple[Path, Config, Path],
+) -> tuple[NewsItem | FeedtoolError, list[FeedtoolWarning]]:
+    """The article or its error, with the warnings reading it gave."""
     path, config, seeds = args
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FeedtoolWarning)
+        result = _load_one(path, config, seeds)
+    found = [w.message.located(path) for w in caught if isinstance(w.message, FeedtoolWarning)]
+    return result, found
+
+
+def _load_one(path: Path, config: Config, seeds: Path) -> NewsItem | FeedtoolError:
     try:
         return load_article(path, config, seeds)
     except FeedtoolError as exc:
@@ -114,7 +130,7 @@ def _load_or_error(args: tuple[Path, Config, Path]) -> NewsItem | FeedtoolError:
 
 def _load_all(
     paths: Sequence[Path], config: Config, seeds: Path, jobs: int
-) -> list[NewsItem | FeedtoolError]:
+) -> list[tuple[NewsItem | FeedtoolError, list[FeedtoolWarning]]]:
     tasks = [(path, config, seeds) for path in paths]
     if jobs > 1 and len(tasks) >= _PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -333,7 +349,9 @@ def build(
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
     paths = find_articles(seeds)
-    results = _load_all(paths, config, seeds, jobs or os.cpu_count() or 1)
+    loads = _load_all(paths, config, seeds, jobs or os.cpu_count() or 1)
+    results = [result for result, _warnings in loads]
+    found = [w for _result, ws in loads for w in ws]
     errors = tuple(r for r in results if isinstance(r, FeedtoolError))
     loaded = [r for r in results if isinstance(r, NewsItem)]
 
@@ -366,6 +384,7 @@ def build(
         written=tuple(written),
         removed=tuple(removed),
         ping_errors=tuple(ping_errors),
+        warnings=tuple(found),
     )
 
 
