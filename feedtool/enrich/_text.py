@@ -49,6 +49,23 @@ def segments(item: NewsItem) -> Iterator[Segment]:
             yield Segment("post", block.line, block.text, block.language)
 
 
+# Segments named by their place; any other is named by its line ('line 7').
+_NAMED = ("headline", "description", "caption")
+
+
+def where_label(kind: str, line: int) -> str:
+    """``Evidence.where`` of a text segment: 'headline', 'description', 'caption' or 'line N'."""
+    return kind if kind in _NAMED else f"line {line}" if line else kind
+
+
+def reading_order(where: str) -> tuple[int, int]:
+    """Sort key of ``Evidence.where`` labels: named places first, then lines in order."""
+    if where in _NAMED:
+        return (_NAMED.index(where), 0)
+    number = where.removeprefix("line ")
+    return (len(_NAMED), int(number) if number.isdigit() else 0)
+
+
 def _taken_from(summary: str, paragraph: str) -> bool:
     stem = summary.rstrip("…").rstrip()
     return bool(stem) and paragraph.startswith(stem)

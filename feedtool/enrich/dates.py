@@ -53,6 +53,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -60,9 +61,10 @@ from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, human_date, sente
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._text import Segment, segments
+from feedtool.enrich.gazetteer import city_zones
 from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
 
-__all__ = ["CITY_ZONES", "enrich_dates", "find_dates"]
+__all__ = ["enrich_dates", "find_dates"]
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
@@ -133,30 +135,6 @@ _FUTURE = re.compile(
 )
 _FUTURE_REACH = 1000  # characters before a date read for a future cue
 
-# A city in a caption or dateline names the zone the date is local to.
-CITY_ZONES: dict[str, str] = {
-    "Tehran": "Asia/Tehran", "Mashhad": "Asia/Tehran", "Isfahan": "Asia/Tehran",
-    "Islamabad": "Asia/Karachi", "Karachi": "Asia/Karachi", "Lahore": "Asia/Karachi",
-    "Peshawar": "Asia/Karachi", "Quetta": "Asia/Karachi", "Rawalpindi": "Asia/Karachi",
-    "Kabul": "Asia/Kabul", "Baghdad": "Asia/Baghdad", "Riyadh": "Asia/Riyadh",
-    "Jeddah": "Asia/Riyadh", "Doha": "Asia/Qatar", "Dubai": "Asia/Dubai",
-    "Abu Dhabi": "Asia/Dubai", "Muscat": "Asia/Muscat", "Kuwait City": "Asia/Kuwait",
-    "Manama": "Asia/Bahrain", "Sanaa": "Asia/Aden", "Beirut": "Asia/Beirut",
-    "Damascus": "Asia/Damascus", "Amman": "Asia/Amman", "Jerusalem": "Asia/Jerusalem",
-    "Tel Aviv": "Asia/Jerusalem", "Gaza": "Asia/Gaza", "Cairo": "Africa/Cairo",
-    "Ankara": "Europe/Istanbul", "Istanbul": "Europe/Istanbul", "Baku": "Asia/Baku",
-    "Yerevan": "Asia/Yerevan", "Tbilisi": "Asia/Tbilisi", "Tashkent": "Asia/Tashkent",
-    "Ashgabat": "Asia/Ashgabat", "Dushanbe": "Asia/Dushanbe", "Moscow": "Europe/Moscow",
-    "Kyiv": "Europe/Kyiv", "London": "Europe/London", "Paris": "Europe/Paris",
-    "Berlin": "Europe/Berlin", "Brussels": "Europe/Brussels", "Geneva": "Europe/Zurich",
-    "Vienna": "Europe/Vienna", "Rome": "Europe/Rome", "Madrid": "Europe/Madrid",
-    "Washington": "America/New_York", "New York": "America/New_York",
-    "Beijing": "Asia/Shanghai", "Shanghai": "Asia/Shanghai", "Hong Kong": "Asia/Hong_Kong",
-    "Tokyo": "Asia/Tokyo", "Seoul": "Asia/Seoul", "New Delhi": "Asia/Kolkata",
-    "Delhi": "Asia/Kolkata", "Mumbai": "Asia/Kolkata", "Dhaka": "Asia/Dhaka",
-}  # fmt: skip
-_CITY = re.compile(r"\b(" + "|".join(sorted(CITY_ZONES, key=len, reverse=True)) + r")\b")
-_CITY_UPPER = {name.upper(): name for name in CITY_ZONES}
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b")
 _DATELINE_MARK = re.compile(r"\s*[,(—–-]")  # 'LONDON (Reuters) -', not 'London is'
 _DATELINE_BEFORE = re.compile(r"\s*(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*)*[ ,]*)?\Z")
@@ -445,19 +423,33 @@ def _date_of(candidate: _Candidate) -> dt.date:
     return dt.date(candidate.year, candidate.month, candidate.day)
 
 
+# A city in a caption or dateline names the zone the date is local to.
+@cache
+def _cities() -> re.Pattern[str]:
+    return re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(city_zones(), key=len, reverse=True))) + r")\b"
+    )
+
+
+@cache
+def _cities_upper() -> dict[str, str]:
+    return {name.upper(): name for name in city_zones()}
+
+
 def _dateline_zone(candidate: _Candidate, texts: list[Segment]) -> ZoneInfo | None:
     segment = texts[candidate.segment]
     window = segment.text[max(0, candidate.offset - _CITY_WINDOW) : candidate.offset]
-    cities = _CITY.findall(window)
+    zones = city_zones()
+    cities = _cities().findall(window)
     if cities:
-        return ZoneInfo(CITY_ZONES[cities[-1]])
+        return ZoneInfo(zones[cities[-1]])
     first = next((s for s in texts if s.where == "paragraph"), None)
     if first is not None:
         head = _DATELINE.match(first.text[:_DATELINE_WINDOW])
         if head:
-            name = _CITY_UPPER.get(head.group(1).upper())
+            name = _cities_upper().get(head.group(1).upper())
             if name and _DATELINE_MARK.match(first.text, head.end()):
-                return ZoneInfo(CITY_ZONES[name])
+                return ZoneInfo(zones[name])
     return None
 
 

@@ -24,8 +24,10 @@ from feedtool._slug import tag_slug
 from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import segments
-from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, merge_tags
+from feedtool.enrich._tags import merge_tags
+from feedtool.enrich._text import segments, where_label
+from feedtool.enrich.entities import find_entities
+from feedtool.enrich.gazetteer import KINDS, data_words, lexicon
 from feedtool.model import Evidence, NewsItem, Tag
 
 LIMIT = 6
@@ -161,7 +163,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         if seg.where == "paragraph":
             paragraphs += 1
         weight = _WEIGHTS.get(seg.where, _LEAD if paragraphs <= _LEAD_PARAGRAPHS else 1.0)
-        where = seg.where if seg.where in _WEIGHTS else f"line {seg.line}"
+        where = where_label(seg.where, seg.line)
         for _offset, sentence in sentence_spans(seg.text):
             for run in _runs(sentence, stop, proper):
                 key = tuple(_key(w.lower()) for w in run)
@@ -270,4 +272,4 @@ def _stoplist() -> frozenset[str]:
 @enricher("keywords")
 def keywords(item: NewsItem, config: Config) -> NewsItem:
     """Tag ``item`` with a handful of key phrases."""
-    return merge_tags(item, find_keywords(item), ("keyword",))
+    return merge_tags(item, find_keywords(item), lambda t: t.kind == "keyword")
