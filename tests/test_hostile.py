@@ -10,8 +10,12 @@ warning, or safe output, and never a traceback or a lost article. Cases 1, 2,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import socket
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from feedtool.cli import main
 from feedtool.config import Config
 from feedtool.errors import ConfigError, FeedtoolError, FeedtoolWarning, ParseError
 from feedtool.parse import parse_article
+from feedtool.publish.websub import ping_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_ae4195037769579a.txt"
@@ -261,3 +266,88 @@ def test_any_bytes_parse_or_raise_feedtool_error(data: bytes) -> None:
     assert not any(
         ch in text for ch in ("\\u0000", "\\u0001", "\\u001f", "\\ufffe", "\\uffff", "\ufffe")
     )
+
+
+# --------------------------------------------------------------------------- case 7
+
+
+class _TricklingHub:
+    """A hub on 127.0.0.1 that answers one byte at a time, never finishing in time.
+
+    Each byte comes well within any per-read timeout, so only a deadline on the
+    whole exchange ends the ping. ``hung_up`` is set when the client closes the
+    connection while bytes are still coming.
+    """
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hub"
+        self.seconds = seconds
+        self.hung_up = threading.Event()
+        self.finished = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        conn, _ = self.server.accept()
+        with conn:
+            conn.recv(65536)
+            reply = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
+            stop = time.monotonic() + self.seconds
+            for byte in reply:
+                if time.monotonic() > stop:
+                    break
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    self.hung_up.set()
+                    return
+                time.sleep(0.05)
+        self.finished.set()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_trickling_hub_is_cut_off_at_the_deadline() -> None:
+    hub = _TricklingHub()
+    try:
+        errors = ping_hub(hub.url, ["https://news.example.org/rss.xml", "https://x.org/a"], 1.0)
+        # The ping gave up while the hub was still trickling, and hung up on it.
+        assert not hub.finished.is_set()
+        assert hub.hung_up.wait(30)
+    finally:
+        hub.close()
+    assert "no complete answer within 1 s" in errors[0]
+    assert "1 more feed(s) not published" in errors[1]
+
+
+def test_build_with_trickling_hub_finishes_and_reports(seeds: Path, tmp_path: Path) -> None:
+    hub = _TricklingHub()
+    try:
+        text = (ROOT / "feedtool.toml").read_text("utf-8")
+        path = tmp_path / "feedtool.toml"
+        path.write_text(text + f'\n[websub]\nhub = "{hub.url}"\ntimeout = 1.0\n', "utf-8")
+        result = CliRunner().invoke(
+            main, ["build", str(seeds), "-o", str(tmp_path / "out"), "-c", str(path)]
+        )
+        assert not hub.finished.is_set()
+    finally:
+        hub.close()
+    assert result.exit_code == 0, result.output
+    assert "warning: WebSub ping: WebSub hub" in result.output
+    assert "no complete answer within 1 s" in result.output
+    assert (tmp_path / "out" / "atom.xml").is_file()
+
+
+def test_ping_from_a_running_event_loop_is_safe() -> None:
+    hub = _TricklingHub()
+
+    async def inside_a_server() -> list[str]:
+        return ping_hub(hub.url, ["https://news.example.org/rss.xml"], 0.5)
+
+    try:
+        errors = asyncio.run(inside_a_server())
+    finally:
+        hub.close()
+    assert "no complete answer within 0.5 s" in errors[0]
