@@ -195,6 +195,10 @@ def test_decoding_warnings_reach_the_build_report_and_the_cli(seeds: Path, tmp_p
         ("cafe.txt", 5),
         ("wide.txt", None),
     ]
+    # The next build takes both from the item store, and still says so.
+    again = build(seeds, tmp_path / "out", config, ping=False)
+    assert again.parsed == ()
+    assert [str(w) for w in again.warnings] == [str(w) for w in report.warnings]
     result = CliRunner().invoke(
         main, ["build", str(seeds), "-o", str(tmp_path / "o2"), "-c", str(ROOT / "feedtool.toml")]
     )
