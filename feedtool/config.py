@@ -128,6 +128,11 @@ class Config(_Frozen):
     language: str = Field(default="en", description="Default BCP 47 language of articles.")
     timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
     feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    feed_archives: bool = Field(
+        default=True,
+        description="Older items of every RSS and Atom feed go to archive pages of"
+        " `feed_size` items (RFC 5005), so readers can page back to the first.",
+    )
     publisher: PublisherConfig
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()

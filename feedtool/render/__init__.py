@@ -160,10 +160,18 @@ class Channel:
     items: Sequence[NewsItem]
     tag: Tag | None = None
     refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+    #: RFC 5005: 0 for the subscription feed, else this archive page's number (1 = oldest).
+    archive: int = 0
+    #: How many archive pages the channel has.
+    archives: int = 0
+    #: The prefix of the subscription feed (an archive page's ``current``).
+    current: str | None = None
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+        if self.current is None:
+            object.__setattr__(self, "current", self.prefix)
 
     @property
     def updated(self) -> dt.datetime:
@@ -179,6 +187,8 @@ class Channel:
             self.description,
             self.tag.model_dump_json() if self.tag else None,
             [ref.fingerprint for ref in self.refs],
+            self.archive,
+            self.archives,
         )
 
 
@@ -194,6 +204,8 @@ class Site:
     items: Sequence[NewsItem]
     tag_channels: tuple[Channel, ...] = field(default=())
     refs: tuple[ItemRef, ...] = field(default=(), repr=False)
+    #: The archive pages (RFC 5005) of every channel, oldest first per channel.
+    archives: tuple[Channel, ...] = field(default=())
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
@@ -227,7 +239,13 @@ class Site:
             description=self.config.description or self.config.title,
             items=self.items[:size],
             refs=self.refs[:size],
+            archives=sum(1 for page in self.archives if page.current == ""),
         )
+
+    @property
+    def feeds(self) -> tuple[Channel, ...]:
+        """Every feed document: the channels, then their archive pages."""
+        return (*self.channels, *self.archives)
 
     @property
     def channels(self) -> tuple[Channel, ...]:

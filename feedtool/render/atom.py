@@ -40,6 +40,7 @@ from feedtool.render._common import (
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import ATOM
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -49,7 +50,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
+    for channel in site.feeds:
         if channel.refs:
             yield Planned(
                 ATOM.path(channel.prefix),
@@ -75,6 +76,10 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
     if config.publisher.logo:
         fg.logo(config.publisher.logo)
     root = etree.fromstring(fg.atom_str(pretty=False))
+    for rel, href in format_links(channel, ATOM, config.absolute):
+        etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
+    if channel.archive:
+        etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
     root.extend(copy.deepcopy(_entry(site, item)) for item in channel.items)
     return xml_bytes(root)
 

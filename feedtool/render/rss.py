@@ -39,6 +39,7 @@ from feedtool.render._common import (
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import RSS
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -61,7 +62,7 @@ def _category(tag: Tag) -> dict[str, str]:
 @renderer("rss")
 def render_rss(site: Site) -> Iterator[Output | Planned]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
+    for channel in site.feeds:
         if channel.refs:
             yield Planned(
                 RSS.path(channel.prefix),
@@ -86,6 +87,19 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     root = etree.fromstring(fg.rss_str(pretty=False))
     channel_element = root.find("channel")
     assert channel_element is not None
+    self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
+    for rel, href in reversed(format_links(channel, RSS, config.absolute)):
+        link = etree.Element(f"{{{_ATOM_NS}}}link", href=href, rel=rel, type=RSS.media_type)
+        if self_link is not None:
+            self_link.addnext(link)
+        else:
+            channel_element.insert(0, link)
+    if channel.archive:
+        archive = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+        if self_link is not None:
+            self_link.addprevious(archive)
+        else:
+            channel_element.insert(0, archive)
     channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
     hub = config.websub.hub
     if hub:
