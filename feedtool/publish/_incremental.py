@@ -55,6 +55,7 @@ from feedtool.publish._files import (
     write_error,
 )
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
 from feedtool.render import (
     ItemRef,
@@ -647,11 +648,9 @@ def build(
     others are published. One build at a time holds ``out``'s lock (a second
     one waits up to ``wait`` seconds, then fails with a clear message).
     """
-    from feedtool.publish import find_articles
-
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    paths = find_articles(seeds)
+    scan = scan_seeds(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -659,9 +658,11 @@ def build(
     with build_lock(out, wait):
         store = SqliteStore(out)
         try:
-            return _Build(
+            job = _Build(
                 seeds, out, config, store, jobs or os.cpu_count() or 1, progress or _Silent()
-            ).run(paths, ping)
+            )
+            job.warnings += scan.warnings
+            return job.run(scan.paths, ping)
         finally:
             store.close()
 
