@@ -8,6 +8,7 @@ and it does so once per article ever (first publication, first edit seen).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,27 @@ _FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 
 @dataclass(frozen=True)
+class Held:
+    """An article a build left out: a draft, or one whose ``published`` is still to come."""
+
+    path: str
+    draft: bool
+    until: dt.datetime | None = None
+    previewed: bool = False
+
+    def __str__(self) -> str:
+        if self.draft:
+            text = f"{self.path}: draft (draft = true)"
+        else:
+            assert self.until is not None
+            text = (
+                f"{self.path}: embargoed until {self.until.isoformat()}; "
+                "it goes out with the first build after that time"
+            )
+        return text + ("; shown by this preview build" if self.previewed else "")
+
+
+@dataclass(frozen=True)
 class BuildReport:
     """What a build did."""
 
@@ -41,6 +63,7 @@ class BuildReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     ping_errors: tuple[str, ...] = ()
+    held: tuple[Held, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -54,6 +77,12 @@ class BuildReport:
         )
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
+        waiting = [h for h in self.held if not h.previewed]
+        if waiting:
+            line += f", {len(waiting)} held back (drafts or embargoed)"
+        previewed = len(self.held) - len(waiting)
+        if previewed:
+            line += f", {previewed} drafts or embargoed articles previewed"
         return line
 
 
@@ -224,6 +253,37 @@ class _Stamper:
         return item.model_copy(update=update)
 
 
+def hold_back(
+    items: Sequence[NewsItem], now: dt.datetime, *, drafts: bool = False, future: bool = False
+) -> tuple[list[NewsItem], list[NewsItem], list[Held]]:
+    """Split items into the published ones, the previewed ones and what is held back.
+
+    A draft waits for ``draft = true`` to go; an article whose ``published``
+    is after ``now`` waits for a build after that time. ``drafts`` and
+    ``future`` preview them (as Hugo's ``-D`` and ``-F``).
+    """
+    ready: list[NewsItem] = []
+    previewed: list[NewsItem] = []
+    held: list[Held] = []
+    for item in items:
+        embargo = item.date_published is not None and item.date_published > now
+        if not item.draft and not embargo:
+            ready.append(item)
+            continue
+        show = (not item.draft or drafts) and (not embargo or future)
+        held.append(
+            Held(
+                item.source_path,
+                draft=item.draft,
+                until=item.date_published if embargo else None,
+                previewed=show,
+            )
+        )
+        if show:
+            previewed.append(item)
+    return ready, previewed, held
+
+
 def _sort_key(item: NewsItem) -> tuple[float, str]:
     assert item.date_published is not None and item.id is not None
     return (-item.date_published.timestamp(), item.id)
@@ -322,6 +382,8 @@ def build(
     *,
     jobs: int | None = None,
     ping: bool = True,
+    drafts: bool = False,
+    future: bool = False,
 ) -> BuildReport:
     """Build ``out`` from the articles in ``seeds``.
 
@@ -329,6 +391,10 @@ def build(
     others are published. Everything is rendered in memory before the first
     byte is written, and each file is replaced atomically, so a failed build
     leaves the previous output intact.
+
+    Drafts and articles dated in the future are held back (``BuildReport.held``);
+    ``drafts`` / ``future`` show them in this build without recording them as
+    published, so their ids and dates are still decided when they really go out.
     """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
@@ -337,8 +403,20 @@ def build(
     errors = tuple(r for r in results if isinstance(r, FeedtoolError))
     loaded = [r for r in results if isinstance(r, NewsItem)]
 
+    now = _now()
+    ready, previewed, held = hold_back(loaded, now, drafts=drafts, future=future)
     state = State.load(out)
-    items = sorted(_Stamper(state, config, _now()).stamp_all(loaded), key=_sort_key)
+    before = copy.deepcopy(state.entries)
+    stamped = _Stamper(state, config, now).stamp_all([*ready, *previewed])
+    # A preview shows held articles without recording them as published.
+    shown = {item.source_path for item in previewed}
+    for item in (i for i in stamped if i.source_path in shown):
+        assert item.id is not None
+        if item.id in before:
+            state.entries[item.id] = before[item.id]
+        else:
+            del state.entries[item.id]
+    items = sorted(stamped, key=_sort_key)
 
     site = Site(config=config, items=tuple(items), tag_channels=tag_channels(items, config))
     outputs: dict[str, bytes] = {}
@@ -352,7 +430,8 @@ def build(
     _write_state(out, state)
 
     ping_errors: list[str] = []
-    if ping and config.websub.hub:
+    # A preview is for local eyes: the hub is not told about it.
+    if ping and config.websub.hub and not (drafts or future):
         changed = [config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES]
         if changed:
             from feedtool.publish.websub import ping_hub
@@ -366,6 +445,7 @@ def build(
         written=tuple(written),
         removed=tuple(removed),
         ping_errors=tuple(ping_errors),
+        held=tuple(held),
     )
 
 
@@ -377,4 +457,13 @@ def _write_state(out: Path, state: State) -> None:
         _write_atomic(target, data)
 
 
-__all__ = ["BuildReport", "build", "find_articles", "load_article", "preview", "tag_channels"]
+__all__ = [
+    "BuildReport",
+    "Held",
+    "build",
+    "find_articles",
+    "hold_back",
+    "load_article",
+    "preview",
+    "tag_channels",
+]

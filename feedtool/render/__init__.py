@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from feedtool.config import Config
-from feedtool.model import NewsItem, Tag
+from feedtool.model import NewsItem, Person, Tag
 
 Output = tuple[str, bytes]
 T = TypeVar("T")
@@ -35,13 +35,15 @@ def renderer(name: str) -> Callable[[Renderer], Renderer]:
 
 @dataclass(frozen=True)
 class Channel:
-    """One feed: the main one (``prefix=''``) or a tag's (``prefix='tags/pakistan/'``)."""
+    """One feed: the main one (``prefix=''``), a tag's (``prefix='tags/pakistan/'``)
+    or an author's (``prefix='authors/jane-doe/'``)."""
 
     prefix: str
     title: str
     description: str
     items: tuple[NewsItem, ...]
     tag: Tag | None = None
+    author: Person | None = None
 
     @property
     def updated(self) -> dt.datetime:
@@ -81,9 +83,56 @@ class Site:
         )
 
     @property
+    def author_channels(self) -> tuple[Channel, ...]:
+        """One feed per author (the configured default author included), by folder."""
+        return self.memo("author_channels", self._author_channels)
+
+    def _author_channels(self) -> tuple[Channel, ...]:
+        from feedtool.render._common import author_dir, authors_of
+
+        groups: dict[str, tuple[Person, list[NewsItem]]] = {}
+        for item in self.items:
+            for person in authors_of(item, self.config):
+                _, group = groups.setdefault(author_dir(person), (person, []))
+                if not group or group[-1] is not item:
+                    group.append(item)
+        return tuple(
+            Channel(
+                prefix=prefix,
+                title=f"{self.config.title}: {person.name}",
+                description=f"Articles of {self.config.title} by {person.name}.",
+                items=tuple(items[: self.config.feed_size]),
+                author=person,
+            )
+            for prefix, (person, items) in sorted(groups.items())
+        )
+
+    @property
     def channels(self) -> tuple[Channel, ...]:
-        """The main feed followed by every per-tag feed."""
-        return (self.main, *self.tag_channels)
+        """The main feed, every per-tag feed, then every author's feed."""
+        return (self.main, *self.tag_channels, *self.author_channels)
+
+    def items_of(self, channel: Channel) -> tuple[NewsItem, ...]:
+        """Every item of a tag's or an author's channel, not only the newest ``feed_size``.
+
+        The HTML pages list them all, page by page; the feeds keep the newest.
+        """
+        return self.memo(("items_of", channel.prefix), lambda: self._items_of(channel))
+
+    def _items_of(self, channel: Channel) -> tuple[NewsItem, ...]:
+        from feedtool.render._common import author_dir, authors_of
+
+        if channel.tag is not None:
+            slug = channel.tag.slug
+            return tuple(i for i in self.items if any(t.slug == slug for t in i.tags))
+        if channel.author is not None:
+            folder = author_dir(channel.author)
+            return tuple(
+                i
+                for i in self.items
+                if any(author_dir(p) == folder for p in authors_of(i, self.config))
+            )
+        return self.items
 
 
 def _item_updated(item: NewsItem) -> dt.datetime:
