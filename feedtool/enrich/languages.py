@@ -41,7 +41,7 @@ from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
 if TYPE_CHECKING:
     from feedtool.model import Block
 
-__all__ = ["Detection", "detect", "detect_language", "enrich_languages", "is_rtl"]
+__all__ = ["Detection", "detect", "detect_language", "enrich_languages"]
 
 # Below this many letters a detection may name a block's language but cannot
 # overrule the article's configured language (a headline is too little).
@@ -60,26 +60,6 @@ _LINGUA_MAX_CHARS = 1500
 _ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
 _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
-_RTL_LANGUAGES = frozenset(
-    {
-        "ar",
-        "arc",
-        "ckb",
-        "dv",
-        "fa",
-        "he",
-        "iw",
-        "ji",
-        "ku-arab",
-        "ps",
-        "sd",
-        "syr",
-        "ug",
-        "ur",
-        "yi",
-    }
-)
-_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
 
 # Lingua detectors by the set of ISO 639-1 codes they may answer.
 _DETECTORS: dict[frozenset[str], Any] = {}
@@ -98,15 +78,6 @@ class Detection:
     letters: int
     confident: bool
     method: str
-
-
-def is_rtl(lang: str) -> bool:
-    """True for right-to-left languages ('ar', 'fa-IR', 'az-Arab'); a script subtag wins."""
-    parts = lang.replace("_", "-").lower().split("-")
-    for subtag in parts[1:]:
-        if len(subtag) == 4 and subtag.isalpha():
-            return subtag in _RTL_SCRIPTS
-    return parts[0] in _RTL_LANGUAGES
 
 
 def detect(text: str, allowed: tuple[str, ...]) -> str | None:

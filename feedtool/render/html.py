@@ -29,23 +29,21 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from feedtool._text import MONTH_NAMES, direction, human_date
 from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
     ATOM_TYPE,
     JSONFEED_TYPE,
-    MONTHS,
     RSS_TYPE,
     author_dir,
     authors_of,
     clean,
-    direction,
     environment,
     feed_url,
     home_url,
     http_url,
-    human_date,
     iso,
     lang_attrs,
     lead_image,
@@ -373,7 +371,7 @@ def render_archive(site: Site) -> Iterator[Output]:
     groups: dict[int, _Group] = {}
     for (year, month), items in months.items():
         folder = f"archive/{year:04d}/{month:02d}/"
-        name = f"{MONTHS[month - 1]} {year}"
+        name = f"{MONTH_NAMES[month - 1]} {year}"
         groups.setdefault(year, _Group(str(year))).entries.append(
             _Entry(name, relative("archive/index.html", folder + "index.html"), len(items))
         )
