@@ -57,10 +57,11 @@ def seeds(tmp_path: Path) -> Path:
 
 
 def _everything(out: Path) -> str:
+    """Every published file (not the state file nor the build's private cache)."""
     return "\n".join(
         p.read_text("utf-8", "replace")
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != STATE_FILENAME
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
     )
 
 

@@ -32,7 +32,16 @@ from markupsafe import Markup
 from feedtool._text import MONTH_NAMES, direction, human_date
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    ItemRef,
+    Output,
+    Planned,
+    Site,
+    fingerprint,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     ATOM_TYPE,
     JSONFEED_TYPE,
@@ -187,18 +196,22 @@ def tag_feed_prefixes(site: Site) -> dict[str, str]:
 
 
 @renderer("html")
-def render_html(site: Site) -> Iterator[Output]:
+def render_html(site: Site) -> Iterator[Output | Planned]:
     """Yield one page per item of the site, then the index pages."""
     prefixes = site.memo("tag_feed_prefixes", lambda: tag_feed_prefixes(site))
-    for item in site.items:
-        yield page_path(item, site.config), article_page(site, item, prefixes).encode("utf-8")
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            page_path(ref, site.config),
+            fingerprint(ref.fingerprint, [(slug, prefixes.get(slug)) for slug in ref.tag_slugs]),
+            lambda index=index: article_page(site, site.items[index], prefixes).encode("utf-8"),  # type: ignore[misc]
+        )
     yield from _listing(
         site,
         folder="",
         title=clean(site.config.title),
         heading=clean(site.config.title),
         description=clean(site.config.description) if site.config.description else None,
-        items=sorted(site.items, key=published, reverse=True),
+        refs=sorted(site.refs, key=published, reverse=True),
         canonical=home_url(site.config),
     )
 
@@ -290,50 +303,94 @@ def _listing(
     title: str,
     heading: str,
     description: str | None,
-    items: Sequence[NewsItem],
+    refs: Sequence[ItemRef],
     canonical: str,
     channel: Channel | None = None,
-) -> Iterator[Output]:
-    """The pages of a list of articles, ``page_size`` to a page, newest first."""
-    config = site.config
-    size = config.page_size
-    chunks = [items[start : start + size] for start in range(0, len(items), size)] or [()]
+) -> Iterator[Planned]:
+    """The pages of a list of articles, ``page_size`` to a page, newest first.
+
+    Planned from refs: a page is rendered again only when one of its
+    articles, its neighbours or the channel changes.
+    """
+    size = site.config.page_size
+    chunks = [tuple(refs[start : start + size]) for start in range(0, len(refs), size)] or [()]
     paths = _page_paths(folder, len(chunks))
-    template = environment().get_template("listing.html")
     for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
-        values = _common(site, path)
-        own_feeds = _feeds(config, channel) if channel is not None else []
-        if own_feeds:
-            # Autodiscovery: a reader given this page subscribes to its own feeds first.
-            values["feeds"] = own_feeds + _feeds(config, site.main)
-        newer = relative(path, paths[number - 2]) if number > 1 else None
-        older = relative(path, paths[number]) if number < len(paths) else None
-        values["page_links"] = [
-            (rel, href) for rel, href in (("prev", newer), ("next", older)) if href
-        ]
-        articles = [
-            _Article(
-                headline=clean(item.headline),
-                href=relative(path, page_path(item, config)),
-                published=_when(published(item)),
-                description=clean(item.description) if item.description else None,
-                lang_attrs=lang_attrs(item.language, config.language),
-            )
-            for item in chunk
-        ]
-        suffix = f" (page {number})" if number > 1 else ""
-        html = template.render(
-            **values,
-            title=f"{title}{suffix}",
-            heading=heading,
-            description=description,
-            canonical=canonical if number == 1 else config.absolute(path),
-            own_feeds=own_feeds,
-            articles=articles,
-            groups=[],
-            pages=_Pages(number, len(paths), newer, older) if len(paths) > 1 else None,
+        digest = fingerprint(
+            "listing",
+            paths,
+            title,
+            heading,
+            description,
+            canonical,
+            channel.prefix if channel else None,
+            channel.title if channel else None,
+            # What a listing shows of each article, not the article's fingerprint:
+            # an edit to a body re-renders its page and feeds, not every list it is on.
+            [
+                (
+                    r.headline,
+                    r.description,
+                    iso(published(r)),
+                    r.language,
+                    page_path(r, site.config),
+                )
+                for r in chunk
+            ],
         )
-        yield path, html.encode("utf-8")
+        yield Planned(
+            path,
+            digest,
+            lambda number=number, chunk=chunk: _listing_page(  # type: ignore[misc]
+                site, paths, number, chunk, title, heading, description, canonical, channel
+            ),
+        )
+
+
+def _listing_page(
+    site: Site,
+    paths: Sequence[str],
+    number: int,
+    chunk: Sequence[ItemRef],
+    title: str,
+    heading: str,
+    description: str | None,
+    canonical: str,
+    channel: Channel | None,
+) -> bytes:
+    config = site.config
+    path = paths[number - 1]
+    template = environment().get_template("listing.html")
+    values = _common(site, path)
+    own_feeds = _feeds(config, channel) if channel is not None else []
+    if own_feeds:
+        # Autodiscovery: a reader given this page subscribes to its own feeds first.
+        values["feeds"] = own_feeds + _feeds(config, site.main)
+    newer = relative(path, paths[number - 2]) if number > 1 else None
+    older = relative(path, paths[number]) if number < len(paths) else None
+    values["page_links"] = [(rel, href) for rel, href in (("prev", newer), ("next", older)) if href]
+    articles = [
+        _Article(
+            headline=clean(item.headline),
+            href=relative(path, page_path(item, config)),
+            published=_when(published(item)),
+            description=clean(item.description) if item.description else None,
+            lang_attrs=lang_attrs(item.language, config.language),
+        )
+        for item in chunk
+    ]
+    suffix = f" (page {number})" if number > 1 else ""
+    return template.render(
+        **values,
+        title=f"{title}{suffix}",
+        heading=heading,
+        description=description,
+        canonical=canonical if number == 1 else config.absolute(path),
+        own_feeds=own_feeds,
+        articles=articles,
+        groups=[],
+        pages=_Pages(number, len(paths), newer, older) if len(paths) > 1 else None,
+    ).encode("utf-8")
 
 
 def _directory(site: Site, path: str, title: str, description: str, groups: list[_Group]) -> Output:
@@ -361,13 +418,13 @@ def _directory(site: Site, path: str, title: str, description: str, groups: list
 
 
 @renderer("archive")
-def render_archive(site: Site) -> Iterator[Output]:
+def render_archive(site: Site) -> Iterator[Output | Planned]:
     """Yield ``archive/index.html`` and one paginated listing per month."""
     config = site.config
-    months: dict[tuple[int, int], list[NewsItem]] = {}
-    for item in sorted(site.items, key=published, reverse=True):
-        local = published(item).astimezone(config.zone)
-        months.setdefault((local.year, local.month), []).append(item)
+    months: dict[tuple[int, int], list[ItemRef]] = {}
+    for ref in sorted(site.refs, key=published, reverse=True):
+        local = published(ref).astimezone(config.zone)
+        months.setdefault((local.year, local.month), []).append(ref)
     groups: dict[int, _Group] = {}
     for (year, month), items in months.items():
         folder = f"archive/{year:04d}/{month:02d}/"
@@ -381,7 +438,7 @@ def render_archive(site: Site) -> Iterator[Output]:
             title=f"{name} — {clean(config.title)}",
             heading=name,
             description=f"Articles of {clean(config.title)} published in {name}.",
-            items=items,
+            refs=items,
             canonical=config.absolute(folder),
         )
     yield _directory(
@@ -397,7 +454,7 @@ def render_archive(site: Site) -> Iterator[Output]:
 
 
 @renderer("tag_pages")
-def render_tag_pages(site: Site) -> Iterator[Output]:
+def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
     """Yield ``tags/index.html`` and a paginated page for every tag that has feeds."""
     config = site.config
     groups = {kind: _Group(title) for kind, title in _KIND_TITLES}
@@ -405,7 +462,7 @@ def render_tag_pages(site: Site) -> Iterator[Output]:
         if channel.tag is None or not channel.items:
             continue
         tag = channel.tag
-        items = site.items_of(channel)
+        items = site.refs_of(channel)
         name = clean(tag.name)
         groups[tag.kind].entries.append(
             _Entry(
@@ -422,7 +479,7 @@ def render_tag_pages(site: Site) -> Iterator[Output]:
             heading=name,
             description=f"{_KIND_NAMES[tag.kind]}: {len(items)} article"
             + ("" if len(items) == 1 else "s"),
-            items=items,
+            refs=items,
             canonical=config.absolute(channel.prefix),
             channel=channel,
         )
@@ -441,14 +498,14 @@ def render_tag_pages(site: Site) -> Iterator[Output]:
 
 
 @renderer("author_pages")
-def render_author_pages(site: Site) -> Iterator[Output]:
+def render_author_pages(site: Site) -> Iterator[Output | Planned]:
     """Yield ``authors/index.html`` and a paginated page for every author."""
     config = site.config
     group = _Group("Authors")
     for channel in site.author_channels:
         assert channel.author is not None
         person = channel.author
-        items = site.items_of(channel)
+        items = site.refs_of(channel)
         name = clean(person.name)
         group.entries.append(
             _Entry(
@@ -468,7 +525,7 @@ def render_author_pages(site: Site) -> Iterator[Output]:
             title=f"{name} — {clean(config.title)}",
             heading=name,
             description=about,
-            items=items,
+            refs=items,
             canonical=config.absolute(channel.prefix),
             channel=channel,
         )

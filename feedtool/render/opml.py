@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from feedtool.render import Channel, Output, Site, renderer
+from feedtool.render import Channel, Output, Planned, Site, fingerprint, renderer
 from feedtool.render._common import clean, feed_url, home_url, xml_bytes
 
 _MAIN_FEEDS = (("rss.xml", "RSS", "RSS2"), ("atom.xml", "Atom", None), ("feed.json", "JSON", None))
@@ -44,8 +44,13 @@ def _outline(
 
 
 @renderer("opml")
-def render_opml(site: Site) -> Iterator[Output]:
+def render_opml(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feeds.opml``."""
+    newest = site.main.updated.isoformat() if site.refs else None
+    yield Planned("feeds.opml", fingerprint(site.structure, newest), lambda: _opml(site))
+
+
+def _opml(site: Site) -> bytes:
     config = site.config
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
@@ -79,4 +84,4 @@ def render_opml(site: Site) -> Iterator[Output]:
                 config.language,
                 "RSS2",
             )
-    yield "feeds.opml", xml_bytes(opml)
+    return xml_bytes(opml)
