@@ -97,6 +97,14 @@ class ItemStore(Protocol):
         """Record what was written (and what was removed)."""
         ...
 
+    def derived(self, path: str, key: str) -> bytes | None:
+        """A value computed from one article and ``key`` (its stamp), if still cached."""
+        ...
+
+    def put_derived(self, path: str, key: str, value: bytes) -> None:
+        """Cache a value computed from one article and ``key``."""
+        ...
+
     def meta(self, key: str) -> str | None:
         """A small named value (the last build's input fingerprint…)."""
         ...
@@ -127,6 +135,7 @@ CREATE TABLE IF NOT EXISTS items (
     item BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
 """
 
 
@@ -220,6 +229,15 @@ class SqliteStore:
             "INSERT OR REPLACE INTO outputs VALUES (?, ?)", sorted(fingerprints.items())
         )
         self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in removed))
+
+    def derived(self, path: str, key: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT value FROM derived WHERE path = ? AND key = ?", (path, key)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_derived(self, path: str, key: str, value: bytes) -> None:
+        self._db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)", (path, key, value))
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

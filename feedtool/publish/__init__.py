@@ -14,6 +14,7 @@ from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.enrich import enrich_item
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import ParseError, PublishError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
@@ -23,6 +24,7 @@ from feedtool.publish._incremental import (
     Held,
     Progress,
     Stamper,
+    apply_stamp,
     build,
     clean_temporaries,
     tag_channels_of,
@@ -67,9 +69,23 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     """
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
+    return stamp_item(item, state, config, _now())
+
+
+def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -> NewsItem:
+    """``item`` with the id and dates a build with ``state`` at ``now`` gives it."""
     summary = _incremental._summarise(item, item.model_dump_json().encode("utf-8"))
-    stamps = Stamper(state, config, _now()).stamp_all([summary])
-    return item.model_copy(update=stamps[summary.source_path].update())
+
+    def newsroom(_: object, first: dt.datetime) -> tuple[str | None, str | None]:
+        found = newsroom_dates(item, newsroom_zone(item, config), reference=first)
+        published, modified = found.get("date_published"), found.get("date_modified")
+        return (
+            published.isoformat() if isinstance(published, dt.datetime) else None,
+            modified.isoformat() if isinstance(modified, dt.datetime) else None,
+        )
+
+    stamps = Stamper(state, config, now, newsroom).stamp_all([summary])
+    return apply_stamp(item, stamps[summary.source_path], config)
 
 
 def _now() -> dt.datetime:
@@ -92,5 +108,6 @@ __all__ = [
     "find_articles",
     "load_article",
     "preview",
+    "stamp_item",
     "tag_channels",
 ]

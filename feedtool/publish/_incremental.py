@@ -40,11 +40,13 @@ import orjson
 from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, ParseError, PublishError
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.parse import parse_article
 from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, safe_relative
 from feedtool.render import Channel, ItemRef, LazyItems, Planned, Site, fingerprint, plan_site
+from feedtool.render.formats import FEED_FORMATS
 from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
 
 #: Below this many files to parse a process pool costs more than it saves.
@@ -55,7 +57,7 @@ _BATCH = 256
 #: file system's time resolution: it is re-read next time, whatever its stat says.
 _RACY_NS = 2_000_000_000
 _TEMP_SUFFIX = ".feedtool-tmp"
-_FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+_FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 _ITEM_CACHE = 512
 
 
@@ -114,6 +116,9 @@ class BuildReport:
     rendered: tuple[str, ...] = ()
     parsed: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    #: Source paths of the articles dated by their first publication: nothing
+    #: in front matter or the text dated them (``--verbose`` names them).
+    dated_by_first_publication: tuple[str, ...] = ()
     held: tuple[Held, ...] = ()
 
     @property
@@ -126,6 +131,8 @@ class BuildReport:
             f"({len(self.written)} written, {len(self.removed)} removed), "
             f"{len(self.errors)} errors"
         )
+        if self.dated_by_first_publication:
+            line += f", {len(self.dated_by_first_publication)} dated by first publication"
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
         waiting = [h for h in self.held if not h.previewed]
@@ -157,6 +164,8 @@ class _Summary:
     date_modified: str | None
     tags: tuple[tuple[str, str, str], ...]
     digest: str
+    # Undated, with newsroom lines whose dates need the first-publication time.
+    newsroom: bool = False
     authors: tuple[tuple[str, str | None, str], ...] = ()  # (name, url, kind)
     draft: bool = False
 
@@ -190,6 +199,8 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
         date_modified=item.date_modified.isoformat() if item.date_modified else None,
         tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
         digest=hashlib.sha256(item_json).hexdigest()[:32],
+        newsroom=item.date_published is None
+        and bool(item.dateline or item.date_lines or item.corrections),
         authors=tuple((a.name, a.url, a.kind) for a in item.authors),
         draft=item.draft,
     )
@@ -221,24 +232,43 @@ def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, byte
 
 @dataclass(frozen=True)
 class _Stamp:
+    """An article's permanent id, slug and URL, its first publication and last edit seen,
+    and the dates these give it (``date_published``, ``date_modified``)."""
+
     id: str
     slug: str
     url: str
+    first_published: dt.datetime
+    modified: dt.datetime | None
     date_published: dt.datetime
-    from_first_published: bool
     date_modified: dt.datetime | None
+    by_first_publication: bool = False
 
-    def update(self) -> dict[str, object]:
-        update: dict[str, object] = {
-            "id": self.id,
-            "slug": self.slug,
-            "url": self.url,
-            "date_published": self.date_published,
-            "date_modified": self.date_modified,
-        }
-        if self.from_first_published:
+
+#: (date_published, date_modified) as ISO strings, from newsroom lines.
+NewsroomDates = Callable[["_Summary", dt.datetime], tuple[str | None, str | None]]
+
+
+def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
+    """``item`` as published: its id, slug and URL, and dates completed from the state.
+
+    A date written without a year ('Nov 27') takes it from first publication.
+    """
+    update: dict[str, object] = {"id": stamp.id, "slug": stamp.slug, "url": stamp.url}
+    if item.date_published is None:
+        newsroom = newsroom_dates(
+            item, newsroom_zone(item, config), reference=stamp.first_published
+        )
+        update.update(newsroom)
+        if "date_published" not in newsroom:
+            update["date_published"] = stamp.first_published
             update["date_published_source"] = "first_published"
-        return update
+    if item.date_modified is None and "date_modified" not in update and stamp.modified:
+        published = update.get("date_published") or item.date_published
+        assert isinstance(published, dt.datetime)
+        if stamp.modified > published:
+            update["date_modified"] = stamp.modified
+    return item.model_copy(update=update)
 
 
 class Stamper:
@@ -252,10 +282,17 @@ class Stamper:
     article never takes its id.
     """
 
-    def __init__(self, state: State, config: Config, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        state: State,
+        config: Config,
+        now: dt.datetime,
+        newsroom: NewsroomDates | None = None,
+    ) -> None:
         self.state = state
         self.config = config
         self.now = now
+        self.newsroom = newsroom
 
     def stamp_all(self, articles: Sequence[_Summary]) -> dict[str, _Stamp]:
         entries = self.state.entries
@@ -332,24 +369,33 @@ class Stamper:
         ):
             url = self.config.absolute(f"articles/{entry.slug}.html")
         first = dt.datetime.fromisoformat(entry.first_published)
-        published = (
-            dt.datetime.fromisoformat(article.date_published) if article.date_published else None
-        )
-        modified = (
-            dt.datetime.fromisoformat(article.date_modified) if article.date_modified else None
-        )
-        if modified is None and entry.modified is not None:
-            candidate = dt.datetime.fromisoformat(entry.modified)
-            if candidate > (published or first):
-                modified = candidate
+        edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
+        published = _time(article.date_published)
+        modified = _time(article.date_modified)
+        undated = False
+        if published is None:
+            if article.newsroom and self.newsroom is not None:
+                found_published, found_modified = self.newsroom(article, first)
+                published = _time(found_published)
+                modified = modified or _time(found_modified)
+            undated = published is None
+            published = published or first
+        if modified is None and edited is not None and edited > published:
+            modified = edited
         return _Stamp(
             id=entry.id,
             slug=entry.slug,
             url=url,
-            date_published=published or first,
-            from_first_published=published is None,
+            first_published=first,
+            modified=edited,
+            date_published=published,
             date_modified=modified,
+            by_first_publication=undated,
         )
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
@@ -586,6 +632,7 @@ class _Build:
         self.key = fingerprint(code_version(), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
         self._clock = time.perf_counter()
+        self._undated: tuple[str, ...] = ()
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -639,7 +686,8 @@ class _Build:
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
         before = copy.deepcopy(state.entries)
-        stamps = Stamper(state, self.config, now).stamp_all(summaries)
+        stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
+        self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         # A preview shows held articles without recording them as published.
         for summary in previewed:
             stamp = stamps.get(summary.source_path)
@@ -764,6 +812,7 @@ class _Build:
             rendered=tuple(rendered),
             parsed=tuple(parsed),
             timings=tuple(self.timings),
+            dated_by_first_publication=self._undated,
         )
 
     def _write_state(self, state: State) -> None:
@@ -871,16 +920,35 @@ class _Build:
 
     # ----------------------------------------------------------------- render
 
+    def _newsroom(self, article: _Summary, first: dt.datetime) -> tuple[str | None, str | None]:
+        """The newsroom dates of an undated article, cached per content and first publication."""
+        key = fingerprint(article.digest, first.isoformat(), self.key)
+        cached = self.store.derived(article.source_path, key)
+        if cached is not None:
+            published, modified = orjson.loads(cached)
+            return published, modified
+        data = self.store.item_json(article.source_path)
+        assert data is not None
+        item = NewsItem.model_validate_json(data)
+        found = newsroom_dates(item, newsroom_zone(item, self.config), reference=first)
+        stamped = found.get("date_published")
+        edited = found.get("date_modified")
+        result = (
+            stamped.isoformat() if isinstance(stamped, dt.datetime) else None,
+            edited.isoformat() if isinstance(edited, dt.datetime) else None,
+        )
+        self.store.put_derived(article.source_path, key, orjson.dumps(result))
+        return result
+
     def _loader(self, stamps: dict[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
-        store = self.store
+        store, config = self.store, self.config
 
         @functools.lru_cache(maxsize=_ITEM_CACHE)
         def load_path(source_path: str) -> NewsItem:
             data = store.item_json(source_path)
             if data is None:  # pragma: no cover - the store was just filled
                 raise PublishError("article vanished from the store", path=source_path)
-            item = NewsItem.model_validate_json(data)
-            return item.model_copy(update=stamps[source_path].update())
+            return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
 
         return lambda ref: load_path(ref.source_path)
 

@@ -43,14 +43,10 @@ from feedtool.render import (
     renderer,
 )
 from feedtool.render._common import (
-    ATOM_TYPE,
-    JSONFEED_TYPE,
-    RSS_TYPE,
     author_dir,
     authors_of,
     clean,
     environment,
-    feed_url,
     home_url,
     http_url,
     iso,
@@ -63,6 +59,7 @@ from feedtool.render._common import (
     shows_standfirst,
     tag_names,
 )
+from feedtool.render.formats import FEED_FORMATS
 from feedtool.render.jsonld import memo_article_jsonld, script_json
 
 _KIND_TITLES = (
@@ -99,6 +96,14 @@ class _When:
 class _Link:
     name: str
     url: str | None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class _Notice:
+    label: str
+    when: _When | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -144,19 +149,17 @@ class _Group:
 def _feeds(config: Config, channel: Channel) -> list[_Feed]:
     title = clean(channel.title)
     return [
-        _Feed(RSS_TYPE, "RSS", f"{title} (RSS)", feed_url(config, channel.prefix, "rss.xml")),
-        _Feed(ATOM_TYPE, "Atom", f"{title} (Atom)", feed_url(config, channel.prefix, "atom.xml")),
-        _Feed(
-            JSONFEED_TYPE,
-            "JSON Feed",
-            f"{title} (JSON Feed)",
-            feed_url(config, channel.prefix, "feed.json"),
-        ),
+        _Feed(f.media_type, f.label, f"{title} ({f.label})", f.url(config, channel.prefix))
+        for f in FEED_FORMATS
     ]
 
 
 def _when(stamp: dt.datetime) -> _When:
     return _When(iso(stamp), human_date(stamp))
+
+
+def _when_day(day: dt.date) -> _When:
+    return _When(day.isoformat(), human_date(day))
 
 
 def _site_nav(page: str) -> list[tuple[str, str]]:
@@ -263,7 +266,11 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
         href = relative(page, f"{prefix}index.html") if prefix else None
         tags.append(_TagLink(clean(name), href))
     authors = [
-        _Link(clean(a.name), relative(page, author_dir(a) + "index.html"))
+        _Link(
+            clean(a.name),
+            relative(page, author_dir(a) + "index.html"),
+            clean(a.job_title) if a.job_title else None,
+        )
         for a in authors_of(item, config)
     ]
     values = _common(site, page, item.language)
@@ -281,6 +288,14 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             twitter=twitter,
             jsonld=script_json(memo_article_jsonld(site, item)),
             authors=authors,
+            corrections=[
+                _Notice(
+                    c.kind.capitalize(),
+                    _when_day(c.date) if c.date else None,
+                    clean(c.text),
+                )
+                for c in item.corrections
+            ],
             published=_when(first),
             modified=_when(updated) if updated != first else None,
             body=memo_body_markup(site, item),

@@ -15,7 +15,6 @@ from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
-    feed_url,
     home_url,
     http_url,
     iso,
@@ -26,6 +25,7 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
+from feedtool.render.formats import JSON_FEED
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -36,7 +36,7 @@ def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     for channel in site.channels:
         if channel.refs:
             yield Planned(
-                channel.prefix + "feed.json",
+                JSON_FEED.path(channel.prefix),
                 channel.fingerprint,
                 lambda channel=channel: json_bytes(jsonfeed(site, channel)),  # type: ignore[misc]
             )
@@ -49,7 +49,7 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
         "version": VERSION,
         "title": clean(channel.title),
         "home_page_url": home_url(config),
-        "feed_url": feed_url(config, channel.prefix, "feed.json"),
+        "feed_url": JSON_FEED.url(config, channel.prefix),
     }
     if channel.description:
         feed["description"] = clean(channel.description)
