@@ -99,7 +99,24 @@ def main() -> None:
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."
 )
 @click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
-def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: bool) -> None:
+@click.option(
+    "-D", "--drafts", is_flag=True, help="Preview drafts (draft = true) too; the hub is not pinged."
+)
+@click.option(
+    "-F",
+    "--future",
+    is_flag=True,
+    help="Preview articles whose `published` is still to come; the hub is not pinged.",
+)
+def build(
+    seeds: Path,
+    out: Path,
+    config_path: Path,
+    jobs: int | None,
+    no_ping: bool,
+    drafts: bool,
+    future: bool,
+) -> None:
     """Build feeds and pages from the articles in SEEDS (default: seeds/).
 
     Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. A bad article is
@@ -113,7 +130,17 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
     from feedtool.publish import build as build_site
 
     with _errors_to_exit():
-        report = build_site(seeds, out, _config(config_path), jobs=jobs, ping=not no_ping)
+        report = build_site(
+            seeds,
+            out,
+            _config(config_path),
+            jobs=jobs,
+            ping=not no_ping,
+            drafts=drafts,
+            future=future,
+        )
+    for held in report.held:
+        click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
     for warning in report.warnings:

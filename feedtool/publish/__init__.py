@@ -20,7 +20,7 @@ from feedtool.parse import parse_article
 from feedtool.publish import _incremental
 from feedtool.publish._files import clean_temporaries
 from feedtool.publish._ids import Stamper, apply_stamp
-from feedtool.publish._incremental import BuildReport, Progress, build
+from feedtool.publish._incremental import BuildReport, Held, Progress, build
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import State
 
@@ -78,6 +78,7 @@ def _now() -> dt.datetime:
 
 __all__ = [
     "BuildReport",
+    "Held",
     "Progress",
     "build",
     "clean_temporaries",
