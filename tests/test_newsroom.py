@@ -547,3 +547,26 @@ def test_recognisers_accept_any_text(prefix: str, rest: str) -> None:
     correction(text, 1)
     byline(text)
     trailer(text)
+
+
+def test_build_verbose_names_articles_dated_by_first_publication(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from feedtool.cli import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("33_no_date_feature.txt", "15_bbc_style_published.txt"):
+        (seeds / name).write_bytes((DATA / name).read_bytes())
+    config = tmp_path / "feedtool.toml"
+    config.write_text(
+        'title = "T"\nbase_url = "https://news.example.org/"\n'
+        '[publisher]\nname = "T"\nurl = "https://news.example.org/"\n',
+        encoding="utf-8",
+    )
+    args = ["build", str(seeds), "-o", str(tmp_path / "feeds"), "-c", str(config)]
+    result = CliRunner().invoke(main, [*args, "--no-ping", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "dated by first publication (no date in it): 33_no_date_feature.txt" in result.output
+    assert "15_bbc_style_published.txt" not in result.output.split("dated by first")[-1]
+    assert "1 dated by first publication" in result.output
