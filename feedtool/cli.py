@@ -101,6 +101,15 @@ def main() -> None:
 )
 @click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
 @click.option(
+    "-D", "--drafts", is_flag=True, help="Preview drafts (draft = true) too; the hub is not pinged."
+)
+@click.option(
+    "-F",
+    "--future",
+    is_flag=True,
+    help="Preview articles whose `published` is still to come; the hub is not pinged.",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -115,6 +124,8 @@ def build(
     config_path: Path,
     jobs: int | None,
     no_ping: bool,
+    drafts: bool,
+    future: bool,
     wait: float,
     quiet: bool,
     verbose: bool,
@@ -143,17 +154,23 @@ def build(
                 _config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
+                drafts=drafts,
+                future=future,
                 wait=wait,
                 progress=bar,
             )
         finally:
             bar.close()
+    if not quiet:
+        for held in report.held:
+            click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    for warning in report.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for problem in report.ping_errors:
-        click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        for problem in report.ping_errors:
+            click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
     if verbose:
         click.echo(
             f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
@@ -166,6 +183,8 @@ def build(
             click.echo(f"  wrote {path}", err=True)
         for path in report.removed:
             click.echo(f"  removed {path}", err=True)
+        for path in report.dated_by_first_publication:
+            click.echo(f"  dated by first publication (no date in it): {path}", err=True)
     if not quiet:
         click.echo(f"{out}: {report.summary()}")
     if report.errors:

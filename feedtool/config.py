@@ -66,6 +66,17 @@ class PublisherConfig(_Frozen):
     name: str = Field(min_length=1)
     url: str
     logo: str | None = Field(default=None, description="Absolute URL of a logo image.")
+    default_image: str | None = Field(
+        default=None,
+        description="Absolute URL of the image shown for articles that have none of their own.",
+    )
+
+    @field_validator("logo", "default_image")
+    @classmethod
+    def _image_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value)
+        return value
 
 
 class AuthorConfig(_Frozen):
@@ -132,6 +143,9 @@ class Config(_Frozen):
         default=True,
         description="Older items of every RSS and Atom feed go to archive pages of"
         " `feed_size` items (RFC 5005), so readers can page back to the first.",
+    )
+    page_size: int = Field(
+        default=20, ge=1, description="How many articles an HTML index, tag or archive page lists."
     )
     publisher: PublisherConfig
     author: AuthorConfig | None = None
