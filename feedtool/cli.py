@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from feedtool import __version__
-from feedtool.config import CONFIG_FILENAME, Config, load_config
+from feedtool.config import CONFIG_FILENAME, Config, default_config, load_config
 from feedtool.errors import FeedtoolError, FeedtoolWarning
 
 _CONFIG_OPTION = click.option(
@@ -65,10 +65,6 @@ def _warnings_printed() -> Iterator[None]:
                     )
 
 
-def _config(path: Path) -> Config:
-    return load_config(path)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedtool")
 def main() -> None:
@@ -113,7 +109,7 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
     from feedtool.publish import build as build_site
 
     with _errors_to_exit():
-        report = build_site(seeds, out, _config(config_path), jobs=jobs, ping=not no_ping)
+        report = build_site(seeds, out, load_config(config_path), jobs=jobs, ping=not no_ping)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
     for warning in report.warnings:
@@ -149,10 +145,8 @@ def show(file: Path, config_path: Path, out: Path) -> None:
 def _config_or_default(path: Path) -> Config:
     """The config, or a neutral default when the default file is absent."""
     if not path.exists() and path == Path(CONFIG_FILENAME):
-        from feedtool.config import default_config
-
         return default_config()
-    return _config(path)
+    return load_config(path)
 
 
 # Serving and embedding import heavier modules lazily, so `build` starts fast.

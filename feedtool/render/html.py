@@ -33,7 +33,7 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
-from feedtool.render.formats import FEED_FORMATS
+from feedtool.render.formats import enabled_formats
 from feedtool.render.jsonld import memo_article_jsonld, script_json
 
 
@@ -101,7 +101,7 @@ def _feeds(config: Config, channel: Channel) -> list[_Feed]:
     title = clean(channel.title)
     return [
         _Feed(f.media_type, f.label, f"{title} ({f.label})", f.url(config, channel.prefix))
-        for f in FEED_FORMATS
+        for f in enabled_formats(config)
     ]
 
 
@@ -142,10 +142,12 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     opengraph += [("article:tag", clean(name)) for name in names]
 
     slugs = {tag.name: tag.slug for tag in reversed(item.tags)}
+    formats = enabled_formats(config)
     tags = []
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        tags.append(_TagLink(clean(name), "../" + FEED_FORMATS[0].path(prefix) if prefix else None))
+        link = "../" + formats[0].path(prefix) if prefix and formats else None
+        tags.append(_TagLink(clean(name), link))
 
     return (
         environment()
@@ -157,7 +159,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             site_title=clean(config.title),
             home="../index.html",
             feeds=_feeds(config, site.main),
-            tag_feed_type=FEED_FORMATS[0].media_type,
+            tag_feed_type=formats[0].media_type if formats else None,
             headline=headline,
             description=description,
             canonical=item.url,
@@ -212,13 +214,14 @@ def index_page(site: Site) -> str:
         )
         for item in items
     ]
+    formats = enabled_formats(config)
     tag_feeds = [
         _TagFeeds(
             clean(channel.title),
-            [_Feed(f.media_type, f.label, f.label, f.path(channel.prefix)) for f in FEED_FORMATS],
+            [_Feed(f.media_type, f.label, f.label, f.path(channel.prefix)) for f in formats],
         )
         for channel in site.tag_channels
-        if channel.items
+        if channel.items and formats
     ]
     return (
         environment()
