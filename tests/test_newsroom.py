@@ -258,6 +258,15 @@ def test_front_matter_authors_win_over_the_byline() -> None:
             (2025, 11, 26),
         ),
         ("تهران - متن خبر", "تهران", None, None, (None, None, None)),
+        ("تهران- ایرنا- رئیس جمهور گفت", "تهران", None, "ایرنا", (None, None, None)),
+        (
+            "اسلام آباد (اے پی پی) - وزیر اعظم نے",
+            "اسلام آباد",
+            None,
+            "اے پی پی",
+            (None, None, None),
+        ),
+        ("واشنطن، 25 تشرين الثاني (أ ف ب) - قال", "واشنطن", None, "أ ف ب", (None, 11, 25)),
         ("ISLAMABAD: The government said", "Islamabad", None, None, (None, None, None)),
         ("SÃO PAULO, 27 nov (Reuters) - Texto", "São Paulo", None, "Reuters", (None, 11, 27)),
         ("Zürich (dpa) - Text", "Zürich", None, "dpa", (None, None, None)),
@@ -266,6 +275,13 @@ def test_front_matter_authors_win_over_the_byline() -> None:
         ("NEW YORK — The city", "New York", None, None, (None, None, None)),
         ("APRIL 7 - Grain prices rose", None, None, None, (None, 4, 7)),
         ("Tuesday, 18 November 2025 – The minister", None, None, None, (2025, 11, 18)),
+        (
+            "NEW YORK, Nov. 27, 2025 /PRNewswire/ -- Acme",
+            "New York",
+            None,
+            "PRNewswire",
+            (2025, 11, 27),
+        ),
     ],
 )
 def test_dateline(
@@ -352,6 +368,26 @@ def test_correction() -> None:
     assert (found.kind, found.date) == ("correction", dt.date(2025, 11, 21))
     assert found.text == "An earlier version misstated the number of countries."
     assert correction("Correction officers said the jail was full.", 9) is None
+
+
+def test_byline_and_date_on_one_line() -> None:
+    item = published_item(
+        "Rail fares to rise\n\nBy Jane Doe | 13 November 2025 09:00 GMT\n\n"
+        "Rail fares will rise by 4 percent in March, the government said on Thursday.\n"
+    )
+    assert [a.name for a in item.authors] == ["Jane Doe"]
+    assert item.date_published == dt.datetime(2025, 11, 13, 9, tzinfo=dt.UTC)
+    assert "Jane" not in (item.description or "")
+
+
+def test_update_notice_sets_date_modified_and_stays() -> None:
+    item = published_item(
+        "Rail fares to rise\n\nPublished 13 November 2025\n\n"
+        "Rail fares will rise by 4 percent in March, the government said on Thursday.\n\n"
+        "This article was updated on 14 November 2025 to add comments from unions.\n"
+    )
+    assert item.date_modified == dt.datetime(2025, 11, 14, tzinfo=dt.UTC)
+    assert any("comments from unions" in getattr(b, "text", "") for b in item.body)
 
 
 def test_live_update_sets_date_modified_and_keeps_its_text() -> None:
@@ -484,3 +520,53 @@ def test_build_counts_articles_dated_by_first_publication(tmp_path: Path) -> Non
     report = build(seeds, tmp_path / "feeds", CONFIG, jobs=1, ping=False)
     assert report.dated_by_first_publication == ("33_no_date_feature.txt",)
     assert "1 dated by first publication" in report.summary()
+
+
+_PREFIXES = st.sampled_from(
+    [
+        "",
+        "By ",
+        "LONDON, ",
+        "Published ",
+        "Updated at ",
+        "Correction, ",
+        "(Reporting by ",
+        "تهران- ",
+    ]
+)
+
+
+@given(_PREFIXES, st.text(max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_recognisers_accept_any_text(prefix: str, rest: str) -> None:
+    text = prefix + rest
+    found = dateline_of(text, 1)
+    if found is not None:
+        assert text.strip().startswith(found.text)
+    date_line(text, 1)
+    correction(text, 1)
+    byline(text)
+    trailer(text)
+
+
+def test_build_verbose_names_articles_dated_by_first_publication(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from feedtool.cli import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("33_no_date_feature.txt", "15_bbc_style_published.txt"):
+        (seeds / name).write_bytes((DATA / name).read_bytes())
+    config = tmp_path / "feedtool.toml"
+    config.write_text(
+        'title = "T"\nbase_url = "https://news.example.org/"\n'
+        '[publisher]\nname = "T"\nurl = "https://news.example.org/"\n',
+        encoding="utf-8",
+    )
+    args = ["build", str(seeds), "-o", str(tmp_path / "feeds"), "-c", str(config)]
+    result = CliRunner().invoke(main, [*args, "--no-ping", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "dated by first publication (no date in it): 33_no_date_feature.txt" in result.output
+    assert "15_bbc_style_published.txt" not in result.output.split("dated by first")[-1]
+    assert "1 dated by first publication" in result.output
