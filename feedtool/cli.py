@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from feedtool import __version__
-from feedtool.config import CONFIG_FILENAME, Config, load_config
+from feedtool.config import CONFIG_FILENAME, Config, default_config, load_config
 from feedtool.errors import FeedtoolError, FeedtoolWarning
 
 _CONFIG_OPTION = click.option(
@@ -64,10 +64,6 @@ def _warnings_printed() -> Iterator[None]:
                     warnings.showwarning(
                         warning.message, warning.category, warning.filename, warning.lineno
                     )
-
-
-def _config(path: Path) -> Config:
-    return load_config(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,7 +147,7 @@ def build(
             report = build_site(
                 seeds,
                 out,
-                _config(config_path),
+                load_config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
                 drafts=drafts,
@@ -238,10 +234,8 @@ def show(file: Path, config_path: Path, out: Path) -> None:
 def _config_or_default(path: Path) -> Config:
     """The config, or a neutral default when the default file is absent."""
     if not path.exists() and path == Path(CONFIG_FILENAME):
-        from feedtool.config import default_config
-
         return default_config()
-    return _config(path)
+    return load_config(path)
 
 
 # Serving and embedding import heavier modules lazily, so `build` starts fast.

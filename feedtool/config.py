@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from feedtool.errors import ConfigError
+from feedtool.plugins import ENRICHERS, RENDERERS
 
 CONFIG_FILENAME = "feedtool.toml"
 
@@ -116,6 +117,15 @@ class EnrichConfig(_Frozen):
     )
 
 
+class RenderConfig(_Frozen):
+    """``[render]``: which renderers run."""
+
+    enabled: tuple[str, ...] = Field(
+        default=("atom", "html", "jsonfeed", "jsonld", "ninjs", "opml", "rss", "sitemap"),
+        description="Names of renderers to run: built-in, entry point or dotted name.",
+    )
+
+
 class WebSubConfig(_Frozen):
     """``[websub]``: the hub to advertise and ping after a build."""
 
@@ -146,6 +156,7 @@ class Config(_Frozen):
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()
     enrich: EnrichConfig = EnrichConfig()
+    render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
 
     @field_validator("base_url")
@@ -245,25 +256,37 @@ def load_config(path: Path | str) -> Config:
             line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
             hint="see README 'Config' for the keys and their types",
         ) from exc
-    _check_enrichers(config, path, raw.decode("utf-8-sig", "replace"))
+    _check_plugins(config, path, raw.decode("utf-8-sig", "replace"))
     return config
 
 
-def _check_enrichers(config: Config, path: Path, text: str) -> None:
-    # Imported here: the enrich package imports this module.
-    from feedtool.enrich import check_enrichers
+def _check_plugins(config: Config, path: Path, text: str) -> None:
+    """Every enricher and renderer named loads, and each list is in an order that works."""
+    for section, registry, enabled in (
+        ("enrich", ENRICHERS, config.enrich.enabled),
+        ("render", RENDERERS, config.render.enabled),
+    ):
+        try:
+            registry.check(enabled)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"key '{section}.enabled': {exc.message}",
+                path=path,
+                line=_line_of_key(text, "enabled", section),
+                hint=exc.hint,
+            ) from exc
 
-    try:
-        check_enrichers(config)
-    except ConfigError as exc:
-        raise ConfigError(
-            exc.message, path=path, line=_line_of_key(text, "enabled"), hint=exc.hint
-        ) from exc
 
-
-def _line_of_key(text: str, key: str) -> int | None:
+def _line_of_key(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of ``key = …`` (inside ``[section]`` when given), if it is written there."""
+    current: str | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+            continue
+        if section is not None and current != section:
+            continue
         if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
             return number
     return None

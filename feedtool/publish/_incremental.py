@@ -133,7 +133,7 @@ class BuildReport:
     outputs: int
     written: tuple[str, ...]
     removed: tuple[str, ...]
-    ping_errors: tuple[str, ...] = ()
+    ping_errors: tuple[PublishError, ...] = ()
     #: What the build got past but the author should know (``file:line: what (fix: how)``):
     #: repaired decoding, refused links in the seeds folder, capped tags…
     warnings: tuple[FeedtoolWarning, ...] = ()
@@ -742,7 +742,7 @@ def _without_duplicate_ids(
     return kept, errors
 
 
-def ping_feeds(config: Config, written: Sequence[str]) -> tuple[str, ...]:
+def ping_feeds(config: Config, written: Sequence[str]) -> tuple[PublishError, ...]:
     """Ping the configured WebSub hub for the feed files among ``written`` (within
     ``[websub] timeout`` in all); the problems, one line each."""
     if not config.websub.hub:

@@ -59,7 +59,7 @@ from feedtool.render._common import (
     shows_standfirst,
     tag_names,
 )
-from feedtool.render.formats import FEED_FORMATS
+from feedtool.render.formats import enabled_formats
 from feedtool.render.jsonld import memo_article_jsonld, script_json
 
 _KIND_TITLES = (
@@ -150,7 +150,7 @@ def _feeds(config: Config, channel: Channel) -> list[_Feed]:
     title = clean(channel.title)
     return [
         _Feed(f.media_type, f.label, f"{title} ({f.label})", f.url(config, channel.prefix))
-        for f in FEED_FORMATS
+        for f in enabled_formats(config)
     ]
 
 
