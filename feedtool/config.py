@@ -121,7 +121,19 @@ class RenderConfig(_Frozen):
     """``[render]``: which renderers run."""
 
     enabled: tuple[str, ...] = Field(
-        default=("atom", "html", "jsonfeed", "jsonld", "ninjs", "opml", "rss", "sitemap"),
+        default=(
+            "archive",
+            "atom",
+            "author_pages",
+            "html",
+            "jsonfeed",
+            "jsonld",
+            "ninjs",
+            "opml",
+            "rss",
+            "sitemap",
+            "tag_pages",
+        ),
         description="Names of renderers to run: built-in, entry point or dotted name.",
     )
 
