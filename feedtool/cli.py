@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,14 +30,18 @@ _CONFIG_OPTION = click.option(
 )
 
 
-_STATE_OPTION = click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose state gives the article's published id and dates.",
-)
+def _out_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o",
+        "--out",
+        default="feeds",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+_STATE_OPTION = _out_option("Built site whose state gives the article's published id and dates.")
 
 
 @contextmanager
@@ -83,14 +87,7 @@ def main() -> None:
 @click.argument(
     "seeds", default="seeds", type=click.Path(file_okay=False, path_type=Path), required=False
 )
-@click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
-)
+@_out_option("Output folder.")
 @_CONFIG_OPTION
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."

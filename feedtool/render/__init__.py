@@ -21,6 +21,7 @@ from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
 from feedtool.plugins import RENDERERS
 from feedtool.render._common import unpublished
+from feedtool.render.formats import FeedFormat
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,23 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
     by_path = {item.source_path: item for item in items}
     refs = [ItemRef.of(item) for item in items]
     return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
+
+
+def channel_feeds(
+    site: Site, feed: FeedFormat, to_bytes: Callable[[Site, Channel], bytes]
+) -> Iterator[Planned]:
+    """The file of ``feed`` for every channel with items: the main one, then each tag's.
+
+    The loop every feed renderer shares; ``to_bytes`` is only called for a
+    channel whose fingerprint changed since the last build.
+    """
+    for channel in site.channels:
+        if channel.refs:
+            yield Planned(
+                feed.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
+            )
 
 
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
