@@ -145,6 +145,29 @@ class WebSubConfig(_Frozen):
         return value
 
 
+class LimitsConfig(_Frozen):
+    """``[limits]``: bounds that keep work and output proportional to the input."""
+
+    max_article_bytes: int = Field(
+        default=5_000_000,
+        ge=1_000,
+        description="An article file larger than this is an error naming it (parse and"
+        " enrich are linear in size, but one runaway file should not hold a build).",
+    )
+    max_tags: int = Field(
+        default=40,
+        ge=1,
+        description="Inferred tags kept per article, the best scored (front matter tags"
+        " always stay): one article cannot create thousands of tag feeds.",
+    )
+    feed_body_bytes: int = Field(
+        default=100_000,
+        ge=0,
+        description="Tag and author feeds carry an item's full HTML body only up to this"
+        " size; a larger item is a summary and a link there (the main feeds keep it whole).",
+    )
+
+
 class Config(_Frozen):
     """The whole ``feedtool.toml``."""
 
@@ -168,6 +191,7 @@ class Config(_Frozen):
     enrich: EnrichConfig = EnrichConfig()
     render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("base_url")
     @classmethod

@@ -42,9 +42,9 @@ from feedtool.render._common import (
     authors_of,
     category,
     clean,
+    feed_content_html,
     home_url,
     item_id,
-    memo_content_html,
     person_json,
     published,
     whole_seconds,
@@ -84,7 +84,7 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
         etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
     if channel.archive:
         etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
-    root.extend(copy.deepcopy(_entry(site, item)) for item in channel.items)
+    root.extend(copy.deepcopy(_entry(site, item, channel)) for item in channel.items)
     return xml_bytes(root)
 
 
@@ -100,12 +100,15 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
     return fg
 
 
-def _entry(site: Site, item: NewsItem) -> Any:
-    """The item's ``<entry>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("atom-entry", item_key(item)), lambda: _make_entry(site, item))
+def _entry(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<entry>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(
+        ("atom-entry", variant, item_key(item)), lambda: _make_entry(site, item, content)
+    )
 
 
-def _make_entry(site: Site, item: NewsItem) -> Any:
+def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item_id(item), item.headline, "")
     fg.updated(whole_seconds(item_updated(item)))
@@ -117,7 +120,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     entry.updated(whole_seconds(item_updated(item)))
     if item.description:
         entry.summary(clean(item.description))
-    entry.content(memo_content_html(site, item), type="html")
+    entry.content(content, type="html")
     for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it

@@ -42,9 +42,9 @@ from feedtool.render._common import (
     GENERATOR,
     authors_of,
     clean,
+    feed_content_html,
     home_url,
     item_id,
-    memo_content_html,
     published,
     whole_seconds,
     xml_bytes,
@@ -104,7 +104,7 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
             self_link.addprevious(archive)
         else:
             channel_element.insert(0, archive)
-    channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
+    channel_element.extend(copy.deepcopy(_item(site, item, channel)) for item in channel.items)
     hub = config.websub.hub
     if hub:
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
@@ -127,12 +127,13 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     return fg
 
 
-def _item(site: Site, item: NewsItem) -> Any:
-    """The item's ``<item>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("rss-item", item_key(item)), lambda: _make_item(site, item))
+def _item(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<item>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(("rss-item", variant, item_key(item)), lambda: _make_item(site, item, content))
 
 
-def _make_item(site: Site, item: NewsItem) -> Any:
+def _make_item(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item.headline, "")
     fg.link(href=item.url)
@@ -142,7 +143,7 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.link(href=item.url, rel="alternate")
     if item.description:
         entry.description(_html(item.description))
-    entry.content(memo_content_html(site, item), type="html")
+    entry.content(content, type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
     for author in authors_of(item, config):
