@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import posixpath
 from urllib.parse import unquote, urlsplit
 
+import feedparser
 import html5lib
 import lxml.html
 import pytest
 from conftest import BASE, PUBLISHER, TEHRAN, make_config, make_site, seed_item
 
-from feedtool.model import NewsItem, Paragraph, Person, Tag
+from feedtool.model import ListBlock, NewsItem, Paragraph, Person, Tag
 from feedtool.render import Channel, Site, render_site
 from feedtool.render._common import page_path, shows_standfirst
 
-SITE_RENDERERS = ("html", "archive", "tag_pages", "author_pages", "rss", "atom", "jsonfeed")
+SITE_RENDERERS = (
+    "html",
+    "archive",
+    "tag_pages",
+    "author_pages",
+    "rss",
+    "atom",
+    "jsonfeed",
+    "jsonld",
+)
 KINDS = ("topic", "person", "organization", "place", "keyword")
 
 
@@ -239,3 +250,46 @@ def test_pages_name_fonts_for_arabic_script() -> None:
     assert urdu.index('"Noto Naskh Arabic"') < urdu.index("system-ui")
     arabic = css[css.index(":lang(ar)") :].split("}", 1)[0]
     assert ":lang(fa)" in arabic and 'font-family:"Noto Naskh Arabic"' in arabic
+
+
+def test_lists_and_bare_links_in_every_format() -> None:
+    item = seed_item().model_copy(
+        update={
+            "body": (
+                Paragraph(
+                    line=5,
+                    text="Read the text at https://example.org/deal?a=1&b=2. Our report: "
+                    f"{BASE}reports/1.html, and not javascript:alert(1).",
+                ),
+                ListBlock(items=("Trade <b>routes</b>", "Border crossings"), line=6),
+                ListBlock(ordered=True, start=3, items=("Third", "Fourth"), line=8),
+            )
+        }
+    )
+    outputs = _render(make_site((item,)))
+    page = _doc(outputs, page_path(item, make_config()))
+    (paragraph,) = page.xpath("//article/p[not(@class)]")
+    links = [(a.get("href"), a.get("rel")) for a in paragraph.xpath("a")]
+    assert links == [
+        ("https://example.org/deal?a=1&b=2", "nofollow noopener"),
+        (f"{BASE}reports/1.html", None),  # the site's own page: no nofollow
+    ]
+    assert "javascript:alert(1)" in paragraph.text_content()
+    assert page.xpath("//article/ul[not(@class)]/li/text()") == [
+        "Trade <b>routes</b>",
+        "Border crossings",
+    ]
+    assert page.xpath("//article/ol/@start") == ["3"]
+    assert page.xpath("//article/ol/li/text()") == ["Third", "Fourth"]
+    # Feeds carry the same markup in their content.
+    rss = feedparser.parse(outputs["rss.xml"]).entries[0].content[0].value
+    atom = feedparser.parse(outputs["atom.xml"]).entries[0].content[0].value
+    json_feed = json.loads(outputs["feed.json"])["items"][0]["content_html"]
+    for content in (rss, atom, json_feed):
+        fragment = lxml.html.fragment_fromstring(content, create_parent="div")
+        assert fragment.xpath("//ul/li/text()") == ["Trade <b>routes</b>", "Border crossings"]
+        assert fragment.xpath("//ol/li/text()") == ["Third", "Fourth"]
+        assert "https://example.org/deal?a=1&b=2" in fragment.xpath("//a/@href")
+    # Plain-text formats keep each item on its own line.
+    jsonld = json.loads(outputs[f"articles/{item.slug}.jsonld"])
+    assert "Trade <b>routes</b>\nBorder crossings" in jsonld["articleBody"]

@@ -30,10 +30,35 @@ def find_articles(seeds: Path) -> list[Path]:
         raise PublishError(
             "seeds folder not found", path=seeds, hint="create it or pass the right SEEDS path"
         )
-    return sorted(
+    found = sorted(
         path
         for path in seeds.rglob("*.txt")
         if path.is_file() and not _hidden(path.relative_to(seeds))
+    )
+    if not found:
+        # Building nothing would write an index and an OPML of feeds that do not exist.
+        others = other_files(seeds)
+        raise PublishError(
+            "no articles (*.txt files) in the seeds folder"
+            + (f"; it has {len(others)} other files, e.g. {others[0].name}" if others else ""),
+            path=seeds,
+            hint='write one with `feedtool new "Headline"` (articles are plain .txt files)',
+        )
+    return found
+
+
+def other_files(seeds: Path) -> list[Path]:
+    """Files in ``seeds`` that are not articles (``.md``, ``.html``…), hidden ones excluded.
+
+    A build reads ``*.txt`` only; the CLI names these in a notice so that a
+    Markdown file is not ignored without a word.
+    """
+    if not seeds.is_dir():
+        return []
+    return sorted(
+        path
+        for path in seeds.rglob("*")
+        if path.is_file() and path.suffix.lower() != ".txt" and not _hidden(path.relative_to(seeds))
     )
 
 
@@ -91,6 +116,7 @@ __all__ = [
     "clean_temporaries",
     "find_articles",
     "load_article",
+    "other_files",
     "preview",
     "stamp_item",
 ]
