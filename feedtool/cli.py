@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -175,6 +176,15 @@ def new(headline: str, seeds: Path, draft: bool) -> None:
     is_flag=True,
     help="Preview articles whose `published` is still to come; the hub is not pinged.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another build of OUT to finish before giving up.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print what each phase did and took.")
 def build(
     seeds: Path,
     out: Path,
@@ -183,12 +193,18 @@ def build(
     no_ping: bool,
     drafts: bool,
     future: bool,
+    wait: float,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build feeds and pages from the articles in SEEDS (default: seeds/).
 
-    Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. A bad article is
-    reported (file:line: what, how to fix) and skipped; the others are still
-    published, and the exit status is 1.
+    Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. Only what changed
+    since the last build is parsed, rendered and written (the cache is
+    OUT/.feedtool/; delete it to start afresh). A bad article is reported
+    (file:line: what, how to fix) and skipped; the others are still
+    published, and the exit status is 1. One build at a time writes OUT.
+    A progress bar is drawn when stderr is a terminal.
 
     \b
     Example:
@@ -197,23 +213,29 @@ def build(
     from feedtool.publish import build as build_site
     from feedtool.publish import other_files
 
-    for other in other_files(seeds):
+    for other in () if quiet else other_files(seeds):
         click.secho(
             f"notice: {other}: not read (articles are .txt files; rename it to publish it)",
             fg="cyan",
             err=True,
         )
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
-        report = build_site(
-            seeds,
-            out,
-            _config(config_path),
-            jobs=jobs,
-            ping=not no_ping,
-            drafts=drafts,
-            future=future,
-        )
-    for held in report.held:
+        try:
+            report = build_site(
+                seeds,
+                out,
+                _config(config_path),
+                jobs=jobs,
+                ping=not no_ping,
+                wait=wait,
+                drafts=drafts,
+                future=future,
+                progress=bar,
+            )
+        finally:
+            bar.close()
+    for held in () if quiet else report.held:
         click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
@@ -221,9 +243,45 @@ def build(
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     for problem in report.ping_errors:
         click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
-    click.echo(f"{out}: {report.summary()}")
+    if verbose:
+        click.echo(
+            f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
+            f"written {len(report.written)}, removed {len(report.removed)}",
+            err=True,
+        )
+        for phase, seconds in report.timings:
+            click.echo(f"  {phase:<16} {seconds:8.3f} s", err=True)
+        for path in report.written:
+            click.echo(f"  wrote {path}", err=True)
+        for path in report.removed:
+            click.echo(f"  removed {path}", err=True)
+    if not quiet:
+        click.echo(f"{out}: {report.summary()}")
     if report.errors:
         sys.exit(1)
+
+
+class _Bar:
+    """A click progress bar per build phase, on a terminal only."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def phase(self, label: str, total: int) -> None:
+        self.close()
+        if self.enabled and total > 0:
+            self._bar = click.progressbar(length=total, label=label.ljust(10), file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self, count: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 @main.command()

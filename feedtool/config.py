@@ -233,12 +233,14 @@ def load_config(path: Path | str) -> Config:
     except ValidationError as exc:
         text = raw.decode("utf-8-sig", "replace")
         problems = [_problem(error, text) for error in exc.errors()]
-        message = (
-            problems[0][0]
-            if len(problems) == 1
+        if len(problems) == 1:
+            message = problems[0][0]
+        else:
             # Every problem at once: fixing a config one key per run is tedious.
-            else f"{len(problems)} problems: " + "; ".join(p for p, _ in problems)
-        )
+            message = f"{len(problems)} problems: " + "; ".join(
+                text.replace(":", f" (line {line}):", 1) if line else text
+                for text, line in problems
+            )
         raise ConfigError(
             message,
             path=path,
@@ -261,8 +263,7 @@ def _problem(error: Any, text: str) -> tuple[str, int | None]:
     else:
         problem = str(error["msg"]).removeprefix("Value error, ")
     line = _line_of_key(text, str(location[-1])) if location else None
-    where = f" (line {line})" if line and error["type"] != "missing" else ""
-    return f"key '{key}'{where}: {problem}", line if error["type"] != "missing" else None
+    return f"key '{key}': {problem}", line if error["type"] != "missing" else None
 
 
 def _check_enrichers(config: Config, path: Path, text: str) -> None:

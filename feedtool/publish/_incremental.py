@@ -26,6 +26,7 @@ import copy
 import datetime as dt
 import functools
 import hashlib
+import multiprocessing
 import os
 import time
 import warnings
@@ -639,7 +640,11 @@ class _Build:
             yield from map(_parse_task, tasks)
             return
         try:
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            # Workers from a fork server, not forked from this process: they
+            # must not inherit the build lock's descriptor, or a killed
+            # build's orphaned workers would hold the lock.
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
                 yield from pool.map(_parse_task, tasks, chunksize=16)
         except BrokenProcessPool as exc:
             raise PublishError(

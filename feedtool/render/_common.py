@@ -119,15 +119,12 @@ def item_id(item: NewsItem) -> str:
 
 
 def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
-    """The item's authors, or the configured default author, or nobody.
+    """The item's authors (parse gave the configured default), each with a URL.
 
     An author without a URL of their own gets their author page's, so every
     format can say who wrote the article and where their other articles are.
     """
     people = item.authors
-    if not people and config.author is not None:
-        kind = "Person" if config.author.kind == "Person" else "Organization"
-        people = (Person(name=config.author.name, url=config.author.url, kind=kind),)
     return tuple(
         person
         if http_url(person.url)
