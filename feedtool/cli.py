@@ -228,21 +228,23 @@ def build(
                 _config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
-                wait=wait,
                 drafts=drafts,
                 future=future,
+                wait=wait,
                 progress=bar,
             )
         finally:
             bar.close()
-    for held in () if quiet else report.held:
-        click.secho(f"notice: {held}", fg="cyan", err=True)
+    if not quiet:
+        for held in report.held:
+            click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    for warning in report.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for problem in report.ping_errors:
-        click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        for problem in report.ping_errors:
+            click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
     if verbose:
         click.echo(
             f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
@@ -255,6 +257,8 @@ def build(
             click.echo(f"  wrote {path}", err=True)
         for path in report.removed:
             click.echo(f"  removed {path}", err=True)
+        for path in report.dated_by_first_publication:
+            click.echo(f"  dated by first publication (no date in it): {path}", err=True)
     if not quiet:
         click.echo(f"{out}: {report.summary()}")
     if report.errors:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import socket
 import threading
@@ -355,3 +356,119 @@ def test_ping_from_a_running_event_loop_is_safe() -> None:
     finally:
         hub.close()
     assert "no complete answer within 0.5 s" in errors[0]
+
+
+# --------------------------------------------------------------------------- case 3
+
+
+def _published(out: Path) -> str:
+    """Every byte the build wrote, as text (for "does it appear anywhere" checks)."""
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace")
+        for p in out.rglob("*")
+        if p.is_file() and ".feedtool" not in p.parts
+    )
+
+
+def _warned(report: object) -> dict[str, str]:
+    return {Path(w.path).name: w.message for w in report.warnings if w.path}  # type: ignore[attr-defined]
+
+
+def test_links_leaving_the_seeds_folder_are_refused_and_named(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_text(ARTICLE.replace("Rail strike", "Secret memo"), "utf-8")
+    (seeds / "passwd.txt").symlink_to("/etc/passwd")
+    (seeds / "memo.txt").symlink_to(secret)
+    (seeds / "folder").symlink_to(outside, target_is_directory=True)
+    (seeds / "relative.txt").symlink_to(Path("..") / "private" / "secret.txt")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 2
+    warned = _warned(report)
+    for name in ("passwd.txt", "memo.txt", "folder", "relative.txt"):
+        assert "outside the seeds folder: refused" in warned[name]
+    text = _published(out)
+    assert "root:" not in text and "Secret memo" not in text
+    assert not (out / "tags" / "root").exists()
+    titles = _titles(out)
+    assert len(titles) == 2 and "Rail strike talks resume in London" in titles
+
+
+def test_links_inside_the_seeds_folder_are_followed_once(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    hidden = seeds / ".drafts"
+    hidden.mkdir()
+    (hidden / "cafe.txt").write_text(CAFE, "utf-8")
+    (seeds / "cafe.txt").symlink_to(Path(".drafts") / "cafe.txt")  # a hidden file, linked
+    (seeds / "again.txt").symlink_to("rail.txt")  # an article published anyway
+    (seeds / "sub").mkdir()
+    (seeds / "sub" / "up").symlink_to("..", target_is_directory=True)  # a loop
+    (seeds / "self.txt").symlink_to("self.txt")  # a loop of one
+    (seeds / "gone.txt").symlink_to("nowhere.txt")  # broken
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 3
+    assert "Café owners in Tehran protest new rules" in _titles(out)
+    warned = _warned(report)
+    assert "published under its own name" in warned["again.txt"]
+    assert "loop" in warned["up"] and "loop" in warned["self.txt"]
+    assert "skipped" in warned["gone.txt"]
+    assert "hidden folder" in warned[".drafts"]
+
+
+def test_hidden_articles_are_named_not_skipped_silently(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    (seeds / ".draft.txt").write_text(CAFE, "utf-8")
+    (seeds / ".DS_Store").write_bytes(b"\x00\x01")
+    (seeds / ".git").mkdir()
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.articles == 2
+    ((path, line, message),) = [(w.path, w.line, w.message) for w in report.warnings]
+    assert path == seeds / ".draft.txt" and "hidden file" in message and line is None
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(tmp_path / "o2"), "-c", str(ROOT / "feedtool.toml")]
+    )
+    assert f"warning: {seeds / '.draft.txt'}: hidden file" in result.output
+
+
+def _remove_tree(top: Path) -> None:
+    """rmtree without recursion (Python 3.11's recurses once per folder level)."""
+    for directory, dirnames, filenames in _walk_bottom_up(top):
+        for name in filenames:
+            (directory / name).unlink()
+        for name in dirnames:
+            (directory / name).rmdir()
+    top.rmdir()
+
+
+def _walk_bottom_up(top: Path) -> list[tuple[Path, list[str], list[str]]]:
+    order, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        entries = list(os.scandir(folder))
+        dirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+        order.append((folder, dirs, [e.name for e in entries if e.name not in dirs]))
+        stack.extend(folder / d for d in dirs)
+    return order[::-1]
+
+
+def test_deeply_nested_folders_build_without_recursion_error(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    deep = seeds
+    for _ in range(1500):  # (os.makedirs recurses once per level)
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "cafe.txt").write_text(CAFE, "utf-8")
+    try:
+        report = build(seeds, tmp_path / "out", config, ping=False)
+        assert report.ok and report.articles == 3
+        assert "Café owners in Tehran protest new rules" in _titles(tmp_path / "out")
+    finally:
+        _remove_tree(seeds / "d")

@@ -14,37 +14,26 @@ from pathlib import Path
 from feedtool.config import Config
 from feedtool.enrich import enrich_item
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
-from feedtool.errors import ParseError, PublishError
+from feedtool.errors import ParseError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
 from feedtool.publish import _incremental
 from feedtool.publish._files import clean_temporaries
 from feedtool.publish._ids import Stamper, apply_stamp
 from feedtool.publish._incremental import BuildReport, Held, Progress, build
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import State
 
 
 def find_articles(seeds: Path) -> list[Path]:
-    """The article files under ``seeds``: ``*.txt``, hidden files excluded, sorted."""
-    if not seeds.is_dir():
-        raise PublishError(
-            "seeds folder not found", path=seeds, hint="create it or pass the right SEEDS path"
-        )
-    found = sorted(
-        path
-        for path in seeds.rglob("*.txt")
-        if path.is_file() and not _hidden(path.relative_to(seeds))
-    )
-    if not found:
-        # Building nothing would write an index and an OPML of feeds that do not exist.
-        others = other_files(seeds)
-        raise PublishError(
-            "no articles (*.txt files) in the seeds folder"
-            + (f"; it has {len(others)} other files, e.g. {others[0].name}" if others else ""),
-            path=seeds,
-            hint='write one with `feedtool new "Headline"` (articles are plain .txt files)',
-        )
-    return found
+    """The article files under ``seeds``: ``*.txt``, hidden files excluded, sorted.
+
+    Symbolic links are followed only inside ``seeds``; see :func:`scan_seeds`
+    for what is left out and why.
+    """
+    scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
+    return list(scan.paths)
 
 
 def other_files(seeds: Path) -> list[Path]:
@@ -53,17 +42,7 @@ def other_files(seeds: Path) -> list[Path]:
     A build reads ``*.txt`` only; the CLI names these in a notice so that a
     Markdown file is not ignored without a word.
     """
-    if not seeds.is_dir():
-        return []
-    return sorted(
-        path
-        for path in seeds.rglob("*")
-        if path.is_file() and path.suffix.lower() != ".txt" and not _hidden(path.relative_to(seeds))
-    )
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+    return list(scan_seeds(seeds).others) if seeds.is_dir() else []
 
 
 def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsItem:
@@ -118,5 +97,6 @@ __all__ = [
     "load_article",
     "other_files",
     "preview",
+    "scan_seeds",
     "stamp_item",
 ]

@@ -57,6 +57,7 @@ from feedtool.publish._files import (
     write_error,
 )
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
 from feedtool.render import (
     ItemRef,
@@ -769,11 +770,10 @@ def build(
     published (their ids and dates are decided when they really go out) and
     without pinging the hub.
     """
-    from feedtool.publish import find_articles
-
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    paths = find_articles(seeds)
+    scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -781,7 +781,7 @@ def build(
     with build_lock(out, wait):
         store = SqliteStore(out)
         try:
-            return _Build(
+            job = _Build(
                 seeds,
                 out,
                 config,
@@ -790,7 +790,9 @@ def build(
                 progress or _Silent(),
                 drafts=drafts,
                 future=future,
-            ).run(paths, ping)
+            )
+            job.warnings += scan.warnings
+            return job.run(scan.paths, ping)
         finally:
             store.close()
 

@@ -119,7 +119,8 @@ def item_id(item: NewsItem) -> str:
 
 
 def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
-    """The item's authors (parse gave the configured default), each with a URL.
+    """The item's authors (parse gives the configured default author to an
+    article that names none).
 
     An author without a URL of their own gets their author page's, so every
     format can say who wrote the article and where their other articles are.

@@ -16,19 +16,22 @@ Log = Callable[[str], None]
 
 def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int, int], ...]:
     """Name, size and mtime of every seed file and of the config (cheap to poll)."""
+    from feedtool.errors import PublishError
+    from feedtool.publish._seeds import scan_seeds
+
     found: list[tuple[str, int, int]] = []
-    for directory, dirnames, filenames in os.walk(seeds):
-        # Editors' swap and backup files are not articles.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            path = os.path.join(directory, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
+    try:
+        # The files a build would read, found as it finds them: an iterative
+        # walk (deep folders), links followed only inside the seeds folder.
+        paths = scan_seeds(seeds).paths
+    except PublishError:
+        paths = ()
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
     if config_path is not None:
         try:
             info = os.stat(config_path)
