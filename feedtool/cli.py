@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from feedtool import __version__
-from feedtool.config import CONFIG_FILENAME, Config, load_config
+from feedtool.config import CONFIG_FILENAME, Config, default_config, load_config
 from feedtool.errors import FeedtoolError, FeedtoolWarning
 
 _CONFIG_OPTION = click.option(
@@ -30,14 +30,18 @@ _CONFIG_OPTION = click.option(
 )
 
 
-_STATE_OPTION = click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose state gives the article's published id and dates.",
-)
+def _out_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o",
+        "--out",
+        default="feeds",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+_STATE_OPTION = _out_option("Built site whose state gives the article's published id and dates.")
 
 
 @contextmanager
@@ -64,10 +68,6 @@ def _warnings_printed() -> Iterator[None]:
                     warnings.showwarning(
                         warning.message, warning.category, warning.filename, warning.lineno
                     )
-
-
-def _config(path: Path) -> Config:
-    return load_config(path)
 
 
 class _Group(click.Group):
@@ -154,14 +154,7 @@ def new(headline: str, seeds: Path, draft: bool) -> None:
 @click.argument(
     "seeds", default="seeds", type=click.Path(file_okay=False, path_type=Path), required=False
 )
-@click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
-)
+@_out_option("Output folder.")
 @_CONFIG_OPTION
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."
@@ -225,7 +218,7 @@ def build(
             report = build_site(
                 seeds,
                 out,
-                _config(config_path),
+                load_config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
                 drafts=drafts,
@@ -312,10 +305,8 @@ def show(file: Path, config_path: Path, out: Path) -> None:
 def _config_or_default(path: Path) -> Config:
     """The config, or a neutral default when the default file is absent."""
     if not path.exists() and path == Path(CONFIG_FILENAME):
-        from feedtool.config import default_config
-
         return default_config()
-    return _config(path)
+    return load_config(path)
 
 
 # Serving and embedding import heavier modules lazily, so `build` starts fast.

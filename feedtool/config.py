@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from feedtool.errors import ConfigError
+from feedtool.plugins import ENRICHERS, RENDERERS
 
 CONFIG_FILENAME = "feedtool.toml"
 
@@ -116,6 +117,27 @@ class EnrichConfig(_Frozen):
     )
 
 
+class RenderConfig(_Frozen):
+    """``[render]``: which renderers run."""
+
+    enabled: tuple[str, ...] = Field(
+        default=(
+            "archive",
+            "atom",
+            "author_pages",
+            "html",
+            "jsonfeed",
+            "jsonld",
+            "ninjs",
+            "opml",
+            "rss",
+            "sitemap",
+            "tag_pages",
+        ),
+        description="Names of renderers to run: built-in, entry point or dotted name.",
+    )
+
+
 class WebSubConfig(_Frozen):
     """``[websub]``: the hub to advertise and ping after a build."""
 
@@ -146,6 +168,7 @@ class Config(_Frozen):
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()
     enrich: EnrichConfig = EnrichConfig()
+    render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
 
     @field_validator("base_url")
@@ -248,7 +271,7 @@ def load_config(path: Path | str) -> Config:
             hint="see README 'Config' for the keys and their types;"
             " `feedtool init NEW_FOLDER` writes a commented example",
         ) from exc
-    _check_enrichers(config, path, raw.decode("utf-8-sig", "replace"))
+    _check_plugins(config, path, raw.decode("utf-8-sig", "replace"))
     return config
 
 
@@ -266,21 +289,33 @@ def _problem(error: Any, text: str) -> tuple[str, int | None]:
     return f"key '{key}': {problem}", line if error["type"] != "missing" else None
 
 
-def _check_enrichers(config: Config, path: Path, text: str) -> None:
-    # Imported here: the enrich package imports this module.
-    from feedtool.enrich import check_enrichers
+def _check_plugins(config: Config, path: Path, text: str) -> None:
+    """Every enricher and renderer named loads, and each list is in an order that works."""
+    for section, registry, enabled in (
+        ("enrich", ENRICHERS, config.enrich.enabled),
+        ("render", RENDERERS, config.render.enabled),
+    ):
+        try:
+            registry.check(enabled)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"key '{section}.enabled': {exc.message}",
+                path=path,
+                line=_line_of_key(text, "enabled", section),
+                hint=exc.hint,
+            ) from exc
 
-    try:
-        check_enrichers(config)
-    except ConfigError as exc:
-        raise ConfigError(
-            exc.message, path=path, line=_line_of_key(text, "enabled"), hint=exc.hint
-        ) from exc
 
-
-def _line_of_key(text: str, key: str) -> int | None:
+def _line_of_key(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of ``key = …`` (inside ``[section]`` when given), if it is written there."""
+    current: str | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+            continue
+        if section is not None and current != section:
+            continue
         if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
             return number
     return None

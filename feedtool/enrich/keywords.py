@@ -26,7 +26,6 @@ from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments, where_label
-from feedtool.enrich.entities import find_entities
 from feedtool.enrich.gazetteer import KINDS, data_words, lexicon
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -124,7 +123,7 @@ def _runs(text: str, stop: frozenset[str], proper: frozenset[str]) -> list[list[
 
 def _entity_words(item: NewsItem) -> frozenset[str]:
     """Words that are proper nouns here: of people, places and one-word organisations."""
-    tags = [t for t in item.tags if t.kind in KINDS] or find_entities(item)
+    tags = [t for t in item.tags if t.kind in KINDS]
     words: set[str] = set()
     for tag in tags:
         for name in (tag.name, *tag.evidence.matched):
@@ -269,7 +268,7 @@ def _stoplist() -> frozenset[str]:
     return lexicon().stopwords | data_words("keyword_stoplist_en.txt")
 
 
-@enricher("keywords")
+@enricher("keywords", needs=("entities",), after=("languages",))
 def keywords(item: NewsItem, config: Config) -> NewsItem:
     """Tag ``item`` with a handful of key phrases."""
     return merge_tags(item, find_keywords(item), lambda t: t.kind == "keyword")

@@ -64,7 +64,7 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     """
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
-    return stamp_item(item, state, config, _now())
+    return stamp_item(item, state, config, _incremental._now())
 
 
 def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -> NewsItem:
@@ -81,10 +81,6 @@ def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -
 
     stamps = Stamper(state, config, now, newsroom).stamp_all([summary])
     return apply_stamp(item, stamps[summary.source_path], config)
-
-
-def _now() -> dt.datetime:
-    return _incremental._now()
 
 
 __all__ = [

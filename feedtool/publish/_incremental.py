@@ -133,7 +133,7 @@ class BuildReport:
     outputs: int
     written: tuple[str, ...]
     removed: tuple[str, ...]
-    ping_errors: tuple[str, ...] = ()
+    ping_errors: tuple[PublishError, ...] = ()
     #: What the build got past but the author should know (``file:line: what (fix: how)``):
     #: repaired decoding, refused links in the seeds folder, capped tags…
     warnings: tuple[FeedtoolWarning, ...] = ()

@@ -1,9 +1,11 @@
 """Render stage: turn published ``NewsItem``s into files.
 
 A renderer is a plain function ``(site) -> Iterator[(relative_path, bytes)]``
-registered with :func:`renderer`; a new format is one new module that
-registers itself, imported at the bottom. Renderers never read the clock or
-the file system: all they know is the ``Site``, so output is deterministic.
+(or ``Planned`` outputs) registered with :func:`renderer`; a new format is one
+new module that registers itself, imported at the bottom, or a plugin found by
+name (see ``feedtool.plugins``); ``[render] enabled`` says which run.
+Renderers never read the clock or the file system: all they know is the
+``Site``, so output is deterministic.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any, TypeVar, cast, overload
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
+from feedtool.plugins import RENDERERS
+from feedtool.render._common import unpublished
+from feedtool.render.formats import FeedFormat
 
 
 @dataclass(frozen=True)
@@ -38,21 +43,21 @@ Output = tuple[str, bytes]
 T = TypeVar("T")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 
-RENDERERS: dict[str, Renderer] = {}
-
 #: How many memo entries a site keeps: bounded, so memory stays flat however
 #: many articles a build renders (the feeds reuse the newest items most).
 MEMO_SIZE = 4096
 
 
-def renderer(name: str) -> Callable[[Renderer], Renderer]:
-    """Register ``function`` as the renderer called ``name``."""
+def renderer(
+    name: str, *, needs: Sequence[str] = (), after: Sequence[str] = ()
+) -> Callable[[Renderer], Renderer]:
+    """Register ``function`` as the renderer called ``name``.
 
-    def register(function: Renderer) -> Renderer:
-        RENDERERS[name] = function
-        return function
-
-    return register
+    ``needs``: renderers whose files this one's refer to (they must be
+    enabled too, and listed earlier); ``after``: ones to list earlier when
+    enabled. ``load_config`` checks both.
+    """
+    return cast(Callable[[Renderer], Renderer], RENDERERS.register(name, needs=needs, after=after))
 
 
 def fingerprint(*parts: object) -> str:
@@ -172,7 +177,7 @@ class Channel:
     @property
     def updated(self) -> dt.datetime:
         """Newest date among the items: feed-level dates never come from the clock."""
-        return max(_item_updated(i) for i in self.refs)
+        return max(item_updated(i) for i in self.refs)
 
     @property
     def fingerprint(self) -> str:
@@ -339,16 +344,12 @@ def item_key(item: NewsItem) -> tuple[str, str | None, str]:
     return (item.source_path, item.id, item.content_hash)
 
 
-def _item_updated(item: NewsItem | ItemRef) -> dt.datetime:
-    stamp = item.date_modified or item.date_published
-    if stamp is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
-    return stamp
-
-
 def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_modified`` if set, else ``date_published`` (Atom's ``updated``)."""
-    return _item_updated(item)
+    stamp = item.date_modified or item.date_published
+    if stamp is None:
+        raise unpublished(item, "date")
+    return stamp
 
 
 def tag_channels_of(
@@ -391,14 +392,31 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
     return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
 
 
+def channel_feeds(
+    site: Site, feed: FeedFormat, to_bytes: Callable[[Site, Channel], bytes]
+) -> Iterator[Planned]:
+    """The file of ``feed`` for every channel with items: the main one, then each tag's.
+
+    The loop every feed renderer shares; ``to_bytes`` is only called for a
+    channel whose fingerprint changed since the last build.
+    """
+    for channel in site.channels:
+        if channel.refs:
+            yield Planned(
+                feed.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
+            )
+
+
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
-    """Run the named renderers (all by default), yielding ``(path, bytes)`` or plans."""
-    for name in names or tuple(RENDERERS):
-        yield from RENDERERS[name](site)
+    """Run the named renderers (default: ``[render] enabled``), yielding outputs or plans."""
+    for name in names or site.config.render.enabled:
+        yield from cast(Renderer, RENDERERS[name])(site)
 
 
 def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:
-    """Every output of the named renderers (all by default) as ``(path, bytes)``."""
+    """Every output of the named renderers (default: ``[render] enabled``) as ``(path, bytes)``."""
     for output in plan_site(site, names):
         if isinstance(output, Planned):
             yield output.path, output.render()

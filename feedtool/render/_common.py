@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from feedtool._slug import tag_slug
 from feedtool._text import direction, human_date, is_rtl
 from feedtool.config import Config
+from feedtool.errors import FeedtoolError
 from feedtool.model import (
     EmbeddedPost,
     Heading,
@@ -101,17 +102,26 @@ def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     return stamp.replace(microsecond=0)
 
 
+def unpublished(item: NewsItem | ItemRef, missing: str) -> FeedtoolError:
+    """The error of an item rendered before the publish stage gave it its ``missing`` field."""
+    return FeedtoolError(
+        f"rendered before publication (no {missing})",
+        path=item.source_path,
+        hint="render items that a build published (feedtool.build gives ids and dates)",
+    )
+
+
 def published(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_published``; renderers only ever see published items."""
     if item.date_published is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
+        raise unpublished(item, "date")
     return item.date_published
 
 
 def item_id(item: NewsItem) -> str:
     """``id``; renderers only ever see published items."""
     if item.id is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no id)")
+        raise unpublished(item, "id")
     return item.id
 
 
@@ -126,6 +136,8 @@ def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
     format can say who wrote the article and where their other articles are.
     """
     people = item.authors
+    if "author_pages" not in config.render.enabled:
+        return people
     return tuple(
         person
         if http_url(person.url)

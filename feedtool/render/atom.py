@@ -26,7 +26,16 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    Output,
+    Planned,
+    Site,
+    channel_feeds,
+    item_key,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
@@ -50,13 +59,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                ATOM.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: atom_bytes(site, channel),  # type: ignore[misc]
-            )
+    return channel_feeds(site, ATOM, atom_bytes)
 
 
 def feed_id(site: Site, channel: Channel) -> str:

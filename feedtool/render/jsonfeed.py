@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
+from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_key, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
@@ -33,13 +33,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 @renderer("jsonfeed")
 def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                JSON_FEED.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: json_bytes(jsonfeed(site, channel)),  # type: ignore[misc]
-            )
+    return channel_feeds(site, JSON_FEED, lambda site, channel: json_bytes(jsonfeed(site, channel)))
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:

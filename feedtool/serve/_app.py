@@ -67,7 +67,7 @@ def media_type(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class _Cached:
     body: bytes
     etag: str
     gzipped: bytes | None
@@ -82,10 +82,10 @@ class _FileCache:
     """
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[int, int, int, int], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int, int, int], _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, int, int, int], body: bytes, compressible: bool) -> _Entry:
+    def get(self, key: tuple[int, int, int, int], body: bytes, compressible: bool) -> _Cached:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -97,7 +97,7 @@ class _FileCache:
             # mtime=0 keeps the gzip bytes a pure function of the body, so the
             # gzip variant can carry a strong ETag of its own.
             gzipped = gzip.compress(body, compresslevel=6, mtime=0)
-        entry = _Entry(body, f'"{digest}"', gzipped, f'"{digest}-gzip"')
+        entry = _Cached(body, f'"{digest}"', gzipped, f'"{digest}-gzip"')
         if len(body) <= _CACHE_MAX_FILE:
             with self._lock:
                 self._entries[key] = entry
