@@ -332,8 +332,31 @@ def _config_or_default(path: Path) -> Config:
     type=click.Path(file_okay=False, path_type=Path),
     help="Articles folder to watch.",
 )
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Connections held at most [just below the open-file limit]; the longest idle"
+    " one makes room for a new one.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers.",
+)
 @_CONFIG_OPTION
-def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path: Path) -> None:
+def serve(
+    out: Path,
+    host: str,
+    port: int,
+    watch: bool,
+    seeds: Path,
+    max_connections: int | None,
+    header_timeout: float,
+    config_path: Path,
+) -> None:
     """Serve the built site in OUT (default: feeds/) on http://127.0.0.1:8000/.
 
     Feeds get their proper media types, ETag/Last-Modified (conditional GET
@@ -348,7 +371,17 @@ def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path
     from feedtool.serve import serve as run_server
 
     with _errors_to_exit():
-        run_server(out, host, port, watch, seeds, config_path, log=click.echo)
+        run_server(
+            out,
+            host,
+            port,
+            watch,
+            seeds,
+            config_path,
+            log=click.echo,
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+        )
 
 
 @main.command()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from _servers import Server, feedtool_serve
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -472,3 +473,131 @@ def test_deeply_nested_folders_build_without_recursion_error(
         assert "Café owners in Tehran protest new rules" in _titles(tmp_path / "out")
     finally:
         _remove_tree(seeds / "d")
+
+
+# --------------------------------------------------------------------------- case 8
+
+
+_LOW_FD_LIMIT = "import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))"
+
+
+@pytest.fixture
+def site(tmp_path: Path, seeds: Path, config: Config) -> Path:
+    out = tmp_path / "site"
+    build(seeds, out, config, ping=False)
+    return out
+
+
+def _connect(server: Server) -> socket.socket:
+    return socket.create_connection((server.host, server.port), timeout=30)
+
+
+def _closed_by_peer(sock: socket.socket, timeout: float = 30.0) -> bool:
+    """Whether the server closed ``sock`` (EOF or reset) within ``timeout``."""
+    sock.settimeout(timeout)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_idle_connections_beyond_the_fd_limit_do_not_lock_out_clients(site: Path) -> None:
+    with feedtool_serve(site, prelude=_LOW_FD_LIMIT) as server:
+        # More idle connections than the server has descriptors (256).
+        idle = []
+        for _ in range(300):
+            try:
+                idle.append(_connect(server))
+            except OSError:
+                break
+        try:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            # The server made room by closing the longest-idle connections.
+            assert _closed_by_peer(idle[0])
+            status, _headers, _body = server.request("GET", "/atom.xml")
+            assert status == 200
+        finally:
+            for sock in idle:
+                sock.close()
+        assert server.process.poll() is None
+
+
+def test_a_client_trickling_its_headers_is_cut_off(site: Path) -> None:
+    with feedtool_serve(site, "--header-timeout", "1") as server:
+        slow = _connect(server)
+        silent = _connect(server)
+        try:
+            slow.sendall(b"GET /index.html HTTP/1.1\r\n")
+            cut_off = False
+            for byte in b"Host: 127.0.0.1\r\nX-Slow: " + b"a" * 600:
+                try:
+                    slow.sendall(bytes([byte]))
+                except OSError:
+                    cut_off = True
+                    break
+                time.sleep(0.05)  # 30 s of trickle in all: far beyond the deadline
+            assert cut_off or _closed_by_peer(slow, timeout=0.1)
+            assert _closed_by_peer(silent)  # a connection that says nothing
+            assert server.request("GET", "/index.html")[0] == 200
+        finally:
+            slow.close()
+            silent.close()
+
+
+def test_big_files_are_served_off_the_event_loop(site: Path) -> None:
+    big = site / "big.json"
+    line = json.dumps({"text": "Officials weigh new trade rules as costs rise " * 20}) + "\n"
+    big.write_text("[" + ",".join([line] * 36_000) + "]", "utf-8")
+    size = big.stat().st_size
+    assert size > 32_000_000
+    with feedtool_serve(site) as server:
+        status, headers, body = server.request("HEAD", "/big.json")
+        assert status == 200 and body == b"" and int(headers["content-length"]) == size
+        etag = headers["etag"]
+        assert etag.startswith('"') and not etag.startswith("W/")
+        assert server.request("GET", "/big.json", {"If-None-Match": etag})[0] == 304
+        # Eight readers that ask for gzip and then read nothing: the server must
+        # still answer a small page at once, while they are all unfinished.
+        readers = []
+        for _ in range(8):
+            sock = _connect(server)
+            sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            readers.append(sock)
+        try:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            first = readers[0]
+            first.settimeout(30)
+            head = first.recv(65536)
+            assert head.startswith(b"HTTP/1.1 200") and f"content-length: {size}".encode() in (
+                head.lower()
+            )
+            # A whole big file, checked against the bytes on disk.
+            status, headers, body = server.request("GET", "/big.json", {"Accept-Encoding": "gzip"})
+            assert status == 200 and body == big.read_bytes() and headers["etag"] == etag
+        finally:
+            for sock in readers:
+                sock.close()
+        assert server.process.poll() is None
+
+
+def test_serve_watch_listens_before_the_first_ping_ends(tmp_path: Path, seeds: Path) -> None:
+    hub = _TricklingHub(seconds=120)
+    try:
+        text = (ROOT / "feedtool.toml").read_text("utf-8")
+        path = tmp_path / "feedtool.toml"
+        path.write_text(text + f'\n[websub]\nhub = "{hub.url}"\ntimeout = 60.0\n', "utf-8")
+        out = tmp_path / "site"
+        with feedtool_serve(out, "--watch", "--seeds", str(seeds), "-c", str(path)) as server:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            # Answered while the hub is still trickling its first answer.
+            assert not hub.finished.is_set()
+    finally:
+        hub.close()

@@ -512,15 +512,10 @@ class _Build:
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
         # A preview is for local eyes: the hub is not told about it.
-        if ping and self.config.websub.hub and not (self.drafts or self.future):
-            changed = [
-                self.config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES
-            ]
-            if changed:
-                from feedtool.publish.websub import ping_hub
-
-                problems = ping_hub(self.config.websub.hub, changed, self.config.websub.timeout)
-                report = BuildReport(**{**vars(report), "ping_errors": tuple(problems)})
+        if ping and not (self.drafts or self.future):
+            problems = ping_feeds(self.config, written)
+            if problems:
+                report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
 
     def _report(
@@ -745,6 +740,19 @@ def _without_duplicate_ids(
                 )
             )
     return kept, errors
+
+
+def ping_feeds(config: Config, written: Sequence[str]) -> tuple[PublishError, ...]:
+    """Ping the configured WebSub hub for the feed files among ``written`` (within
+    ``[websub] timeout`` in all); the problems, one line each."""
+    if not config.websub.hub:
+        return ()
+    changed = [config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES]
+    if not changed:
+        return ()
+    from feedtool.publish.websub import ping_hub
+
+    return tuple(ping_hub(config.websub.hub, changed, config.websub.timeout))
 
 
 def build(
