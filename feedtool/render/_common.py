@@ -202,7 +202,30 @@ class LeadImage:
     own: bool = True
 
 
-def lead_image(item: NewsItem, config: Config) -> LeadImage | None:
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def image_type(url: str) -> str | None:
+    """The media type an image URL's extension names ('image/jpeg'), or None."""
+    path = urlsplit(url).path.lower()
+    return next((kind for ext, kind in _IMAGE_TYPES.items() if path.endswith(ext)), None)
+
+
+def own_image(item: NewsItem) -> LeadImage | None:
+    """The article's own image, when it has an http(s) URL (feeds show no default)."""
+    image = lead_image(item, None)
+    return image if image is not None and image.own else None
+
+
+def lead_image(item: NewsItem, config: Config | None) -> LeadImage | None:
     """The article's image with an http(s) URL, or ``[publisher] default_image``, or None."""
     image = item.image
     if image is not None:
@@ -215,7 +238,7 @@ def lead_image(item: NewsItem, config: Config) -> LeadImage | None:
                 alt=clean(image.caption) if image.caption else None,
                 credit=clean(image.credit) if image.credit else None,
             )
-    default = http_url(config.publisher.default_image)
+    default = http_url(config.publisher.default_image) if config is not None else None
     if default:
         return LeadImage(url=default, own=False)
     return None

@@ -16,11 +16,11 @@ from feedtool.render._common import (
     authors_of,
     clean,
     home_url,
-    http_url,
     iso,
     item_id,
     json_bytes,
     memo_content_html,
+    own_image,
     person_json,
     published,
     tag_names,
@@ -70,9 +70,9 @@ def _item(site: Site, item: NewsItem) -> dict[str, Any]:
     }
     if item.description:
         entry["summary"] = clean(item.description)
-    image = http_url(item.image.url) if item.image else None
-    if image:
-        entry["image"] = image
+    image = own_image(item)
+    if image is not None:
+        entry["image"] = image.url
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)

@@ -43,8 +43,10 @@ from feedtool.render._common import (
     authors_of,
     clean,
     home_url,
+    image_type,
     item_id,
     memo_content_html,
+    own_image,
     published,
     whole_seconds,
     xml_bytes,
@@ -52,6 +54,7 @@ from feedtool.render._common import (
 from feedtool.render.formats import RSS
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 
 
 def _html(text: str) -> str:
@@ -91,6 +94,9 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     channel_element = root.find("channel")
     assert channel_element is not None
     channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
+    if channel_element.find(f".//{{{MEDIA_NS}}}content") is not None:
+        # Declared once on the root rather than on every item.
+        etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
     hub = config.websub.hub
     if hub:
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
@@ -131,12 +137,42 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.content(memo_content_html(site, item), type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    for author in authors_of(item, config):
-        entry.dc.dc_creator(clean(author.name))
+    authors = [clean(author.name) for author in authors_of(item, config)]
+    if authors:
+        # One dc:creator naming everyone: readers show the first element only.
+        entry.dc.dc_creator(", ".join(authors))
     if item.language.lower() != config.language.lower():
         entry.dc.dc_language(item.language)
     if item.tags:
         # RSS shows the label; the vocabulary goes in ``domain``. One call
         # with the whole list: feedgen re-checks the list on every call.
         entry.category([_category(tag) for tag in item.tags], replace=True)
-    return etree.fromstring(fg.rss_str(pretty=False)).find("channel/item")
+    element = etree.fromstring(fg.rss_str(pretty=False)).find("channel/item")
+    _add_image(element, item)
+    return element
+
+
+def _add_image(element: Any, item: NewsItem) -> None:
+    """``enclosure`` and Media RSS ``media:content`` / ``media:thumbnail`` for the image.
+
+    RSS requires an enclosure's byte length, which a build does not know
+    (the image lives elsewhere): ``0`` is the accepted way to say so.
+    Readers such as newsboat show the picture from either element.
+    """
+    image = own_image(item)
+    if image is None:
+        return
+    kind = image_type(image.url)
+    if kind is not None:
+        etree.SubElement(element, "enclosure", url=image.url, length="0", type=kind)
+    content = etree.SubElement(element, f"{{{MEDIA_NS}}}content", url=image.url, medium="image")
+    if kind is not None:
+        content.set("type", kind)
+    if image.width and image.height:
+        content.set("width", str(image.width))
+        content.set("height", str(image.height))
+    if image.alt:
+        etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain").text = image.alt
+    if image.credit:
+        etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = image.credit
+    etree.SubElement(element, f"{{{MEDIA_NS}}}thumbnail", url=image.url)
