@@ -17,8 +17,9 @@ import html5lib
 import lxml.html
 import pytest
 from conftest import BASE, PUBLISHER, TEHRAN, make_config, make_site, seed_item
+from lxml import etree
 
-from feedtool.model import ListBlock, NewsItem, Paragraph, Person, Tag
+from feedtool.model import Image, ListBlock, NewsItem, Paragraph, Person, Tag
 from feedtool.render import Channel, Site, render_site
 from feedtool.render._common import page_path, shows_standfirst
 
@@ -293,3 +294,64 @@ def test_lists_and_bare_links_in_every_format() -> None:
     # Plain-text formats keep each item on its own line.
     jsonld = json.loads(outputs[f"articles/{item.slug}.jsonld"])
     assert "Trade <b>routes</b>\nBorder crossings" in jsonld["articleBody"]
+
+
+def test_images_in_every_format() -> None:
+    photo = BASE + "images/larijani-naqvi.jpg"
+    item = seed_item()
+    assert item.image is not None
+    item = item.model_copy(
+        update={"image": item.image.model_copy(update={"width": 1200, "height": 800})}
+    )
+    config = make_config().model_copy(
+        update={
+            "publisher": make_config().publisher.model_copy(
+                update={"default_image": BASE + "share.png"}
+            )
+        }
+    )
+    bare = item.model_copy(
+        update={
+            "id": "tag:news.example.org,2025:bare",
+            "slug": "bare",
+            "url": BASE + "articles/bare.html",
+            "source_path": "bare.txt",
+            "image": Image(caption="A caption without a picture", line=2),
+        }
+    )
+    site = Site(config=config, items=(item, bare))
+    outputs = _render(site)
+    # RSS: an enclosure (length unknown: 0) and Media RSS, as newsboat reads them.
+    rss = feedparser.parse(outputs["rss.xml"])
+    first, second = rss.entries
+    assert first.enclosures[0]["href"] == photo and first.enclosures[0]["type"] == "image/jpeg"
+    assert first.media_content[0]["url"] == photo
+    assert first.media_content[0]["width"] == "1200"
+    assert first.media_thumbnail[0]["url"] == photo
+    assert not second.get("enclosures") and "media_content" not in second
+    root = etree.fromstring(outputs["rss.xml"])
+    assert root.nsmap.get("media") == "http://search.yahoo.com/mrss/"
+    # Atom: link rel="enclosure"; JSON Feed: image. Never the default image.
+    atom = feedparser.parse(outputs["atom.xml"]).entries[0]
+    assert [link.href for link in atom.links if link.rel == "enclosure"] == [photo]
+    json_items = json.loads(outputs["feed.json"])["items"]
+    assert json_items[0]["image"] == photo and "image" not in json_items[1]
+    # JSON-LD: an ImageObject always has a url; the default stands in for a missing one.
+    own = json.loads(outputs[f"articles/{item.slug}.jsonld"])["image"]
+    assert own == {
+        "@type": "ImageObject",
+        "url": photo,
+        "width": 1200,
+        "height": 800,
+        "caption": item.image.caption,
+        "creditText": "WANA",
+    }
+    default = json.loads(outputs["articles/bare.jsonld"])["image"]
+    assert default == {"@type": "ImageObject", "url": BASE + "share.png"}
+    # OpenGraph and Twitter cards.
+    page = _doc(outputs, page_path(item, config))
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.xpath("//meta")}
+    assert meta["og:image"] == photo and meta["og:image:width"] == "1200"
+    assert meta["twitter:card"] == "summary_large_image" and meta["twitter:image"] == photo
+    bare_page = _doc(outputs, "articles/bare.html")
+    assert bare_page.xpath("//meta[@property='og:image']/@content") == [BASE + "share.png"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,7 +106,30 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
             self_link.addnext(hub_link)
         else:
             channel_element.insert(0, hub_link)
-    return xml_bytes(root)
+    return _hex_references(xml_bytes(root))
+
+
+# A leaf element and its text, as serialised ('<title>A &lt;B&gt;</title>').
+_LEAF = re.compile(rb"(<(?P<name>[\w:.-]+)(?:\s[^<>]*)?>)(?P<text>[^<]*)(</(?P=name)>)")
+_HTML_ELEMENTS = frozenset({b"description", b"content:encoded"})
+
+
+def _hex_references(document: bytes) -> bytes:
+    """``<`` and ``&`` in plain-text elements as ``&#x3C;`` and ``&#x26;``.
+
+    RSS never said whether a title is text or HTML; the RSS Profile (and the
+    W3C validator) ask for hexadecimal references in plain text, which every
+    reader decodes as the character itself. The HTML elements keep ``&lt;``.
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        text = match["text"]
+        if match["name"] in _HTML_ELEMENTS or (b"&lt;" not in text and b"&amp;" not in text):
+            return match[0]
+        text = text.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
+        return match[1] + text + match[4]
+
+    return _LEAF.sub(fix, document)
 
 
 def _feed(config: Config, title: str, description: str) -> FeedGenerator:
