@@ -136,7 +136,7 @@ def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
     format can say who wrote the article and where their other articles are.
     """
     people = item.authors
-    if "author_pages" not in config.render.enabled:
+    if "author_pages" not in config.render.renderers():
         return people
     return tuple(
         person

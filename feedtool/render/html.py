@@ -174,7 +174,7 @@ def _site_nav(config: Config, page: str) -> list[tuple[str, str]]:
     return [
         (label, relative(page, path))
         for label, name, path in _SECTIONS
-        if name in config.render.enabled
+        if name in config.render.renderers()
     ]
 
 
@@ -271,10 +271,10 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     tags = []
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        tag_pages = prefix and "tag_pages" in config.render.enabled
+        tag_pages = prefix and "tag_pages" in config.render.renderers()
         href = relative(page, f"{prefix}index.html") if tag_pages else None
         tags.append(_TagLink(clean(name), href))
-    author_pages = "author_pages" in config.render.enabled
+    author_pages = "author_pages" in config.render.renderers()
     authors = [
         _Link(
             clean(a.name),

@@ -89,9 +89,9 @@ def _opml(site: Site) -> bytes:
         (title, [c for c in site.tag_channels if c.items and c.tag and c.tag.kind == kind])
         for kind, title in _KINDS
     ]
-    if "author_pages" in config.render.enabled:
+    if "author_pages" in config.render.renderers():
         groups.append(("Authors", [c for c in site.author_channels if c.items]))
-    pages = {"tag_pages", "author_pages"} & set(config.render.enabled)
+    pages = {"tag_pages", "author_pages"} & set(config.render.renderers())
     for title, channels in groups:
         if not channels:
             continue
