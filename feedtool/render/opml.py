@@ -89,6 +89,7 @@ def _opml(site: Site) -> bytes:
         (title, [c for c in site.tag_channels if c.items and c.tag and c.tag.kind == kind])
         for kind, title in _KINDS
     ]
+    groups.append(("Tags", [c for c in site.tag_channels if c.items and c.tag is None]))
     if "author_pages" in config.render.renderers():
         groups.append(("Authors", [c for c in site.author_channels if c.items]))
     pages = {"tag_pages", "author_pages"} & set(config.render.renderers())
@@ -97,12 +98,14 @@ def _opml(site: Site) -> bytes:
             continue
         folder = etree.SubElement(body, "outline", text=title, title=title)
         for channel in channels:
-            kind = "tag_pages" if channel.tag is not None else "author_pages"
+            has_page = (channel.author is not None and "author_pages" in pages) or (
+                channel.tag is not None and "tag_pages" in pages
+            )
             _outline(
                 folder,
                 f"{channel.title} ({tag_feed.outline_label})",
                 tag_feed.url(config, channel.prefix),
-                config.absolute(channel.prefix) if kind in pages else home,
+                config.absolute(channel.prefix) if has_page else home,
                 channel.description,
                 config.language,
                 tag_feed.opml_version,
