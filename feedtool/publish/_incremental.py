@@ -56,6 +56,7 @@ from feedtool.publish._files import (
     write_atomic,
     write_error,
 )
+from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
@@ -68,6 +69,7 @@ from feedtool.render import (
     plan_site,
     tag_channels_of,
 )
+from feedtool.render.archive import archived
 from feedtool.render.formats import FEED_FORMATS
 from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
 
@@ -440,6 +442,8 @@ class _Build:
             tag_channels=tag_channels_of(refs, self.config, load),
             refs=tuple(refs),
         )
+        if self.config.feed_archives:
+            site = archived(site, load)
         previous = store.outputs()
         old_files = set(state.files)
         fingerprints: dict[str, str] = {}
@@ -490,6 +494,7 @@ class _Build:
                 prune_empty_dirs(old.parent, self.out)
         state.files = new_files
         self._write_state(state)
+        update_gone(self.out, removed, new_files)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
@@ -781,6 +786,7 @@ def build(
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
     scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

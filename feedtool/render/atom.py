@@ -44,12 +44,15 @@ from feedtool.render._common import (
     clean,
     feed_content_html,
     home_url,
+    image_type,
     item_id,
+    own_image,
     person_json,
     published,
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import ATOM
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -59,7 +62,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    return channel_feeds(site, ATOM, atom_bytes)
+    return channel_feeds(site, ATOM, atom_bytes, archives=True)
 
 
 def feed_id(site: Site, channel: Channel) -> str:
@@ -79,6 +82,10 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
     if config.publisher.logo:
         fg.logo(config.publisher.logo)
     root = etree.fromstring(fg.atom_str(pretty=False))
+    for rel, href in format_links(channel, ATOM, config.absolute):
+        etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
+    if channel.archive:
+        etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
     root.extend(copy.deepcopy(_entry(site, item, channel)) for item in channel.items)
     return xml_bytes(root)
 
@@ -134,4 +141,17 @@ def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
             link.set("type", "text/html")
     if item.language.lower() != config.language.lower():
         element.set(_XML_LANG, item.language)
+    image = own_image(item)
+    if image is not None:
+        enclosure = etree.Element(f"{_ATOM}link", rel="enclosure", href=image.url)
+        kind = image_type(image.url)
+        if kind is not None:
+            enclosure.set("type", kind)
+        if image.alt:
+            enclosure.set("title", image.alt)
+        alternate = element.find(f"{_ATOM}link")
+        if alternate is not None:
+            alternate.addnext(enclosure)
+        else:
+            element.append(enclosure)
     return element
