@@ -94,6 +94,15 @@ def main() -> None:
 )
 @click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
 @click.option(
+    "-D", "--drafts", is_flag=True, help="Preview drafts (draft = true) too; the hub is not pinged."
+)
+@click.option(
+    "-F",
+    "--future",
+    is_flag=True,
+    help="Preview articles whose `published` is still to come; the hub is not pinged.",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -108,6 +117,8 @@ def build(
     config_path: Path,
     jobs: int | None,
     no_ping: bool,
+    drafts: bool,
+    future: bool,
     wait: float,
     quiet: bool,
     verbose: bool,
@@ -136,17 +147,23 @@ def build(
                 load_config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
+                drafts=drafts,
+                future=future,
                 wait=wait,
                 progress=bar,
             )
         finally:
             bar.close()
+    if not quiet:
+        for held in report.held:
+            click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    for warning in report.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for problem in report.ping_errors:
-        click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        for problem in report.ping_errors:
+            click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
     if verbose:
         click.echo(
             f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
@@ -241,8 +258,31 @@ def _config_or_default(path: Path) -> Config:
     type=click.Path(file_okay=False, path_type=Path),
     help="Articles folder to watch.",
 )
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Connections held at most [just below the open-file limit]; the longest idle"
+    " one makes room for a new one.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers.",
+)
 @_CONFIG_OPTION
-def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path: Path) -> None:
+def serve(
+    out: Path,
+    host: str,
+    port: int,
+    watch: bool,
+    seeds: Path,
+    max_connections: int | None,
+    header_timeout: float,
+    config_path: Path,
+) -> None:
     """Serve the built site in OUT (default: feeds/) on http://127.0.0.1:8000/.
 
     Feeds get their proper media types, ETag/Last-Modified (conditional GET
@@ -257,7 +297,17 @@ def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path
     from feedtool.serve import serve as run_server
 
     with _errors_to_exit():
-        run_server(out, host, port, watch, seeds, config_path, log=click.echo)
+        run_server(
+            out,
+            host,
+            port,
+            watch,
+            seeds,
+            config_path,
+            log=click.echo,
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+        )
 
 
 @main.command()

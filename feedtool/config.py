@@ -67,6 +67,17 @@ class PublisherConfig(_Frozen):
     name: str = Field(min_length=1)
     url: str
     logo: str | None = Field(default=None, description="Absolute URL of a logo image.")
+    default_image: str | None = Field(
+        default=None,
+        description="Absolute URL of the image shown for articles that have none of their own.",
+    )
+
+    @field_validator("logo", "default_image")
+    @classmethod
+    def _image_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value)
+        return value
 
 
 class AuthorConfig(_Frozen):
@@ -110,7 +121,19 @@ class RenderConfig(_Frozen):
     """``[render]``: which renderers run."""
 
     enabled: tuple[str, ...] = Field(
-        default=("atom", "html", "jsonfeed", "jsonld", "ninjs", "opml", "rss", "sitemap"),
+        default=(
+            "archive",
+            "atom",
+            "author_pages",
+            "html",
+            "jsonfeed",
+            "jsonld",
+            "ninjs",
+            "opml",
+            "rss",
+            "sitemap",
+            "tag_pages",
+        ),
         description="Names of renderers to run: built-in, entry point or dotted name.",
     )
 
@@ -138,6 +161,9 @@ class Config(_Frozen):
     language: str = Field(default="en", description="Default BCP 47 language of articles.")
     timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
     feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    page_size: int = Field(
+        default=20, ge=1, description="How many articles an HTML index, tag or archive page lists."
+    )
     publisher: PublisherConfig
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()

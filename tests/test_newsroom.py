@@ -480,7 +480,12 @@ def test_jsonld_carries_dateline_agency_job_title_and_correction() -> None:
     assert data["dateModified"].startswith("2025-11-21")
     health = article_jsonld(_newsroom_case("15_bbc_style_published.txt"), CONFIG)
     assert health["author"] == [
-        {"@type": "Person", "name": "Sarah Thompson", "jobTitle": "Health Correspondent"}
+        {
+            "@type": "Person",
+            "name": "Sarah Thompson",
+            "jobTitle": "Health Correspondent",
+            "url": CONFIG.absolute("authors/sarah-thompson/"),  # the author page
+        }
     ]
 
 

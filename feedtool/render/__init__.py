@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast, overload
 
 from feedtool.config import Config
-from feedtool.model import NewsItem, Tag
+from feedtool.model import NewsItem, Person, Tag
 from feedtool.plugins import RENDERERS
 from feedtool.render._common import unpublished
 from feedtool.render.formats import FeedFormat
@@ -99,6 +99,7 @@ class ItemRef:
     date_modified: dt.datetime | None
     tags: tuple[tuple[str, str, str], ...]  # (slug, name, kind)
     fingerprint: str
+    authors: tuple[Person, ...] = ()
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
@@ -115,6 +116,7 @@ class ItemRef:
             date_modified=item.date_modified,
             tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
             fingerprint=digest or fingerprint(item.model_dump_json()),
+            authors=item.authors,
         )
 
     @property
@@ -157,7 +159,8 @@ def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
 
 @dataclass(frozen=True)
 class Channel:
-    """One feed: the main one (``prefix=''``) or a tag's (``prefix='tags/pakistan/'``)."""
+    """One feed: the main one (``prefix=''``), a tag's (``prefix='tags/pakistan/'``)
+    or an author's (``prefix='authors/jane-doe/'``)."""
 
     prefix: str
     title: str
@@ -165,6 +168,7 @@ class Channel:
     items: Sequence[NewsItem]
     tag: Tag | None = None
     refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+    author: Person | None = None
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
@@ -183,6 +187,7 @@ class Channel:
             self.title,
             self.description,
             self.tag.model_dump_json() if self.tag else None,
+            self.author.model_dump_json() if self.author else None,
             [ref.fingerprint for ref in self.refs],
         )
 
@@ -235,9 +240,61 @@ class Site:
         )
 
     @property
+    def author_channels(self) -> tuple[Channel, ...]:
+        """One feed per author (the configured default author included), by folder."""
+        return self.memo("author_channels", self._author_channels)
+
+    def _author_channels(self) -> tuple[Channel, ...]:
+        from feedtool.render._common import author_dir, authors_of
+
+        groups: dict[str, tuple[Person, list[int]]] = {}
+        for index, ref in enumerate(self.refs):
+            for person in authors_of(ref, self.config):
+                _, group = groups.setdefault(author_dir(person), (person, []))
+                if not group or group[-1] != index:
+                    group.append(index)
+        size = self.config.feed_size
+        channels = []
+        for prefix, (person, indexes) in sorted(groups.items()):
+            top = indexes[:size]
+            channels.append(
+                Channel(
+                    prefix=prefix,
+                    title=f"{self.config.title}: {person.name}",
+                    description=f"Articles of {self.config.title} by {person.name}.",
+                    items=_Picked(self.items, top),
+                    refs=tuple(self.refs[i] for i in top),
+                    author=person,
+                )
+            )
+        return tuple(channels)
+
+    @property
     def channels(self) -> tuple[Channel, ...]:
-        """The main feed followed by every per-tag feed."""
-        return (self.main, *self.tag_channels)
+        """The main feed, every per-tag feed, then every author's feed."""
+        return (self.main, *self.tag_channels, *self.author_channels)
+
+    def refs_of(self, channel: Channel) -> tuple[ItemRef, ...]:
+        """Every item of a tag's or an author's channel, not only the newest ``feed_size``.
+
+        The HTML pages list them all, page by page; the feeds keep the newest.
+        """
+        return self.memo(("refs_of", channel.prefix), lambda: self._channel_refs(channel))
+
+    def _channel_refs(self, channel: Channel) -> tuple[ItemRef, ...]:
+        from feedtool.render._common import author_dir, authors_of
+
+        if channel.tag is not None:
+            slug = channel.tag.slug
+            return tuple(r for r in self.refs if slug in r.tag_slugs)
+        if channel.author is not None:
+            folder = author_dir(channel.author)
+            return tuple(
+                r
+                for r in self.refs
+                if any(author_dir(p) == folder for p in authors_of(r, self.config))
+            )
+        return self.refs
 
     @property
     def structure(self) -> str:
@@ -252,6 +309,30 @@ class Site:
                 for c in self.tag_channels
             ]
         )
+
+
+class _Picked(Sequence[NewsItem]):
+    """Some items of a sequence, by index, loaded only when used."""
+
+    def __init__(self, items: Sequence[NewsItem], indexes: Sequence[int]) -> None:
+        self._items = items
+        self._indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    @overload
+    def __getitem__(self, index: int) -> NewsItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NewsItem]: ...
+    def __getitem__(self, index: int | slice) -> NewsItem | Sequence[NewsItem]:
+        if isinstance(index, slice):
+            return _Picked(self._items, self._indexes[index])
+        return self._items[self._indexes[index]]
+
+    def __iter__(self) -> Iterator[NewsItem]:
+        for index in self._indexes:
+            yield self._items[index]
 
 
 def item_key(item: NewsItem) -> tuple[str, str | None, str]:

@@ -39,6 +39,7 @@ from feedtool.render import (
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
+    authors_of,
     category,
     clean,
     home_url,
@@ -112,7 +113,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     if item.description:
         entry.summary(clean(item.description))
     entry.content(memo_content_html(site, item), type="html")
-    for author in item.authors:
+    for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it
     # already holds on each call, quadratic in the number of tags.

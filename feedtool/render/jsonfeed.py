@@ -13,6 +13,7 @@ from typing import Any
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_key, renderer
 from feedtool.render._common import (
+    authors_of,
     clean,
     home_url,
     http_url,
@@ -75,7 +76,7 @@ def _item(site: Site, item: NewsItem) -> dict[str, Any]:
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)
-    authors = [person_json(author, "url") for author in item.authors]
+    authors = [person_json(author, "url") for author in authors_of(item, site.config)]
     if authors:
         entry["authors"] = authors
     tags = [clean(name) for name in tag_names(item.tags)]

@@ -40,6 +40,7 @@ from feedtool.render import (
 )
 from feedtool.render._common import (
     GENERATOR,
+    authors_of,
     clean,
     home_url,
     item_id,
@@ -130,7 +131,7 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.content(memo_content_html(site, item), type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    for author in item.authors:
+    for author in authors_of(item, config):
         entry.dc.dc_creator(clean(author.name))
     if item.language.lower() != config.language.lower():
         entry.dc.dc_language(item.language)
