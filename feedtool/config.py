@@ -120,22 +120,15 @@ class EnrichConfig(_Frozen):
 class RenderConfig(_Frozen):
     """``[render]``: which renderers run."""
 
-    enabled: tuple[str, ...] = Field(
-        default=(
-            "archive",
-            "atom",
-            "author_pages",
-            "html",
-            "jsonfeed",
-            "jsonld",
-            "ninjs",
-            "opml",
-            "rss",
-            "sitemap",
-            "tag_pages",
-        ),
-        description="Names of renderers to run: built-in, entry point or dotted name.",
+    enabled: tuple[str, ...] | None = Field(
+        default=None,
+        description="Names of renderers to run: built-in, entry point or dotted name;"
+        " unset: every built-in renderer.",
     )
+
+    def renderers(self) -> tuple[str, ...]:
+        """The renderers a build runs."""
+        return self.enabled if self.enabled is not None else RENDERERS.builtin_names()
 
 
 class WebSubConfig(_Frozen):
@@ -276,7 +269,7 @@ def _check_plugins(config: Config, path: Path, text: str) -> None:
     """Every enricher and renderer named loads, and each list is in an order that works."""
     for section, registry, enabled in (
         ("enrich", ENRICHERS, config.enrich.enabled),
-        ("render", RENDERERS, config.render.enabled),
+        ("render", RENDERERS, config.render.renderers()),
     ):
         try:
             registry.check(enabled)

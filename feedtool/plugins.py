@@ -22,7 +22,8 @@ which is how ``feedtool.config`` checks names without importing a stage.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Sequence
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -70,6 +71,16 @@ class Registry:
         """The names registered so far: the built-ins, then plugins loaded by name."""
         self._load_builtins()
         return tuple(self._plugins)
+
+    def builtin_names(self) -> tuple[str, ...]:
+        """The names of feedtool's own plugins, in registration order."""
+        self._load_builtins()
+        inside = self._builtins + "."
+        return tuple(
+            name
+            for name, plugin in self._plugins.items()
+            if getattr(plugin.function, "__module__", "").startswith(inside)
+        )
 
     def get(self, name: str) -> Plugin:
         """The plugin called ``name``; ``ConfigError`` saying how to fix it when none is."""
@@ -152,6 +163,16 @@ class Registry:
         if isinstance(declared, Plugin):
             return Plugin(name, loaded, declared.needs, declared.after)
         return Plugin(name, loaded)
+
+
+def import_modules(package: str, path: Iterable[str]) -> None:
+    """Import every public module of ``package``: how a stage registers its built-ins.
+
+    A new built-in enricher or renderer is then one new module, nothing else.
+    """
+    for module in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{package}.{module.name}")
 
 
 ENRICHERS = Registry("enricher", "feedtool.enrichers", "feedtool.enrich")

@@ -214,3 +214,32 @@ def test_no_module_imports_a_higher_layer() -> None:
 def test_config_does_not_import_a_stage() -> None:
     imported = _imports(ROOT / "feedtool" / "config.py")
     assert not any(m.startswith(("feedtool.enrich", "feedtool.render")) for m in imported)
+
+
+def test_a_stage_imports_each_of_its_public_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # How a new built-in is "one new module": nothing lists the modules.
+    package = tmp_path / "stage_under_test"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from feedtool.plugins import import_modules\nimport_modules(__name__, __path__)\n"
+    )
+    (package / "newformat.py").write_text("LOADED = True\n")
+    (package / "_helpers.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("stage_under_test", "stage_under_test.newformat", "stage_under_test._helpers"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    __import__("stage_under_test")
+    assert "stage_under_test.newformat" in sys.modules
+    assert "stage_under_test._helpers" not in sys.modules
+
+
+def test_by_default_every_builtin_renderer_runs_and_every_feed_format_is_one() -> None:
+    from feedtool.config import default_config
+    from feedtool.render.formats import FEED_FORMATS
+
+    renderers = default_config().render.renderers()
+    assert set(renderers) == set(RENDERERS.builtin_names())
+    assert {"html", "sitemap", "opml"} <= set(renderers)
+    assert {f.renderer for f in FEED_FORMATS} <= set(renderers)

@@ -152,7 +152,7 @@ def test_failed_render_leaves_previous_output_intact(
     (seeds / "third.txt").write_text("Third story\n\nIt happened.\n", "utf-8")
 
     # A renderer named in the config as a plugin: this module's `broken_renderer`.
-    enabled = (*config.render.enabled, f"{__name__}:broken_renderer")
+    enabled = (*config.render.renderers(), f"{__name__}:broken_renderer")
     config = config.model_copy(update={"render": RenderConfig(enabled=enabled)})
     with pytest.raises(RuntimeError):
         build(seeds, out, config, ping=False)

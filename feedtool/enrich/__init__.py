@@ -16,7 +16,7 @@ from typing import cast
 
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.plugins import ENRICHERS
+from feedtool.plugins import ENRICHERS, import_modules
 
 Enricher = Callable[[NewsItem, Config], NewsItem]
 
@@ -53,12 +53,5 @@ def _apply_overrides(item: NewsItem, config: Config) -> NewsItem:
     return apply_overrides(drop_credits(item), config)
 
 
-# Importing the modules registers their enrichers.
-from feedtool.enrich import (  # noqa: E402
-    dates,  # noqa: F401
-    entities,  # noqa: F401
-    keywords,  # noqa: F401
-    languages,  # noqa: F401
-    places_rtl,  # noqa: F401
-    topics,  # noqa: F401
-)
+# Importing its modules registers the built-in enrichers (a new one is one new module).
+import_modules(__name__, __path__)

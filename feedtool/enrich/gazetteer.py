@@ -64,6 +64,9 @@ class Lexicon:
     speech: frozenset[str]
     not_names: frozenset[str]
     stopwords: frozenset[str]
+    org_heads: frozenset[str]  # last words of organisations' names
+    club_heads: frozenset[str]  # ... of football clubs' names, after a place
+    club_context: frozenset[str]  # words after a city that make it a club
 
     def match(self, words: list[str], start: int, stop: int) -> tuple[int, Entry | None]:
         """The longest entry whose tokens are ``words[start:…]``, within ``stop``."""
@@ -187,6 +190,9 @@ def lexicon() -> Lexicon:
         speech=data_words("speech_verbs.txt"),
         not_names=data_words("not_names.txt"),
         stopwords=data_words("stopwords_en.txt"),
+        org_heads=data_words("org_heads.txt"),
+        club_heads=data_words("club_heads.txt"),
+        club_context=data_words("club_context.txt"),
     )
 
 

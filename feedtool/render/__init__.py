@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast, overload
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
-from feedtool.plugins import RENDERERS
+from feedtool.plugins import RENDERERS, import_modules
 from feedtool.render._common import unpublished
 from feedtool.render.formats import FeedFormat
 
@@ -411,7 +411,7 @@ def channel_feeds(
 
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
     """Run the named renderers (default: ``[render] enabled``), yielding outputs or plans."""
-    for name in names or site.config.render.enabled:
+    for name in names or site.config.render.renderers():
         yield from cast(Renderer, RENDERERS[name])(site)
 
 
@@ -424,14 +424,6 @@ def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Ou
             yield output
 
 
-# Importing the modules registers their renderers.
-from feedtool.render import (  # noqa: E402
-    atom,  # noqa: F401
-    html,  # noqa: F401
-    jsonfeed,  # noqa: F401
-    jsonld,  # noqa: F401
-    ninjs,  # noqa: F401
-    opml,  # noqa: F401
-    rss,  # noqa: F401
-    sitemap,  # noqa: F401
-)
+# Importing its modules registers the built-in renderers (a new one is one new module;
+# a new feed format also gets its line in formats.py).
+import_modules(__name__, __path__)

@@ -43,4 +43,5 @@ FEED_FORMATS: tuple[FeedFormat, ...] = (RSS, ATOM, JSON_FEED)
 
 def enabled_formats(config: Config) -> tuple[FeedFormat, ...]:
     """The feed formats whose renderer ``[render] enabled`` runs: the ones to link to."""
-    return tuple(f for f in FEED_FORMATS if f.renderer in config.render.enabled)
+    enabled = config.render.renderers()
+    return tuple(f for f in FEED_FORMATS if f.renderer in enabled)
