@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from feedtool._text import derived_from
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
 
 
@@ -34,9 +35,9 @@ def segments(item: NewsItem) -> Iterator[Segment]:
     # A file without a headline line gets its first sentence as headline, and
     # one without a standfirst its first paragraph as description: reading
     # those again would double-count every mention in them.
-    if not _taken_from(item.headline, first_paragraph):
+    if not derived_from(item.headline, first_paragraph):
         yield Segment("headline", 1, item.headline)
-    if item.description and not _taken_from(item.description, first_paragraph):
+    if item.description and not derived_from(item.description, first_paragraph):
         yield Segment("description", 2, item.description)
     if item.image is not None and item.image.caption:
         yield Segment("caption", item.image.line or 0, item.image.caption)
@@ -64,8 +65,3 @@ def reading_order(where: str) -> tuple[int, int]:
         return (_NAMED.index(where), 0)
     number = where.removeprefix("line ")
     return (len(_NAMED), int(number) if number.isdigit() else 0)
-
-
-def _taken_from(summary: str, paragraph: str) -> bool:
-    stem = summary.rstrip("…").rstrip()
-    return bool(stem) and paragraph.startswith(stem)

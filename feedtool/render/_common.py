@@ -24,7 +24,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
 from feedtool._slug import tag_slug
-from feedtool._text import direction, human_date, is_rtl, shorten
+from feedtool._text import derived_from, direction, human_date, is_rtl, shorten
 from feedtool.config import Config
 from feedtool.errors import FeedtoolError
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
@@ -176,8 +176,7 @@ def shows_standfirst(item: NewsItem) -> bool:
     if not item.description:
         return False
     first = next((b.text for b in item.body if isinstance(b, Paragraph)), "")
-    stem = item.description.rstrip("…").rstrip()
-    return not (stem and first.startswith(stem))
+    return not derived_from(item.description, first)
 
 
 @dataclass(frozen=True)
