@@ -724,6 +724,6 @@ def test_clients_hanging_up_on_big_files_leak_no_descriptors(site: Path) -> None
             sock = _connect(server)
             sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
             sock.close()
-        status, headers, body = server.request("GET", "/big.json")
+        status, _headers, body = server.request("GET", "/big.json")
         assert status == 200 and body == big.read_bytes()
         assert server.request("GET", "/index.html")[0] == 200
