@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from feedtool._text import derived_from
-from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
+from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,10 @@ def segments(item: NewsItem) -> Iterator[Segment]:
             yield Segment("heading", block.line, block.text, block.language)
         elif isinstance(block, EmbeddedPost):
             yield Segment("post", block.line, block.text, block.language)
+        elif isinstance(block, ListBlock):
+            # Each item is read on its own: items are not one another's sentences.
+            for offset, entry in enumerate(block.items):
+                yield Segment("paragraph", block.line + offset, entry, block.language)
 
 
 # Segments named by their place; any other is named by its line ('line 7').

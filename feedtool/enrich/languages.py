@@ -36,7 +36,7 @@ from feedtool.enrich._script import (
     script_default,
 )
 from feedtool.enrich._text import segments
-from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
+from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 
 if TYPE_CHECKING:
     from feedtool.model import Block
@@ -165,7 +165,7 @@ def _article_language(item: NewsItem, found: Detection) -> str:
 def _with_language(
     block: Block, article: str, article_script: str | None, allowed: tuple[str, ...]
 ) -> Block:
-    if not isinstance(block, Paragraph | Heading | EmbeddedPost):
+    if not isinstance(block, Paragraph | Heading | ListBlock | EmbeddedPost):
         return block
     update: dict[str, str | None] = {
         "language": _block_language(block.text, article, article_script, allowed)
