@@ -30,7 +30,7 @@ from pathlib import Path
 import pycountry
 
 from feedtool._slug import latin_share
-from feedtool.enrich.entities import data_lines
+from feedtool.enrich.gazetteer import data_lines
 from feedtool.enrich.places_rtl import LANGUAGES, name_tokens
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,14 +22,8 @@ from feedtool._slug import tag_slug as slugify
 from feedtool.config import Config, PublisherConfig, TagsConfig
 from feedtool.enrich import ENRICHERS, enrich_item
 from feedtool.enrich._overrides import apply_overrides
-from feedtool.enrich.entities import (
-    ISO_3166_1,
-    WIKIDATA,
-    data_lines,
-    entities,
-    find_entities,
-    lexicon,
-)
+from feedtool.enrich.entities import entities, find_entities
+from feedtool.enrich.gazetteer import ISO_3166_1, WIKIDATA, data_lines, lexicon
 from feedtool.model import EmbeddedPost, Evidence, Heading, NewsItem, Paragraph, Publisher, Tag
 from feedtool.parse import parse_article
 

@@ -9,7 +9,8 @@ import pytest
 from feedtool._slug import SLUG_PATTERN
 from feedtool.config import Config, PublisherConfig
 from feedtool.enrich import ENRICHERS
-from feedtool.enrich.entities import entities, lexicon
+from feedtool.enrich.entities import entities
+from feedtool.enrich.gazetteer import lexicon
 from feedtool.enrich.keywords import LIMIT, find_keywords, keywords
 from feedtool.model import Evidence, NewsItem, Paragraph, Publisher, Tag
 from feedtool.parse import parse_article

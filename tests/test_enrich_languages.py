@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from feedtool._text import is_rtl
 from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
 from feedtool.enrich import ENRICHERS, languages
-from feedtool.enrich.languages import detect, detect_language, enrich_languages, is_rtl
+from feedtool.enrich.languages import detect, detect_language, enrich_languages
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
 

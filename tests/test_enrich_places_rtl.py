@@ -14,7 +14,8 @@ import pytest
 from feedtool._slug import tag_slug
 from feedtool.config import Config, EnrichConfig, PublisherConfig, default_config
 from feedtool.enrich import ENRICHERS, enrich_item
-from feedtool.enrich.entities import ISO_3166_1, data_lines, entities
+from feedtool.enrich.entities import entities
+from feedtool.enrich.gazetteer import ISO_3166_1, data_lines
 from feedtool.enrich.places_rtl import (
     DATA_FILE,
     LANGUAGES,

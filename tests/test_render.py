@@ -23,10 +23,11 @@ import pytest
 from _validators import atom_grammar, jsonfeed_validator, schemaorg
 from lxml import etree
 
+from feedtool._text import HEADLINE_LIMIT, is_rtl
 from feedtool.model import NewsItem
 from feedtool.render import Site, item_updated, render_site
-from feedtool.render._common import authors_of, body_html, content_html, is_rtl, lang_attrs
-from feedtool.render.jsonld import HEADLINE_LIMIT, article_jsonld, headline, script_json
+from feedtool.render._common import authors_of, body_html, content_html, lang_attrs
+from feedtool.render.jsonld import article_jsonld, headline, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "render"

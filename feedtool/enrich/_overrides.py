@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from feedtool._slug import tag_slug
 from feedtool.config import Config
-from feedtool.model import Evidence, NewsItem, Tag
+from feedtool.enrich._tags import pooled
+from feedtool.model import NewsItem, Tag
 
 KIND_ORDER = ("person", "organization", "place", "topic", "keyword")
 
@@ -26,16 +27,7 @@ def _keys(tag: Tag) -> set[str]:
 
 def _pool(winner: Tag, loser: Tag) -> Tag:
     """``winner`` with ``loser``'s mentions added to its evidence (inferred tags only)."""
-    if winner.given or loser.given:
-        return winner
-    a, b = winner.evidence, loser.evidence
-    evidence = Evidence(
-        mentions=a.mentions + b.mentions,
-        where=(*a.where, *(w for w in b.where if w not in a.where)),
-        matched=(*a.matched, *(m for m in b.matched if m not in a.matched)),
-        rule=a.rule,
-    )
-    return winner.model_copy(update={"evidence": evidence})
+    return winner if winner.given or loser.given else pooled(winner, loser)
 
 
 def apply_overrides(item: NewsItem, config: Config) -> NewsItem:

@@ -7,7 +7,6 @@ is the one place that walks the model for them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -50,74 +49,23 @@ def segments(item: NewsItem) -> Iterator[Segment]:
             yield Segment("post", block.line, block.text, block.language)
 
 
+# Segments named by their place; any other is named by its line ('line 7').
+_NAMED = ("headline", "description", "caption")
+
+
+def where_label(kind: str, line: int) -> str:
+    """``Evidence.where`` of a text segment: 'headline', 'description', 'caption' or 'line N'."""
+    return kind if kind in _NAMED else f"line {line}" if line else kind
+
+
+def reading_order(where: str) -> tuple[int, int]:
+    """Sort key of ``Evidence.where`` labels: named places first, then lines in order."""
+    if where in _NAMED:
+        return (_NAMED.index(where), 0)
+    number = where.removeprefix("line ")
+    return (len(_NAMED), int(number) if number.isdigit() else 0)
+
+
 def _taken_from(summary: str, paragraph: str) -> bool:
     stem = summary.rstrip("…").rstrip()
     return bool(stem) and paragraph.startswith(stem)
-
-
-# A sentence ends at . ! ? (or the Arabic-script ۔ ؟) followed by space and a
-# capital, a digit, a quote or a non-Latin letter; abbreviations such as
-# "Mr." or "U.S." are the usual trap, handled by requiring the next word to
-# start a sentence and by the small list below.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "mt",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "rep",
-        "sen",
-        "gov",
-        "pres",
-        "rev",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "e.g",
-        "i.e",
-    ]
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9\u0600-\u06FF])")
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    """Split ``text`` into sentences, as ``(offset, sentence)`` pairs."""
-    result: list[tuple[int, str]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        candidate = text[start : match.end(1)]
-        last_word = candidate.rsplit(None, 1)[-1].rstrip(".").lower() if candidate.strip() else ""
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-            continue
-        result.append((start, candidate))
-        start = match.end()
-    if start < len(text) and text[start:].strip():
-        result.append((start, text[start:]))
-    return result

@@ -50,17 +50,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, human_date, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import Segment, segments, sentences
+from feedtool.enrich._text import Segment, segments
+from feedtool.enrich.gazetteer import city_zones
 from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
 
-__all__ = ["CITY_ZONES", "enrich_dates", "find_dates"]
+__all__ = ["enrich_dates", "find_dates"]
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
@@ -69,21 +73,14 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_MONTH_NAMES = _words(
-    "January February March April May June July August September October November December"
-)
-_MONTHS: dict[str, int] = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
-_MONTHS.update({name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)})
-_MONTHS["Sept"] = 9
-_WEEKDAY_NAMES = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
-_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
+_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(WEEKDAY_NAMES)}
 
-_FULL = "|".join(_MONTH_NAMES)
+_FULL = "|".join(MONTH_NAMES)
 # 'May' has no abbreviation; 'Jan' or 'Mar' alone are names and verbs too
 # often, so abbreviations only count next to a day or a year.
 _ABBR = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 _MONTH = rf"(?:(?:{_FULL})\b|(?:{_ABBR})\b\.?)"
-_WEEKDAY = "|".join(_WEEKDAY_NAMES)
+_WEEKDAY = "|".join(WEEKDAY_NAMES)
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
 _PREPS = _words(
@@ -136,31 +133,8 @@ _FUTURE = re.compile(
     r"\b(?:will|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|"
     r"is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|upcoming|next)\b|'ll\b"
 )
+_FUTURE_REACH = 1000  # characters before a date read for a future cue
 
-# A city in a caption or dateline names the zone the date is local to.
-CITY_ZONES: dict[str, str] = {
-    "Tehran": "Asia/Tehran", "Mashhad": "Asia/Tehran", "Isfahan": "Asia/Tehran",
-    "Islamabad": "Asia/Karachi", "Karachi": "Asia/Karachi", "Lahore": "Asia/Karachi",
-    "Peshawar": "Asia/Karachi", "Quetta": "Asia/Karachi", "Rawalpindi": "Asia/Karachi",
-    "Kabul": "Asia/Kabul", "Baghdad": "Asia/Baghdad", "Riyadh": "Asia/Riyadh",
-    "Jeddah": "Asia/Riyadh", "Doha": "Asia/Qatar", "Dubai": "Asia/Dubai",
-    "Abu Dhabi": "Asia/Dubai", "Muscat": "Asia/Muscat", "Kuwait City": "Asia/Kuwait",
-    "Manama": "Asia/Bahrain", "Sanaa": "Asia/Aden", "Beirut": "Asia/Beirut",
-    "Damascus": "Asia/Damascus", "Amman": "Asia/Amman", "Jerusalem": "Asia/Jerusalem",
-    "Tel Aviv": "Asia/Jerusalem", "Gaza": "Asia/Gaza", "Cairo": "Africa/Cairo",
-    "Ankara": "Europe/Istanbul", "Istanbul": "Europe/Istanbul", "Baku": "Asia/Baku",
-    "Yerevan": "Asia/Yerevan", "Tbilisi": "Asia/Tbilisi", "Tashkent": "Asia/Tashkent",
-    "Ashgabat": "Asia/Ashgabat", "Dushanbe": "Asia/Dushanbe", "Moscow": "Europe/Moscow",
-    "Kyiv": "Europe/Kyiv", "London": "Europe/London", "Paris": "Europe/Paris",
-    "Berlin": "Europe/Berlin", "Brussels": "Europe/Brussels", "Geneva": "Europe/Zurich",
-    "Vienna": "Europe/Vienna", "Rome": "Europe/Rome", "Madrid": "Europe/Madrid",
-    "Washington": "America/New_York", "New York": "America/New_York",
-    "Beijing": "Asia/Shanghai", "Shanghai": "Asia/Shanghai", "Hong Kong": "Asia/Hong_Kong",
-    "Tokyo": "Asia/Tokyo", "Seoul": "Asia/Seoul", "New Delhi": "Asia/Kolkata",
-    "Delhi": "Asia/Kolkata", "Mumbai": "Asia/Kolkata", "Dhaka": "Asia/Dhaka",
-}  # fmt: skip
-_CITY = re.compile(r"\b(" + "|".join(sorted(CITY_ZONES, key=len, reverse=True)) + r")\b")
-_CITY_UPPER = {name.upper(): name for name in CITY_ZONES}
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b")
 _DATELINE_MARK = re.compile(r"\s*[,(—–-]")  # 'LONDON (Reuters) -', not 'London is'
 _DATELINE_BEFORE = re.compile(r"\s*(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*)*[ ,]*)?\Z")
@@ -251,7 +225,7 @@ def _candidates(item: NewsItem) -> tuple[list[_Candidate], list[Segment]]:
 
 def _post_candidate(post: EmbeddedPost, index: int) -> _Candidate:
     assert post.date is not None
-    written = f"{_MONTH_NAMES[post.date.month - 1]} {post.date.day}, {post.date.year}"
+    written = human_date(post.date)
     parts = ["—", post.author]
     if post.author_alternate_name:
         parts += ["|", post.author_alternate_name]
@@ -277,6 +251,10 @@ def _post_candidate(post: EmbeddedPost, index: int) -> _Candidate:
 def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Candidate]:
     text = segment.text
     split: list[tuple[int, str]] | None = None
+    starts: list[int] = []
+    # Sentences and line breaks are found by bisection: scanning from the
+    # segment's start for each of a long text's dates is quadratic.
+    breaks = [m.start() for m in re.finditer("\n", text)]
     done = 0
     for trigger in _TRIGGER.finditer(text):
         if trigger.start() < done:
@@ -290,12 +268,9 @@ def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Cand
         kind, start, fields = parsed
         done = match.end()
         if split is None:
-            split = sentences(text) or [(0, text)]
-        sentence_start, sentence = split[0]
-        for offset, candidate in split:
-            if offset > start:
-                break
-            sentence_start, sentence = offset, candidate
+            split = sentence_spans(text) or [(0, text)]
+            starts = [offset for offset, _sentence in split]
+        sentence_start, sentence = split[max(0, bisect_right(starts, start) - 1)]
         yield _Candidate(
             text=text[start:done],
             kind=kind,
@@ -305,8 +280,11 @@ def _scan(segment: Segment, index: int, first_paragraph: bool) -> Iterator[_Cand
             offset=start,
             sentence=sentence.strip(),
             sentence_start=sentence_start,
-            line=max(1, segment.line + text.count("\n", 0, start)),
-            future=_FUTURE.search(text, sentence_start, start) is not None,
+            line=max(1, segment.line + bisect_left(breaks, start)),
+            # (A "sentence" longer than _FUTURE_REACH is a run-on text, not a
+            # sentence: reading all of it for each date would be quadratic.)
+            future=_FUTURE.search(text, max(sentence_start, start - _FUTURE_REACH), start)
+            is not None,
             **fields,
         )
 
@@ -331,7 +309,7 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
         return kind, start, {"year": year, "month": month, "day": day}
     for key in ("mdy", "dmy"):
         if group(key):
-            month, day = _MONTHS[group(f"{key}_m").rstrip(".")], int(group(f"{key}_d"))
+            month, day = MONTHS[group(f"{key}_m").rstrip(".").lower()], int(group(f"{key}_d"))
             year_text = group(f"{key}_y")
             if year_text is not None:
                 if not _valid(int(year_text), month, day):
@@ -345,12 +323,12 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
                 fields["weekday"] = _WEEKDAYS[group(f"{key}_wd")]
             return "month_day", start, fields
     if group("my"):
-        month = _MONTHS[group("my_m").rstrip(".")]
+        month = MONTHS[group("my_m").rstrip(".").lower()]
         return "month_year", start, {"year": int(group("my_y")), "month": month}
     if group("mo"):
         if prep == "of" or not (prep in _MONTH_PREPS or mid):
             return None  # 'the Ides of March', 'May God…' name no date
-        return "month", start, {"month": _MONTHS[group("mo")], "modifier": prep}
+        return "month", start, {"month": MONTHS[group("mo").lower()], "modifier": prep}
     if group("wd"):
         end = match.end()
         if _NAME_AFTER.match(text, end) or _NAME_BEFORE.search(text, max(0, body - 20), body):
@@ -445,19 +423,33 @@ def _date_of(candidate: _Candidate) -> dt.date:
     return dt.date(candidate.year, candidate.month, candidate.day)
 
 
+# A city in a caption or dateline names the zone the date is local to.
+@cache
+def _cities() -> re.Pattern[str]:
+    return re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(city_zones(), key=len, reverse=True))) + r")\b"
+    )
+
+
+@cache
+def _cities_upper() -> dict[str, str]:
+    return {name.upper(): name for name in city_zones()}
+
+
 def _dateline_zone(candidate: _Candidate, texts: list[Segment]) -> ZoneInfo | None:
     segment = texts[candidate.segment]
     window = segment.text[max(0, candidate.offset - _CITY_WINDOW) : candidate.offset]
-    cities = _CITY.findall(window)
+    zones = city_zones()
+    cities = _cities().findall(window)
     if cities:
-        return ZoneInfo(CITY_ZONES[cities[-1]])
+        return ZoneInfo(zones[cities[-1]])
     first = next((s for s in texts if s.where == "paragraph"), None)
     if first is not None:
         head = _DATELINE.match(first.text[:_DATELINE_WINDOW])
         if head:
-            name = _CITY_UPPER.get(head.group(1).upper())
+            name = _cities_upper().get(head.group(1).upper())
             if name and _DATELINE_MARK.match(first.text, head.end()):
-                return ZoneInfo(CITY_ZONES[name])
+                return ZoneInfo(zones[name])
     return None
 
 

@@ -39,33 +39,31 @@ Tags given in front matter win over inferred ones with the same slug.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-import pycountry
-
-from feedtool._slug import tag_slug
+from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import segments, sentences
-from feedtool.model import EmbeddedPost, Evidence, NewsItem, Tag, TagKind
+from feedtool.enrich._tags import merge_tags
+from feedtool.enrich._text import segments, where_label
+from feedtool.enrich.gazetteer import (
+    APOSTROPHES,
+    KINDS,
+    TOKEN,
+    Entry,
+    Found,
+    Lexicon,
+    absorb,
+    lexicon,
+    tag_of,
+)
+from feedtool.model import EmbeddedPost, NewsItem, Tag
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
-
-KINDS: tuple[TagKind, ...] = ("person", "organization", "place")
-
-WIKIDATA = "https://www.wikidata.org/entity/"
-ISO_3166_1 = "urn:iso:std:iso:3166:-1"
-ISO_3166_2 = "urn:iso:std:iso:3166:-2"
-ISO_3166_3 = "urn:iso:std:iso:3166:-3"
-
-# Weight of one mention by where it is: the headline says what the article is about.
-_WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.5}
 
 # Words that may sit inside a chunk between capitalised words.
 _CONNECTORS = _words("of for on upon the and & de du des da das do dos del della di")
@@ -98,168 +96,11 @@ _LED_BY = frozenset(["administration", "government", "presidency", "premiership"
 _SURNAME_WORDS = frozenset(
     ["Black", "White", "Green", "Brown", "Gold", "May", "King", "Major", "Young", "Bay"]
 )
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w&]+(?:[-'’.&]\w+)*['’]?")
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
 _GAP_IN_CHUNK = re.compile(r"[ \t\u00a0]+")
 _APPOSITION = re.compile(
     r"\s*,\s*(?:who\b|(?:(?:a|an|the|his|her|its|their)\s+)?([\w'’-]+(?:\s+[\w'’-]+){0,3}))"
 )
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One gazetteer concept: what a matched name stands for."""
-
-    kind: TagKind
-    name: str
-    rule: str
-    code: str | None = None
-    scheme: str | None = None
-    parent: str | None = None
-    same_as: tuple[str, ...] = ()
-    demonym: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """Everything the rules look words up in, loaded once."""
-
-    # first token → (tokens, entry) pairs, longest first
-    index: dict[str, tuple[tuple[tuple[str, ...], Entry], ...]]
-    first_names: frozenset[str]
-    titles: dict[str, bool]  # word → whether it proves a person follows
-    roles: frozenset[str]
-    speech: frozenset[str]
-    not_names: frozenset[str]
-    stopwords: frozenset[str]
-
-    def match(self, words: list[str], start: int, stop: int) -> tuple[int, Entry | None]:
-        """The longest entry whose tokens are ``words[start:…]``, within ``stop``."""
-        for tokens, entry in self.index.get(words[start], ()):
-            end = start + len(tokens)
-            if end <= stop and tuple(words[start:end]) == tokens:
-                return len(tokens), entry
-        return 0, None
-
-
-def data_lines(name: str) -> Iterator[list[str]]:
-    """Rows of a tab-separated file in ``data/``, comments and blank lines skipped."""
-    text = resources.files("feedtool.enrich").joinpath("data", name).read_text("utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield [cell.strip() for cell in line.split("\t")]
-
-
-def data_words(name: str) -> frozenset[str]:
-    """The first column of a list in ``data/``."""
-    return frozenset(row[0] for row in data_lines(name))
-
-
-def _cell(row: list[str], number: int) -> str:
-    return row[number] if len(row) > number else ""
-
-
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split("|") if part.strip()]
-
-
-def _same_as(qid: str) -> tuple[str, ...]:
-    return (WIKIDATA + qid,) if re.fullmatch(r"Q[1-9][0-9]*", qid) else ()
-
-
-def tokenize(text: str) -> list[str]:
-    """Words as the gazetteer stores them (apostrophes straightened)."""
-    return [m.group().translate(_APOSTROPHES) for m in _TOKEN.finditer(text)]
-
-
-def _countries() -> Iterator[tuple[Entry, list[str], list[str]]]:
-    """(entry, names, demonyms) for every country pycountry knows, plus the extra rows."""
-    extra = {row[0].split(">")[0]: row for row in data_lines("countries.tsv")}
-    for country in pycountry.countries:
-        row = extra.pop(country.alpha_2, [])
-        name = _cell(row, 1) or getattr(country, "common_name", None) or country.name
-        names = [name, *_split(_cell(row, 2))]
-        for official in (country.name, getattr(country, "official_name", "")):
-            if official and "," not in official and "(" not in official:
-                names.append(official)
-        entry = Entry(
-            kind="place",
-            name=name,
-            rule="gazetteer:country",
-            code=country.alpha_2,
-            scheme=ISO_3166_1,
-            same_as=_same_as(_cell(row, 4)),
-        )
-        yield entry, names, _split(_cell(row, 3))
-    for code, row in extra.items():  # UK nations and former states
-        parent = row[0].split(">")[1] if ">" in row[0] else None
-        entry = Entry(
-            kind="place",
-            name=row[1],
-            rule="gazetteer:country",
-            code=code,
-            scheme=ISO_3166_2 if "-" in code else ISO_3166_3,
-            parent=parent,
-            same_as=_same_as(_cell(row, 4)),
-        )
-        yield entry, [row[1], *_split(_cell(row, 2))], _split(_cell(row, 3))
-
-
-@cache
-def lexicon() -> Lexicon:
-    """Load and index the data files (once per process)."""
-    entries: dict[tuple[str, ...], Entry] = {}
-
-    def add(name: str, entry: Entry) -> None:
-        tokens = tuple(tokenize(name))
-        if tokens and tokens not in entries:  # earlier sources win a shared name
-            entries[tokens] = entry
-
-    for row in data_lines("organizations.tsv"):
-        entry = Entry(
-            "organization", row[0], "gazetteer:organization", same_as=_same_as(_cell(row, 2))
-        )
-        for name in (row[0], *_split(_cell(row, 1))):
-            add(name, entry)
-    demonyms: list[tuple[str, Entry]] = []
-    for entry, names, adjectives in _countries():
-        for name in names:
-            add(name, entry)
-        demonym = Entry(
-            entry.kind, entry.name, "demonym", entry.code, entry.scheme, entry.parent,
-            entry.same_as, demonym=True,
-        )  # fmt: skip
-        demonyms.extend((adjective, demonym) for adjective in adjectives)
-    for row in data_lines("cities.tsv"):
-        entry = Entry(
-            "place", row[0], "gazetteer:city", parent=row[1], same_as=_same_as(_cell(row, 4))
-        )
-        for name in (row[0], *_split(_cell(row, 3))):
-            add(name, entry)
-    for row in data_lines("regions.tsv"):
-        entry = Entry("place", row[0], "gazetteer:region", parent=_cell(row, 2) or None)
-        for name in (row[0], *_split(_cell(row, 1))):
-            add(name, entry)
-    for adjective, entry in demonyms:
-        add(adjective, entry)
-
-    index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
-    for tokens, entry in entries.items():
-        index.setdefault(tokens[0], []).append((tokens, entry))
-    titles = {row[0]: _cell(row, 1) == "person" for row in data_lines("titles.tsv")}
-    return Lexicon(
-        index={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in index.items()},
-        first_names=data_words("first_names.txt"),
-        titles=titles,
-        roles=data_words("roles.txt"),
-        speech=data_words("speech_verbs.txt"),
-        not_names=data_words("not_names.txt"),
-        stopwords=data_words("stopwords_en.txt"),
-    )
 
 
 # --------------------------------------------------------------------------- tokens
@@ -278,8 +119,8 @@ class _Token:
 
 def _tokens(sentence: str, lex: Lexicon) -> list[_Token]:
     result: list[_Token] = []
-    for m in _TOKEN.finditer(sentence):
-        text = m.group().translate(_APOSTROPHES)
+    for m in TOKEN.finditer(sentence):
+        text = m.group().translate(APOSTROPHES)
         base, poss = text, False
         if len(text) > 2 and text.endswith("'s") and text not in lex.index:
             base, poss = text[:-2], True
@@ -315,25 +156,6 @@ def _chunks(tokens: list[_Token], sentence: str) -> Iterator[tuple[int, int]]:
 
 
 @dataclass(slots=True)
-class _Found:
-    """Mentions of one concept gathered over the article."""
-
-    entry: Entry
-    mentions: int = 0
-    weight: float = 0.0
-    where: list[str] = field(default_factory=list)
-    matched: list[str] = field(default_factory=list)
-
-    def add(self, surface: str, where: str) -> None:
-        self.mentions += 1
-        self.weight += _WEIGHTS.get(where, 1.0)
-        if where not in self.where:
-            self.where.append(where)
-        if surface not in self.matched:
-            self.matched.append(surface)
-
-
-@dataclass(slots=True)
 class _Candidate:
     """A capitalised run that may be a person's name."""
 
@@ -347,7 +169,7 @@ class _Candidate:
 @dataclass(slots=True)
 class _Reader:
     lex: Lexicon
-    found: dict[tuple[str, str], _Found] = field(default_factory=dict)
+    found: dict[tuple[str, str], Found] = field(default_factory=dict)
     local: dict[str, Entry] = field(default_factory=dict)  # acronyms defined in the text
     people: list[_Candidate] = field(default_factory=list)
     loose: list[tuple[str, str]] = field(default_factory=list)  # (word, where) unexplained
@@ -357,7 +179,7 @@ class _Reader:
         key = (entry.rule if entry.demonym else entry.kind, entry.name)
         found = self.found.get(key)
         if found is None:
-            found = self.found[key] = _Found(entry)
+            found = self.found[key] = Found(entry)
         found.add(surface, where)
 
     # ------------------------------------------------------------------ per sentence
@@ -460,7 +282,7 @@ class _Reader:
         surface = text[tokens[j].start : tokens[k - 1].end]
         if tokens[k - 1].poss:
             surface = surface[: len(surface) - (len(tokens[k - 1].text) - len(tokens[k - 1].base))]
-        self.hit(entry, surface.translate(_APOSTROPHES), where)
+        self.hit(entry, surface.translate(APOSTROPHES), where)
         if entry.kind == "organization":
             self._acronym(entry, text, tokens[k - 1].end)
 
@@ -481,8 +303,7 @@ class _Reader:
         if known == entry:  # the definition names the organisation once, not twice
             self.defined.add(m.start(1))
             found = self.found[(entry.kind, entry.name)]
-            if acronym not in found.matched:
-                found.matched.append(acronym)
+            found.matched[acronym] = None
 
     def _is_club(self, tokens: list[_Token], j: int, length: int, entry: Entry) -> bool:
         k = j + length
@@ -607,7 +428,7 @@ def _apposition(text: str, end: int, lex: Lexicon) -> bool:
         return False
     if m.group(1) is None:
         return True  # ", who …"
-    return any(w.lower().translate(_APOSTROPHES) in lex.roles for w in m.group(1).split())
+    return any(w.lower().translate(APOSTROPHES) in lex.roles for w in m.group(1).split())
 
 
 def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex: Lexicon) -> int:
@@ -653,11 +474,6 @@ def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex:
 # --------------------------------------------------------------------------- the article
 
 
-def where_label(kind: str, line: int) -> str:
-    """``Evidence.where`` of a text segment: 'headline', 'description', 'caption' or 'line N'."""
-    return kind if kind in _WEIGHTS else f"line {line}" if line else kind
-
-
 def _titlecase(text: str) -> bool:
     """Whether a headline Capitalises Every Word (then capitals say nothing)."""
     words = [w for w in re.findall(r"[^\W\d_]{4,}", text)]
@@ -671,62 +487,23 @@ def find_entities(item: NewsItem) -> list[Tag]:
     for seg in segments(item):
         where = where_label(seg.where, seg.line)
         names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
-        for _offset, sentence in sentences(seg.text):
+        for _offset, sentence in sentence_spans(seg.text):
             reader.sentence(sentence, where, names_allowed)
-    people = [_tag(p.found) for p in _resolve_people(reader, item)]
+    people = [tag_of(p.found) for p in _resolve_people(reader, item)]
     named = {f.entry.name: f for f in reader.found.values() if not f.entry.demonym}
     for f in reader.found.values():
         if f.entry.demonym and f.entry.name in named and named[f.entry.name].entry.kind == "place":
-            _merge(named[f.entry.name], f)
-    tags = [_tag(f) for f in reader.found.values() if not f.entry.demonym] + people
+            absorb(named[f.entry.name], f)
+    tags = [tag_of(f) for f in reader.found.values() if not f.entry.demonym] + people
     tags.sort(key=lambda t: (KINDS.index(t.kind), -t.score, t.name))
     return tags
-
-
-def _reading_order(where: str) -> tuple[int, int]:
-    if where in _WEIGHTS:
-        return (list(_WEIGHTS).index(where), 0)
-    number = where.removeprefix("line ")
-    return (len(_WEIGHTS), int(number) if number.isdigit() else 0)
-
-
-def gazetteer_tag(entry: Entry, mentions: Iterable[tuple[str, str]], rule: str) -> Tag:
-    """The tag of ``entry`` found as ``(surface, where)`` mentions, scored as this module does.
-
-    For taggers of other languages that match the same concepts: the tag's
-    fields (name, slug, code, scheme, same_as, parent) are this module's.
-    """
-    found = _Found(replace(entry, rule=rule))
-    for surface, where in mentions:
-        found.add(surface, where)
-    return _tag(found)
-
-
-def _tag(found: _Found) -> Tag:
-    e = found.entry
-    return Tag(
-        kind=e.kind,
-        name=e.name,
-        slug=tag_slug(e.name),
-        code=e.code,
-        scheme=e.scheme,
-        same_as=e.same_as,
-        parent=e.parent,
-        score=round(found.weight, 3),
-        evidence=Evidence(
-            mentions=found.mentions,
-            where=tuple(sorted(found.where, key=_reading_order)),
-            matched=tuple(found.matched),
-            rule=e.rule,
-        ),
-    )
 
 
 @dataclass(slots=True)
 class _Person:
     words: tuple[str, ...]
     rule: str
-    found: _Found
+    found: Found
 
 
 def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
@@ -736,7 +513,7 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
     def person(words: tuple[str, ...], rule: str) -> _Person:
         key = tuple(w.casefold() for w in words)
         if key not in people:
-            people[key] = _Person(words, rule, _Found(Entry("person", " ".join(words), rule)))
+            people[key] = _Person(words, rule, Found(Entry("person", " ".join(words), rule)))
         return people[key]
 
     for block in item.body:
@@ -754,11 +531,18 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
         else:
             pending.append(c)
     # A shorter name inside a longer one is the same person ("Sadegh Maloujerdi").
+    # Indexed by their endings: comparing every name with every other is
+    # quadratic in the people an article names. Only shorter names are merged
+    # away, so the longer ones a name is compared with are still there.
+    endings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in people:
+        for size in range(1, len(key)):
+            endings.setdefault(key[-size:], []).append(key)
     for key in sorted(people, key=len):
-        longer = [k for k in people if len(k) > len(key) and k[-len(key) :] == key]
+        longer = endings.get(key, [])
         if len(longer) == 1:
             target, source = people[longer[0]], people.pop(key)
-            _merge(target.found, source.found)
+            absorb(target.found, source.found)
     by_surname: dict[str, list[_Person]] = {}
     by_given: dict[str, list[_Person]] = {}
     for p in people.values():
@@ -790,30 +574,11 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
             and all(len(o) == 1 and len(o[0].words) > 1 for o in owners)
             and len({id(o[0]) for o in owners}) == 1
         ):
-            _merge(owners[0][0].found, reader.found.pop(key))
+            absorb(owners[0][0].found, reader.found.pop(key))
     return list(people.values())
-
-
-def _merge(target: _Found, source: _Found) -> None:
-    target.mentions += source.mentions
-    target.weight += source.weight
-    target.where.extend(w for w in source.where if w not in target.where)
-    target.matched.extend(m for m in source.matched if m not in target.matched)
-
-
-def merge_tags(item: NewsItem, inferred: list[Tag], kinds: tuple[TagKind, ...]) -> NewsItem:
-    """``item`` with its earlier inferred tags of ``kinds`` replaced by ``inferred``.
-
-    Given tags (front matter) stay and win: an inferred tag with the slug of a
-    given one is left out.
-    """
-    given_slugs = {t.slug for t in item.tags if t.given}
-    kept = [t for t in item.tags if t.given or t.kind not in kinds]
-    fresh = [t for t in inferred if t.slug not in given_slugs]
-    return item.model_copy(update={"tags": (*kept, *fresh)})
 
 
 @enricher("entities")
 def entities(item: NewsItem, config: Config) -> NewsItem:
     """Tag ``item`` with the people, organisations and places it names."""
-    return merge_tags(item, find_entities(item), KINDS)
+    return merge_tags(item, find_entities(item), lambda t: t.kind in KINDS)

@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from feedtool._slug import tag_slug
+from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._script import stop_words
-from feedtool.enrich._text import segments, sentences
-from feedtool.enrich.entities import KINDS, data_words, find_entities, lexicon, merge_tags
+from feedtool.enrich._tags import merge_tags
+from feedtool.enrich._text import segments, where_label
+from feedtool.enrich.entities import find_entities
+from feedtool.enrich.gazetteer import KINDS, data_words, lexicon
 from feedtool.model import Evidence, NewsItem, Tag
 
 LIMIT = 6
@@ -67,7 +70,9 @@ class _Phrase:
     words: tuple[str, ...]
     weight: float = 0.0
     mentions: int = 0
-    where: list[str] = field(default_factory=list)
+    # An ordered set: a phrase on every line of a long article is looked up
+    # once per mention, so membership must not cost a scan.
+    where: dict[str, None] = field(default_factory=dict)
     surfaces: dict[str, int] = field(default_factory=dict)
 
 
@@ -172,8 +177,8 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         if seg.where == "paragraph":
             paragraphs += 1
         weight = _WEIGHTS.get(seg.where, _LEAD if paragraphs <= _LEAD_PARAGRAPHS else 1.0)
-        where = seg.where if seg.where in _WEIGHTS else f"line {seg.line}"
-        for _offset, sentence in sentences(seg.text):
+        where = where_label(seg.where, seg.line)
+        for _offset, sentence in sentence_spans(seg.text):
             for run in _runs(sentence, stop, proper, language):
                 key = tuple(_key(w.lower()) for w in run)
                 phrase = phrases.get(key)
@@ -181,8 +186,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                     phrase = phrases[key] = _Phrase(key)
                 phrase.weight += weight
                 phrase.mentions += 1
-                if where not in phrase.where:
-                    phrase.where.append(where)
+                phrase.where[where] = None
                 surface = " ".join(run).lower()
                 phrase.surfaces[surface] = phrase.surfaces.get(surface, 0) + 1
                 for w in key:
@@ -198,7 +202,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                 for surface, count in phrase.surfaces.items():
                     written = surface.split()[position]
                     single.surfaces[written] = single.surfaces.get(written, 0) + count
-                single.where.extend(x for x in phrase.where if x not in single.where)
+                single.where.update(phrase.where)
     for w, single in words.items():
         if (w,) in phrases:
             _add(phrases[(w,)], single)
@@ -212,7 +216,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
             continue
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
-        elif len(key) > 1 and phrase.where != ["headline"]:
+        elif len(key) > 1 and list(phrase.where) != ["headline"]:
             spare.append((score, phrase))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
     spare.sort(key=lambda pair: (-pair[0], pair[1].words))
@@ -255,7 +259,7 @@ def _add(target: _Phrase, source: _Phrase) -> None:
     target.mentions += source.mentions
     for surface, count in source.surfaces.items():
         target.surfaces[surface] = target.surfaces.get(surface, 0) + count
-    target.where.extend(x for x in source.where if x not in target.where)
+    target.where.update(source.where)
 
 
 def _tag(score: float, phrase: _Phrase) -> Tag:
@@ -288,4 +292,4 @@ def _stoplist(language: str = "en") -> frozenset[str]:
 @enricher("keywords")
 def keywords(item: NewsItem, config: Config) -> NewsItem:
     """Tag ``item`` with a handful of key phrases."""
-    return merge_tags(item, find_keywords(item), ("keyword",))
+    return merge_tags(item, find_keywords(item), lambda t: t.kind == "keyword")

@@ -52,7 +52,7 @@ from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
 if TYPE_CHECKING:
     from feedtool.model import Block
 
-__all__ = ["Detection", "detect", "detect_language", "enrich_languages", "is_rtl"]
+__all__ = ["Detection", "detect", "detect_language", "enrich_languages"]
 
 # Below this many letters a detection may name a block's language but cannot
 # overrule the article's configured language (a headline is too little).
@@ -80,26 +80,6 @@ _MAX_DETECTORS = 64
 _ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
 _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
-_RTL_LANGUAGES = frozenset(
-    {
-        "ar",
-        "arc",
-        "ckb",
-        "dv",
-        "fa",
-        "he",
-        "iw",
-        "ji",
-        "ku-arab",
-        "ps",
-        "sd",
-        "syr",
-        "ug",
-        "ur",
-        "yi",
-    }
-)
-_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
 
 # Configured codes lingua knows by another name: Norwegian is Bokmål to it.
 _LINGUA_CODE = {"no": "nb"}
@@ -121,15 +101,6 @@ class Detection:
     letters: int
     confident: bool
     method: str
-
-
-def is_rtl(lang: str) -> bool:
-    """True for right-to-left languages ('ar', 'fa-IR', 'az-Arab'); a script subtag wins."""
-    parts = lang.replace("_", "-").lower().split("-")
-    for subtag in parts[1:]:
-        if len(subtag) == 4 and subtag.isalpha():
-            return subtag in _RTL_SCRIPTS
-    return parts[0] in _RTL_LANGUAGES
 
 
 def detect(text: str, allowed: tuple[str, ...]) -> str | None:

@@ -33,9 +33,10 @@ from functools import cache, lru_cache
 
 from feedtool.config import Config
 from feedtool.enrich import enricher
-from feedtool.enrich._text import segments
-from feedtool.enrich.entities import Entry, data_lines, gazetteer_tag, lexicon, where_label
-from feedtool.model import Evidence, NewsItem, Tag
+from feedtool.enrich._tags import merge_tags
+from feedtool.enrich._text import segments, where_label
+from feedtool.enrich.gazetteer import Entry, data_lines, gazetteer_tag, lexicon
+from feedtool.model import NewsItem, Tag
 
 LANGUAGES: tuple[str, ...] = ("ar", "fa", "ur")
 RULES: frozenset[str] = frozenset(f"gazetteer-{lang}" for lang in LANGUAGES)
@@ -274,46 +275,11 @@ def find_rtl_places(item: NewsItem) -> list[Tag]:
     return tags
 
 
-def merge_places(item: NewsItem, inferred: list[Tag]) -> NewsItem:
-    """``item`` with ``inferred`` added.
-
-    Tags of an earlier run of this enricher are replaced; a tag given in front
-    matter wins over an inferred one with its slug; an inferred tag of the same
-    place from another enricher (an English name inside the article) is pooled
-    with this one: mentions and weights add up.
-    """
-    given = {t.slug for t in item.tags if t.given}
-    tags = [t for t in item.tags if t.given or t.evidence.rule not in RULES]
-    position = {(t.kind, t.slug): i for i, t in enumerate(tags) if not t.given}
-    for tag in inferred:
-        if tag.slug in given:
-            continue
-        i = position.get((tag.kind, tag.slug))
-        if i is None:
-            position[(tag.kind, tag.slug)] = len(tags)
-            tags.append(tag)
-        elif not tags[i].evidence.rule.endswith(tuple("+" + r for r in RULES)):
-            tags[i] = _pool(tags[i], tag)  # (not twice when this enricher runs again)
-    return item.model_copy(update={"tags": tuple(tags)})
-
-
-def _pool(earlier: Tag, later: Tag) -> Tag:
-    a, b = earlier.evidence, later.evidence
-    evidence = Evidence(
-        mentions=a.mentions + b.mentions,
-        where=(*a.where, *(w for w in b.where if w not in a.where)),
-        matched=(*a.matched, *(m for m in b.matched if m not in a.matched)),
-        rule=f"{a.rule}+{b.rule}",
-    )
-    return earlier.model_copy(
-        update={"score": round(earlier.score + later.score, 3), "evidence": evidence}
-    )
-
-
 @enricher("places_rtl")
 def places_rtl(item: NewsItem, config: Config) -> NewsItem:
     """Tag an Arabic, Persian or Urdu ``item`` with the countries and cities it names."""
     inferred = find_rtl_places(item)
     if not inferred and not any(t.evidence.rule in RULES for t in item.tags):
         return item
-    return merge_places(item, inferred)
+    # An English name of the same place inside the article pools with this one.
+    return merge_tags(item, inferred, lambda t: t.evidence.rule in RULES, pool=True)

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from feedtool._slug import tag_slug
 from feedtool.config import Config
 from feedtool.enrich import enricher
+from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -425,17 +426,8 @@ def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     Topics already on the item from front matter are kept and not repeated;
     topics from an earlier run of this enricher are replaced.
     """
-    kept = tuple(
-        t for t in item.tags if not (t.kind == "topic" and not t.given and t.evidence.rule == RULE)
-    )
-    given = {t.code for t in kept if t.kind == "topic"} | {
-        t.slug for t in kept if t.kind == "topic"
-    }
-    new = [
-        _tag(s)
-        for s in select(score_item(item))
-        if s.concept.code not in given and tag_slug(s.concept.label) not in given
-    ]
-    if not new and len(kept) == len(item.tags):
-        return item
-    return item.model_copy(update={"tags": (*kept, *new)})
+    return merge_tags(item, (_tag(s) for s in select(score_item(item))), _stale)
+
+
+def _stale(tag: Tag) -> bool:
+    return tag.kind == "topic" and tag.evidence.rule == RULE

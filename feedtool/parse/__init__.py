@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from pydantic import ValidationError
 
 from feedtool._slug import latin_share, slugify, stem_slug
+from feedtool._text import ELLIPSIS, HEADLINE_LIMIT, sentences, shorten, summary, word_count
 from feedtool.config import Config
 from feedtool.errors import ParseError
 from feedtool.model import (
@@ -29,13 +30,11 @@ from feedtool.model import (
 from ._blocks import Structure, recover, units_of
 from ._decode import NotText, decode
 from ._frontmatter import FrontMatter, split_front_matter
-from ._text import ELLIPSIS, sentences, shorten, summary, word_count
 
 __all__ = ["parse_article"]
 
 _TextBlock = Paragraph | Heading | EmbeddedPost
 
-HEADLINE_LIMIT = 110  # a derived headline is cut to this many characters
 DESCRIPTION_LIMIT = 300  # a summary taken from the first paragraph is cut to this
 
 

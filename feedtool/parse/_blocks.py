@@ -16,9 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from feedtool._text import MONTHS, ends_sentence, has_inner_boundary
 from feedtool.model import Block, EmbeddedPost, Heading, Image, Paragraph
-
-from ._text import ends_sentence, has_inner_boundary
 
 # ---------------------------------------------------------------------------- thresholds
 
@@ -38,27 +37,6 @@ _SEPARATOR = re.compile(r"^(?:([-—–―*_=~•·])(?:\s*\1)*)$")
 _LIST_ITEM = re.compile(r"^[-*•●▪–]\s+(?P<text>\S.*)$")
 _DASH = re.compile(r"^(?P<dash>—|―|–|--|-)\s*(?P<rest>\S.*)$")
 _HANDLE = re.compile(r"\(?@(?P<handle>[A-Za-z0-9_]{1,30})\)?$")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 _DATE_PATTERNS = (
     re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})$"),
@@ -214,7 +192,7 @@ def attribution(text: str) -> Attribution | None:
 
 def _date(match: re.Match[str]) -> dt.date | None:
     month_text = match["month"]
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text.lower())
     if month is None:
         return None
     try:

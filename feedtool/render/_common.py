@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
+from feedtool._text import direction, human_date, is_rtl
 from feedtool.config import Config
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
 
@@ -33,30 +34,9 @@ RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 JSONFEED_TYPE = "application/feed+json"
 
-# Primary language subtags whose default script is written right to left.
-_RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"}
-)
-_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
-
 # Characters XML 1.0 forbids (lxml refuses them) and noncharacters; a stray one
 # in an article must not make a whole feed unwritable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 # --------------------------------------------------------------------------- text and languages
@@ -65,22 +45,6 @@ _MONTHS = (
 def clean(text: str) -> str:
     """``text`` without the control characters XML cannot carry."""
     return _NOT_XML.sub("", text)
-
-
-def is_rtl(language: str | None) -> bool:
-    """Whether a BCP 47 tag names a right-to-left language or script ('ur', 'az-Arab')."""
-    if not language:
-        return False
-    subtags = language.lower().replace("_", "-").split("-")
-    scripts = [s for s in subtags[1:] if len(s) == 4 and s.isalpha()]
-    if scripts:
-        return scripts[0] in _RTL_SCRIPTS
-    return subtags[0] in _RTL_LANGUAGES
-
-
-def direction(language: str | None) -> str:
-    """'rtl' or 'ltr'."""
-    return "rtl" if is_rtl(language) else "ltr"
 
 
 def lang_attrs(language: str | None, context: str) -> Markup:
@@ -127,11 +91,6 @@ def iso(stamp: dt.datetime | dt.date) -> str:
 def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     """``stamp`` without microseconds, so every format shows the same instant."""
     return stamp.replace(microsecond=0)
-
-
-def human_date(stamp: dt.date) -> str:
-    """'October 28, 2025' whatever the process locale."""
-    return f"{_MONTHS[stamp.month - 1]} {stamp.day}, {stamp.year}"
 
 
 def published(item: NewsItem) -> dt.datetime:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from feedtool._text import direction, human_date
 from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, item_updated, renderer
@@ -27,12 +28,10 @@ from feedtool.render._common import (
     RSS_TYPE,
     authors_of,
     clean,
-    direction,
     environment,
     feed_url,
     home_url,
     http_url,
-    human_date,
     iso,
     lang_attrs,
     memo_body_markup,

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from feedtool._text import HEADLINE_LIMIT, shorten
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.render import Output, Site, item_updated, renderer
@@ -36,9 +37,6 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
-
-HEADLINE_LIMIT = 110
-"""Google's limit for ``headline`` in article structured data."""
 
 # In a <script> element only '</script' (and '<!--') end or confuse the data;
 # escaping every '<', '>' and '&' rules them out without parsing. U+2028/2029
@@ -81,15 +79,8 @@ def script_block(data: object) -> str:
 
 
 def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with '…'."""
-    text = clean(text)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–—") + "…"
+    """``text`` without XML-unsafe characters, shortened to ``limit`` (Google's 110)."""
+    return shorten(clean(text), limit)
 
 
 def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:

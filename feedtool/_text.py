@@ -1,0 +1,217 @@
+"""Text helpers every stage shares: sentences, shortening, month names, writing direction.
+
+One home for each: the parse stage derives headlines and summaries with
+``shorten``/``summary``, the enrichers split sentences with ``sentence_spans``,
+and the renderers cut JSON-LD headlines and set ``dir`` with the same functions,
+so the stages can never disagree about where a sentence ends or which way a
+language runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+ELLIPSIS = "…"
+HEADLINE_LIMIT = 110  # a headline (derived, or in JSON-LD) is cut to this many characters
+
+# --------------------------------------------------------------------------- sentences
+
+# Sentence-final marks of the scripts we meet: Latin, Arabic/Persian '؟', Urdu '۔'.
+TERMINAL = ".!?۔؟…"
+_CLOSERS = "\"'”’»)]"
+_ENDS_SENTENCE = re.compile(rf"[{re.escape(TERMINAL)}][{re.escape(_CLOSERS)}]*$")
+# A boundary is terminal punctuation (not after a lone capital, as in "U.S."),
+# optional closing quotes, then space.
+_BOUNDARY = re.compile(
+    rf"(?<![\s.][A-Z])(?<!^[A-Z])[{re.escape(TERMINAL)}]+[{re.escape(_CLOSERS)}]*(?=\s+\S)"
+)
+_MIN_SENTENCE_WORDS = 4
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with sentence-final punctuation (closing quotes allowed)."""
+    return _ENDS_SENTENCE.search(text) is not None
+
+
+def has_inner_boundary(text: str) -> bool:
+    """Whether a sentence ends somewhere before the end of ``text``."""
+    return _BOUNDARY.search(text) is not None
+
+
+def sentences(text: str) -> list[str]:
+    """Split into sentences; a 'sentence' shorter than a few words joins the next one,
+    which keeps 'Mr. Smith' and 'No. 10' together."""
+    parts: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start : match.end()].strip()
+        if len(candidate.split()) >= _MIN_SENTENCE_WORDS:
+            parts.append(candidate)
+            start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+# A sentence ends at . ! ? (or the Arabic-script ۔ ؟) followed by space and a
+# capital, a digit, a quote or a non-Latin letter; abbreviations such as
+# "Mr." or "U.S." are the usual trap, handled by requiring the next word to
+# start a sentence and by the small list below.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rep",
+        "sen",
+        "gov",
+        "pres",
+        "rev",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+    ]
+)
+_WINDOW = 32
+_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9\u0600-\u06FF])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, str]]:
+    """Split ``text`` into sentences, as ``(offset, sentence)`` pairs."""
+    result: list[tuple[int, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        # Only the last word is read, through a bounded window: slicing from
+        # ``start`` each time is quadratic when abbreviations follow each
+        # other for a megabyte ("Mr. A Mr. A …"). No abbreviation is longer.
+        tail = text[max(start, match.end(1) - _WINDOW) : match.end(1)].split()
+        last_word = tail[-1].rstrip(".").lower() if tail else ""
+        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        result.append((start, text[start : match.end(1)]))
+        start = match.end()
+    if start < len(text) and text[start:].strip():
+        result.append((start, text[start:]))
+    return result
+
+
+# --------------------------------------------------------------------------- shortening
+
+
+def shorten(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, '…' included."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS) + 1]
+    space = cut.rfind(" ")
+    # One giant "word" (a URL, unspaced script) is cut where it must be.
+    cut = cut[:space] if space > limit // 2 else cut[: limit - len(ELLIPSIS)]
+    return cut.rstrip(" ,;:،؛-–—") + ELLIPSIS
+
+
+def summary(text: str, limit: int) -> str:
+    """As many whole sentences of ``text`` as fit in ``limit``; else a shortened first one."""
+    if len(text) <= limit:
+        return text
+    chosen = ""
+    for sentence in sentences(text):
+        longer = f"{chosen} {sentence}".strip()
+        if len(longer) > limit:
+            break
+        chosen = longer
+    return chosen or shorten(text, limit)
+
+
+def word_count(text: str) -> int:
+    """Words: whitespace-separated tokens with at least one letter or digit."""
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
+
+# --------------------------------------------------------------------------- months
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# 'may' is its own abbreviation; 'sept' is as common as 'sep'.
+MONTHS: dict[str, int] = {
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
+    **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
+    "sept": 9,
+}
+
+
+def human_date(stamp: dt.date) -> str:
+    """'October 28, 2025' whatever the process locale."""
+    return f"{MONTH_NAMES[stamp.month - 1]} {stamp.day}, {stamp.year}"
+
+
+# --------------------------------------------------------------------------- direction
+
+# Primary language subtags whose default script is written right to left
+# (CLDR likely scripts: 'ks' is Arabic-script Kashmiri; 'ku' alone is Latin
+# Kurmanji, 'ku-Arab' is caught by its script subtag; 'iw', 'ji' are the old
+# codes of Hebrew and Yiddish).
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
+)
+RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+
+def is_rtl(language: str | None) -> bool:
+    """Whether a BCP 47 tag names a right-to-left language or script ('ur', 'az-Arab')."""
+    if not language:
+        return False
+    subtags = language.lower().replace("_", "-").split("-")
+    scripts = [s for s in subtags[1:] if len(s) == 4 and s.isalpha()]
+    if scripts:
+        return scripts[0] in RTL_SCRIPTS
+    return subtags[0] in RTL_LANGUAGES
+
+
+def direction(language: str | None) -> str:
+    """'rtl' or 'ltr'."""
+    return "rtl" if is_rtl(language) else "ltr"
