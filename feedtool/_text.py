@@ -1,5 +1,8 @@
 """Text helpers every stage shares: sentences, shortening, month names, writing direction.
 
+Month names: English ``MONTHS``; those of many other languages and the Persian
+solar calendar in ``month_lexicon`` (read by ``feedtool._calendar``).
+
 One home for each: the parse stage derives headlines and summaries with
 ``shorten``/``summary``, the enrichers split sentences with ``sentence_spans``,
 and the renderers cut JSON-LD headlines and set ``dir`` with the same functions,
@@ -10,7 +13,9 @@ language runs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import unicodedata
 
 ELLIPSIS = "…"
 HEADLINE_LIMIT = 110  # a headline (derived, or in JSON-LD) is cut to this many characters
@@ -182,6 +187,66 @@ MONTHS: dict[str, int] = {
     **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
     "sept": 9,
 }
+
+
+# Month names of other languages: CLDR's (through babel) for every locale of
+# MONTH_LOCALES, wide and abbreviated, with the regional Arabic sets
+# (Levantine 'تشرين الثاني', Maghrebi 'نونبر'), and the Persian solar months
+# as jdatetime spells them. A name meaning different months in two languages
+# is left out. Built on first use.
+MONTH_LOCALES: tuple[str, ...] = (
+    *("en", "fr", "de", "es", "it", "pt", "nl", "tr", "id", "pl", "ro", "sv", "da", "nb"),
+    *("ru", "uk", "el", "ar", "ar_SY", "ar_MA", "ar_TN", "fa", "ur"),
+)
+
+
+# Arabic-script letters written two ways (Arabic and Persian keyboards), and
+# alef with or without hamza: a month name matches in either spelling.
+FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ۀ": "ه"})
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(FOLD).rstrip(".")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit (Arabic-Indic, Persian, …) as 0-9; same length."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
+    )
+
+
+@functools.cache
+def month_lexicon() -> dict[str, tuple[str, int]]:
+    """Folded month name → (calendar, month number)."""
+    from babel.dates import get_month_names
+
+    names: dict[str, set[tuple[str, int]]] = {}
+
+    def add(name: str, calendar: str, month: int) -> None:
+        key = _fold(name)
+        if len(key) >= 3 or not key.isascii():
+            names.setdefault(key, set()).add((calendar, month))
+
+    for locale in MONTH_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in get_month_names(width, context, locale=locale).items():
+                    add(name, "gregorian", month)
+    for name, month in MONTHS.items():
+        add(name, "gregorian", month)  # 'Sept', AP style, is not in CLDR's English
+    import jdatetime
+
+    for month, name in enumerate(jdatetime.date.j_months_fa, 1):
+        add(name, "persian", month)
+    return {key: next(iter(found)) for key, found in names.items() if len(found) == 1}
+
+
+def month_number(name: str) -> tuple[str, int] | None:
+    """(calendar, month) of a month name in any supported language, or ``None``."""
+    return month_lexicon().get(_fold(name))
 
 
 def human_date(stamp: dt.date) -> str:

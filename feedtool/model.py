@@ -28,6 +28,9 @@ class Person(_Frozen):
     kind: Literal["Person", "Organization"] = Field(
         default="Person", description="schema.org type to use for this author."
     )
+    job_title: str | None = Field(
+        default=None, description="Role given by a byline, e.g. 'Health Correspondent'."
+    )
 
 
 class Publisher(_Frozen):
@@ -157,6 +160,75 @@ class DateMention(_Frozen):
     rule: str = Field(default="", description="How it was resolved ('explicit', 'weekday'…).")
 
 
+class _WrittenDate(_Frozen):
+    """A date as a newsroom line writes it, in the Gregorian calendar.
+
+    ``year`` is ``None`` when the line gives none ('LONDON, Nov 27 (Reuters) -'):
+    such a date means the latest ``month``/``day`` not after the article's
+    reference time, which the publish stage knows (its first publication);
+    see ``feedtool.enrich.newsroom``. ``time`` and ``utc_offset`` (minutes)
+    come from '14:00 GMT'; a time without a zone is local to ``timezone``.
+    """
+
+    year: int | None = Field(default=None, ge=1, le=9999)
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    time: dt.time | None = None
+    utc_offset: int | None = Field(default=None, ge=-1080, le=1080)
+
+    @property
+    def date(self) -> dt.date | None:
+        """The full date, when the line gives (or resolution found) its year."""
+        if self.year is None or self.month is None or self.day is None:
+            return None
+        try:
+            return dt.date(self.year, self.month, self.day)
+        except ValueError:
+            return None
+
+
+class Dateline(_WrittenDate):
+    """The dateline opening a wire story's lead: 'HARTFORD, Conn., March 26 (Reuters) -'.
+
+    The text stays in the lead; this records what it says. ``place`` is the
+    city as a reader would write it ('Hartford'); ``place_text`` as written.
+    """
+
+    text: str = Field(min_length=1, description="The dateline as written, dash included.")
+    place: str | None = Field(default=None, description="City, e.g. 'Hartford'.")
+    place_text: str | None = Field(default=None, description="City as written, e.g. 'HARTFORD'.")
+    region: str | None = Field(
+        default=None, description="State, province or country after the city, e.g. 'Conn.'."
+    )
+    agency: str | None = Field(default=None, description="News agency, e.g. 'Reuters', 'dpa'.")
+    line: int = Field(ge=1)
+
+
+DateLineKind = Literal["published", "updated"]
+
+
+class DateLine(_WrittenDate):
+    """A line that dates the article: 'Published 13 November 2025', 'Updated at 14:00 GMT'.
+
+    A bare date under the byline is a ``published`` line. These lines leave the body.
+    """
+
+    kind: DateLineKind
+    text: str = Field(min_length=1, description="The line as written.")
+    line: int = Field(ge=1)
+
+
+class Correction(_WrittenDate):
+    """A correction or clarification notice: 'Correction, 21 November 2025: …'.
+
+    It leaves the body; renderers show it as a notice (JSON-LD ``correction``).
+    """
+
+    kind: Literal["correction", "clarification"] = "correction"
+    text: str = Field(min_length=1, description="What was corrected, without the label.")
+    line: int = Field(ge=1)
+
+
 DateSource = Literal["front_matter", "text", "first_published"]
 LanguageSource = Literal["front_matter", "config", "detected"]
 
@@ -186,6 +258,13 @@ class NewsItem(_Frozen):
         default=None, description="Where date_published came from; 'text' means inferred."
     )
     date_modified: AwareDatetime | None = None
+    dateline: Dateline | None = Field(default=None, description="The lead's dateline, if any.")
+    date_lines: tuple[DateLine, ...] = Field(
+        default=(), description="Newsroom lines dating the article, in order."
+    )
+    corrections: tuple[Correction, ...] = Field(
+        default=(), description="Correction and clarification notices, in order."
+    )
     language: str = Field(description="BCP 47 tag of the article, e.g. 'en'.")
     language_source: LanguageSource = Field(
         default="config", description="Where ``language`` came from; front matter always wins."

@@ -62,6 +62,7 @@ from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._text import Segment, segments
 from feedtool.enrich.gazetteer import city_zones
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone, pending_year
 from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
 
 __all__ = ["enrich_dates", "find_dates"]
@@ -182,11 +183,20 @@ class _Candidate:
 @enricher("dates")
 def enrich_dates(item: NewsItem, config: Config) -> NewsItem:
     """Fill ``date_mentions``; infer ``date_published`` from the text when none was given."""
+    newsroom = newsroom_dates(item, newsroom_zone(item, config))
+    if newsroom:
+        item = item.model_copy(update=newsroom)
     candidates, texts = _candidates(item)
     reference = _reference(item, candidates, texts)
     mentions = _resolve(candidates, reference.date if reference else None)
     update: dict[str, object] = {"date_mentions": mentions}
-    if item.date_published is None and reference and reference.dated and reference.candidate:
+    if (
+        item.date_published is None
+        and not pending_year(item)  # a dateline's date waits for its year (publish)
+        and reference
+        and reference.dated
+        and reference.candidate
+    ):
         zone = config.zone
         if config.enrich.timezone_from_dateline:
             zone = _dateline_zone(reference.candidate, texts) or zone

@@ -1,9 +1,11 @@
 """Parse stage: plain-text article bytes → ``NewsItem``.
 
 A pure function of its inputs: the same bytes, path and config give the same
-item. Front matter values always win over what the layout suggests; dates are
-taken only from front matter here (inferring them from the text is the enrich
-stage's job).
+item. Front matter values always win over what the layout suggests. Newsroom
+lines (bylines, wire trailers, date lines, corrections, the lead's dateline;
+see ``_newsroom``) are recognised here and recorded in the model; turning
+them and the text into ``date_published``/``date_modified`` is the enrich
+stage's job (``feedtool.enrich.newsroom``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from feedtool.model import (
 from ._blocks import Structure, recover, units_of
 from ._decode import NotText, decode
 from ._frontmatter import FrontMatter, split_front_matter
+from ._newsroom import Newsroom, extract
 
 __all__ = ["parse_article"]
 
@@ -84,6 +87,11 @@ def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) 
             line=front.end_line,
             hint="write the headline and the paragraphs after the closing '+++'",
         )
+    kept, newsroom = extract(units)
+    if len(kept) >= 1 and any(len(u.text.split()) > 3 for u in kept):
+        units = kept
+    else:
+        newsroom = Newsroom()  # nothing but newsroom lines: read them as text
     structure = recover(units)
     text_blocks = [b for b in structure.body if not isinstance(b, Image)]
     if not text_blocks:
@@ -105,6 +113,7 @@ def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) 
         front or FrontMatter(end_line=0),
         structure,
         text_blocks,
+        newsroom,
         data=data,
         source_path=source_path,
         config=config,
@@ -115,6 +124,7 @@ def _item(
     front: FrontMatter,
     structure: Structure,
     text_blocks: list[_TextBlock],
+    newsroom: Newsroom,
     *,
     data: bytes,
     source_path: str,
@@ -130,16 +140,19 @@ def _item(
         url=front.url or config.absolute(f"articles/{slug}.html"),
         slug=slug,
         headline=headline,
-        description=front.description or _description(structure, text_blocks),
+        description=front.description or _description(structure, text_blocks, newsroom),
         body=structure.body,
         image=_image(front, structure.image),
-        authors=front.authors if front.authors is not None else _default_authors(config),
+        authors=_authors(front, newsroom, config),
         publisher=Publisher(
             name=config.publisher.name, url=config.publisher.url, logo=config.publisher.logo
         ),
         date_published=front.published,
         date_published_source="front_matter" if front.published else None,
         date_modified=front.modified,
+        dateline=newsroom.dateline,
+        date_lines=newsroom.date_lines,
+        corrections=newsroom.corrections,
         language=front.language or config.language,
         language_source="front_matter" if front.language else "config",
         tags=front.tags,
@@ -158,11 +171,20 @@ def _derived_headline(text_blocks: list[_TextBlock]) -> str:
     return shorten(sentence, HEADLINE_LIMIT)
 
 
-def _description(structure: Structure, text_blocks: list[_TextBlock]) -> str | None:
+def _description(
+    structure: Structure, text_blocks: list[_TextBlock], newsroom: Newsroom
+) -> str | None:
     if structure.standfirst is not None:
         return structure.standfirst.text
     first = next((b for b in text_blocks if isinstance(b, Paragraph)), None)
-    return summary(first.text, DESCRIPTION_LIMIT) if first else None
+    if first is None:
+        return None
+    text = first.text
+    dateline = newsroom.dateline
+    # A summary leaves out the lead's dateline ('LONDON, Nov 27 (Reuters) -').
+    if dateline is not None and first.line == dateline.line and text.startswith(dateline.text):
+        text = text[len(dateline.text) :].strip() or text
+    return summary(text, DESCRIPTION_LIMIT)
 
 
 def _image(front: FrontMatter, found: Image | None) -> Image | None:
@@ -176,6 +198,13 @@ def _image(front: FrontMatter, found: Image | None) -> Image | None:
         credit=given.credit if given.credit is not None else base.credit,
         line=base.line,
     )
+
+
+def _authors(front: FrontMatter, newsroom: Newsroom, config: Config) -> tuple[Person, ...]:
+    """Front matter, else the byline (or wire trailer), else the config's default."""
+    if front.authors is not None:
+        return front.authors
+    return newsroom.authors or _default_authors(config)
 
 
 def _default_authors(config: Config) -> tuple[Person, ...]:

@@ -17,18 +17,20 @@ from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, ParseError, PublishError
 from feedtool.model import NewsItem, Tag
 from feedtool.parse import parse_article
 from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, parse_time
 from feedtool.render import Channel, Site, render_site
+from feedtool.render.formats import FEED_FORMATS
 
 #: Below this many articles a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
 
 _WRITER_THREADS = 4
 
-_FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+_FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -214,11 +216,18 @@ class _Stamper:
             if item.url == self.config.absolute(f"articles/{item.slug}.html"):
                 update["url"] = self.config.absolute(f"articles/{entry.slug}.html")
         if item.date_published is None:
-            update["date_published"] = parse_time(entry.first_published)
-            update["date_published_source"] = "first_published"
-        if item.date_modified is None and entry.modified is not None:
+            first = parse_time(entry.first_published)
+            # A dateline without a year ('Nov 27') takes it from first publication.
+            zone = newsroom_zone(item, self.config)
+            newsroom = newsroom_dates(item, zone, reference=first)
+            update.update(newsroom)
+            if "date_published" not in newsroom:
+                update["date_published"] = first
+                update["date_published_source"] = "first_published"
+        if item.date_modified is None and "date_modified" not in update and entry.modified:
             modified = parse_time(entry.modified)
-            published = item.date_published or parse_time(entry.first_published)
+            published = update.get("date_published") or item.date_published
+            assert isinstance(published, dt.datetime)
             if modified > published:
                 update["date_modified"] = modified
         return item.model_copy(update=update)

@@ -32,14 +32,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from feedtool.errors import FeedtoolError
+from feedtool.render.formats import FEED_FORMATS
 
 Log = Callable[[str], None]
 
-_FEED_TYPES = {
-    "rss.xml": "application/rss+xml; charset=utf-8",
-    "atom.xml": "application/atom+xml; charset=utf-8",
-    "feed.json": "application/feed+json; charset=utf-8",
-}
+_FEED_TYPES = {f.file: f"{f.media_type}; charset=utf-8" for f in FEED_FORMATS}
 _SUFFIX_TYPES = (
     (".ninjs.json", "application/json"),
     (".jsonld", "application/ld+json"),

@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 GENERATOR = "feedtool"
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
 
-RSS_TYPE = "application/rss+xml"
-ATOM_TYPE = "application/atom+xml"
-JSONFEED_TYPE = "application/feed+json"
-
 # Characters XML 1.0 forbids (lxml refuses them) and noncharacters; a stray one
 # in an article must not make a whole feed unwritable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -147,11 +143,6 @@ def category(tag: Tag, config: Config) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- feed addresses
-
-
-def feed_url(config: Config, prefix: str, name: str) -> str:
-    """Absolute URL of a channel's feed file ('rss.xml', 'atom.xml', 'feed.json')."""
-    return config.absolute(prefix + name)
 
 
 def home_url(config: Config) -> str:

@@ -28,13 +28,11 @@ from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
-    ATOM_TYPE,
     GENERATOR,
     GENERATOR_URI,
     authors_of,
     category,
     clean,
-    feed_url,
     home_url,
     item_id,
     memo_content_html,
@@ -43,6 +41,7 @@ from feedtool.render._common import (
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.formats import ATOM
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -53,12 +52,12 @@ def render_atom(site: Site) -> Iterator[Output]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
     for channel in site.channels:
         if channel.items:
-            yield channel.prefix + "atom.xml", atom_bytes(site, channel)
+            yield ATOM.path(channel.prefix), atom_bytes(site, channel)
 
 
 def feed_id(site: Site, channel: Channel) -> str:
     """The channel's permanent Atom ``id``: the URL of its ``atom.xml``."""
-    return feed_url(site.config, channel.prefix, "atom.xml")
+    return ATOM.url(site.config, channel.prefix)
 
 
 def atom_bytes(site: Site, channel: Channel) -> bytes:
@@ -66,7 +65,7 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
     config = site.config
     fg = _feed(config, feed_id(site, channel), channel.title, channel.description)
     fg.updated(whole_seconds(channel.updated))
-    fg.link(href=feed_url(config, channel.prefix, "atom.xml"), rel="self", type=ATOM_TYPE)
+    fg.link(href=ATOM.url(config, channel.prefix), rel="self", type=ATOM.media_type)
     fg.link(href=home_url(config), rel="alternate", type="text/html")
     if config.websub.hub:
         fg.link(href=config.websub.hub, rel="hub")

@@ -23,13 +23,9 @@ from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
-    ATOM_TYPE,
-    JSONFEED_TYPE,
-    RSS_TYPE,
     authors_of,
     clean,
     environment,
-    feed_url,
     home_url,
     http_url,
     iso,
@@ -38,6 +34,7 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
+from feedtool.render.formats import FEED_FORMATS
 from feedtool.render.jsonld import memo_article_jsonld, script_json
 
 
@@ -88,14 +85,8 @@ def tag_feed_prefixes(site: Site) -> dict[str, str]:
 def _feeds(config: Config, channel: Channel) -> list[_Feed]:
     title = clean(channel.title)
     return [
-        _Feed(RSS_TYPE, "RSS", f"{title} (RSS)", feed_url(config, channel.prefix, "rss.xml")),
-        _Feed(ATOM_TYPE, "Atom", f"{title} (Atom)", feed_url(config, channel.prefix, "atom.xml")),
-        _Feed(
-            JSONFEED_TYPE,
-            "JSON Feed",
-            f"{title} (JSON Feed)",
-            feed_url(config, channel.prefix, "feed.json"),
-        ),
+        _Feed(f.media_type, f.label, f"{title} ({f.label})", f.url(config, channel.prefix))
+        for f in FEED_FORMATS
     ]
 
 
@@ -135,7 +126,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     tags = []
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        tags.append(_TagLink(clean(name), f"../{prefix}rss.xml" if prefix else None))
+        tags.append(_TagLink(clean(name), "../" + FEED_FORMATS[0].path(prefix) if prefix else None))
 
     return (
         environment()
@@ -147,6 +138,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             site_title=clean(config.title),
             home="../index.html",
             feeds=_feeds(config, site.main),
+            tag_feed_type=FEED_FORMATS[0].media_type,
             headline=headline,
             description=description,
             canonical=item.url,
@@ -173,9 +165,7 @@ class _Article:
 @dataclass(frozen=True)
 class _TagFeeds:
     title: str
-    rss: str
-    atom: str
-    json: str
+    feeds: list[_Feed]
 
 
 def index_page(site: Site) -> str:
@@ -195,9 +185,7 @@ def index_page(site: Site) -> str:
     tag_feeds = [
         _TagFeeds(
             clean(channel.title),
-            f"{channel.prefix}rss.xml",
-            f"{channel.prefix}atom.xml",
-            f"{channel.prefix}feed.json",
+            [_Feed(f.media_type, f.label, f.label, f.path(channel.prefix)) for f in FEED_FORMATS],
         )
         for channel in site.tag_channels
         if channel.items

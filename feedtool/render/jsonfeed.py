@@ -15,7 +15,6 @@ from feedtool.render import Channel, Output, Site, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
-    feed_url,
     home_url,
     http_url,
     iso,
@@ -26,6 +25,7 @@ from feedtool.render._common import (
     published,
     tag_names,
 )
+from feedtool.render.formats import JSON_FEED
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -35,7 +35,7 @@ def render_jsonfeed(site: Site) -> Iterator[Output]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
     for channel in site.channels:
         if channel.items:
-            yield channel.prefix + "feed.json", json_bytes(jsonfeed(site, channel))
+            yield JSON_FEED.path(channel.prefix), json_bytes(jsonfeed(site, channel))
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
         "version": VERSION,
         "title": clean(channel.title),
         "home_page_url": home_url(config),
-        "feed_url": feed_url(config, channel.prefix, "feed.json"),
+        "feed_url": JSON_FEED.url(config, channel.prefix),
     }
     if channel.description:
         feed["description"] = clean(channel.description)

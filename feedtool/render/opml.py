@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.render import Channel, Output, Site, renderer
-from feedtool.render._common import clean, feed_url, home_url, xml_bytes
-
-_MAIN_FEEDS = (("rss.xml", "RSS", "RSS2"), ("atom.xml", "Atom", None), ("feed.json", "JSON", None))
+from feedtool.render._common import clean, home_url, xml_bytes
+from feedtool.render.formats import FEED_FORMATS
 
 
 def _outline(
@@ -56,27 +55,28 @@ def render_opml(site: Site) -> Iterator[Output]:
     etree.SubElement(head, "ownerName").text = clean(config.publisher.name)
     body = etree.SubElement(opml, "body")
     home = home_url(config)
-    for name, label, version in _MAIN_FEEDS:
+    for feed in FEED_FORMATS:
         _outline(
             body,
-            f"{config.title} ({label})",
-            feed_url(config, "", name),
+            f"{config.title} ({feed.outline_label})",
+            feed.url(config, ""),
             home,
             config.description,
             config.language,
-            version,
+            feed.opml_version,
         )
     channels: tuple[Channel, ...] = tuple(c for c in site.tag_channels if c.items)
     if channels:
         folder = etree.SubElement(body, "outline", text="Tags", title="Tags")
+        tag_feed = FEED_FORMATS[0]
         for channel in channels:
             _outline(
                 folder,
                 channel.title,
-                feed_url(config, channel.prefix, "rss.xml"),
+                tag_feed.url(config, channel.prefix),
                 home,
                 channel.description,
                 config.language,
-                "RSS2",
+                tag_feed.opml_version,
             )
     yield "feeds.opml", xml_bytes(opml)

@@ -31,10 +31,8 @@ from feedtool.model import NewsItem, Tag
 from feedtool.render import Channel, Output, Site, item_updated, renderer
 from feedtool.render._common import (
     GENERATOR,
-    RSS_TYPE,
     authors_of,
     clean,
-    feed_url,
     home_url,
     item_id,
     memo_content_html,
@@ -42,6 +40,7 @@ from feedtool.render._common import (
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.formats import RSS
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -65,15 +64,15 @@ def render_rss(site: Site) -> Iterator[Output]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
     for channel in site.channels:
         if channel.items:
-            yield channel.prefix + "rss.xml", rss_bytes(site, channel)
+            yield RSS.path(channel.prefix), rss_bytes(site, channel)
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
     """One channel as an RSS 2.0 document."""
     config = site.config
-    self_url = feed_url(config, channel.prefix, "rss.xml")
+    self_url = RSS.url(config, channel.prefix)
     fg = _feed(config, channel.title, channel.description)
-    fg.link(href=self_url, rel="self", type=RSS_TYPE)
+    fg.link(href=self_url, rel="self", type=RSS.media_type)
     # feedgen takes the channel <link> from the last link given.
     fg.link(href=home_url(config), rel="alternate", type="text/html")
     if config.publisher.logo:

@@ -1,0 +1,221 @@
+"""Dates as newsrooms write them, in many languages and two calendars.
+
+Month names of many languages and the Persian solar months come from
+``feedtool._text.month_lexicon`` (CLDR through babel, and jdatetime); solar
+dates convert to Gregorian ones with jdatetime. Digits of any script ('۱۴۰۴',
+'٢٦') read as numbers.
+
+:func:`find_date` finds the first date in a short text ('14. November 2025',
+'27 novembre', '25 de noviembre de 2025', 'Nov. 27', '۵ آذر ۱۴۰۴',
+'26 نوفمبر/تشرين الثاني 2025', '2025-11-26'); :func:`find_time` a clock time
+with its zone ('14:00 GMT', '2.30pm BST'). :func:`latest_on_or_before` gives a
+year to a month and day written without one.
+
+The patterns are built on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from feedtool._text import FOLD, ascii_digits, month_lexicon, month_number
+
+__all__ = ["FoundDate", "FoundTime", "find_date", "find_time", "latest_on_or_before"]
+
+_PERSIAN = "persian"
+_GREGORIAN = "gregorian"
+
+
+# Each locale costs about 15 ms to load, once per process.
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    names = sorted(month_lexicon(), key=len, reverse=True)
+    # The text is matched case-insensitively; folded keys differ from the
+    # written form only in Arabic-script letters, which each alternative allows.
+    variants = {name: _unfold_class(name) for name in names}
+    month = "(?:" + "|".join(variants[n] for n in names) + r")\.?"
+    day = r"(?<![\d.,:/])(?P<day>[0-3]?\d)(?!\d)(?:st|nd|rd|th|er|e|º|°|\.)?"
+    year = r"(?P<year>\d{4})(?!\d)"
+    sep = r"(?:\s*,?\s*(?:de\s+|del\s+)?)"
+    return (
+        # 2025-11-26
+        re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)"),
+        # 26 November 2025, 14. November 2025, 27 novembre, 25 de noviembre de 2025,
+        # 26 نوفمبر/تشرين الثاني 2025, ۵ آذر ۱۴۰۴
+        re.compile(
+            rf"{day}\s*(?:de\s+)?(?<!\w)(?P<month>{month})(?:\s*/\s*{month})?(?!\w)"
+            rf"(?:{sep}{year})?",
+            re.IGNORECASE,
+        ),
+        # November 26, 2025; Nov. 27; March 26
+        re.compile(
+            rf"(?<!\w)(?P<month>{month})(?!\w)\s*(?P<day>[0-3]?\d)(?!\d)(?:st|nd|rd|th)?(?![:.]\d)"
+            rf"(?:,?\s*{year})?",
+            re.IGNORECASE,
+        ),
+    )
+
+
+def _unfold_class(name: str) -> str:
+    """A regex for ``name`` (folded) that accepts every spelling folding to it."""
+    sources: dict[str, str] = {}
+    for original, folded in FOLD.items():
+        sources.setdefault(chr(folded) if isinstance(folded, int) else folded, "")
+        sources[chr(folded) if isinstance(folded, int) else folded] += chr(original)
+    parts = []
+    for char in name:
+        if char in sources:
+            parts.append("[" + re.escape(char + sources[char]) + "]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    """A date found in a text: Gregorian ``month``/``day`` and ``year`` (``None``
+    when the text gives none); ``start``/``end`` index the text as given."""
+
+    year: int | None
+    month: int
+    day: int
+    start: int
+    end: int
+
+    @property
+    def date(self) -> dt.date | None:
+        if self.year is None:
+            return None
+        return dt.date(self.year, self.month, self.day)
+
+
+def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | None:
+    """The first valid date in ``text[start:end]``; see the module docstring."""
+    normal = ascii_digits(text)
+    stop = len(normal) if end is None else end
+    best: FoundDate | None = None
+    for pattern in _patterns():
+        position = start
+        while True:
+            match = pattern.search(normal, position, stop)
+            if match is None or (best is not None and match.start() >= best.start):
+                break
+            found = _found(match)
+            if found is not None:
+                best = found
+                break
+            position = match.start() + 1
+    return best
+
+
+def _found(match: re.Match[str]) -> FoundDate | None:
+    month_text = match["month"]
+    day = int(match["day"])
+    year = int(match["year"]) if match["year"] else None
+    if month_text.isdigit():
+        calendar, month = _GREGORIAN, int(month_text)
+    else:
+        known = month_number(month_text.split("/")[0].strip())
+        if known is None:
+            # The first of two names ('نوفمبر/تشرين الثاني') decides.
+            first = re.split(r"\s*/\s*", month_text)[0]
+            known = month_number(first)
+        if known is None:
+            return None
+        calendar, month = known
+    if calendar == _PERSIAN:
+        if year is None or not 1200 <= year <= 1600:
+            return None  # a solar date needs its solar year to be placed
+        import jdatetime
+
+        try:
+            gregorian = jdatetime.date(year, month, day).togregorian()
+        except ValueError:
+            return None
+        return FoundDate(gregorian.year, gregorian.month, gregorian.day, *match.span())
+    if year is not None and not 1000 <= year <= 2999:
+        return None
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: 29 February passes
+    except ValueError:
+        return None
+    return FoundDate(year, month, day, *match.span())
+
+
+# --------------------------------------------------------------------------- times
+
+# Zone abbreviations that mean one offset only (minutes east of UTC). 'IST'
+# (India, Ireland, Israel) and 'CST' (US, China) are left out as ambiguous.
+ZONE_OFFSETS: dict[str, int] = {
+    "GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "BST": 60, "WET": 0, "WEST": 60,
+    "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "EST": -300, "EDT": -240, "PST": -480, "PDT": -420, "MST": -420, "MDT": -360,
+    "IRST": 210, "GST": 240, "PKT": 300, "JST": 540, "KST": 540, "HKT": 480,
+    "AEST": 600, "AEDT": 660,
+}  # fmt: skip
+
+_TIME = re.compile(
+    r"(?<![\d:.])(?P<hour>[0-2]?\d)(?:[:.h](?P<minute>[0-5]\d))?\s*"
+    r"(?P<half>[ap]\.?m\.?)?(?!\w)"
+    r"(?:\s*(?P<zone>" + "|".join(sorted(ZONE_OFFSETS, key=len, reverse=True)) + r")\b"
+    r"(?:\s*(?P<sign>[+-])\s*(?P<offset>\d{1,2})(?::?(?P<offset_minutes>\d\d))?)?)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTime:
+    """A clock time found in a text, with its UTC offset in minutes when written."""
+
+    time: dt.time
+    utc_offset: int | None
+    start: int
+    end: int
+
+
+def find_time(text: str, start: int = 0) -> FoundTime | None:
+    """The first clock time in ``text[start:]`` that has minutes, am/pm or a zone."""
+    normal = ascii_digits(text)
+    for match in _TIME.finditer(normal, start):
+        if not (match["minute"] or match["half"] or match["zone"]):
+            continue
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        half = (match["half"] or "").lower().replace(".", "")
+        if half:
+            if not 1 <= hour <= 12:
+                continue
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        if hour > 23:
+            continue
+        offset = None
+        if match["zone"]:
+            offset = ZONE_OFFSETS[match["zone"].upper()]
+            if match["sign"]:
+                shift = int(match["offset"]) * 60 + int(match["offset_minutes"] or 0)
+                offset += shift if match["sign"] == "+" else -shift
+        return FoundTime(dt.time(hour, minute), offset, match.start(), match.end())
+    return None
+
+
+# --------------------------------------------------------------------------- years
+
+
+def latest_on_or_before(month: int, day: int, reference: dt.date) -> dt.date:
+    """The latest ``month``/``day`` not after ``reference``: the year of a date written
+    without one ('Nov 27' read on 2026-01-03 is 2025-11-27). 29 February falls
+    back to the latest leap year."""
+    year = reference.year
+    while True:
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            if month == 2 and day == 29:
+                year -= 1
+                continue
+            raise
+        if candidate <= reference:
+            return candidate
+        year -= 1

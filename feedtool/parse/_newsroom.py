@@ -1,0 +1,518 @@
+"""Newsroom lines: bylines, wire trailers, date lines, corrections and datelines.
+
+Copy pasted from a newsroom system carries lines that are not article text:
+
+* a byline under the headline: 'By Jane Doe and Tom Wilson', 'By Jane Doe,
+  Health Correspondent', 'By Jane Doe in Paris', 'Par …', 'Por …', 'Von …';
+* a wire trailer closing the story: '(Reporting by A in Paris; Editing by B)';
+* date lines near the top: 'Published 13 November 2025', a bare date line
+  'Sunday 23 November 2025', 'Updated at 14:00 GMT', 'Last updated …';
+* correction notices anywhere: 'Correction, 21 November 2025: …', 'Clarification: …';
+* a dateline opening the lead: 'LONDON, Nov 27 (Reuters) -', 'Berlin (dpa) -',
+  'MADRID, 25 nov (EFE).-', '(ANSA) - ROMA, 27 NOV -', 'تهران -'.
+
+The first four leave the body and become data (authors, date lines,
+corrections); the dateline stays in the lead and is recorded beside it.
+Every rule reads the shape of a line (its label, a date, capitalised names,
+a parenthesised agency), never particular names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from feedtool._calendar import FoundDate, FoundTime, find_date, find_time
+from feedtool.model import Correction, DateLine, Dateline, DateLineKind, Person
+
+from ._blocks import Unit
+
+__all__ = ["Newsroom", "dateline_of", "extract"]
+
+_HEADER_UNITS = 8  # bylines and date lines sit among the first few lines
+_BYLINE_MAX_WORDS = 16
+_NAME_MAX_WORDS = 4
+_DATELINE_WINDOW = 110  # the dash ending a dateline comes within this many characters
+_TRAILER_UNITS = 3
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+# Words a job title in a byline is made of ('Health Correspondent', 'Chief
+# Political Reporter'); a byline part with one of them is a title, not a name.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ROLE_WORDS = _words(
+    """
+    correspondent correspondents editor editors reporter reporters writer writers staff
+    journalist journalists columnist columnists analyst producer producers presenter
+    contributor contributors chief bureau desk team service services newsroom
+    envoy critic commentator photographer videographer
+    correspondant correspondante envoyé envoyée spécial spéciale rédaction rédacteur
+    rédactrice journaliste corresponsal redactor redactora enviado enviada especial
+    periodista korrespondent korrespondentin redakteur redakteurin redaktion
+    corrispondente inviato inviata giornalista redazione repórter correspondente
+    redação jornalista
+    """
+)
+# News agencies and wire services: an agency after a byline's comma is an
+# affiliation, and an unparenthesised one ends a dateline ('Tehran, IRNA --').
+AGENCIES = _words(
+    """
+    reuters reuter ap afp efe dpa ansa xinhua aa anadolu wam qna irna isna tasnim mehr
+    kuna spa mena sana petra wafa bna ona suna map tap aps upi bloomberg kyodo yonhap
+    pti ians uni app bernama antara tass ria interfax ukrinform pap ctk mti anp belga
+    apa sda ntb tt ritzau stt lusa kna cna vna pna aap nzpa notimex télam epa agi
+    adnkronos europa press sputnik kcna ina nna
+    """
+)
+_PARTICLES = _words(
+    "de del della di da dos das do van von der den ter le la bin ibn al el abu ben y e"
+)
+_BYLINE_LABEL = re.compile(r"^(?:By|BY|Par|PAR|Por|POR|Von|VON|Door|Av|Di)\s+(?=\S)")
+_NAME_JOINERS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*")
+_IN_PLACE = re.compile(r"\s+(?:in|en|à|a|aus|em|in)\s+(\S.*)$")
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$", re.UNICODE)
+
+_TRAILER = re.compile(r"^\(?\s*(?P<body>.*?)\s*\)?\s*\.?$")
+_TRAILER_CLAUSE = re.compile(
+    r"^(?P<role>(?:Additional\s+)?(?:reporting|writing|editing|compiled|reported|"
+    r"written|edited|research|graphics|fact[- ]checking)"
+    r"(?:\s+and\s+(?:reporting|writing|editing))?)\s+by\s+(?P<names>\S.*)$",
+    re.IGNORECASE,
+)
+_TRAILER_TITLES = {"editing": "Editor", "edited": "Editor", "writing": "Writer"}
+
+_PUBLISHED_LABEL = re.compile(
+    r"^(?:First\s+)?(?:Published|Posted|Publié|Publiée|Publicado|Publicada|Veröffentlicht|"
+    r"Pubblicato|Pubblicata|Gepubliceerd)(?:\s+(?:on|le|el|am|il|em|op))?\s*[:,]?\s*",
+    re.IGNORECASE,
+)
+_UPDATED_LABEL = re.compile(
+    r"^(?:Last\s+updated|Updated|Update|Mis\s+à\s+jour|Mise\s+à\s+jour|Actualizado|"
+    r"Actualizada|Actualización|Aktualisiert|Aggiornato|Aggiornata|Atualizado|Atualizada|"
+    r"Bijgewerkt)(?:\s+(?:on|at|le|à|el|a\s+las|am|um|il|alle|em|às|op))*\s*[:,]?\s*",
+    re.IGNORECASE,
+)
+_CORRECTION_LABEL = re.compile(
+    r"^(?P<label>Correction|Corrections|Clarification|Corrigendum|Erratum|Rectificatif|"
+    r"Rectification|Corrección|Aclaración|Fe\s+de\s+erratas|Korrektur|Berichtigung|"
+    r"Richtigstellung|Rettifica|Correzione|Correção|Errata|Correctie)\b\s*"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_CLARIFICATION = re.compile(r"^(?:clarification|aclaración|richtigstellung)", re.IGNORECASE)
+_LEADING_PUNCT = " ,:;.-–—()"
+
+# ---------------------------------------------------------------------------- datelines
+
+_SEPARATOR = re.compile(r"\.?(?:--|[-–—])|:")
+_AGENCY_TAIL = re.compile(r"[,،]?\s*\((?P<agency>[^()]{1,40})\)\s*\.?\s*$")
+_AGENCY_HEAD = re.compile(r"^\((?P<agency>[^()]{1,40})\)\s*(?:--|[-–—])\s*")
+_UPPER_PLACE = re.compile(r"^[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3}$")
+_TITLE_PLACE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}$")
+_ARABIC_PLACE = re.compile(r"^[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2}$")
+_REGION = re.compile(
+    r"^(?:[A-Z][\w.'’-]*\.?)(?:\s+[A-Z][\w.'’-]*\.?){0,2}$|^[\u0600-\u06FF\s]{2,30}$"
+)
+# All-capitals words opening a lead that are kickers, not places.
+_KICKERS = _words(
+    "BREAKING UPDATE UPDATED EXCLUSIVE ANALYSIS FACTBOX FEATURE REFILE CORRECTED WRAPUP "
+    "URGENT FLASH ALERT NOTE EDITORS COMMENT OPINION REVIEW INTERVIEW LIVE WATCH VIDEO "
+    "PHOTOS SPORTS BUSINESS"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Newsroom:
+    """What the newsroom lines of an article say."""
+
+    authors: tuple[Person, ...] = ()
+    dateline: Dateline | None = None
+    date_lines: tuple[DateLine, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    removed: frozenset[int] = field(default_factory=frozenset)  # lines that left the body
+
+
+def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
+    """``units`` without their newsroom lines, and what those lines say."""
+    first = 1 if len(units) > 1 else 0  # line 1 is the headline, whatever it says
+    authors: list[Person] = []
+    date_lines: list[DateLine] = []
+    corrections: list[Correction] = []
+    dateline: Dateline | None = None
+    removed: set[int] = set()
+    for index in range(first, min(len(units), first + _HEADER_UNITS)):
+        unit = units[index]
+        found_authors = byline(unit.text)
+        if found_authors and not authors:
+            authors.extend(found_authors)
+            removed.add(index)
+            continue
+        found_line = date_line(unit.text, unit.line)
+        if found_line is not None:
+            date_lines.append(found_line)
+            if found_line.text == unit.text:
+                removed.add(index)
+            continue
+        found_dateline = dateline_of(unit.text, unit.line)
+        if found_dateline is not None:
+            dateline = found_dateline
+            break
+        if len(unit.text.split()) > 40:
+            break  # the story has begun
+    for index in range(max(first, len(units) - _TRAILER_UNITS), len(units)):
+        if index in removed:
+            continue
+        found_authors = trailer(units[index].text)
+        if found_authors:
+            if not authors:
+                authors.extend(found_authors)
+            removed.add(index)
+    for index in range(first, len(units)):
+        if index in removed:
+            continue
+        text = units[index].text
+        if index >= first + _HEADER_UNITS and _UPDATED_LABEL.match(text):
+            found_line = date_line(text, units[index].line)
+            if found_line is not None:
+                date_lines.append(found_line)
+                if found_line.text == text:
+                    removed.add(index)
+                continue
+        found_correction = correction(units[index].text, units[index].line)
+        if found_correction is not None:
+            corrections.append(found_correction)
+            removed.add(index)
+    kept = _without(units, removed, dateline)
+    newsroom = Newsroom(
+        authors=tuple(authors),
+        dateline=dateline,
+        date_lines=tuple(date_lines),
+        corrections=tuple(corrections),
+        removed=frozenset(units[i].line for i in removed),
+    )
+    return kept, newsroom
+
+
+def _without(units: list[Unit], removed: set[int], dateline: Dateline | None) -> list[Unit]:
+    """``units`` less the removed ones; a line after a removed one keeps the blank
+    line that came before the removed one (the byline stood in its place), and a
+    lead with a dateline is never taken for a standfirst."""
+    kept: list[Unit] = []
+    gap: bool | None = None
+    for index, unit in enumerate(units):
+        if index in removed:
+            gap = unit.gap_before if gap is None else gap
+            continue
+        if dateline is not None and unit.line == dateline.line:
+            unit = replace(unit, gap_before=True)
+        elif gap is not None:
+            unit = replace(unit, gap_before=gap or unit.gap_before)
+        gap = None
+        kept.append(unit)
+    return kept
+
+
+# ---------------------------------------------------------------------------- bylines
+
+
+def byline(text: str) -> tuple[Person, ...]:
+    """The authors of a byline line, or ``()`` when ``text`` is not one."""
+    label = _BYLINE_LABEL.match(text)
+    if label is None or len(text.split()) > _BYLINE_MAX_WORDS:
+        return ()
+    rest = text[label.end() :].strip().rstrip(".")
+    if not rest or rest[-1] in "!?:" or "  " in rest:
+        return ()
+    return _people(rest, strict=True)
+
+
+def _people(rest: str, *, strict: bool, title: str | None = None) -> tuple[Person, ...]:
+    """Names (each with the title after it, if any) from 'A, Title and B in Paris'."""
+    parts = [p for p in _NAME_JOINERS.split(rest) if p]
+    people: list[Person] = []
+    agency_only: list[str] = []
+    for part in parts:
+        part = _IN_PLACE.sub("", part).strip(" .")
+        if not part:
+            continue
+        if part.casefold() in AGENCIES or part.casefold().removesuffix(" staff") in AGENCIES:
+            agency_only.append(part)
+            continue
+        if _is_name(part):
+            people.append(Person(name=_name_case(part), job_title=title))
+        elif people and _is_title(part):
+            last = people[-1]
+            joined = f"{last.job_title}, {part}" if last.job_title else part
+            people[-1] = last.model_copy(update={"job_title": joined})
+        elif strict:
+            return ()
+    # 'By A and B, Environment Correspondents': a plural title is everyone's.
+    if len(people) > 1 and (title_all := people[-1].job_title) and _plural_role(title_all):
+        people = [
+            p if p.job_title else p.model_copy(update={"job_title": title_all}) for p in people
+        ]
+    if not people and agency_only and strict:
+        return tuple(Person(name=a, kind="Organization") for a in agency_only[:1])
+    return tuple(people)
+
+
+def _plural_role(title: str) -> bool:
+    last = title.split()[-1].casefold()
+    return last.endswith("s") and last[:-1] in _ROLE_WORDS
+
+
+def _is_name(part: str) -> bool:
+    words = part.split()
+    if not 2 <= len(words) <= _NAME_MAX_WORDS + 1:
+        return False
+    if any(w.casefold() in _ROLE_WORDS for w in words):
+        return False
+    capitals = [w for w in words if w.casefold() not in _PARTICLES]
+    return len(capitals) >= 2 and all(_NAME_WORD.match(w) for w in capitals)
+
+
+def _is_title(part: str) -> bool:
+    words = part.split()
+    return 1 <= len(words) <= 8 and not any(c.isdigit() for c in part)
+
+
+def _name_case(name: str) -> str:
+    """'TED D'AFFLISIO' → 'Ted D'Afflisio'; names in mixed case stay as written."""
+    if not name.isupper():
+        return name
+    return re.sub(r"[^\W\d_]+", lambda m: m[0][0] + m[0][1:].lower(), name)
+
+
+def trailer(text: str) -> tuple[Person, ...]:
+    """The people of a wire trailer '(Reporting by A; Editing by B)', or ``()``."""
+    body = _TRAILER.match(text)
+    if body is None or len(text) > 300:
+        return ()
+    people: list[Person] = []
+    for clause in re.split(r"\s*;\s*", body["body"]):
+        match = _TRAILER_CLAUSE.match(clause.strip())
+        if match is None:
+            return ()
+        role = match["role"].split()[-1].lower()
+        found = _people(match["names"].rstrip(" .)"), strict=False, title=_TRAILER_TITLES.get(role))
+        people.extend(p for p in found if p.name not in {q.name for q in people})
+    return tuple(people)
+
+
+# ---------------------------------------------------------------------------- date lines
+
+
+def date_line(text: str, line: int) -> DateLine | None:
+    """A 'Published …', 'Updated …' or bare date line, or ``None``.
+
+    A live update 'Update 14:00 GMT: The minister has resigned.' gives a date
+    line whose ``text`` is only its label and time: the paragraph stays."""
+    labels: tuple[tuple[DateLineKind, re.Pattern[str]], ...] = (
+        ("published", _PUBLISHED_LABEL),
+        ("updated", _UPDATED_LABEL),
+    )
+    for kind, label in labels:
+        match = label.match(text)
+        if match is None or match.end() == 0:
+            continue
+        rest = text[match.end() :]
+        written = text
+        if kind == "updated" and (colon := re.search(r":\s", rest)):
+            written, rest = text[: match.end() + colon.start()], rest[: colon.start()]
+        if len(written.split()) > 14:
+            return None
+        found = _date_and_time(rest)
+        if found is None:
+            return None
+        return _date_line(kind, written, line, *found)
+    if len(text.split()) > 14:
+        return None
+    found = _date_and_time(text)
+    if found is None or found[0] is None:
+        return None
+    return _date_line("published", text, line, *found)
+
+
+def _date_line(
+    kind: DateLineKind, text: str, line: int, date: FoundDate | None, time: FoundTime | None
+) -> DateLine:
+    return DateLine(
+        kind=kind,
+        text=text,
+        line=line,
+        year=date.year if date else None,
+        month=date.month if date else None,
+        day=date.day if date else None,
+        time=time.time if time else None,
+        utc_offset=time.utc_offset if time else None,
+    )
+
+
+# Words a date line may hold besides its date and time: weekday names are
+# any word before the date; these join date and time.
+_FILLER = re.compile(
+    r"^[\s,.:;|/–—()-]*(?:(?:at|um|à|a\s+las|alle|às|om|on|le|el|am|il|GMT|UTC|h|Uhr|"
+    r"hrs|local\s+time|heure\s+de\s+Paris)[\s,.:;|/–—()-]*)*$",
+    re.IGNORECASE,
+)
+_WEEKDAY_LIKE = re.compile(r"^\s*[^\W\d_]{3,12}\.?,?(?=\s)")
+
+
+def _date_and_time(text: str) -> tuple[FoundDate | None, FoundTime | None] | None:
+    """The date and/or time that make up all of ``text`` (a weekday and joining
+    words allowed), or ``None``."""
+    date = find_date(text)
+    time = find_time(text, date.end if date else 0)
+    if date is None and time is None:
+        return None
+    spans = sorted(
+        span
+        for span in (
+            (date.start, date.end) if date else None,
+            (time.start, time.end) if time else None,
+        )
+        if span
+    )
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    if date is not None:
+        pieces[0] = _WEEKDAY_LIKE.sub(" ", pieces[0], count=1)
+    if not _FILLER.match(" ".join(pieces)):
+        return None
+    return date, time
+
+
+# ---------------------------------------------------------------------------- corrections
+
+
+def correction(text: str, line: int) -> Correction | None:
+    """A correction or clarification notice, or ``None``."""
+    match = _CORRECTION_LABEL.match(text)
+    if match is None:
+        return None
+    rest = match["rest"]
+    if not rest or (rest[0] not in ",:(-–—." and not rest[0].isdigit()):
+        return None  # 'Correction officers said…' is a sentence, not a notice
+    head = rest[:60]
+    date = find_date(rest, 0, len(head))
+    body = rest
+    if date is not None and not rest[: date.start].strip(_LEADING_PUNCT):
+        body = rest[date.end :]
+    else:
+        date = find_date(rest)  # 'This article was amended on 21 November 2025 to …'
+    body = body.lstrip(_LEADING_PUNCT).strip()
+    if not body:
+        return None
+    kind = "clarification" if _CLARIFICATION.match(match["label"]) else "correction"
+    return Correction(
+        kind=kind,
+        text=body,
+        line=line,
+        year=date.year if date else None,
+        month=date.month if date else None,
+        day=date.day if date else None,
+    )
+
+
+# ---------------------------------------------------------------------------- datelines
+
+
+def dateline_of(text: str, line: int) -> Dateline | None:
+    """The dateline opening a lead paragraph, or ``None``."""
+    agency: str | None = None
+    offset = 0
+    head_agency = _AGENCY_HEAD.match(text)
+    if head_agency is not None:  # '(ANSA) - ROMA, 27 NOV - …'
+        agency, offset = head_agency["agency"].strip(), head_agency.end()
+    separator = _separator(text, offset)
+    if separator is None:
+        return None
+    head = text[offset : separator.start()]
+    tail = _AGENCY_TAIL.search(head)
+    if tail is not None:
+        agency = tail["agency"].strip()
+        head = head[: tail.start()]
+    head = head.strip()
+    if not head or "\n" in head:
+        return None
+    date = find_date(head)
+    if date is not None:
+        after = head[date.end :].strip(" ,،")
+        before = head[: date.start].rstrip(" ,،")
+        if after:
+            if agency is None and after.casefold() in AGENCIES:
+                agency = after
+            else:
+                return None
+    else:
+        before = head
+    parts = [p.strip() for p in re.split(r"\s*[,،]\s*", before) if p.strip()]
+    if parts and agency is None and date is None and parts[-1].casefold() in AGENCIES:
+        agency = parts.pop()
+    if not parts or len(parts) > 3:
+        return None
+    place_text, regions = parts[0], parts[1:]
+    if not _place_ok(place_text, dated=date is not None or agency is not None):
+        return None
+    if any(not _REGION.match(r) or len(r) > 30 for r in regions):
+        return None
+    if separator.group() == ":" and not _UPPER_PLACE.match(place_text):
+        return None
+    end = separator.end()
+    return Dateline(
+        text=text[:end].strip(),
+        place=_place_name(place_text),
+        place_text=place_text,
+        region=", ".join(regions) or None,
+        agency=agency,
+        year=date.year if date else None,
+        month=date.month if date else None,
+        day=date.day if date else None,
+        line=line,
+    )
+
+
+def _separator(text: str, offset: int) -> re.Match[str] | None:
+    """The dash (or colon) ending the dateline: spaced, or right after ')'."""
+    for match in _SEPARATOR.finditer(text, offset, offset + _DATELINE_WINDOW):
+        start, end = match.span()
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
+        if match.group() == ":":
+            if after.isspace() and not before.isdigit():
+                return match
+            continue
+        if before.isspace() or before == ")" or after.isspace():
+            return match
+    return None
+
+
+def _place_ok(place: str, *, dated: bool) -> bool:
+    if len(place) > 40:
+        return False
+    if _ARABIC_PLACE.match(place):
+        return len(place.split()) <= 3
+    if place.split()[0].rstrip(".").upper() in _KICKERS:
+        return False
+    if _UPPER_PLACE.match(place) and sum(c.isalpha() for c in place) >= 3:
+        return True
+    # A place in title case ('Berlin (dpa) -') needs its date or agency.
+    return dated and _TITLE_PLACE.match(place) is not None and len(place.split()) <= 3
+
+
+def _place_name(place: str) -> str:
+    """'WINTER HAVEN' → 'Winter Haven', 'ST ANDREW'S' → 'St Andrew's'; other text as written."""
+    if not place.isupper():
+        return place
+    return re.sub(
+        r"[^\W\d_]+(?:['’][^\W\d_]+)?",
+        lambda m: m[0][0] + m[0][1:].lower(),
+        place,
+    )
