@@ -27,7 +27,7 @@ from feedtool.enrich.newsroom import newsroom_dates
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.parse._newsroom import byline, correction, date_line, dateline_of, trailer
-from feedtool.publish import _Stamper
+from feedtool.publish import stamp_item
 from feedtool.publish._state import State
 
 DATA = Path(__file__).parent / "data" / "newsroom"
@@ -46,7 +46,7 @@ CONFIG = Config(
 def published_item(text: str | bytes, name: str = "article.txt") -> NewsItem:
     data = text.encode() if isinstance(text, str) else text
     item = enrich_item(parse_article(data, source_path=name, config=CONFIG), CONFIG)
-    return _Stamper(State(), CONFIG, FIRST_PUBLISHED).stamp(item)
+    return stamp_item(item, State(), CONFIG, FIRST_PUBLISHED)
 
 
 # --------------------------------------------------------------------------- golden cases

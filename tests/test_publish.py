@@ -12,6 +12,7 @@ import pytest
 from feedtool import build, load_config
 from feedtool.config import Config
 from feedtool.publish._state import STATE_FILENAME
+from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_ae4195037769579a.txt"
@@ -48,7 +49,12 @@ def _ids(out: Path) -> dict[str, str]:
 
 
 def _tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    """The published files: everything but the build cache (``.feedtool/``, never committed)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
 
 
 def test_two_builds_are_byte_identical(
@@ -188,10 +194,10 @@ def test_same_slug_gets_a_distinct_url(seeds: Path, tmp_path: Path, config: Conf
 def test_parallel_build_equals_serial_build(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import feedtool.publish as publish
+    from feedtool.publish import _incremental
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    monkeypatch.setattr(publish, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     build(seeds, tmp_path / "parallel", config, jobs=2, ping=False)
     assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from feedtool._slug import SLUG_RE
 from feedtool.errors import PublishError
 from feedtool.model import NewsItem
 
@@ -48,21 +49,58 @@ class State:
 
     @classmethod
     def load(cls, out: Path) -> State:
+        """The state of ``out``, checked: it is data from a pull request, not instructions.
+
+        Every field is checked for type, every slug against the slug pattern
+        and every file against the output folder (relative, no ``..``, no dot
+        folder), so no crafted state can make a build read, write or delete
+        outside its output folder or give two articles one page.
+        """
         path = out / STATE_FILENAME
         try:
-            raw = path.read_text("utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             return cls()
+        except OSError as exc:
+            raise PublishError(f"cannot read the state file: {exc.strerror}", path=path) from exc
         try:
-            data = json.loads(raw)
-            entries = {key: _Entry(**value) for key, value in data["articles"].items()}
-            return cls(entries=entries, files=list(data.get("files", [])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PublishError(
-                "the state file is corrupt",
-                path=path,
-                hint="restore it from version control; deleting it gives every article a new id",
-            ) from exc
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
+            raise _corrupt(path, f"not JSON ({exc})") from exc
+        return cls._checked(data, path)
+
+    @classmethod
+    def _checked(cls, data: object, path: Path) -> State:
+        if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
+            raise _corrupt(path, "expected an object with an 'articles' object")
+        if data.get("version", _VERSION) != _VERSION:
+            raise _corrupt(
+                path,
+                f"version {data.get('version')!r} is not {_VERSION}",
+                "upgrade feedtool, or restore the file from version control",
+            )
+        entries: dict[str, _Entry] = {}
+        slugs: dict[str, str] = {}
+        for key, value in data["articles"].items():
+            entry = _entry(key, value, path)
+            if entry.slug in slugs:
+                raise _corrupt(
+                    path,
+                    f"articles {slugs[entry.slug]!r} and {key!r} share the slug {entry.slug!r}",
+                )
+            slugs[entry.slug] = key
+            entries[key] = entry
+        files = data.get("files", [])
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise _corrupt(path, "'files' must be a list of paths")
+        for name in files:
+            if not safe_relative(name):
+                raise _corrupt(
+                    path,
+                    f"file {name!r} is not a path inside the output folder",
+                    "restore the state file from version control; never edit its paths",
+                )
+        return cls(entries=entries, files=list(files))
 
     def dumps(self) -> bytes:
         data: dict[str, Any] = {
@@ -71,6 +109,61 @@ class State:
             "files": sorted(self.files),
         }
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+_FIELDS: dict[str, tuple[type, ...]] = {
+    f: (str,) for f in ("id", "slug", "path", "content_hash", "body_hash", "headline")
+}
+_FIELDS["first_published"] = (str,)
+_FIELDS["modified"] = (str, type(None))
+
+
+def _entry(key: object, value: object, path: Path) -> _Entry:
+    if (
+        not isinstance(value, dict)
+        or set(value) - set(_FIELDS)
+        or set(_FIELDS) - set(value) - {"modified"}
+    ):
+        raise _corrupt(path, f"article {key!r}: expected the fields {', '.join(_FIELDS)}")
+    for name, types in _FIELDS.items():
+        if not isinstance(value.get(name), types):
+            raise _corrupt(path, f"article {key!r}: field {name!r} has the wrong type")
+    entry = _Entry(**value)
+    if entry.id != key:
+        raise _corrupt(path, f"article {key!r} has the id {entry.id!r}")
+    if not SLUG_RE.match(entry.slug):
+        raise _corrupt(path, f"article {key!r}: slug {entry.slug!r} is not a slug")
+    for name in ("first_published", "modified"):
+        stamp = getattr(entry, name)
+        if stamp is None:
+            continue
+        try:
+            parsed = parse_time(stamp)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise _corrupt(path, f"article {key!r}: {name} {stamp!r} is not a dated time")
+    return entry
+
+
+def _corrupt(path: Path, what: str, hint: str | None = None) -> PublishError:
+    return PublishError(
+        f"the state file is corrupt: {what}",
+        path=path,
+        hint=hint
+        or "restore it from version control; deleting it gives every article a new id and date",
+    )
+
+
+def safe_relative(name: str) -> bool:
+    """Whether ``name`` is a plain relative POSIX path that stays in its folder.
+
+    No absolute path, no ``..`` or ``.`` segment, no empty segment, no
+    backslash or NUL, no dot file or dot folder (the state and the cache).
+    """
+    if not name or "\\" in name or "\0" in name or name.startswith("/"):
+        return False
+    return all(part and not part.startswith(".") for part in name.split("/"))
 
 
 def body_fingerprint(item: NewsItem) -> str:

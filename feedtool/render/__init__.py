@@ -9,18 +9,40 @@ the file system: all they know is the ``Site``, so output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterator
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
 
+
+@dataclass(frozen=True)
+class Planned:
+    """An output a renderer can produce, and what it depends on.
+
+    ``fingerprint`` is a digest of every input the bytes are made from (see
+    :func:`fingerprint`); a build that finds the same fingerprint recorded
+    for ``path`` skips ``render``, so a renderer must put into it everything
+    it reads. ``render`` is only called when the output is out of date.
+    """
+
+    path: str
+    fingerprint: str
+    render: Callable[[], bytes]
+
+
 Output = tuple[str, bytes]
 T = TypeVar("T")
-Renderer = Callable[["Site"], Iterator[Output]]
+Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 
 RENDERERS: dict[str, Renderer] = {}
+
+#: How many memo entries a site keeps: bounded, so memory stays flat however
+#: many articles a build renders (the feeds reuse the newest items most).
+MEMO_SIZE = 4096
 
 
 def renderer(name: str) -> Callable[[Renderer], Renderer]:
@@ -33,6 +55,101 @@ def renderer(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+def fingerprint(*parts: object) -> str:
+    """A digest of ``parts`` (strings, numbers, ``None``, nested tuples and lists)."""
+    digest = hashlib.sha256()
+    _feed_digest(digest, parts)
+    return digest.hexdigest()[:32]
+
+
+def _feed_digest(digest: Any, value: object) -> None:
+    if isinstance(value, tuple | list):
+        digest.update(b"(%d" % len(value))
+        for part in value:
+            _feed_digest(digest, part)
+        digest.update(b")")
+    else:
+        text = str(value).encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(text))
+        digest.update(text)
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """What the site's structure needs of an item, without its body.
+
+    Feeds, sitemaps and the home page are planned from refs; the full
+    ``NewsItem`` is loaded only when an output that shows it is rendered.
+    ``fingerprint`` changes whenever anything of the published item does.
+    """
+
+    source_path: str
+    id: str | None
+    slug: str
+    url: str
+    headline: str
+    description: str | None
+    language: str
+    date_published: dt.datetime | None
+    date_modified: dt.datetime | None
+    tags: tuple[tuple[str, str, str], ...]  # (slug, name, kind)
+    fingerprint: str
+
+    @classmethod
+    def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
+        """The ref of ``item``; ``digest`` is a known fingerprint of it."""
+        return cls(
+            source_path=item.source_path,
+            id=item.id,
+            slug=item.slug,
+            url=item.url,
+            headline=item.headline,
+            description=item.description,
+            language=item.language,
+            date_published=item.date_published,
+            date_modified=item.date_modified,
+            tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
+            fingerprint=digest or fingerprint(item.model_dump_json()),
+        )
+
+    @property
+    def tag_slugs(self) -> tuple[str, ...]:
+        return tuple(slug for slug, _, _ in self.tags)
+
+
+class LazyItems(Sequence[NewsItem]):
+    """The items of ``refs``, each loaded by ``load`` when it is first used."""
+
+    def __init__(self, refs: Sequence[ItemRef], load: Callable[[ItemRef], NewsItem]) -> None:
+        self._refs = refs
+        self._load = load
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    @overload
+    def __getitem__(self, index: int) -> NewsItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NewsItem]: ...
+    def __getitem__(self, index: int | slice) -> NewsItem | Sequence[NewsItem]:
+        if isinstance(index, slice):
+            return LazyItems(self._refs[index], self._load)
+        return self._load(self._refs[index])
+
+    def __iter__(self) -> Iterator[NewsItem]:
+        for ref in self._refs:
+            yield self._load(ref)
+
+    def __bool__(self) -> bool:
+        return bool(self._refs)
+
+
+def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
+    if isinstance(items, LazyItems):
+        return tuple(items._refs)
+    return tuple(ItemRef.of(item) for item in items)
+
+
 @dataclass(frozen=True)
 class Channel:
     """One feed: the main one (``prefix=''``) or a tag's (``prefix='tags/pakistan/'``)."""
@@ -40,44 +157,76 @@ class Channel:
     prefix: str
     title: str
     description: str
-    items: tuple[NewsItem, ...]
+    items: Sequence[NewsItem]
     tag: Tag | None = None
+    refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.refs and self.items:
+            object.__setattr__(self, "refs", _refs_of(self.items))
 
     @property
     def updated(self) -> dt.datetime:
         """Newest date among the items: feed-level dates never come from the clock."""
-        return max(_item_updated(i) for i in self.items)
+        return max(_item_updated(i) for i in self.refs)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything a feed of this channel shows."""
+        return fingerprint(
+            self.prefix,
+            self.title,
+            self.description,
+            self.tag.model_dump_json() if self.tag else None,
+            [ref.fingerprint for ref in self.refs],
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Site:
-    """Everything a renderer may use: the config and the items, newest first."""
+    """Everything a renderer may use: the config and the items, newest first.
+
+    ``items`` may be a :class:`LazyItems`: renderers that plan their outputs
+    from ``refs`` then load only the items of outputs that changed.
+    """
 
     config: Config
-    items: tuple[NewsItem, ...]
+    items: Sequence[NewsItem]
     tag_channels: tuple[Channel, ...] = field(default=())
-    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    refs: tuple[ItemRef, ...] = field(default=(), repr=False)
+    _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.refs and self.items:
+            object.__setattr__(self, "refs", _refs_of(self.items))
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, once per site and key.
+        """``compute()``, once per site and key (the newest ``MEMO_SIZE`` keys).
 
         An item appears in the main feed and in one feed per tag, in three
-        formats: its HTML body is rendered once, not a dozen times.
+        formats: its HTML body is rendered once, not a dozen times. Keys of
+        items use :func:`item_key`, which two items never share.
         """
         try:
-            return cast(T, self._memo[key])
+            value = self._memo[key]
+            self._memo.move_to_end(key)
+            return cast(T, value)
         except KeyError:
             value = self._memo[key] = compute()
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
             return value
 
     @property
     def main(self) -> Channel:
         """The main feed: the newest ``feed_size`` items."""
+        size = self.config.feed_size
         return Channel(
             prefix="",
             title=self.config.title,
             description=self.config.description or self.config.title,
-            items=self.items[: self.config.feed_size],
+            items=self.items[:size],
+            refs=self.refs[:size],
         )
 
     @property
@@ -85,23 +234,55 @@ class Site:
         """The main feed followed by every per-tag feed."""
         return (self.main, *self.tag_channels)
 
+    @property
+    def structure(self) -> str:
+        """A digest of which feeds exist and what they are called.
 
-def _item_updated(item: NewsItem) -> dt.datetime:
+        Outputs that link to feeds (pages, the home page, OPML) put it in
+        their fingerprint.
+        """
+        return fingerprint(
+            [
+                (c.prefix, c.title, c.description, c.tag.slug if c.tag else None)
+                for c in self.tag_channels
+            ]
+        )
+
+
+def item_key(item: NewsItem) -> tuple[str, str | None, str]:
+    """A memo key of one published item: its file, its id and its content hash.
+
+    Never the id alone: two files may claim one id, and a memo shared between
+    them would show one article's body under the other's headline.
+    """
+    return (item.source_path, item.id, item.content_hash)
+
+
+def _item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     stamp = item.date_modified or item.date_published
     if stamp is None:
         raise ValueError(f"{item.source_path}: rendered before publication (no date)")
     return stamp
 
 
-def item_updated(item: NewsItem) -> dt.datetime:
+def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_modified`` if set, else ``date_published`` (Atom's ``updated``)."""
     return _item_updated(item)
 
 
-def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:
-    """Run the named renderers (all by default), yielding ``(path, bytes)``."""
+def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
+    """Run the named renderers (all by default), yielding ``(path, bytes)`` or plans."""
     for name in names or tuple(RENDERERS):
         yield from RENDERERS[name](site)
+
+
+def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:
+    """Every output of the named renderers (all by default) as ``(path, bytes)``."""
+    for output in plan_site(site, names):
+        if isinstance(output, Planned):
+            yield output.path, output.render()
+        else:
+            yield output
 
 
 # Importing the modules registers their renderers.

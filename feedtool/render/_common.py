@@ -25,7 +25,7 @@ from feedtool.config import Config
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
 
 if TYPE_CHECKING:
-    from feedtool.render import Site
+    from feedtool.render import ItemRef, Site
 
 GENERATOR = "feedtool"
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
@@ -89,7 +89,7 @@ def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     return stamp.replace(microsecond=0)
 
 
-def published(item: NewsItem) -> dt.datetime:
+def published(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_published``; renderers only ever see published items."""
     if item.date_published is None:
         raise ValueError(f"{item.source_path}: rendered before publication (no date)")
@@ -301,13 +301,17 @@ def json_bytes(data: object) -> bytes:
 
 def memo_body_markup(site: Site, item: NewsItem) -> Markup:
     """``body_markup``, rendered once per item for its page and every feed."""
-    return site.memo(("body", item.id), lambda: body_markup(item))
+    from feedtool.render import item_key
+
+    return site.memo(("body", item_key(item)), lambda: body_markup(item))
 
 
 def memo_content_html(site: Site, item: NewsItem) -> str:
     """``content_html``, rendered once per item however many feeds carry it."""
+    from feedtool.render import item_key
+
     return site.memo(
-        ("content_html", item.id),
+        ("content_html", item_key(item)),
         lambda: content_html(item, site.config, memo_body_markup(site, item)),
     )
 

@@ -26,7 +26,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
@@ -48,11 +48,15 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @renderer("atom")
-def render_atom(site: Site) -> Iterator[Output]:
+def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
     for channel in site.channels:
-        if channel.items:
-            yield ATOM.path(channel.prefix), atom_bytes(site, channel)
+        if channel.refs:
+            yield Planned(
+                ATOM.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: atom_bytes(site, channel),  # type: ignore[misc]
+            )
 
 
 def feed_id(site: Site, channel: Channel) -> str:
@@ -90,7 +94,7 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
 
 def _entry(site: Site, item: NewsItem) -> Any:
     """The item's ``<entry>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("atom-entry", item.id), lambda: _make_entry(site, item))
+    return site.memo(("atom-entry", item_key(item)), lambda: _make_entry(site, item))
 
 
 def _make_entry(site: Site, item: NewsItem) -> Any:

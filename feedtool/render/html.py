@@ -21,7 +21,7 @@ from markupsafe import Markup
 from feedtool._text import direction, human_date
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render import Channel, Output, Planned, Site, fingerprint, item_updated, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
@@ -65,12 +65,20 @@ class _TagLink:
 
 
 @renderer("html")
-def render_html(site: Site) -> Iterator[Output]:
+def render_html(site: Site) -> Iterator[Output | Planned]:
     """Yield one page per item of the site, then ``index.html``."""
     feeds = tag_feed_prefixes(site)
-    for item in site.items:
-        yield f"articles/{item.slug}.html", article_page(site, item, feeds).encode("utf-8")
-    yield "index.html", index_page(site).encode("utf-8")
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            f"articles/{ref.slug}.html",
+            fingerprint(ref.fingerprint, [(slug, feeds.get(slug)) for slug in ref.tag_slugs]),
+            lambda index=index: article_page(site, site.items[index], feeds).encode("utf-8"),  # type: ignore[misc]
+        )
+    yield Planned(
+        "index.html",
+        fingerprint(site.structure, [ref.fingerprint for ref in site.refs]),
+        lambda: index_page(site).encode("utf-8"),
+    )
 
 
 def tag_feed_prefixes(site: Site) -> dict[str, str]:
@@ -171,7 +179,7 @@ class _TagFeeds:
 def index_page(site: Site) -> str:
     """The home page: every article, newest first, and the feeds."""
     config = site.config
-    items = sorted(site.items, key=published, reverse=True)
+    items = sorted(site.refs, key=published, reverse=True)
     articles = [
         _Article(
             headline=clean(item.headline),

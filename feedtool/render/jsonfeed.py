@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Site, renderer
+from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
@@ -31,11 +31,15 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 
 @renderer("jsonfeed")
-def render_jsonfeed(site: Site) -> Iterator[Output]:
+def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
     for channel in site.channels:
-        if channel.items:
-            yield JSON_FEED.path(channel.prefix), json_bytes(jsonfeed(site, channel))
+        if channel.refs:
+            yield Planned(
+                JSON_FEED.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: json_bytes(jsonfeed(site, channel)),  # type: ignore[misc]
+            )
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
@@ -57,7 +61,7 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
     feed["items"] = [
-        site.memo(("jsonfeed-item", item.id), lambda item=item: _item(site, item))  # type: ignore[misc]
+        site.memo(("jsonfeed-item", item_key(item)), lambda item=item: _item(site, item))  # type: ignore[misc]
         for item in channel.items
     ]
     return feed

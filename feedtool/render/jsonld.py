@@ -25,7 +25,7 @@ import orjson
 from feedtool._text import HEADLINE_LIMIT, shorten
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
-from feedtool.render import Output, Site, item_updated, renderer
+from feedtool.render import Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
@@ -55,13 +55,17 @@ _SCRIPT_ESCAPES = str.maketrans(
 @renderer("jsonld")
 def render_jsonld(site: Site) -> Iterator[Output]:
     """Yield ``articles/<slug>.jsonld`` for every item of the site."""
-    for item in site.items:
-        yield f"articles/{item.slug}.jsonld", json_bytes(memo_article_jsonld(site, item))
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            f"articles/{ref.slug}.jsonld",
+            ref.fingerprint,
+            lambda index=index: json_bytes(memo_article_jsonld(site, site.items[index])),  # type: ignore[misc]
+        )
 
 
 def memo_article_jsonld(site: Site, item: NewsItem) -> dict[str, Any]:
     """``article_jsonld``, computed once for the page and the ``.jsonld`` file."""
-    return site.memo(("jsonld", item.id), lambda: article_jsonld(item, site.config))
+    return site.memo(("jsonld", item_key(item)), lambda: article_jsonld(item, site.config))
 
 
 def script_json(data: object) -> str:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from feedtool.config import Config
 from feedtool.model import Image, NewsItem, Tag
-from feedtool.render import Output, Site, renderer
+from feedtool.render import Output, Planned, Site, renderer
 from feedtool.render._common import (
     authors_of,
     body_html,
@@ -47,8 +47,12 @@ JsonObject = dict[str, Any]
 @renderer("ninjs")
 def render_ninjs(site: Site) -> Iterator[Output]:
     """Yield ``articles/<slug>.ninjs.json`` for every item."""
-    for item in site.items:
-        yield f"articles/{item.slug}.ninjs.json", json_bytes(ninjs(item, site.config))
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            f"articles/{ref.slug}.ninjs.json",
+            ref.fingerprint,
+            lambda index=index: json_bytes(ninjs(site.items[index], site.config)),  # type: ignore[misc]
+        )
 
 
 def _is_uri(value: str | None) -> bool:

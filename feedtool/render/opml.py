@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from feedtool.render import Channel, Output, Site, renderer
+from feedtool.render import Channel, Output, Planned, Site, fingerprint, renderer
 from feedtool.render._common import clean, home_url, xml_bytes
 from feedtool.render.formats import FEED_FORMATS
 
@@ -43,8 +43,13 @@ def _outline(
 
 
 @renderer("opml")
-def render_opml(site: Site) -> Iterator[Output]:
+def render_opml(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feeds.opml``."""
+    newest = site.main.updated.isoformat() if site.refs else None
+    yield Planned("feeds.opml", fingerprint(site.structure, newest), lambda: _opml(site))
+
+
+def _opml(site: Site) -> bytes:
     config = site.config
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
@@ -79,4 +84,4 @@ def render_opml(site: Site) -> Iterator[Output]:
                 config.language,
                 tag_feed.opml_version,
             )
-    yield "feeds.opml", xml_bytes(opml)
+    return xml_bytes(opml)

@@ -28,7 +28,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
-from feedtool.render import Channel, Output, Site, item_updated, renderer
+from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
     GENERATOR,
     authors_of,
@@ -60,11 +60,15 @@ def _category(tag: Tag) -> dict[str, str]:
 
 
 @renderer("rss")
-def render_rss(site: Site) -> Iterator[Output]:
+def render_rss(site: Site) -> Iterator[Output | Planned]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
     for channel in site.channels:
-        if channel.items:
-            yield RSS.path(channel.prefix), rss_bytes(site, channel)
+        if channel.refs:
+            yield Planned(
+                RSS.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: rss_bytes(site, channel),  # type: ignore[misc]
+            )
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
@@ -78,7 +82,7 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     if config.publisher.logo:
         fg.image(url=config.publisher.logo, title=clean(channel.title), link=home_url(config))
     fg.lastBuildDate(whole_seconds(channel.updated))
-    fg.pubDate(whole_seconds(max(published(i) for i in channel.items)))
+    fg.pubDate(whole_seconds(max(published(i) for i in channel.refs)))
 
     root = etree.fromstring(fg.rss_str(pretty=False))
     channel_element = root.find("channel")
@@ -108,7 +112,7 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
 
 def _item(site: Site, item: NewsItem) -> Any:
     """The item's ``<item>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("rss-item", item.id), lambda: _make_item(site, item))
+    return site.memo(("rss-item", item_key(item)), lambda: _make_item(site, item))
 
 
 def _make_item(site: Site, item: NewsItem) -> Any:

@@ -18,7 +18,15 @@ from collections.abc import Iterator, Sequence
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.model import NewsItem
-from feedtool.render import Output, Site, item_updated, renderer
+from feedtool.render import (
+    ItemRef,
+    Output,
+    Planned,
+    Site,
+    fingerprint,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import clean, home_url, iso, published, xml_bytes
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -33,13 +41,32 @@ _NEWS_LANGUAGES = {"zh-hans": "zh-cn", "zh-cn": "zh-cn", "zh-hant": "zh-tw", "zh
 
 
 @renderer("sitemap")
-def render_sitemap(site: Site) -> Iterator[Output]:
+def render_sitemap(site: Site) -> Iterator[Output | Planned]:
     """Yield ``sitemap.xml`` (or an index and its parts) and ``sitemap-news.xml``."""
+    # Both are made from the refs alone (URLs, dates, headlines).
+    refs = site.refs
+    if len(refs) + 1 <= MAX_URLS:
+        yield Planned(
+            "sitemap.xml",
+            fingerprint([(ref.url, item_updated(ref).isoformat()) for ref in refs]),
+            lambda: dict(_sitemaps(site))["sitemap.xml"],
+        )
+    else:
+        yield from _sitemaps(site)
+    news = news_items(refs)
+    yield Planned(
+        "sitemap-news.xml",
+        fingerprint([(i.url, i.headline, i.language, published(i).isoformat()) for i in news]),
+        lambda: news_sitemap(site),
+    )
+
+
+def _sitemaps(site: Site) -> Iterator[Output]:
     config = site.config
     entries: list[tuple[str, dt.datetime | None]] = [
-        (home_url(config), max((item_updated(i) for i in site.items), default=None))
+        (home_url(config), max((item_updated(i) for i in site.refs), default=None))
     ]
-    entries.extend((item.url, item_updated(item)) for item in site.items)
+    entries.extend((item.url, item_updated(item)) for item in site.refs)
     if len(entries) <= MAX_URLS:
         yield "sitemap.xml", _urlset(entries)
     else:
@@ -54,7 +81,6 @@ def render_sitemap(site: Site) -> Iterator[Output]:
             if newest is not None:
                 etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = iso(newest)
         yield "sitemap.xml", xml_bytes(index)
-    yield "sitemap-news.xml", news_sitemap(site)
 
 
 def _urlset(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
@@ -67,7 +93,7 @@ def _urlset(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
     return xml_bytes(urlset)
 
 
-def news_items(items: Sequence[NewsItem]) -> list[NewsItem]:
+def news_items(items: Sequence[NewsItem | ItemRef]) -> list[NewsItem | ItemRef]:
     """The items a news sitemap lists: two days back from the newest, newest first."""
     if not items:
         return []
@@ -90,7 +116,7 @@ def news_sitemap(site: Site) -> bytes:
     """The Google News sitemap of ``site``."""
     urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
     publication_name = clean(site.config.publisher.name)
-    for item in news_items(site.items):
+    for item in news_items(site.refs):
         url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = item.url
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")

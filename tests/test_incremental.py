@@ -1,0 +1,192 @@
+"""Incremental builds: the item store, per-output fingerprints, the build lock."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feedtool import build, load_config
+from feedtool._lock import build_lock
+from feedtool.config import Config
+from feedtool.errors import PublishError
+from feedtool.store import CACHE_DIRNAME
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ARTICLE = """+++
+tags = [{tags}]
++++
+{headline}
+
+{lead}
+
+The second paragraph of the story about {topic} gives more detail.
+"""
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    # Enrichment adds tags of its own; the tests here need to know every tag.
+    return config.model_copy(update={"enrich": config.enrich.model_copy(update={"enabled": ()})})
+
+
+def _write(seeds: Path, name: str, headline: str, tags: list[str], topic: str) -> None:
+    (seeds / name).write_text(
+        ARTICLE.format(
+            tags=", ".join(f'"{t}"' for t in tags),
+            headline=headline,
+            lead=f"A report on {topic} published for the test.",
+            topic=topic,
+        ),
+        "utf-8",
+    )
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    _write(folder, "a.txt", "Harbour bridge reopens", ["Transport", "Cities"], "a bridge")
+    _write(folder, "b.txt", "Orchestra tours abroad", ["Music"], "an orchestra")
+    _write(folder, "c.txt", "Flood defences approved", ["Cities", "Weather"], "flood walls")
+    return folder
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
+
+
+def test_noop_rebuild_parses_renders_and_writes_nothing(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    first = build(seeds, out, config, ping=False)
+    assert first.ok and len(first.parsed) == 3 and first.rendered
+    before = _tree(out)
+    again = build(seeds, out, config, ping=False)
+    assert again.ok and again.articles == 3 and again.outputs == first.outputs
+    assert again.parsed == () and again.rendered == () and again.written == ()
+    assert _tree(out) == before
+
+
+def test_edit_rerenders_exactly_the_outputs_that_depend_on_it(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    orchestra = (seeds / "b.txt").read_text("utf-8")
+    (seeds / "b.txt").write_text(orchestra.replace("more detail", "more detail still"), "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    report = build(seeds, out, config, ping=False)
+
+    assert report.parsed == ("b.txt",)
+    feeds = ("rss.xml", "atom.xml", "feed.json")
+    expected = {
+        f"articles/orchestra-tours-abroad.{ext}" for ext in ("html", "jsonld", "ninjs.json")
+    }
+    expected |= {*feeds, *(f"tags/music/{name}" for name in feeds)}
+    # The home page, the sitemap (its lastmod) and the OPML (its dateModified is the
+    # newest item's date) show it; the news sitemap shows headline and first
+    # publication only, which did not change.
+    expected |= {"index.html", "sitemap.xml", "feeds.opml"}
+    assert set(report.rendered) == expected
+    # The other articles and the tag feeds it is not in are untouched.
+    assert not any("harbour" in p or "flood" in p or "cities" in p for p in report.written)
+    entry = next(
+        e
+        for e in feedparser.parse((out / "tags/music/atom.xml").read_bytes()).entries
+        if e.title == "Orchestra tours abroad"
+    )
+    assert "more detail still" in entry.content[0].value
+
+
+def test_incremental_result_equals_a_clean_build(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    # Retag one article, drop another, add a third: then compare with a
+    # clean build from the same state file.
+    _write(seeds, "a.txt", "Harbour bridge reopens", ["Transport", "Music"], "a bridge")
+    (seeds / "c.txt").unlink()
+    _write(seeds, "d.txt", "Library extends hours", ["Cities"], "a library")
+    build(seeds, out, config, ping=False)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / ".feedtool-state.json", clean / ".feedtool-state.json")
+    build(seeds, clean, config, ping=False)
+    assert _tree(out) == _tree(clean)
+    assert not (out / "tags" / "weather").exists()
+
+
+def test_deleting_the_store_keeps_every_id_and_byte(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    """A fresh clone has the state file and the outputs but no store."""
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _tree(out)
+    shutil.rmtree(out / CACHE_DIRNAME)
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.written == ()
+    assert _tree(out) == before
+
+
+def test_a_deleted_output_is_restored(seeds: Path, tmp_path: Path, config: Config) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _tree(out)
+    (out / "tags" / "music" / "rss.xml").unlink()
+    report = build(seeds, out, config, ping=False)
+    assert report.written == ("tags/music/rss.xml",)
+    assert _tree(out) == before
+
+
+def test_a_config_change_rebuilds_everything(seeds: Path, tmp_path: Path, config: Config) -> None:
+    out = tmp_path / "out"
+    first = build(seeds, out, config, ping=False)
+    renamed = config.model_copy(update={"title": "Another Desk"})
+    report = build(seeds, out, renamed, ping=False)
+    assert len(report.parsed) == 3
+    assert set(report.rendered) == set(first.rendered)
+    assert b"Another Desk" in (out / "rss.xml").read_bytes()
+
+
+def test_a_second_build_waits_for_or_refuses_the_first(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    with build_lock(out), pytest.raises(PublishError, match="another build is writing"):
+        build(seeds, out, config, ping=False)
+
+    acquired = threading.Event()
+    finished: list[bool] = []
+
+    def hold() -> None:
+        with build_lock(out):
+            acquired.set()
+            time.sleep(0.5)
+            finished.append(True)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    acquired.wait(5)
+    try:
+        report = build(seeds, out, config, ping=False, wait=30)
+    finally:
+        holder.join()
+    # The build ran only once the holder had let go.
+    assert finished == [True]
+    assert report.ok and report.articles == 3
