@@ -171,7 +171,7 @@ def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path
       feedtool serve                       # after `feedtool build`
       feedtool serve --watch --port 8080   # build now and on every change
     """
-    from feedtool.publish.serve import serve as run_server
+    from feedtool.serve import serve as run_server
 
     with _errors_to_exit():
         run_server(out, host, port, watch, seeds, config_path, log=click.echo)

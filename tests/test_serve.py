@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from _servers import Server, feedtool_serve
 
-from feedtool.publish.serve import make_app, media_type
+from feedtool.serve import make_app, media_type
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

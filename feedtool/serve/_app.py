@@ -1,12 +1,10 @@
-"""``feedtool serve``: a small, strict static server for the output folder.
+"""The ASGI app of ``feedtool serve``: a small, strict static server for the output folder.
 
 It serves exactly the files a build wrote, with the media types feed readers
 expect, strong ``ETag`` and ``Last-Modified`` validators (so readers poll with
 conditional GETs and get ``304``), gzip when asked, and nothing outside the
 folder: every path is decoded segment by segment, dot segments, dotfiles,
 encoded separators and symlinks leading outside are refused with ``404``.
-With ``--watch`` a background thread polls the seeds and the config and
-rebuilds when they change.
 """
 
 from __future__ import annotations
@@ -15,13 +13,9 @@ import email.utils
 import gzip
 import hashlib
 import os
-import socket
 import stat
 import threading
-import time
-import traceback
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -31,10 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from feedtool.errors import FeedtoolError
 from feedtool.render.formats import FEED_FORMATS
-
-Log = Callable[[str], None]
 
 _FEED_TYPES = {f.file: f"{f.media_type}; charset=utf-8" for f in FEED_FORMATS}
 _SUFFIX_TYPES = (
@@ -296,172 +287,3 @@ def make_app(out: Path) -> Starlette:
         return Response(content, status_code=200, headers=headers)
 
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=list(_METHODS))])
-
-
-# --------------------------------------------------------------------------- watching
-
-
-def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every seed file and of the config (cheap to poll)."""
-    found: list[tuple[str, int, int]] = []
-    for directory, dirnames, filenames in os.walk(seeds):
-        # Editors' swap and backup files are not articles.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            path = os.path.join(directory, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
-    if config_path is not None:
-        try:
-            info = os.stat(config_path)
-            found.append(("\x00config", info.st_size, info.st_mtime_ns))
-        except OSError:
-            found.append(("\x00config", -1, -1))
-    return tuple(sorted(found))
-
-
-def rebuild(seeds: Path, out: Path, config_path: Path | None, log: Log) -> bool:
-    """Build ``seeds`` into ``out`` once, logging one line; False when it failed."""
-    from feedtool.config import default_config, load_config
-    from feedtool.publish import build
-
-    started = time.perf_counter()
-    try:
-        config = load_config(config_path) if config_path is not None else default_config()
-        report = build(seeds, out, config)
-    except FeedtoolError as exc:
-        log(f"build failed: {exc}")
-        return False
-    elapsed = time.perf_counter() - started
-    log(
-        f"built {out}: {report.articles} articles, {len(report.written)} files changed, "
-        f"{len(report.removed)} removed, {len(report.errors)} errors ({elapsed:.2f} s)"
-    )
-    for error in report.errors:
-        log(f"  {error}")
-    return True
-
-
-class Watcher:
-    """Polls ``seeds`` and the config every ``interval`` seconds; rebuilds on change."""
-
-    def __init__(
-        self,
-        seeds: Path,
-        out: Path,
-        config_path: Path | None,
-        log: Log,
-        interval: float = 1.0,
-    ) -> None:
-        self.seeds = seeds
-        self.out = out
-        self.config_path = config_path
-        self.log = log
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="feedtool-watch", daemon=True)
-        self._last = _fingerprint(seeds, config_path)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            current = _fingerprint(self.seeds, self.config_path)
-            if current == self._last:
-                continue
-            self._last = current
-            try:
-                rebuild(self.seeds, self.out, self.config_path, self.log)
-            except Exception:
-                # A bug in one rebuild must not silently end watching.
-                self.log("build crashed:\n" + traceback.format_exc())
-
-
-# --------------------------------------------------------------------------- serving
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
-    # when the listening socket says so, and without it every response whose
-    # headers and body go out in two writes waits ~40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        # Listening before the URL is printed: a client may connect at once and
-        # waits in the backlog until the server accepts.
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        raise FeedtoolError(
-            f"cannot listen on {host}:{port}: {exc.strerror}",
-            hint="choose another --port (0 picks a free one) or stop the other server",
-        ) from exc
-    return sock
-
-
-def serve(
-    out: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    watch: bool = False,
-    seeds: Path | None = None,
-    config_path: Path | None = None,
-    *,
-    log: Log = print,
-    interval: float = 1.0,
-) -> None:
-    """Serve ``out`` on ``host:port`` until interrupted; with ``watch``, rebuild on change.
-
-    ``port=0`` picks a free port; the first line logged names the real URL.
-    """
-    import uvicorn
-
-    out = Path(out)
-    watcher: Watcher | None = None
-    if watch:
-        if seeds is None:
-            raise FeedtoolError(
-                "--watch needs the seeds folder", hint="pass --seeds PATH (default: seeds)"
-            )
-        if not seeds.is_dir():
-            raise FeedtoolError("seeds folder not found", path=seeds, hint="pass --seeds PATH")
-        watcher = Watcher(seeds, out, config_path, log, interval)
-        rebuild(seeds, out, config_path, log)
-    if not out.is_dir():
-        raise FeedtoolError(
-            "output folder not found", path=out, hint="run `feedtool build` first, or use --watch"
-        )
-    sock = _bind(host, port)
-    bound_host, bound_port = sock.getsockname()[:2]
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    log(f"serving {out} at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        log(f"warning: listening on {host}, reachable from other machines")
-    config = uvicorn.Config(
-        make_app(out), log_level="warning", access_log=False, lifespan="off", server_header=False
-    )
-    server = uvicorn.Server(config)
-    if watcher is not None:
-        watcher.start()
-        log(f"watching {seeds}" + (f" and {config_path}" if config_path else ""))
-    try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        # uvicorn re-raises the Ctrl-C it handled; stopping is the normal way out.
-        log("stopped")
-    finally:
-        if watcher is not None:
-            watcher.stop()
-        sock.close()

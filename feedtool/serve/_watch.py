@@ -1,0 +1,100 @@
+"""``feedtool serve --watch``: poll the seeds and the config, rebuild when they change."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from feedtool.errors import FeedtoolError
+
+Log = Callable[[str], None]
+
+
+def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every seed file and of the config (cheap to poll)."""
+    found: list[tuple[str, int, int]] = []
+    for directory, dirnames, filenames in os.walk(seeds):
+        # Editors' swap and backup files are not articles.
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
+    if config_path is not None:
+        try:
+            info = os.stat(config_path)
+            found.append(("\x00config", info.st_size, info.st_mtime_ns))
+        except OSError:
+            found.append(("\x00config", -1, -1))
+    return tuple(sorted(found))
+
+
+def rebuild(seeds: Path, out: Path, config_path: Path | None, log: Log) -> bool:
+    """Build ``seeds`` into ``out`` once, logging one line; False when it failed."""
+    from feedtool.config import default_config, load_config
+    from feedtool.publish import build
+
+    started = time.perf_counter()
+    try:
+        config = load_config(config_path) if config_path is not None else default_config()
+        report = build(seeds, out, config)
+    except FeedtoolError as exc:
+        log(f"build failed: {exc}")
+        return False
+    elapsed = time.perf_counter() - started
+    log(
+        f"built {out}: {report.articles} articles, {len(report.written)} files changed, "
+        f"{len(report.removed)} removed, {len(report.errors)} errors ({elapsed:.2f} s)"
+    )
+    for error in report.errors:
+        log(f"  {error}")
+    return True
+
+
+class Watcher:
+    """Polls ``seeds`` and the config every ``interval`` seconds; rebuilds on change."""
+
+    def __init__(
+        self,
+        seeds: Path,
+        out: Path,
+        config_path: Path | None,
+        log: Log,
+        interval: float = 1.0,
+    ) -> None:
+        self.seeds = seeds
+        self.out = out
+        self.config_path = config_path
+        self.log = log
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="feedtool-watch", daemon=True)
+        self._last = _fingerprint(seeds, config_path)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            current = _fingerprint(self.seeds, self.config_path)
+            if current == self._last:
+                continue
+            self._last = current
+            try:
+                rebuild(self.seeds, self.out, self.config_path, self.log)
+            except Exception:
+                # A bug in one rebuild must not silently end watching.
+                self.log("build crashed:\n" + traceback.format_exc())
