@@ -244,6 +244,25 @@ def month_lexicon() -> dict[str, tuple[str, int]]:
     return {key: next(iter(found)) for key, found in names.items() if len(found) == 1}
 
 
+@functools.cache
+def weekday_names() -> frozenset[str]:
+    """Folded weekday names and abbreviations of the ``MONTH_LOCALES`` languages."""
+    from babel.dates import get_day_names
+
+    return frozenset(
+        _fold(name)
+        for locale in MONTH_LOCALES
+        for width in ("wide", "abbreviated")
+        for context in ("format", "stand-alone")
+        for name in get_day_names(width, context, locale=locale).values()
+    )
+
+
+def is_weekday(word: str) -> bool:
+    """Whether ``word`` names a day of the week ('Sunday', 'dimanche', 'Sun.', 'یکشنبه')."""
+    return _fold(word.rstrip(",")) in weekday_names()
+
+
 def month_number(name: str) -> tuple[str, int] | None:
     """(calendar, month) of a month name in any supported language, or ``None``."""
     return month_lexicon().get(_fold(name))

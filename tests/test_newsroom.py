@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _validators import ninjs_validator, schemaorg, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,10 @@ from feedtool.parse import parse_article
 from feedtool.parse._newsroom import byline, correction, date_line, dateline_of, trailer
 from feedtool.publish import stamp_item
 from feedtool.publish._state import State
+from feedtool.render import Site
+from feedtool.render.html import article_page
+from feedtool.render.jsonld import article_jsonld
+from feedtool.render.ninjs import ninjs
 
 DATA = Path(__file__).parent / "data" / "newsroom"
 CASES = sorted(DATA.glob("*.txt"))
@@ -70,13 +75,17 @@ def test_golden(path: Path) -> None:
     assert got == json.loads(golden.read_text(encoding="utf-8"))
 
 
-def test_no_case_is_dated_by_its_first_publication() -> None:
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 30
+
+
+def test_only_undated_cases_are_dated_by_their_first_publication() -> None:
     undated = [
-        p.name
+        p.stem
         for p in CASES
         if published_item(p.read_bytes(), p.name).date_published_source == "first_published"
     ]
-    assert undated == []
+    assert undated == [p.stem for p in CASES if "no_date" in p.stem]
 
 
 # --------------------------------------------------------------------------- dates
@@ -352,3 +361,93 @@ def test_newsroom_dates_without_reference_leave_the_year_pending() -> None:
     assert newsroom_dates(item, CONFIG.zone) == {}
     update = newsroom_dates(item, CONFIG.zone, reference=FIRST_PUBLISHED)
     assert update["date_published"] == dt.datetime(2025, 3, 26, tzinfo=dt.UTC)
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _site(items: list[NewsItem]) -> Site:
+    return Site(config=CONFIG, items=tuple(items), tag_channels=())
+
+
+def _newsroom_case(name: str) -> NewsItem:
+    path = DATA / name
+    return published_item(path.read_bytes(), path.name)
+
+
+def test_jsonld_carries_dateline_agency_job_title_and_correction() -> None:
+    reuters = _newsroom_case("01_reuters_byline_trailer.txt")
+    data = article_jsonld(reuters, CONFIG)
+    assert data["dateline"] == "LONDON, Nov 27 (Reuters) -"
+    assert data["sourceOrganization"] == {"@type": "Organization", "name": "Reuters"}
+    assert data["contentLocation"][0]["name"] == "London"
+    corrected = _newsroom_case("18_correction_dated.txt")
+    data = article_jsonld(corrected, CONFIG)
+    assert data["correction"] == [
+        {
+            "@type": "CorrectionComment",
+            "text": corrected.corrections[0].text,
+            "datePublished": "2025-11-21",
+        }
+    ]
+    assert data["dateModified"].startswith("2025-11-21")
+    health = article_jsonld(_newsroom_case("15_bbc_style_published.txt"), CONFIG)
+    assert health["author"] == [
+        {"@type": "Person", "name": "Sarah Thompson", "jobTitle": "Health Correspondent"}
+    ]
+
+
+@pytest.mark.skipif(not shared_path("schemas").is_dir(), reason="needs ../shared/schemas")
+def test_every_case_is_valid_schemaorg_and_ninjs() -> None:
+    vocabulary = schemaorg()
+    validator = ninjs_validator()
+    for path in CASES:
+        item = published_item(path.read_bytes(), path.name)
+        assert list(vocabulary.problems(article_jsonld(item, CONFIG))) == [], path.name
+        errors = [e.message for e in validator.iter_errors(ninjs(item, CONFIG))]
+        assert errors == [], path.name
+
+
+def test_ninjs_names_the_agency_as_an_info_source() -> None:
+    data = ninjs(_newsroom_case("04_efe_spanish.txt"), CONFIG)
+    assert {"name": "EFE", "role": "source"} in data["infoSources"]
+    assert data["located"] == "Madrid"
+
+
+def test_page_shows_the_correction_and_the_job_title() -> None:
+    import html5lib
+
+    item = _newsroom_case("31_french_correction.txt")
+    page = article_page(_site([item]), item)
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    notes = tree.findall(".//aside[@class='correction']")
+    assert len(notes) == 1
+    text = "".join(notes[0].itertext())
+    assert "une version précédente" in text
+    assert notes[0].find(".//time").get("datetime") == "2025-11-14"
+    health = _newsroom_case("19_clarification.txt")
+    page = article_page(_site([health]), health)
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    assert tree.find(".//span[@class='job-title']").text == "Education Editor"
+    assert "Clarification" in "".join(tree.find(".//aside").itertext())
+
+
+def test_agency_in_the_dateline_is_no_organisation_tag() -> None:
+    item = _newsroom_case("22_reuters_trailer_only.txt")
+    assert "Reuters" not in [t.name for t in item.tags_of("organization")]
+
+
+def test_build_counts_articles_dated_by_first_publication(tmp_path: Path) -> None:
+    from feedtool.publish import build
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in (
+        "21_reuters_state_abbr.txt",
+        "33_no_date_feature.txt",
+        "15_bbc_style_published.txt",
+    ):
+        (seeds / name).write_bytes((DATA / name).read_bytes())
+    report = build(seeds, tmp_path / "feeds", CONFIG, jobs=1, ping=False)
+    assert report.dated_by_first_publication == ("33_no_date_feature.txt",)
+    assert "1 dated by first publication" in report.summary()

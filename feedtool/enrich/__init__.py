@@ -51,8 +51,9 @@ def enrich_item(item: NewsItem, config: Config) -> NewsItem:
 
 def _apply_overrides(item: NewsItem, config: Config) -> NewsItem:
     from feedtool.enrich._overrides import apply_overrides
+    from feedtool.enrich.newsroom import drop_credits
 
-    return apply_overrides(item, config)
+    return apply_overrides(drop_credits(item), config)
 
 
 # Importing the modules registers their enrichers.

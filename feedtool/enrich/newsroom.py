@@ -32,7 +32,7 @@ from feedtool.config import Config
 from feedtool.enrich.gazetteer import city_zones
 from feedtool.model import Correction, DateLine, Dateline, NewsItem
 
-__all__ = ["newsroom_dates", "newsroom_zone", "pending_year"]
+__all__ = ["drop_credits", "newsroom_dates", "newsroom_zone", "pending_year"]
 
 _Written = Dateline | DateLine | Correction
 
@@ -112,6 +112,31 @@ def newsroom_zone(item: NewsItem, config: Config) -> ZoneInfo:
         if name:
             return ZoneInfo(name)
     return config.zone
+
+
+def drop_credits(item: NewsItem) -> NewsItem:
+    """``item`` without the inferred tags that only credit the story.
+
+    The agency of a dateline ('(Reuters)') is who reported, not what the story
+    is about: its organisation tag goes when the dateline is its only mention.
+    Bylines and wire trailers have left the body, so their names reach the
+    taggers only where the story itself mentions them.
+    """
+    dateline = item.dateline
+    if dateline is None or dateline.agency is None:
+        return item
+    where = (f"line {dateline.line}",)
+    agency = dateline.agency.casefold()
+    kept = tuple(
+        tag
+        for tag in item.tags
+        if tag.given
+        or tag.kind != "organization"
+        or tag.evidence.mentions != 1
+        or tag.evidence.where != where
+        or {m.casefold() for m in tag.evidence.matched} != {agency}
+    )
+    return item if len(kept) == len(item.tags) else item.model_copy(update={"tags": kept})
 
 
 def _published_source(item: NewsItem) -> DateLine | Dateline | None:

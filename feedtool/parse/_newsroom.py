@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from feedtool._calendar import FoundDate, FoundTime, find_date, find_time
+from feedtool._text import is_weekday
 from feedtool.model import Correction, DateLine, Dateline, DateLineKind, Person
 
 from ._blocks import Unit
@@ -111,7 +112,7 @@ _LEADING_PUNCT = " ,:;.-–—()"
 _SEPARATOR = re.compile(r"\.?(?:--|[-–—])|:")
 _AGENCY_TAIL = re.compile(r"[,،]?\s*\((?P<agency>[^()]{1,40})\)\s*\.?\s*$")
 _AGENCY_HEAD = re.compile(r"^\((?P<agency>[^()]{1,40})\)\s*(?:--|[-–—])\s*")
-_UPPER_PLACE = re.compile(r"^[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3}$")
+_UPPER_PLACE = re.compile(r"^[A-Z][A-Z.'’/-]*(?:\s+[A-Z][A-Z.'’/-]*){0,3}$")
 _TITLE_PLACE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}$")
 _ARABIC_PLACE = re.compile(r"^[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2}$")
 _REGION = re.compile(
@@ -121,7 +122,7 @@ _REGION = re.compile(
 _KICKERS = _words(
     "BREAKING UPDATE UPDATED EXCLUSIVE ANALYSIS FACTBOX FEATURE REFILE CORRECTED WRAPUP "
     "URGENT FLASH ALERT NOTE EDITORS COMMENT OPINION REVIEW INTERVIEW LIVE WATCH VIDEO "
-    "PHOTOS SPORTS BUSINESS"
+    "PHOTOS SPORTS BUSINESS RPT REPEAT"
 )
 
 
@@ -146,22 +147,23 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     removed: set[int] = set()
     for index in range(first, min(len(units), first + _HEADER_UNITS)):
         unit = units[index]
-        found_authors = byline(unit.text)
+        found_authors = byline(unit.text) if dateline is None else ()
         if found_authors and not authors:
             authors.extend(found_authors)
             removed.add(index)
             continue
         found_line = date_line(unit.text, unit.line)
-        if found_line is not None:
+        # After the lead, a bare 'March 27' is more often a table row ('Payable
+        # March 27') than the day of writing: there a bare date needs its year.
+        if found_line is not None and (dateline is None or _labelled(unit.text) or found_line.year):
             date_lines.append(found_line)
             if found_line.text == unit.text:
                 removed.add(index)
             continue
-        found_dateline = dateline_of(unit.text, unit.line)
-        if found_dateline is not None:
+        if dateline is None and (found_dateline := dateline_of(unit.text, unit.line)):
             dateline = found_dateline
-            break
-        if len(unit.text.split()) > 40:
+            continue  # a date line may follow the lead ('Veröffentlicht am …')
+        if dateline is not None or len(unit.text.split()) > 40:
             break  # the story has begun
     for index in range(max(first, len(units) - _TRAILER_UNITS), len(units)):
         if index in removed:
@@ -175,7 +177,11 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
         if index in removed:
             continue
         text = units[index].text
-        if index >= first + _HEADER_UNITS and _UPDATED_LABEL.match(text):
+        # Labelled date lines may come anywhere ('Published Nov. 21, 2025' at the
+        # foot, 'Update 14:00 GMT: …' in a running story); bare dates only on top.
+        if not any(d.line == units[index].line for d in date_lines) and (
+            _UPDATED_LABEL.match(text) or _PUBLISHED_LABEL.match(text)
+        ):
             found_line = date_line(text, units[index].line)
             if found_line is not None:
                 date_lines.append(found_line)
@@ -190,7 +196,7 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     newsroom = Newsroom(
         authors=tuple(authors),
         dateline=dateline,
-        date_lines=tuple(date_lines),
+        date_lines=tuple(sorted(date_lines, key=lambda d: d.line)),
         corrections=tuple(corrections),
         removed=frozenset(units[i].line for i in removed),
     )
@@ -337,6 +343,10 @@ def date_line(text: str, line: int) -> DateLine | None:
     return _date_line("published", text, line, *found)
 
 
+def _labelled(text: str) -> bool:
+    return bool(_PUBLISHED_LABEL.match(text) or _UPDATED_LABEL.match(text))
+
+
 def _date_line(
     kind: DateLineKind, text: str, line: int, date: FoundDate | None, time: FoundTime | None
 ) -> DateLine:
@@ -359,7 +369,7 @@ _FILLER = re.compile(
     r"hrs|local\s+time|heure\s+de\s+Paris)[\s,.:;|/–—()-]*)*$",
     re.IGNORECASE,
 )
-_WEEKDAY_LIKE = re.compile(r"^\s*[^\W\d_]{3,12}\.?,?(?=\s)")
+_WEEKDAY_LIKE = re.compile(r"^\s*([^\W\d_]{2,12})\.?,?(?=\s)")
 
 
 def _date_and_time(text: str) -> tuple[FoundDate | None, FoundTime | None] | None:
@@ -382,8 +392,9 @@ def _date_and_time(text: str) -> tuple[FoundDate | None, FoundTime | None] | Non
         pieces.append(text[position:start])
         position = end
     pieces.append(text[position:])
-    if date is not None:
-        pieces[0] = _WEEKDAY_LIKE.sub(" ", pieces[0], count=1)
+    weekday = _WEEKDAY_LIKE.match(pieces[0]) if date is not None else None
+    if weekday is not None and is_weekday(weekday[1]):
+        pieces[0] = pieces[0][weekday.end() :]
     if not _FILLER.match(" ".join(pieces)):
         return None
     return date, time
@@ -434,7 +445,7 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     separator = _separator(text, offset)
     if separator is None:
         return None
-    head = text[offset : separator.start()]
+    head = text[offset : separator.start()].lstrip("*# ")
     tail = _AGENCY_TAIL.search(head)
     if tail is not None:
         agency = tail["agency"].strip()
@@ -456,10 +467,12 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     parts = [p.strip() for p in re.split(r"\s*[,،]\s*", before) if p.strip()]
     if parts and agency is None and date is None and parts[-1].casefold() in AGENCIES:
         agency = parts.pop()
+    if not parts and date is not None and head.startswith(head[date.start : date.end]):
+        parts = [""]  # 'APRIL 7 -': a date with no place
     if not parts or len(parts) > 3:
         return None
     place_text, regions = parts[0], parts[1:]
-    if not _place_ok(place_text, dated=date is not None or agency is not None):
+    if place_text and not _place_ok(place_text, dated=date is not None or agency is not None):
         return None
     if any(not _REGION.match(r) or len(r) > 30 for r in regions):
         return None
@@ -468,8 +481,8 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     end = separator.end()
     return Dateline(
         text=text[:end].strip(),
-        place=_place_name(place_text),
-        place_text=place_text,
+        place=_place_name(place_text) if place_text else None,
+        place_text=place_text or None,
         region=", ".join(regions) or None,
         agency=agency,
         year=date.year if date else None,

@@ -94,6 +94,9 @@ class BuildReport:
     rendered: tuple[str, ...] = ()
     parsed: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    #: Source paths of the articles dated by their first publication: nothing
+    #: in front matter or the text dated them (``--verbose`` names them).
+    dated_by_first_publication: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -105,6 +108,8 @@ class BuildReport:
             f"({len(self.written)} written, {len(self.removed)} removed), "
             f"{len(self.errors)} errors"
         )
+        if self.dated_by_first_publication:
+            line += f", {len(self.dated_by_first_publication)} dated by first publication"
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
         return line
@@ -199,6 +204,7 @@ class _Stamp:
     modified: dt.datetime | None
     date_published: dt.datetime
     date_modified: dt.datetime | None
+    by_first_publication: bool = False
 
 
 #: (date_published, date_modified) as ISO strings, from newsroom lines.
@@ -328,11 +334,13 @@ class Stamper:
         edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
         published = _time(article.date_published)
         modified = _time(article.date_modified)
+        undated = False
         if published is None:
             if article.newsroom and self.newsroom is not None:
                 found_published, found_modified = self.newsroom(article, first)
                 published = _time(found_published)
                 modified = modified or _time(found_modified)
+            undated = published is None
             published = published or first
         if modified is None and edited is not None and edited > published:
             modified = edited
@@ -344,6 +352,7 @@ class Stamper:
             modified=edited,
             date_published=published,
             date_modified=modified,
+            by_first_publication=undated,
         )
 
 
@@ -546,6 +555,7 @@ class _Build:
         self.key = fingerprint(code_version(), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
         self._clock = time.perf_counter()
+        self._undated: tuple[str, ...] = ()
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -582,6 +592,7 @@ class _Build:
         summaries, duplicates = _without_duplicate_ids(summaries, state)
         errors += duplicates
         stamps = Stamper(state, self.config, _now(), self._newsroom).stamp_all(summaries)
+        self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         by_path = {s.source_path: s for s in summaries}
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
         self._lap("stamp")
@@ -691,6 +702,7 @@ class _Build:
             rendered=tuple(rendered),
             parsed=tuple(parsed),
             timings=tuple(self.timings),
+            dated_by_first_publication=self._undated,
         )
 
     def _write_state(self, state: State) -> None:

@@ -56,6 +56,14 @@ class _When:
 class _Link:
     name: str
     url: str | None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class _Notice:
+    label: str
+    when: _When | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,10 @@ def _feeds(config: Config, channel: Channel) -> list[_Feed]:
 
 def _when(stamp: dt.datetime) -> _When:
     return _When(iso(stamp), human_date(stamp))
+
+
+def _when_day(day: dt.date) -> _When:
+    return _When(day.isoformat(), human_date(day))
 
 
 def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = None) -> str:
@@ -152,7 +164,18 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             canonical=item.url,
             opengraph=opengraph,
             jsonld=script_json(memo_article_jsonld(site, item)),
-            authors=[_Link(clean(a.name), http_url(a.url)) for a in authors_of(item, config)],
+            authors=[
+                _Link(clean(a.name), http_url(a.url), clean(a.job_title) if a.job_title else None)
+                for a in authors_of(item, config)
+            ],
+            corrections=[
+                _Notice(
+                    c.kind.capitalize(),
+                    _when_day(c.date) if c.date else None,
+                    clean(c.text),
+                )
+                for c in item.corrections
+            ],
             published=_when(first),
             modified=_when(updated) if updated != first else None,
             body=memo_body_markup(site, item),

@@ -12,6 +12,11 @@ it. Tags become:
   ISO 3166 alpha-2 code and no parent, else ``Place``);
 - every tag name, keywords first → ``keywords``.
 
+Newsroom lines: the dateline → ``dateline`` (its place leads
+``contentLocation``) and its agency → ``sourceOrganization``; a byline's
+title → the author's ``jobTitle``; corrections → ``correction``
+(``CorrectionComment`` with ``text`` and ``datePublished``).
+
 ``script_json`` serialises for a ``<script type="application/ld+json">``.
 """
 
@@ -24,7 +29,7 @@ import orjson
 
 from feedtool._text import HEADLINE_LIMIT, shorten
 from feedtool.config import Config
-from feedtool.model import NewsItem, Person, Tag
+from feedtool.model import Correction, NewsItem, Person, Tag
 from feedtool.render import Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
     authors_of,
@@ -106,6 +111,13 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     authors = [_agent(person) for person in authors_of(item, config)]
     if authors:
         data["author"] = authors
+    if item.dateline is not None:
+        data["dateline"] = clean(item.dateline.text)
+        if item.dateline.agency:
+            data["sourceOrganization"] = {
+                "@type": "Organization",
+                "name": clean(item.dateline.agency),
+            }
     publisher: dict[str, Any] = {
         "@type": "Organization",
         "name": clean(item.publisher.name),
@@ -136,8 +148,12 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     mentions = [_thing(tag) for tag in item.tags if tag.kind in ("person", "organization", "place")]
     if mentions:
         data["mentions"] = mentions
+    places = _dateline_first(item, places)
     if places:
         data["contentLocation"] = places
+    corrections = [_correction(c) for c in item.corrections]
+    if corrections:
+        data["correction"] = corrections
     data["wordCount"] = item.word_count
     data["articleBody"] = plain_text(item)
     return data
@@ -145,10 +161,32 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
 
 def _agent(person: Person) -> dict[str, Any]:
     agent: dict[str, Any] = {"@type": person.kind, "name": clean(person.name)}
+    if person.job_title and person.kind == "Person":
+        agent["jobTitle"] = clean(person.job_title)
     url = http_url(person.url)
     if url:
         agent["url"] = url
     return agent
+
+
+def _dateline_first(item: NewsItem, places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The dateline's place leads ``contentLocation``: the place tag of that name
+    when the taggers found it, else a ``Place`` named as the dateline writes it."""
+    dateline = item.dateline
+    if dateline is None or not dateline.place:
+        return places
+    names = {dateline.place.casefold(), (dateline.place_text or "").casefold()}
+    for index, tag in enumerate(item.tags_of("place")):
+        if tag.name.casefold() in names or any(m.casefold() in names for m in tag.evidence.matched):
+            return [places[index], *places[:index], *places[index + 1 :]]
+    return [{"@type": "Place", "name": clean(dateline.place)}, *places]
+
+
+def _correction(correction: Correction) -> dict[str, Any]:
+    comment: dict[str, Any] = {"@type": "CorrectionComment", "text": clean(correction.text)}
+    if correction.date is not None:
+        comment["datePublished"] = correction.date.isoformat()
+    return comment
 
 
 def _same_as(tag: Tag) -> list[str]:

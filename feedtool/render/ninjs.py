@@ -11,7 +11,9 @@ ninjs ("news in JSON") is how news agencies exchange items. The mapping:
   (``rel`` "mentioned"); ``organisations`` and ``places`` likewise;
 - ``subjects`` holds IPTC Media Topics with their concept URIs and, as ninjs 3
   has no ``keywords`` property any more, keywords with ``rel`` "keyword";
-- the lead photo is an association of type ``picture``.
+- the lead photo is an association of type ``picture``;
+- a dateline's agency is an ``infoSources`` entry with ``role`` "source", its
+  place the item's ``located``.
 
 Every property name and shape follows the 3.1 JSON Schema, whose root forbids
 unknown properties.
@@ -174,6 +176,11 @@ def ninjs(item: NewsItem, config: Config) -> JsonObject:
         if _is_uri(publisher.url)
         else {"name": clean(publisher.name), "role": "publisher"}
     ]
+    dateline = item.dateline
+    if dateline is not None and dateline.agency:
+        data["infoSources"].append({"name": clean(dateline.agency), "role": "source"})
+    if dateline is not None and dateline.place:
+        data["located"] = clean(dateline.place)
     data["copyrightHolder"] = clean(publisher.name)
     data["altIds"] = [{"role": "url", "value": item.url}]
     if item.image is not None:
