@@ -170,6 +170,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     phrases: dict[tuple[str, ...], _Phrase] = {}
     frequency: dict[str, int] = defaultdict(int)
     degree: dict[str, int] = defaultdict(int)
+    nouns: set[str] = set()  # keys seen capitalised (German nouns)
     paragraphs = 0
     for seg in segments(item):
         if seg.language and _primary(seg.language) != language:
@@ -181,6 +182,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         for _offset, sentence in sentence_spans(seg.text):
             for run in _runs(sentence, stop, proper, language):
                 key = tuple(_key(w.lower()) for w in run)
+                nouns.update(k for k, w in zip(key, run, strict=True) if w[0].isupper())
                 phrase = phrases.get(key)
                 if phrase is None:
                     phrase = phrases[key] = _Phrase(key)
@@ -214,6 +216,8 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
         if english and len(key) == 1 and (_adjective(key[0]) or _verb_form(key[0])):
             continue
+        if language in _CAPITALISED_NOUNS and len(key) == 1 and key[0] not in nouns:
+            continue  # German: a lone keyword is a noun, and nouns are capitalised
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
         elif len(key) > 1 and list(phrase.where) != ["headline"]:
