@@ -157,10 +157,19 @@ ZONE_OFFSETS: dict[str, int] = {
     "AEST": 600, "AEDT": 660,
 }  # fmt: skip
 
+# Zones whose offset depends on the date (daylight saving time), by the
+# abbreviations US newsrooms write ('3:04 p.m. ET').
+ZONE_NAMES: dict[str, str] = {
+    "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+}  # fmt: skip
+
 _TIME = re.compile(
     r"(?<![\d:.])(?P<hour>[0-2]?\d)(?:[:.h](?P<minute>[0-5]\d))?\s*"
     r"(?P<half>[ap]\.?m\.?)?(?!\w)"
-    r"(?:\s*(?P<zone>" + "|".join(sorted(ZONE_OFFSETS, key=len, reverse=True)) + r")\b"
+    r"(?:\s*(?P<zone>"
+    + "|".join(sorted([*ZONE_OFFSETS, *ZONE_NAMES], key=len, reverse=True))
+    + r")\b"
     r"(?:\s*(?P<sign>[+-])\s*(?P<offset>\d{1,2})(?::?(?P<offset_minutes>\d\d))?)?)?",
     re.IGNORECASE,
 )
@@ -174,6 +183,16 @@ class FoundTime:
     utc_offset: int | None
     start: int
     end: int
+    zone: str | None = None  # an IANA zone, when the offset depends on the date
+
+    def offset_on(self, day: dt.date | None) -> int | None:
+        """Minutes east of UTC on ``day`` ('ET' is -240 in summer, -300 in winter)."""
+        if self.zone is None or day is None:
+            return self.utc_offset
+        from zoneinfo import ZoneInfo
+
+        shift = dt.datetime.combine(day, self.time, tzinfo=ZoneInfo(self.zone)).utcoffset()
+        return None if shift is None else int(shift.total_seconds() // 60)
 
 
 def find_time(text: str, start: int = 0) -> FoundTime | None:
@@ -191,12 +210,13 @@ def find_time(text: str, start: int = 0) -> FoundTime | None:
         if hour > 23:
             continue
         offset = None
-        if match["zone"]:
+        zone = ZONE_NAMES.get((match["zone"] or "").upper())
+        if match["zone"] and zone is None:
             offset = ZONE_OFFSETS[match["zone"].upper()]
             if match["sign"]:
                 shift = int(match["offset"]) * 60 + int(match["offset_minutes"] or 0)
                 offset += shift if match["sign"] == "+" else -shift
-        return FoundTime(dt.time(hour, minute), offset, match.start(), match.end())
+        return FoundTime(dt.time(hour, minute), offset, match.start(), match.end(), zone)
     return None
 
 

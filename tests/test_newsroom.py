@@ -37,7 +37,7 @@ from feedtool.render.ninjs import ninjs
 
 DATA = Path(__file__).parent / "data" / "newsroom"
 CASES = sorted(DATA.glob("*.txt"))
-T1015 = dt.time(10, 15)
+T1015, T1032, T1504 = dt.time(10, 15), dt.time(10, 32), dt.time(15, 4)
 FIRST_PUBLISHED = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
 
 CONFIG = Config(
@@ -175,6 +175,14 @@ def _exists(year: int, month: int, day: int) -> bool:
         ("By Jane Doe in Paris", [("Jane Doe", None)]),
         ("BY TED D'AFFLISIO, Reuters", [("Ted D'Afflisio", None)]),
         ("Par Marie Dupont et Luc Martin", [("Marie Dupont", None), ("Luc Martin", None)]),
+        ("Por Ángel Pérez y Émilie Durand", [("Ángel Pérez", None), ("Émilie Durand", None)]),
+        ("By Jane Doe, BBC News", [("Jane Doe", None)]),
+        ("By Jane Doe, Sky News, in Paris", [("Jane Doe", None)]),
+        (
+            "By Dave Lee, BBC News technology reporter",
+            [("Dave Lee", "BBC News technology reporter")],
+        ),
+        ("BY JANE DOE", [("Jane Doe", None)]),
     ],
 )
 def test_byline(text: str, expected: list[tuple[str, str | None]]) -> None:
@@ -197,6 +205,13 @@ def test_trailer() -> None:
         Person(name="Ann Lee", job_title="Editor"),
     )
     assert trailer("Reporting on the talks continued by phone.") == ()
+
+
+def test_desk_byline_is_an_organisation() -> None:
+    assert byline("By Our Foreign Staff") == (
+        Person(name="Our Foreign Staff", kind="Organization"),
+    )
+    assert byline("By Reuters") == (Person(name="Reuters", kind="Organization"),)
 
 
 def test_byline_leaves_description_and_body_and_people_tags() -> None:
@@ -244,6 +259,13 @@ def test_front_matter_authors_win_over_the_byline() -> None:
         ),
         ("تهران - متن خبر", "تهران", None, None, (None, None, None)),
         ("ISLAMABAD: The government said", "Islamabad", None, None, (None, None, None)),
+        ("SÃO PAULO, 27 nov (Reuters) - Texto", "São Paulo", None, "Reuters", (None, 11, 27)),
+        ("Zürich (dpa) - Text", "Zürich", None, "dpa", (None, None, None)),
+        ("KYIV, Ukraine (AP) — Text", "Kyiv", "Ukraine", "AP", (None, None, None)),
+        ("JACKSON, Miss. (AP) — Text", "Jackson", "Miss.", "AP", (None, None, None)),
+        ("NEW YORK — The city", "New York", None, None, (None, None, None)),
+        ("APRIL 7 - Grain prices rose", None, None, None, (None, 4, 7)),
+        ("Tuesday, 18 November 2025 – The minister", None, None, None, (2025, 11, 18)),
     ],
 )
 def test_dateline(
@@ -296,6 +318,10 @@ def test_dateline_stays_in_the_lead_but_not_in_the_description() -> None:
         ("Last updated 14 Nov 2025 at 09:30 GMT", "updated", (2025, 11, 14, dt.time(9, 30), 0)),
         ("Mis à jour le 27 novembre 2025 à 10h15", "updated", (2025, 11, 27, T1015, None)),
         ("Update 14:00 GMT", "updated", (None, None, None, dt.time(14), 0)),
+        ("Published: 10:32 GMT, 27 November 2025", "published", (2025, 11, 27, T1032, 0)),
+        ("Updated: July 4, 2025 at 3:04 p.m. ET", "updated", (2025, 7, 4, T1504, -240)),
+        ("Last Modified: December 4, 2025 at 3:04 p.m. ET", "updated", (2025, 12, 4, T1504, -300)),
+        ("Thu 27 Nov 2025 14.05 GMT", "published", (2025, 11, 27, dt.time(14, 5), 0)),
     ],
 )
 def test_date_line(text: str, kind: str, fields: tuple[object, ...]) -> None:
@@ -305,7 +331,14 @@ def test_date_line(text: str, kind: str, fields: tuple[object, ...]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Updated figures show a rise", "Published reports say otherwise", "Sunday was quiet"]
+    "text",
+    [
+        "Updated figures show a rise",
+        "Published reports say otherwise",
+        "Sunday was quiet",
+        "Payable March 27",
+        "Record February 27",
+    ],
 )
 def test_not_a_date_line(text: str) -> None:
     assert date_line(text, 4) is None

@@ -69,13 +69,20 @@ AGENCIES = _words(
     adnkronos europa press sputnik kcna ina nna
     """
 )
+# Words of a publication's name: 'By Jane Doe, BBC News' names an affiliation.
+_MEDIA_WORDS = _words(
+    "news press times agency media post herald journal radio television tv daily online "
+    "magazine network tribune gazette chronicle telegraph guardian observer wire"
+)
 _PARTICLES = _words(
     "de del della di da dos das do van von der den ter le la bin ibn al el abu ben y e"
 )
 _BYLINE_LABEL = re.compile(r"^(?:By|BY|Par|PAR|Por|POR|Von|VON|Door|Av|Di)\s+(?=\S)")
 _NAME_JOINERS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*")
 _IN_PLACE = re.compile(r"\s+(?:in|en|à|a|aus|em|in)\s+(\S.*)$")
-_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$", re.UNICODE)
+# A word of a name or place: a capital letter of any alphabet, then letters
+# and the marks names carry ('O'Neill', 'Jean-Luc', 'J.', 'Dallas/Fort').
+_WORD = re.compile(r"^[^\W\d_][^\W\d_'’./-]*(?:['’./-][^\W\d_]*)*\.?$")
 
 _TRAILER = re.compile(r"^\(?\s*(?P<body>.*?)\s*\)?\s*\.?$")
 _TRAILER_CLAUSE = re.compile(
@@ -92,7 +99,7 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _UPDATED_LABEL = re.compile(
-    r"^(?:Last\s+updated|Updated|Update|Mis\s+à\s+jour|Mise\s+à\s+jour|Actualizado|"
+    r"^(?:Last\s+updated|Last\s+modified|Updated|Update|Modified|Mis\s+à\s+jour|Mise\s+à\s+jour|Actualizado|"
     r"Actualizada|Actualización|Aktualisiert|Aggiornato|Aggiornata|Atualizado|Atualizada|"
     r"Bijgewerkt)(?:\s+(?:on|at|le|à|el|a\s+las|am|um|il|alle|em|às|op))*\s*[:,]?\s*",
     re.IGNORECASE,
@@ -112,12 +119,8 @@ _LEADING_PUNCT = " ,:;.-–—()"
 _SEPARATOR = re.compile(r"\.?(?:--|[-–—])|:")
 _AGENCY_TAIL = re.compile(r"[,،]?\s*\((?P<agency>[^()]{1,40})\)\s*\.?\s*$")
 _AGENCY_HEAD = re.compile(r"^\((?P<agency>[^()]{1,40})\)\s*(?:--|[-–—])\s*")
-_UPPER_PLACE = re.compile(r"^[A-Z][A-Z.'’/-]*(?:\s+[A-Z][A-Z.'’/-]*){0,3}$")
-_TITLE_PLACE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}$")
 _ARABIC_PLACE = re.compile(r"^[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2}$")
-_REGION = re.compile(
-    r"^(?:[A-Z][\w.'’-]*\.?)(?:\s+[A-Z][\w.'’-]*\.?){0,2}$|^[\u0600-\u06FF\s]{2,30}$"
-)
+_ARABIC_REGION = re.compile(r"^[\u0600-\u06FF\s]{2,30}$")
 # All-capitals words opening a lead that are kickers, not places.
 _KICKERS = _words(
     "BREAKING UPDATE UPDATED EXCLUSIVE ANALYSIS FACTBOX FEATURE REFILE CORRECTED WRAPUP "
@@ -243,8 +246,8 @@ def _people(rest: str, *, strict: bool, title: str | None = None) -> tuple[Perso
     agency_only: list[str] = []
     for part in parts:
         part = _IN_PLACE.sub("", part).strip(" .")
-        if not part:
-            continue
+        if not part or _IN_PLACE.match(" " + part):
+            continue  # 'in Paris' after a comma
         if part.casefold() in AGENCIES or part.casefold().removesuffix(" staff") in AGENCIES:
             agency_only.append(part)
             continue
@@ -254,6 +257,11 @@ def _people(rest: str, *, strict: bool, title: str | None = None) -> tuple[Perso
             last = people[-1]
             joined = f"{last.job_title}, {part}" if last.job_title else part
             people[-1] = last.model_copy(update={"job_title": joined})
+        elif people and _title_words(part, 4):
+            continue  # an affiliation: 'By Jane Doe, BBC News'
+        elif strict and not people and len(parts) == 1 and _is_title(part):
+            # 'By Our Foreign Staff', 'By Staff Reporter': a desk, not a person.
+            return (Person(name=part, kind="Organization"),)
         elif strict:
             return ()
     # 'By A and B, Environment Correspondents': a plural title is everyone's.
@@ -275,15 +283,37 @@ def _is_name(part: str) -> bool:
     words = part.split()
     if not 2 <= len(words) <= _NAME_MAX_WORDS + 1:
         return False
-    if any(w.casefold() in _ROLE_WORDS for w in words):
+    if any(w.casefold() in _ROLE_WORDS or w.casefold() in _MEDIA_WORDS for w in words):
         return False
     capitals = [w for w in words if w.casefold() not in _PARTICLES]
-    return len(capitals) >= 2 and all(_NAME_WORD.match(w) for w in capitals)
+    return len(capitals) >= 2 and all(_capitalised(w) for w in capitals)
+
+
+def _capitalised(word: str) -> bool:
+    return bool(_WORD.match(word)) and word[0].isupper()
+
+
+def _upper_words(text: str, most: int) -> bool:
+    """'HARTFORD', 'SÃO PAULO', 'FT. LAUDERDALE': capitals only, up to ``most`` words."""
+    words = text.split()
+    return 1 <= len(words) <= most and all(_WORD.match(w) and w.isupper() for w in words)
+
+
+def _title_words(text: str, most: int) -> bool:
+    """'Berlin', 'Zürich', 'New Brunswick', 'San jose': a capital first, up to ``most`` words."""
+    words = text.split()
+    return 1 <= len(words) <= most and words[0][0].isupper() and all(_WORD.match(w) for w in words)
 
 
 def _is_title(part: str) -> bool:
+    """'Health Correspondent', 'BBC News technology reporter'; not 'BBC News' (an
+    affiliation, which is no job title)."""
     words = part.split()
-    return 1 <= len(words) <= 8 and not any(c.isdigit() for c in part)
+    return (
+        1 <= len(words) <= 8
+        and not any(c.isdigit() for c in part)
+        and any(w.casefold().strip(".,") in _ROLE_WORDS for w in words)
+    )
 
 
 def _name_case(name: str) -> str:
@@ -358,7 +388,7 @@ def _date_line(
         month=date.month if date else None,
         day=date.day if date else None,
         time=time.time if time else None,
-        utc_offset=time.utc_offset if time else None,
+        utc_offset=time.offset_on(date.date if date else None) if time else None,
     )
 
 
@@ -377,6 +407,8 @@ def _date_and_time(text: str) -> tuple[FoundDate | None, FoundTime | None] | Non
     words allowed), or ``None``."""
     date = find_date(text)
     time = find_time(text, date.end if date else 0)
+    if time is None and date is not None:
+        time = find_time(text[: date.start])  # 'Published: 10:32 GMT, 27 November 2025'
     if date is None and time is None:
         return None
     spans = sorted(
@@ -467,16 +499,19 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     parts = [p.strip() for p in re.split(r"\s*[,،]\s*", before) if p.strip()]
     if parts and agency is None and date is None and parts[-1].casefold() in AGENCIES:
         agency = parts.pop()
-    if not parts and date is not None and head.startswith(head[date.start : date.end]):
-        parts = [""]  # 'APRIL 7 -': a date with no place
+    if date is not None and (
+        (not parts and head.startswith(head[date.start : date.end]))
+        or (len(parts) == 1 and is_weekday(parts[0]))
+    ):
+        parts = [""]  # 'APRIL 7 -', 'Tuesday, 18 November 2025 –': a date with no place
     if not parts or len(parts) > 3:
         return None
     place_text, regions = parts[0], parts[1:]
     if place_text and not _place_ok(place_text, dated=date is not None or agency is not None):
         return None
-    if any(not _REGION.match(r) or len(r) > 30 for r in regions):
+    if any(len(r) > 30 or not (_ARABIC_REGION.match(r) or _region(r)) for r in regions):
         return None
-    if separator.group() == ":" and not _UPPER_PLACE.match(place_text):
+    if separator.group() == ":" and not _upper_words(place_text, 4):
         return None
     end = separator.end()
     return Dateline(
@@ -514,10 +549,16 @@ def _place_ok(place: str, *, dated: bool) -> bool:
         return len(place.split()) <= 3
     if place.split()[0].rstrip(".").upper() in _KICKERS:
         return False
-    if _UPPER_PLACE.match(place) and sum(c.isalpha() for c in place) >= 3:
-        return True
+    if _upper_words(place, 4) and sum(c.isalpha() for c in place) >= 3:
+        return not is_weekday(place)
     # A place in title case ('Berlin (dpa) -') needs its date or agency.
-    return dated and _TITLE_PLACE.match(place) is not None and len(place.split()) <= 3
+    return dated and _title_words(place, 3) and not is_weekday(place)
+
+
+def _region(region: str) -> bool:
+    """'Conn.', 'N.Y.', 'Calif', 'New Brunswick', 'West Germany': capitalised words."""
+    words = region.split()
+    return 1 <= len(words) <= 3 and all(_capitalised(w) for w in words)
 
 
 def _place_name(place: str) -> str:

@@ -9,7 +9,6 @@ and it does so once per article ever (first publication, first edit seen).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 from feedtool.config import Config
@@ -19,17 +18,10 @@ from feedtool.errors import ParseError, PublishError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
 from feedtool.publish import _incremental
-from feedtool.publish._incremental import (
-    BuildReport,
-    Progress,
-    Stamper,
-    apply_stamp,
-    build,
-    clean_temporaries,
-    tag_channels_of,
-)
+from feedtool.publish._files import clean_temporaries
+from feedtool.publish._ids import Stamper, apply_stamp
+from feedtool.publish._incremental import BuildReport, Progress, build
 from feedtool.publish._state import State
-from feedtool.render import Channel, ItemRef
 
 
 def find_articles(seeds: Path) -> list[Path]:
@@ -91,13 +83,6 @@ def _now() -> dt.datetime:
     return _incremental._now()
 
 
-def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ...]:
-    """One channel per tag slug carried by at least ``feeds_min_items`` items (newest first)."""
-    by_path = {item.source_path: item for item in items}
-    refs = [ItemRef.of(item) for item in items]
-    return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
-
-
 __all__ = [
     "BuildReport",
     "Progress",
@@ -107,5 +92,4 @@ __all__ = [
     "load_article",
     "preview",
     "stamp_item",
-    "tag_channels",
 ]

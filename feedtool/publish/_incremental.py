@@ -41,10 +41,29 @@ from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, ParseError, PublishError
-from feedtool.model import NewsItem, Tag
+from feedtool.model import NewsItem
 from feedtool.parse import parse_article
-from feedtool.publish._state import STATE_FILENAME, State, _Entry, body_fingerprint, safe_relative
-from feedtool.render import Channel, ItemRef, LazyItems, Planned, Site, fingerprint, plan_site
+from feedtool.publish._files import (
+    clean_temporaries,
+    existing_files,
+    inside,
+    prune_empty_dirs,
+    stage,
+    unchanged,
+    write_atomic,
+    write_error,
+)
+from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
+from feedtool.render import (
+    ItemRef,
+    LazyItems,
+    Planned,
+    Site,
+    fingerprint,
+    plan_site,
+    tag_channels_of,
+)
 from feedtool.render.formats import FEED_FORMATS
 from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
 
@@ -55,7 +74,6 @@ _BATCH = 256
 #: A file modified this close to when it was read may change again within the
 #: file system's time resolution: it is re-read next time, whatever its stat says.
 _RACY_NS = 2_000_000_000
-_TEMP_SUFFIX = ".feedtool-tmp"
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 _ITEM_CACHE = 512
 
@@ -189,177 +207,6 @@ def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, byte
         return error
 
 
-# --------------------------------------------------------------------------- stamping
-
-
-@dataclass(frozen=True)
-class _Stamp:
-    """An article's permanent id, slug and URL, its first publication and last edit seen,
-    and the dates these give it (``date_published``, ``date_modified``)."""
-
-    id: str
-    slug: str
-    url: str
-    first_published: dt.datetime
-    modified: dt.datetime | None
-    date_published: dt.datetime
-    date_modified: dt.datetime | None
-    by_first_publication: bool = False
-
-
-#: (date_published, date_modified) as ISO strings, from newsroom lines.
-NewsroomDates = Callable[["_Summary", dt.datetime], tuple[str | None, str | None]]
-
-
-def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
-    """``item`` as published: its id, slug and URL, and dates completed from the state.
-
-    A date written without a year ('Nov 27') takes it from first publication.
-    """
-    update: dict[str, object] = {"id": stamp.id, "slug": stamp.slug, "url": stamp.url}
-    if item.date_published is None:
-        newsroom = newsroom_dates(
-            item, newsroom_zone(item, config), reference=stamp.first_published
-        )
-        update.update(newsroom)
-        if "date_published" not in newsroom:
-            update["date_published"] = stamp.first_published
-            update["date_published_source"] = "first_published"
-    if item.date_modified is None and "date_modified" not in update and stamp.modified:
-        published = update.get("date_published") or item.date_published
-        assert isinstance(published, dt.datetime)
-        if stamp.modified > published:
-            update["date_modified"] = stamp.modified
-    return item.model_copy(update=update)
-
-
-class Stamper:
-    """Gives each article its permanent id, slug and dates from the state.
-
-    Matching runs in passes, strongest first, over records not yet claimed:
-    the front-matter id, then the file's path, then its exact bytes, then,
-    only for records whose file is gone from this build, the body text and
-    last the headline. So an edited file keeps its id, a renamed one too, and
-    a new file that merely shares a headline or a body with a published
-    article never takes its id.
-    """
-
-    def __init__(
-        self,
-        state: State,
-        config: Config,
-        now: dt.datetime,
-        newsroom: NewsroomDates | None = None,
-    ) -> None:
-        self.state = state
-        self.config = config
-        self.now = now
-        self.newsroom = newsroom
-
-    def stamp_all(self, articles: Sequence[_Summary]) -> dict[str, _Stamp]:
-        entries = self.state.entries
-        present = {a.source_path for a in articles}
-        claimed: dict[str, str] = {}  # record id -> source path
-        matched: dict[str, str] = {}  # source path -> record id
-
-        def claim(article: _Summary, known: str | None) -> None:
-            if known is not None and known in entries and known not in claimed:
-                claimed[known] = article.source_path
-                matched[article.source_path] = known
-
-        by_path = {e.path: e.id for e in entries.values()}
-        orphans = [e for e in entries.values() if e.path not in present]
-        by_content = {e.content_hash: e.id for e in entries.values()}
-        by_body = {e.body_hash: e.id for e in orphans}
-        by_headline = {e.headline: e.id for e in orphans}
-        passes: tuple[Callable[[_Summary], str | None], ...] = (
-            lambda a: a.front_id,
-            lambda a: None if a.front_id else by_path.get(a.source_path),
-            lambda a: None if a.front_id else by_content.get(a.content_hash),
-            lambda a: None if a.front_id else by_body.get(a.body_hash),
-            lambda a: None if a.front_id else by_headline.get(a.headline),
-        )
-        for find in passes:
-            for article in articles:
-                if article.source_path not in matched:
-                    claim(article, find(article))
-
-        slugs_taken = {e.slug: e.id for e in entries.values()}
-        undated = 0
-        stamps: dict[str, _Stamp] = {}
-        for article in articles:
-            known = matched.get(article.source_path)
-            if known is not None:
-                entry = entries[known]
-                if entry.content_hash != article.content_hash:
-                    entry.modified = self.now.isoformat()
-                entry.path, entry.content_hash = article.source_path, article.content_hash
-                entry.body_hash, entry.headline = article.body_hash, article.headline
-            else:
-                if article.date_published is None:
-                    # Undated articles first published by the same build get
-                    # distinct times, a second apart in path order.
-                    published = self.now - dt.timedelta(seconds=undated)
-                    undated += 1
-                else:
-                    published = dt.datetime.fromisoformat(article.date_published)
-                slug, number = article.slug, 2
-                while slug in slugs_taken:
-                    slug, number = f"{article.slug}-{number}", number + 1
-                new_id = (
-                    article.front_id
-                    or f"tag:{self.config.host},{published.date().isoformat()}:{slug}"
-                )
-                entry = _Entry(
-                    id=new_id,
-                    slug=slug,
-                    path=article.source_path,
-                    content_hash=article.content_hash,
-                    body_hash=article.body_hash,
-                    headline=article.headline,
-                    first_published=published.isoformat(),
-                )
-                entries[new_id] = entry
-                slugs_taken[slug] = new_id
-            stamps[article.source_path] = self._stamp(article, entry)
-        return stamps
-
-    def _stamp(self, article: _Summary, entry: _Entry) -> _Stamp:
-        url = article.url
-        if entry.slug != article.slug and url == self.config.absolute(
-            f"articles/{article.slug}.html"
-        ):
-            url = self.config.absolute(f"articles/{entry.slug}.html")
-        first = dt.datetime.fromisoformat(entry.first_published)
-        edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
-        published = _time(article.date_published)
-        modified = _time(article.date_modified)
-        undated = False
-        if published is None:
-            if article.newsroom and self.newsroom is not None:
-                found_published, found_modified = self.newsroom(article, first)
-                published = _time(found_published)
-                modified = modified or _time(found_modified)
-            undated = published is None
-            published = published or first
-        if modified is None and edited is not None and edited > published:
-            modified = edited
-        return _Stamp(
-            id=entry.id,
-            slug=entry.slug,
-            url=url,
-            first_published=first,
-            modified=edited,
-            date_published=published,
-            date_modified=modified,
-            by_first_publication=undated,
-        )
-
-
-def _time(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
     return ItemRef(
         source_path=article.source_path,
@@ -386,147 +233,6 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
 def _sort_key(ref: ItemRef) -> tuple[float, str]:
     assert ref.date_published is not None and ref.id is not None
     return (-ref.date_published.timestamp(), ref.id)
-
-
-def tag_channels_of(
-    refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
-) -> tuple[Channel, ...]:
-    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
-    by_slug: dict[str, list[ItemRef]] = {}
-    first_tag: dict[str, tuple[str, str, str]] = {}
-    for ref in refs:
-        for triple in ref.tags:
-            group = by_slug.setdefault(triple[0], [])
-            if not group or group[-1] is not ref:
-                group.append(ref)
-            first_tag.setdefault(triple[0], triple)
-    channels = []
-    for slug in sorted(by_slug):
-        group = by_slug[slug]
-        if len(group) < config.tags.feeds_min_items:
-            continue
-        _, name, kind = first_tag[slug]
-        top = tuple(group[: config.feed_size])
-        tag = Tag.model_construct(kind=kind, name=name, slug=slug)  # type: ignore[arg-type]
-        channels.append(
-            Channel(
-                prefix=f"tags/{slug}/",
-                title=f"{config.title}: {name}",
-                description=f"Articles of {config.title} tagged '{name}' ({kind}).",
-                items=LazyItems(top, load),
-                tag=tag,
-                refs=top,
-            )
-        )
-    return tuple(channels)
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _temp_of(target: Path) -> Path:
-    return target.with_name(f".{target.name}{_TEMP_SUFFIX}")
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    temp = _temp_of(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise _write_error(target, exc) from exc
-    return temp
-
-
-def _write_error(path: Path, exc: OSError) -> PublishError:
-    return PublishError(
-        f"cannot write output: {exc.strerror or exc}",
-        path=path,
-        hint="free disk space or make the output folder writable, then build again;"
-        " the previous output is unchanged",
-    )
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` through a temporary file and a rename."""
-    temp = _stage(path, data)
-    try:
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-
-
-def clean_temporaries(out: Path) -> list[Path]:
-    """Remove the temporary files an interrupted build left in ``out``."""
-    removed = []
-    stack = [out]
-    while stack:  # iterative: a deep tree must not exhaust the recursion limit
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(_TEMP_SUFFIX) or (
-                entry.name.startswith(".") and entry.name.endswith(".tmp")
-            ):
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
-    return removed
-
-
-def _existing_files(out: Path) -> set[str]:
-    """The relative paths of the files under ``out``, dot folders excepted."""
-    found: set[str] = set()
-    stack = [("", out)]
-    while stack:
-        prefix, folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if not entry.name.startswith("."):
-                    stack.append((f"{prefix}{entry.name}/", Path(entry.path)))
-            else:
-                found.add(prefix + entry.name)
-    return found
-
-
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _inside(out: Path, relative: str) -> Path:
-    """``out/relative`` if it stays inside ``out`` once resolved, else an error."""
-    target = out / relative
-    if not safe_relative(relative) or not target.resolve().is_relative_to(out.resolve()):
-        raise PublishError(
-            f"refusing to touch {relative!r}: it is not inside the output folder",
-            path=out,
-            hint="a slug or a state file entry points outside; fix the article or the state",
-        )
-    return target
 
 
 # --------------------------------------------------------------------------- the build
@@ -579,7 +285,7 @@ class _Build:
             hashlib.sha256(state_bytes).hexdigest(),
             sorted((s.source_path, s.content_hash) for s in summaries),
         )
-        existing = _existing_files(self.out)
+        existing = existing_files(self.out)
         if (
             not errors
             and not parsed
@@ -612,7 +318,7 @@ class _Build:
             path = output.path if isinstance(output, Planned) else output[0]
             if path in fingerprints:
                 raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            _inside(self.out, path)
+            inside(self.out, path)
             if isinstance(output, Planned):
                 fingerprints[path] = fingerprint(output.fingerprint, self.key)
                 if (
@@ -647,11 +353,11 @@ class _Build:
             raise
         removed = []
         for relative in stale:
-            old = _inside(self.out, relative)
+            old = inside(self.out, relative)
             if old.is_file() or old.is_symlink():
                 old.unlink()
                 removed.append(relative)
-                _prune_empty_dirs(old.parent, self.out)
+                prune_empty_dirs(old.parent, self.out)
         state.files = new_files
         self._write_state(state)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
@@ -708,7 +414,7 @@ class _Build:
     def _write_state(self, state: State) -> None:
         target = self.out / STATE_FILENAME
         data = state.dumps()
-        if not _unchanged(target, data):
+        if not unchanged(target, data):
             write_atomic(target, data)
 
     # ----------------------------------------------------------------- scan and parse
@@ -856,8 +562,8 @@ class _Build:
                 else:
                     path, data = output
                 target = self.out / path
-                if not _unchanged(target, data):
-                    staged.append((path, _stage(target, data)))
+                if not unchanged(target, data):
+                    staged.append((path, stage(target, data)))
                 self.progress.advance()
         except BaseException:
             for _, temp in staged:
@@ -924,7 +630,7 @@ def build(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _write_error(out, exc) from exc
+        raise write_error(out, exc) from exc
     with build_lock(out, wait):
         store = SqliteStore(out)
         try:

@@ -270,6 +270,46 @@ def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     return _item_updated(item)
 
 
+def tag_channels_of(
+    refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
+) -> tuple[Channel, ...]:
+    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
+    by_slug: dict[str, list[ItemRef]] = {}
+    first_tag: dict[str, tuple[str, str, str]] = {}
+    for ref in refs:
+        for triple in ref.tags:
+            group = by_slug.setdefault(triple[0], [])
+            if not group or group[-1] is not ref:
+                group.append(ref)
+            first_tag.setdefault(triple[0], triple)
+    channels = []
+    for slug in sorted(by_slug):
+        group = by_slug[slug]
+        if len(group) < config.tags.feeds_min_items:
+            continue
+        _, name, kind = first_tag[slug]
+        top = tuple(group[: config.feed_size])
+        tag = Tag.model_construct(kind=kind, name=name, slug=slug)  # type: ignore[arg-type]
+        channels.append(
+            Channel(
+                prefix=f"tags/{slug}/",
+                title=f"{config.title}: {name}",
+                description=f"Articles of {config.title} tagged '{name}' ({kind}).",
+                items=LazyItems(top, load),
+                tag=tag,
+                refs=top,
+            )
+        )
+    return tuple(channels)
+
+
+def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ...]:
+    """One channel per tag slug carried by at least ``feeds_min_items`` items (newest first)."""
+    by_path = {item.source_path: item for item in items}
+    refs = [ItemRef.of(item) for item in items]
+    return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
+
+
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
     """Run the named renderers (all by default), yielding ``(path, bytes)`` or plans."""
     for name in names or tuple(RENDERERS):

@@ -1,0 +1,121 @@
+"""Writing the output folder: staged temporary files, atomic renames, nothing outside it.
+
+A file is first written beside its target as a temporary file and renamed
+into place, so a reader (or a crash) never sees half of one; an interrupted
+build's temporaries are cleaned up by the next one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from feedtool.errors import PublishError
+from feedtool.publish._state import safe_relative
+
+TEMP_SUFFIX = ".feedtool-tmp"
+
+
+def temp_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}{TEMP_SUFFIX}")
+
+
+def stage(target: Path, data: bytes) -> Path:
+    temp = temp_of(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise write_error(target, exc) from exc
+    return temp
+
+
+def write_error(path: Path, exc: OSError) -> PublishError:
+    return PublishError(
+        f"cannot write output: {exc.strerror or exc}",
+        path=path,
+        hint="free disk space or make the output folder writable, then build again;"
+        " the previous output is unchanged",
+    )
+
+
+def unchanged(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` through a temporary file and a rename."""
+    temp = stage(path, data)
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise write_error(path, exc) from exc
+
+
+def clean_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary files an interrupted build left in ``out``."""
+    removed = []
+    stack = [out]
+    while stack:  # iterative: a deep tree must not exhaust the recursion limit
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(TEMP_SUFFIX) or (
+                entry.name.startswith(".") and entry.name.endswith(".tmp")
+            ):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def existing_files(out: Path) -> set[str]:
+    """The relative paths of the files under ``out``, dot folders excepted."""
+    found: set[str] = set()
+    stack = [("", out)]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    stack.append((f"{prefix}{entry.name}/", Path(entry.path)))
+            else:
+                found.add(prefix + entry.name)
+    return found
+
+
+def prune_empty_dirs(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def inside(out: Path, relative: str) -> Path:
+    """``out/relative`` if it stays inside ``out`` once resolved, else an error."""
+    target = out / relative
+    if not safe_relative(relative) or not target.resolve().is_relative_to(out.resolve()):
+        raise PublishError(
+            f"refusing to touch {relative!r}: it is not inside the output folder",
+            path=out,
+            hint="a slug or a state file entry points outside; fix the article or the state",
+        )
+    return target

@@ -1,0 +1,189 @@
+"""Stamping: each article's permanent id, slug and URL, and its dates, from the state.
+
+The state (``_state.State``) is what is remembered; the ``Stamper`` decides,
+for the articles of one build, which record each one is; ``apply_stamp``
+gives a loaded item what its stamp says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from feedtool.config import Config
+from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
+from feedtool.model import NewsItem
+from feedtool.publish._state import State, _Entry
+
+if TYPE_CHECKING:
+    from feedtool.publish._incremental import _Summary
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """An article's permanent id, slug and URL, its first publication and last edit seen,
+    and the dates these give it (``date_published``, ``date_modified``)."""
+
+    id: str
+    slug: str
+    url: str
+    first_published: dt.datetime
+    modified: dt.datetime | None
+    date_published: dt.datetime
+    date_modified: dt.datetime | None
+    by_first_publication: bool = False
+
+
+#: (date_published, date_modified) as ISO strings, from newsroom lines.
+NewsroomDates = Callable[["_Summary", dt.datetime], tuple[str | None, str | None]]
+
+
+def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
+    """``item`` as published: its id, slug and URL, and dates completed from the state.
+
+    A date written without a year ('Nov 27') takes it from first publication.
+    """
+    update: dict[str, object] = {"id": stamp.id, "slug": stamp.slug, "url": stamp.url}
+    if item.date_published is None:
+        newsroom = newsroom_dates(
+            item, newsroom_zone(item, config), reference=stamp.first_published
+        )
+        update.update(newsroom)
+        if "date_published" not in newsroom:
+            update["date_published"] = stamp.first_published
+            update["date_published_source"] = "first_published"
+    if item.date_modified is None and "date_modified" not in update and stamp.modified:
+        published = update.get("date_published") or item.date_published
+        assert isinstance(published, dt.datetime)
+        if stamp.modified > published:
+            update["date_modified"] = stamp.modified
+    return item.model_copy(update=update)
+
+
+class Stamper:
+    """Gives each article its permanent id, slug and dates from the state.
+
+    Matching runs in passes, strongest first, over records not yet claimed:
+    the front-matter id, then the file's path, then its exact bytes, then,
+    only for records whose file is gone from this build, the body text and
+    last the headline. So an edited file keeps its id, a renamed one too, and
+    a new file that merely shares a headline or a body with a published
+    article never takes its id.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        config: Config,
+        now: dt.datetime,
+        newsroom: NewsroomDates | None = None,
+    ) -> None:
+        self.state = state
+        self.config = config
+        self.now = now
+        self.newsroom = newsroom
+
+    def stamp_all(self, articles: Sequence[_Summary]) -> dict[str, _Stamp]:
+        entries = self.state.entries
+        present = {a.source_path for a in articles}
+        claimed: dict[str, str] = {}  # record id -> source path
+        matched: dict[str, str] = {}  # source path -> record id
+
+        def claim(article: _Summary, known: str | None) -> None:
+            if known is not None and known in entries and known not in claimed:
+                claimed[known] = article.source_path
+                matched[article.source_path] = known
+
+        by_path = {e.path: e.id for e in entries.values()}
+        orphans = [e for e in entries.values() if e.path not in present]
+        by_content = {e.content_hash: e.id for e in entries.values()}
+        by_body = {e.body_hash: e.id for e in orphans}
+        by_headline = {e.headline: e.id for e in orphans}
+        passes: tuple[Callable[[_Summary], str | None], ...] = (
+            lambda a: a.front_id,
+            lambda a: None if a.front_id else by_path.get(a.source_path),
+            lambda a: None if a.front_id else by_content.get(a.content_hash),
+            lambda a: None if a.front_id else by_body.get(a.body_hash),
+            lambda a: None if a.front_id else by_headline.get(a.headline),
+        )
+        for find in passes:
+            for article in articles:
+                if article.source_path not in matched:
+                    claim(article, find(article))
+
+        slugs_taken = {e.slug: e.id for e in entries.values()}
+        undated = 0
+        stamps: dict[str, _Stamp] = {}
+        for article in articles:
+            known = matched.get(article.source_path)
+            if known is not None:
+                entry = entries[known]
+                if entry.content_hash != article.content_hash:
+                    entry.modified = self.now.isoformat()
+                entry.path, entry.content_hash = article.source_path, article.content_hash
+                entry.body_hash, entry.headline = article.body_hash, article.headline
+            else:
+                if article.date_published is None:
+                    # Undated articles first published by the same build get
+                    # distinct times, a second apart in path order.
+                    published = self.now - dt.timedelta(seconds=undated)
+                    undated += 1
+                else:
+                    published = dt.datetime.fromisoformat(article.date_published)
+                slug, number = article.slug, 2
+                while slug in slugs_taken:
+                    slug, number = f"{article.slug}-{number}", number + 1
+                new_id = (
+                    article.front_id
+                    or f"tag:{self.config.host},{published.date().isoformat()}:{slug}"
+                )
+                entry = _Entry(
+                    id=new_id,
+                    slug=slug,
+                    path=article.source_path,
+                    content_hash=article.content_hash,
+                    body_hash=article.body_hash,
+                    headline=article.headline,
+                    first_published=published.isoformat(),
+                )
+                entries[new_id] = entry
+                slugs_taken[slug] = new_id
+            stamps[article.source_path] = self._stamp(article, entry)
+        return stamps
+
+    def _stamp(self, article: _Summary, entry: _Entry) -> _Stamp:
+        url = article.url
+        if entry.slug != article.slug and url == self.config.absolute(
+            f"articles/{article.slug}.html"
+        ):
+            url = self.config.absolute(f"articles/{entry.slug}.html")
+        first = dt.datetime.fromisoformat(entry.first_published)
+        edited = dt.datetime.fromisoformat(entry.modified) if entry.modified else None
+        published = _time(article.date_published)
+        modified = _time(article.date_modified)
+        undated = False
+        if published is None:
+            if article.newsroom and self.newsroom is not None:
+                found_published, found_modified = self.newsroom(article, first)
+                published = _time(found_published)
+                modified = modified or _time(found_modified)
+            undated = published is None
+            published = published or first
+        if modified is None and edited is not None and edited > published:
+            modified = edited
+        return _Stamp(
+            id=entry.id,
+            slug=entry.slug,
+            url=url,
+            first_published=first,
+            modified=edited,
+            date_published=published,
+            date_modified=modified,
+            by_first_publication=undated,
+        )
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
