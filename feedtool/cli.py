@@ -7,6 +7,7 @@ Each command parses its options, calls one library function and turns a
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ import click
 
 from feedtool import __version__
 from feedtool.config import CONFIG_FILENAME, Config, load_config
-from feedtool.errors import FeedtoolError
+from feedtool.errors import FeedtoolError, FeedtoolWarning
 
 _CONFIG_OPTION = click.option(
     "-c",
@@ -45,6 +46,23 @@ def _errors_to_exit() -> Iterator[None]:
     except FeedtoolError as error:
         click.secho(f"error: {error}", fg="red", err=True)
         sys.exit(2)
+
+
+@contextmanager
+def _warnings_printed() -> Iterator[None]:
+    """Print ``FeedtoolWarning``s as ``warning: file:line: …`` lines (one-shot commands)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FeedtoolWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if isinstance(warning.message, FeedtoolWarning):
+                    click.secho(f"warning: {warning.message}", fg="yellow", err=True)
+                else:
+                    warnings.showwarning(
+                        warning.message, warning.category, warning.filename, warning.lineno
+                    )
 
 
 def _config(path: Path) -> Config:
@@ -98,6 +116,8 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
         report = build_site(seeds, out, _config(config_path), jobs=jobs, ping=not no_ping)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
+    for warning in report.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     for problem in report.ping_errors:
         click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
     click.echo(f"{out}: {report.summary()}")
@@ -121,7 +141,7 @@ def show(file: Path, config_path: Path, out: Path) -> None:
     """
     from feedtool.publish import preview
 
-    with _errors_to_exit():
+    with _errors_to_exit(), _warnings_printed():
         item = preview(file, _config_or_default(config_path), out)
     click.echo(item.model_dump_json(indent=2))
 
@@ -195,6 +215,6 @@ def jsonld(file: Path, config_path: Path, out: Path) -> None:
     from feedtool.publish import preview
     from feedtool.render.jsonld import article_jsonld, script_block
 
-    with _errors_to_exit():
+    with _errors_to_exit(), _warnings_printed():
         config = _config_or_default(config_path)
         click.echo(script_block(article_jsonld(preview(file, config, out), config)))

@@ -20,8 +20,38 @@ from feedtool.errors import ConfigError
 CONFIG_FILENAME = "feedtool.toml"
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, U+FFFE/FFFF), DEL
+# and C1 controls: a TOML escape such as "\u0001" writes one invisibly.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def _no_control(value: object) -> None:
+    texts = (
+        [value]
+        if isinstance(value, str)
+        else [*value.keys(), *value.values()]
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, tuple | list)
+        else []
+    )
+    for text in texts:
+        if isinstance(text, str) and (bad := _NOT_XML.search(text)):
+            raise ValueError(
+                f"contains the control character U+{ord(bad.group()):04X}; remove it"
+                " (feeds cannot carry it)"
+            )
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        _no_control(value)
+        return value
 
 
 def _check_http_url(value: str) -> None:
@@ -118,7 +148,24 @@ class Config(_Frozen):
     @classmethod
     def _absolute_url(cls, value: str) -> str:
         _check_http_url(value)
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or "?" in value or "#" in value:
+            # Every URL is base_url + a path: a query or fragment would end up
+            # in the middle of each of them.
+            raise ValueError(
+                "must not have a query ('?…') or fragment ('#…'): every page URL is"
+                " base_url followed by its path, e.g. 'https://example.org/news/'"
+            )
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("must not carry a user name or password ('user@host')")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str) -> str:
+        if not _LANGUAGE_RE.match(value):
+            raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'fa-IR'")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -182,7 +229,11 @@ def load_config(path: Path | str) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        problem = (
+            "unknown key"
+            if first["type"] == "extra_forbidden"
+            else first["msg"].removeprefix("Value error, ")
+        )
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(
             f"key '{key}': {problem}{more}",

@@ -11,6 +11,7 @@ stage's job (``feedtool.enrich.newsroom``).
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from feedtool._slug import latin_share, slugify, stem_slug
 from feedtool._text import ELLIPSIS, HEADLINE_LIMIT, sentences, shorten, summary, word_count
 from feedtool.config import Config
-from feedtool.errors import ParseError
+from feedtool.errors import FeedtoolWarning, ParseError
 from feedtool.model import (
     EmbeddedPost,
     Heading,
@@ -63,12 +64,15 @@ def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) 
     try:
         decoded = decode(data)
     except NotText as exc:
-        raise ParseError(
-            f"not a text file ({exc})",
-            path=where,
-            line=1,
-            hint="articles are plain text files, preferably UTF-8",
-        ) from exc
+        hint = "articles are plain text files, preferably UTF-8"
+        if b"\x00" in data:
+            hint += "; a UTF-16 file needs a byte order mark (or save it as UTF-8)"
+        raise ParseError(f"not a text file ({exc})", path=where, line=1, hint=hint) from exc
+    for note in decoded.notes:
+        warnings.warn(
+            FeedtoolWarning(note.message, path=where, line=note.line, hint=note.hint),
+            stacklevel=3,
+        )
     if not decoded.text.strip():
         raise ParseError(
             "the article is empty",

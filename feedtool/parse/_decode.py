@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -14,9 +15,19 @@ _MAX_CONTROL_SHARE = 0.1
 
 # Line breaks other than \n that people's editors produce; U+2028/2029 and NEL are
 # treated as the line breaks they claim to be, so line numbers match what a reader sees.
-# Every character of Unicode category Cc except tab and newline, and the BOM.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+# Every character of Unicode category Cc except tab and newline, the BOM, and the
+# noncharacters U+FFFE/U+FFFF (XML 1.0 cannot carry them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 _LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something decoding had to guess or repair, for a warning: at ``line`` (1-based)."""
+
+    line: int | None
+    message: str
+    hint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +37,7 @@ class Decoded:
     text: str
     encoding: str
     control_chars: int
+    notes: tuple[Note, ...] = ()
 
 
 # Text pasted from web pages carries HTML character references ("&#163;1.8m",
@@ -46,8 +58,8 @@ class NotText(ValueError):
 
 def decode(data: bytes) -> Decoded:
     """Decode article bytes; never raises ``UnicodeDecodeError``."""
-    text, encoding = _to_str(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text, encoding, notes = _to_str(data)
+    text = _one_line_break(text)
     text = _CHARACTER_REFERENCE.sub(_unescape, text)
     # A BOM inside the text (files concatenated) is noise, as are NUL and other
     # C0/C1 controls: they are invalid in XML and break every feed.
@@ -56,23 +68,122 @@ def decode(data: bytes) -> Decoded:
     if length and dropped > _MAX_CONTROL_SHARE * length:
         raise NotText(f"{dropped} of {length} characters are control characters")
     clean = unicodedata.normalize("NFC", text)
-    return Decoded(text=clean, encoding=encoding, control_chars=dropped)
+    return Decoded(text=clean, encoding=encoding, control_chars=dropped, notes=notes)
 
 
-def _to_str(data: bytes) -> tuple[str, str]:
+def _one_line_break(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+
+
+def _to_str(data: bytes) -> tuple[str, str, tuple[Note, ...]]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode("utf-16"), "utf-16", ()
         except UnicodeDecodeError:
             pass
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8-sig"), "utf-8", ()
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     try:
         # Windows-1252 is what "Latin-1" files from Windows editors really are:
         # it has curly quotes and the euro sign where Latin-1 has C1 controls.
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252"), "cp1252", ()
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-        return data.decode("latin-1"), "latin-1"
+        return data.decode("latin-1"), "latin-1", ()
+
+
+# A UTF-16 file without a byte order mark shows itself by its NUL bytes: the
+# high byte of every space, line break and Latin letter, so all on one side
+# (even or odd offsets). UTF-8 text has no NUL at all, and binary data has
+# them on both sides.
+_UTF16_NUL_SHARE = 0.05
+_LOW = re.compile("[\x00-\xff]")
+_C0_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
+    if len(data) < 2 or len(data) % 2 or b"\x00" not in data:
+        return None
+    half = len(data) // 2
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd >= _UTF16_NUL_SHARE * half and even * 20 <= odd:
+        codec = "utf-16-le"
+    elif even >= _UTF16_NUL_SHARE * half and odd * 20 <= even:
+        codec = "utf-16-be"
+    else:
+        return None
+    # A UTF-8 file with a stray NUL is still UTF-8: only when read as UTF-8 it
+    # would be refused as control characters is UTF-16 the better reading.
+    controls = len(data) - len(data.translate(None, _C0_CONTROL_BYTES))
+    if controls <= _MAX_CONTROL_SHARE * len(data):
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    # Real UTF-16 text: the characters with a NUL high byte are spaces, line
+    # breaks and Latin letters, not control characters (binary data).
+    low = _LOW.findall(text)
+    controls = sum(1 for ch in low if ch < " " and ch not in "\t\n\r")
+    if not low or controls > _MAX_CONTROL_SHARE * len(low):
+        return None
+    note = Note(
+        None,
+        f"the file has no byte order mark; read as {codec.upper()} from its NUL bytes",
+        "save it as UTF-8 (or UTF-16 with a byte order mark)",
+    )
+    return text, codec, (note,)
+
+
+# Bad bytes found by the recording error handler, per thread (decoding runs in
+# worker threads of the server's watcher and in the build's processes).
+_bad = threading.local()
+
+
+def _record(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _bad.positions.append(error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("feedtool.record", _record)
+
+_REPORTED_LINES = 3
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
+    """UTF-8 with a few bad bytes replaced, when valid UTF-8 outweighs them.
+
+    A file of Windows-1252 text ("Caf\\xe9") has no valid multi-byte UTF-8
+    sequence at all; a UTF-8 file with one pasted Latin-1 byte has many. Reading
+    the latter as cp1252 would mangle every other non-ASCII letter ("CafÃ©").
+    """
+    _bad.positions = []
+    try:
+        text = data.decode("utf-8-sig", "feedtool.record")
+        positions: list[int] = _bad.positions
+    finally:
+        del _bad.positions
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if non_ascii - len(positions) < len(positions):
+        return None
+    lines = [
+        _one_line_break(data[:position].decode("utf-8", "replace")).count("\n") + 1
+        for position in positions[:_REPORTED_LINES]
+    ]
+    more = len(positions) - len(lines)
+    where = ", ".join(map(str, lines)) + (f" and {more} more place(s)" if more else "")
+    note = Note(
+        lines[0],
+        f"invalid UTF-8 byte(s) replaced by U+FFFD on line {where}",
+        "re-save the file as UTF-8, or retype the character(s) shown as \ufffd",
+    )
+    return text, "utf-8", (note,)

@@ -49,6 +49,10 @@ _IMAGE_KEYS = ("url", "caption", "credit")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, and U+FFFE/FFFF),
+# plus DEL and the C1 controls, which are never meant in a value.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+MIN_YEAR, MAX_YEAR = 1900, 2200
 _DATE_HINT = "use a TOML date-time such as 2025-10-28T09:30:00+03:30, or a date 2025-10-28"
 
 
@@ -188,6 +192,14 @@ def _fail(key: str, message: str, hint: str | None = None) -> NoReturn:
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str):
         _fail(key, f"expected a string, got {_kind(value)}", f'quote it: {key} = "…"')
+    bad = _NOT_XML.search(value)
+    if bad is not None:
+        _fail(
+            key,
+            f"contains the control character U+{ord(bad.group()):04X}",
+            "remove it: a TOML escape such as \\u0001 writes an invisible character"
+            " that no feed can carry",
+        )
     text = " ".join(value.split())
     if not text:
         _fail(key, "must not be empty", f"remove the '{key}' line or give a value")
@@ -269,6 +281,14 @@ def _datetime(key: str, value: Any, config: Config) -> dt.datetime:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
             _fail(key, f"{text!r} is not a date", _DATE_HINT)
+    if isinstance(value, dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        # Year 1 has a local-mean-time offset (+03:25:44 in Tehran) that readers
+        # misread, and year 9999 would sit on top of every feed for ever.
+        _fail(
+            key,
+            f"year {value.year} is outside {MIN_YEAR}–{MAX_YEAR}",
+            "check the year for a typo (e.g. 0025 for 2025); news is dated within that range",
+        )
     if isinstance(value, dt.datetime):
         # A time written without an offset is local time of the publication.
         return value if value.tzinfo is not None else value.replace(tzinfo=config.zone)

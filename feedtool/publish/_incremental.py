@@ -27,10 +27,11 @@ import functools
 import hashlib
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,7 +41,7 @@ from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
-from feedtool.errors import FeedtoolError, ParseError, PublishError
+from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
 from feedtool.publish._files import (
@@ -109,6 +110,9 @@ class BuildReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     ping_errors: tuple[str, ...] = ()
+    #: What the build got past but the author should know (``file:line: what (fix: how)``):
+    #: repaired decoding, refused links in the seeds folder, capped tags…
+    warnings: tuple[FeedtoolWarning, ...] = ()
     rendered: tuple[str, ...] = ()
     parsed: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
@@ -126,6 +130,8 @@ class BuildReport:
             f"({len(self.written)} written, {len(self.removed)} removed), "
             f"{len(self.errors)} errors"
         )
+        if self.warnings:
+            line += f", {len(self.warnings)} warnings"
         if self.dated_by_first_publication:
             line += f", {len(self.dated_by_first_publication)} dated by first publication"
         if self.ping_errors:
@@ -155,6 +161,9 @@ class _Summary:
     digest: str
     # Undated, with newsroom lines whose dates need the first-publication time.
     newsroom: bool = False
+    # (message, line, hint) of the warnings reading it gave: repeated by every
+    # build that publishes it from the store, as long as the file is unchanged.
+    warnings: tuple[tuple[str, int | None, str | None], ...] = ()
 
     def dumps(self) -> bytes:
         return orjson.dumps(vars(self))
@@ -163,6 +172,7 @@ class _Summary:
     def loads(cls, data: bytes) -> _Summary:
         raw: dict[str, Any] = orjson.loads(data)
         raw["tags"] = tuple(tuple(tag) for tag in raw["tags"])
+        raw["warnings"] = tuple(tuple(warning) for warning in raw.get("warnings", ()))
         return cls(**raw)
 
 
@@ -190,11 +200,19 @@ def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, byte
     """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error."""
     path, relative, data, config = task
     try:
-        item = enrich_item(
-            parse_article(data, source_path=relative, config=config, path=path), config
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FeedtoolWarning)
+            item = enrich_item(
+                parse_article(data, source_path=relative, config=config, path=path), config
+            )
         item_json = item.model_dump_json().encode("utf-8")
-        return relative, item_json, _summarise(item, item_json).dumps()
+        found = tuple(
+            (w.message.message, w.message.line, w.message.hint)
+            for w in caught
+            if isinstance(w.message, FeedtoolWarning)
+        )
+        summary = replace(_summarise(item, item_json), warnings=found)
+        return relative, item_json, summary.dumps()
     except FeedtoolError as exc:
         return exc
     except Exception as exc:  # one bad article must never stop the others
@@ -260,6 +278,7 @@ class _Build:
         self.jobs, self.progress = jobs, progress
         self.key = fingerprint(code_version(), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
+        self.warnings: list[FeedtoolWarning] = []
         self._clock = time.perf_counter()
         self._undated: tuple[str, ...] = ()
 
@@ -278,6 +297,11 @@ class _Build:
         self._lap("load state")
 
         summaries, errors, parsed = self._scan_and_parse(paths)
+        self.warnings += [
+            FeedtoolWarning(message, path=self.seeds / s.source_path, line=line, hint=hint)
+            for s in summaries
+            for message, line, hint in s.warnings
+        ]
         self._lap("parse + enrich")
 
         inputs = fingerprint(
@@ -408,6 +432,7 @@ class _Build:
             rendered=tuple(rendered),
             parsed=tuple(parsed),
             timings=tuple(self.timings),
+            warnings=tuple(self.warnings),
             dated_by_first_publication=self._undated,
         )
 

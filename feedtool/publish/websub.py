@@ -7,45 +7,83 @@ form-encoded ``hub.mode=publish`` request, and fetches the feed itself.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Sequence
 
 import httpx
 
 _HEADERS = {"User-Agent": "feedtool (WebSub publisher)"}
 
+# Beyond the deadline the worker thread is given this long to close its
+# connection and return; it is a daemon, so it never holds the process.
+_GRACE = 2.0
+
 
 def ping_hub(hub: str, topics: Sequence[str], timeout: float) -> list[str]:
     """POST ``hub.mode=publish`` and ``hub.url=<topic>`` to ``hub`` for each topic.
+
+    ``timeout`` is a deadline for the whole exchange — connecting, sending and
+    reading every answer — not per network operation: a hub that trickles its
+    reply a byte at a time cannot hold the build past it. The pings run on an
+    event loop of their own in a worker thread, so calling this from a
+    thread whose event loop is running (a server) is safe too.
 
     Returns one human-readable error per topic the hub did not accept (a
     2xx answer means accepted). Never raises: a down hub must not fail a build
     whose files are already written.
     """
-    errors: list[str] = []
     if not topics:
-        return errors
-    try:
-        client = httpx.Client(timeout=timeout, headers=_HEADERS, follow_redirects=False)
-    except (httpx.HTTPError, ValueError, TypeError) as exc:  # e.g. an invalid timeout
-        return [f"WebSub hub {hub}: cannot ping: {exc}"]
-    with client:
-        for done, topic in enumerate(topics):
-            error, reachable = _ping_one(client, hub, topic)
-            if error is not None:
-                errors.append(error)
-            if not reachable:
-                # One timeout per topic would stall the build for len(topics) x timeout.
-                left = len(topics) - done - 1
-                if left:
-                    errors.append(f"WebSub hub {hub}: {left} more feed(s) not published")
-                break
+        return []
+    errors: list[str] = []
+
+    def run() -> None:
+        errors.extend(asyncio.run(_ping_all(hub, list(topics), timeout)))
+
+    worker = threading.Thread(target=run, name="feedtool-websub", daemon=True)
+    worker.start()
+    worker.join(timeout + _GRACE)
+    if worker.is_alive():  # the event loop's own deadline should have fired first
+        return [f"WebSub hub {hub}: no answer within {timeout:g} s; feeds not published"]
     return errors
 
 
-def _ping_one(client: httpx.Client, hub: str, topic: str) -> tuple[str | None, bool]:
+async def _ping_all(hub: str, topics: list[str], deadline: float) -> list[str]:
+    errors: list[str] = []
+    try:
+        client = httpx.AsyncClient(timeout=deadline, headers=_HEADERS, follow_redirects=False)
+    except (httpx.HTTPError, ValueError, TypeError) as exc:  # e.g. an invalid timeout
+        return [f"WebSub hub {hub}: cannot ping: {exc}"]
+    done = 0
+    async with client:
+        try:
+            async with asyncio.timeout(deadline):
+                for done, topic in enumerate(topics):
+                    error, reachable = await _ping_one(client, hub, topic)
+                    if error is not None:
+                        errors.append(error)
+                    if not reachable:
+                        # One timeout per topic would stall the build for len(topics) x timeout.
+                        _not_tried(errors, hub, len(topics) - done - 1)
+                        break
+        except TimeoutError:
+            errors.append(
+                f"WebSub hub {hub}: no complete answer within {deadline:g} s publishing"
+                f" {topics[done]} (the hub is slow or stalled; [websub] timeout is the deadline)"
+            )
+            _not_tried(errors, hub, len(topics) - done - 1)
+    return errors
+
+
+def _not_tried(errors: list[str], hub: str, left: int) -> None:
+    if left:
+        errors.append(f"WebSub hub {hub}: {left} more feed(s) not published")
+
+
+async def _ping_one(client: httpx.AsyncClient, hub: str, topic: str) -> tuple[str | None, bool]:
     """The error for ``topic`` (None when accepted) and whether the hub was reachable."""
     try:
-        response = client.post(hub, data={"hub.mode": "publish", "hub.url": topic})
+        response = await client.post(hub, data={"hub.mode": "publish", "hub.url": topic})
     except httpx.TimeoutException:
         return f"WebSub hub {hub}: timed out publishing {topic} (is the hub up?)", False
     except httpx.TransportError as exc:

