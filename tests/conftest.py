@@ -178,6 +178,8 @@ def seed_item() -> NewsItem:
             credit="WANA",
             line=4,
         ),
+        # No byline: the parse stage gave it the configured default author.
+        authors=(Person(name="Regional Desk staff", kind="Organization"),),
         publisher=PUBLISHER,
         date_published=dt.datetime(2025, 10, 28, 0, 0, tzinfo=TEHRAN),
         date_published_source="text",

@@ -26,7 +26,7 @@ from lxml import etree
 from feedtool._text import HEADLINE_LIMIT, is_rtl
 from feedtool.model import NewsItem
 from feedtool.render import Site, item_updated, render_site
-from feedtool.render._common import authors_of, body_html, content_html, lang_attrs
+from feedtool.render._common import body_html, content_html, lang_attrs
 from feedtool.render.jsonld import article_jsonld, headline, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +116,7 @@ def test_rss_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, byte
             assert _stamp(entry.published_parsed) == _seconds(item.date_published)
             # <description> is HTML to a reader: the plain standfirst comes back as its text.
             assert _html_text(entry.summary) == item.description
-            assert [a.name for a in entry.authors] == [a.name for a in authors_of(item, config)]
+            assert [a.name for a in entry.get("authors", [])] == [a.name for a in item.authors]
             assert [t.term for t in entry.tags] == [t.name for t in item.tags]
             for tag, parsed_tag in zip(item.tags, entry.tags, strict=True):
                 assert parsed_tag.scheme == (IPTC if tag.kind == "topic" else None)
@@ -162,7 +162,7 @@ def test_atom_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, byt
             assert entry.content[0].type == "text/html"
             # feedparser re-serialises HTML (attribute order), so compare what it read.
             assert _html_text(entry.content[0].value) == _html_text(content_html(item, config))
-            assert [a.name for a in entry.authors] == [a.name for a in authors_of(item, config)]
+            assert [a.name for a in entry.get("authors", [])] == [a.name for a in item.authors]
             assert [t.label for t in entry.tags] == [t.name for t in item.tags]
 
 
@@ -562,3 +562,21 @@ def test_golden_files(outputs: dict[str, bytes]) -> None:
     assert sorted(stored) == sorted(outputs), "set FEEDTOOL_REGEN_GOLDEN=1 to rewrite"
     changed = [path for path in sorted(outputs) if stored[path] != outputs[path]]
     assert changed == [], "set FEEDTOOL_REGEN_GOLDEN=1 to rewrite"
+
+
+def test_no_author_in_front_matter_means_no_author_in_any_format(
+    site_factory: Callable[..., Site],
+) -> None:
+    # `authors = []` in front matter is the editor's choice; the configured
+    # default author is the parse stage's to give, and it did not.
+    from conftest import seed_item
+
+    item = seed_item().model_copy(update={"authors": ()})
+    site = site_factory((item,))
+    assert site.config.author is not None
+    out = dict(render_site(site))
+    rss = feedparser.parse(out["rss.xml"]).entries[0]
+    assert "author" not in rss and "authors" not in rss
+    assert "authors" not in json.loads(out["feed.json"])["items"][0]
+    assert "author" not in article_jsonld(item, site.config)
+    assert b"Regional Desk staff" not in out[f"articles/{item.slug}.html"]

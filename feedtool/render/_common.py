@@ -106,16 +106,6 @@ def item_id(item: NewsItem) -> str:
 # --------------------------------------------------------------------------- people and tags
 
 
-def authors_of(item: NewsItem, config: Config) -> tuple[Person, ...]:
-    """The item's authors, or the configured default author, or nobody."""
-    if item.authors:
-        return item.authors
-    if config.author is not None:
-        kind = "Person" if config.author.kind == "Person" else "Organization"
-        return (Person(name=config.author.name, url=config.author.url, kind=kind),)
-    return ()
-
-
 def tag_names(tags: Iterable[Tag]) -> list[str]:
     """Distinct tag names, keywords first (they are what the editor typed), case-insensitively."""
     ordered = sorted(tags, key=lambda t: t.kind != "keyword")

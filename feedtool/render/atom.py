@@ -30,7 +30,6 @@ from feedtool.render import Channel, Output, Planned, Site, item_key, item_updat
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
-    authors_of,
     category,
     clean,
     home_url,
@@ -110,7 +109,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     if item.description:
         entry.summary(clean(item.description))
     entry.content(memo_content_html(site, item), type="html")
-    for author in authors_of(item, config):
+    for author in item.authors:
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it
     # already holds on each call, quadratic in the number of tags.

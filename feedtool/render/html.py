@@ -23,7 +23,6 @@ from feedtool.config import Config
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Planned, Site, fingerprint, item_updated, renderer
 from feedtool.render._common import (
-    authors_of,
     clean,
     environment,
     home_url,
@@ -166,7 +165,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             jsonld=script_json(memo_article_jsonld(site, item)),
             authors=[
                 _Link(clean(a.name), http_url(a.url), clean(a.job_title) if a.job_title else None)
-                for a in authors_of(item, config)
+                for a in item.authors
             ],
             corrections=[
                 _Notice(

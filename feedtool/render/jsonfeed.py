@@ -13,7 +13,6 @@ from typing import Any
 from feedtool.model import NewsItem
 from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
 from feedtool.render._common import (
-    authors_of,
     clean,
     home_url,
     http_url,
@@ -68,7 +67,6 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
 
 
 def _item(site: Site, item: NewsItem) -> dict[str, Any]:
-    config = site.config
     entry: dict[str, Any] = {
         "id": item_id(item),
         "url": item.url,
@@ -83,7 +81,7 @@ def _item(site: Site, item: NewsItem) -> dict[str, Any]:
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)
-    authors = [person_json(author, "url") for author in authors_of(item, config)]
+    authors = [person_json(author, "url") for author in item.authors]
     if authors:
         entry["authors"] = authors
     tags = [clean(name) for name in tag_names(item.tags)]

@@ -31,7 +31,6 @@ from feedtool.model import NewsItem, Tag
 from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
     GENERATOR,
-    authors_of,
     clean,
     home_url,
     item_id,
@@ -128,7 +127,7 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.content(memo_content_html(site, item), type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    for author in authors_of(item, config):
+    for author in item.authors:
         entry.dc.dc_creator(clean(author.name))
     if item.language.lower() != config.language.lower():
         entry.dc.dc_language(item.language)
