@@ -155,17 +155,35 @@ def test_bbc_style_text_invents_no_date() -> None:
     ]
 
 
-def test_an_event_date_resolves_weekdays_but_dates_nothing() -> None:
+def test_first_full_date_of_the_lead_dates_the_article() -> None:
+    # Issue 7's order: ... > the first full date in the lead > first publication.
     item = _item(
         "Iran and Pakistan signed a customs deal on October 21, 2025.",
         "The deal was announced on Tuesday.",
     )
     dated = enrich_dates(item, _config())
-    assert dated.date_published is None
+    assert dated.date_published is not None
+    assert dated.date_published.date() == dt.date(2025, 10, 21)
+    assert dated.date_published_source == "text"
     assert [(m.text, m.value) for m in dated.date_mentions] == [
         ("on October 21, 2025", dt.date(2025, 10, 21)),
         ("on Tuesday", dt.date(2025, 10, 21)),
     ]
+
+
+def test_an_event_date_after_the_lead_resolves_weekdays_but_dates_nothing() -> None:
+    item = _item(
+        "Iran and Pakistan signed a customs deal, officials said.",
+        "The deal was first drafted on October 21, 2025 and announced on Tuesday.",
+    )
+    dated = enrich_dates(item, _config())
+    assert dated.date_published is None
+    assert [m.value for m in dated.date_mentions] == [dt.date(2025, 10, 21)] * 2
+
+
+def test_a_lead_looking_back_dates_nothing() -> None:
+    item = _item("The singer vanished ten years ago, on 1 February 1995, in Wales.")
+    assert enrich_dates(item, _config()).date_published is None
 
 
 def test_history_is_not_the_day_of_writing() -> None:

@@ -258,6 +258,15 @@ def test_front_matter_authors_win_over_the_byline() -> None:
             (2025, 11, 26),
         ),
         ("تهران - متن خبر", "تهران", None, None, (None, None, None)),
+        ("تهران- ایرنا- رئیس جمهور گفت", "تهران", None, "ایرنا", (None, None, None)),
+        (
+            "اسلام آباد (اے پی پی) - وزیر اعظم نے",
+            "اسلام آباد",
+            None,
+            "اے پی پی",
+            (None, None, None),
+        ),
+        ("واشنطن، 25 تشرين الثاني (أ ف ب) - قال", "واشنطن", None, "أ ف ب", (None, 11, 25)),
         ("ISLAMABAD: The government said", "Islamabad", None, None, (None, None, None)),
         ("SÃO PAULO, 27 nov (Reuters) - Texto", "São Paulo", None, "Reuters", (None, 11, 27)),
         ("Zürich (dpa) - Text", "Zürich", None, "dpa", (None, None, None)),
@@ -484,3 +493,30 @@ def test_build_counts_articles_dated_by_first_publication(tmp_path: Path) -> Non
     report = build(seeds, tmp_path / "feeds", CONFIG, jobs=1, ping=False)
     assert report.dated_by_first_publication == ("33_no_date_feature.txt",)
     assert "1 dated by first publication" in report.summary()
+
+
+_PREFIXES = st.sampled_from(
+    [
+        "",
+        "By ",
+        "LONDON, ",
+        "Published ",
+        "Updated at ",
+        "Correction, ",
+        "(Reporting by ",
+        "تهران- ",
+    ]
+)
+
+
+@given(_PREFIXES, st.text(max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_recognisers_accept_any_text(prefix: str, rest: str) -> None:
+    text = prefix + rest
+    found = dateline_of(text, 1)
+    if found is not None:
+        assert text.strip().startswith(found.text)
+    date_line(text, 1)
+    correction(text, 1)
+    byline(text)
+    trailer(text)

@@ -38,12 +38,18 @@ Resolution rules (``DateMention.rule``):
   is never a mention: in news prose it is as often 'nowadays' ('the region
   today faces…') as a date, and it names the reference date anyway.
 
+Newsroom lines come first (``feedtool.enrich.newsroom``): a date line or
+the lead's dateline sets ``date_published`` before anything here; a dateline
+without a year leaves it pending for the publish stage and nothing below
+dates the article.
+
 When front matter gave no date and the reference comes from the caption, a
-dateline or an embedded post (the article's own 'now'; other dates in the
-text are events', often years old), ``date_published`` becomes the reference
-date at midnight in ``config.timezone`` (or the caption/dateline city's zone
-when ``enrich.timezone_from_dateline`` is set) and ``date_published_source``
-'text'.
+dateline, an embedded post or the first sentence of the lead (when its full
+date is the latest of the story and the sentence does not look back: 'ten
+years ago, on 1 February 1995'; other dates in the text are events', often
+years old), ``date_published`` becomes the reference date at midnight in
+``config.timezone`` (or the caption/dateline city's zone when
+``enrich.timezone_from_dateline`` is set) and ``date_published_source`` 'text'.
 """
 
 from __future__ import annotations
@@ -130,6 +136,7 @@ _NAME_AFTER = re.compile(
 _NAME_BEFORE = re.compile(r"\b(?:Mail|Independent|Sport)\s+on\s+\Z")
 _CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
 _CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
+_LOOKING_BACK = re.compile(r"\b(?:ago|anniversary|earlier|previously|since|history)\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:will|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|"
     r"is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|upcoming|next)\b|'ll\b"
@@ -412,7 +419,16 @@ def _reference(
     # any other date in the text is an event's, good enough to resolve 'on
     # Monday' but wrong as a publication date more often than not (on the BBC
     # corpus 14 of 23 such dates were years before the stories).
-    return _Reference(latest, last, dated=last.kind == "post")
+    if last.kind == "post":
+        return _Reference(latest, last, dated=True)
+    # The first sentence of the lead giving the latest full date of the story
+    # ('On 18 November 2025 the ministry said…') dates it, unless it looks back
+    # ('vanished ten years ago, on 1 February 1995').
+    lead = next((c for c in past if c.first_paragraph and c.sentence_start == 0), None)
+    dated = (
+        lead is not None and _date_of(lead) == latest and not _LOOKING_BACK.search(lead.sentence)
+    )
+    return _Reference(latest, lead if dated and lead else last, dated=dated)
 
 
 def _in_dateline(candidate: _Candidate, texts: list[Segment]) -> bool:

@@ -120,6 +120,7 @@ _SEPARATOR = re.compile(r"\.?(?:--|[-–—])|:")
 _AGENCY_TAIL = re.compile(r"[,،]?\s*\((?P<agency>[^()]{1,40})\)\s*\.?\s*$")
 _AGENCY_HEAD = re.compile(r"^\((?P<agency>[^()]{1,40})\)\s*(?:--|[-–—])\s*")
 _ARABIC_PLACE = re.compile(r"^[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2}$")
+_ARABIC_AGENCY = re.compile(r"\s*(?P<agency>[\u0600-\u06FF]+(?:\s[\u0600-\u06FF]+)?)\s*[-–—]")
 _ARABIC_REGION = re.compile(r"^[\u0600-\u06FF\s]{2,30}$")
 # All-capitals words opening a lead that are kickers, not places.
 _KICKERS = _words(
@@ -514,6 +515,11 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     if separator.group() == ":" and not _upper_words(place_text, 4):
         return None
     end = separator.end()
+    if agency is None and _ARABIC_PLACE.match(place_text or "-"):
+        # Persian style names the agency between two dashes: 'تهران- ایرنا- …'.
+        second = _ARABIC_AGENCY.match(text, end)
+        if second is not None:
+            agency, end = second["agency"], second.end()
     return Dateline(
         text=text[:end].strip(),
         place=_place_name(place_text) if place_text else None,
