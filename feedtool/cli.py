@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -99,12 +100,33 @@ def main() -> None:
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."
 )
 @click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
-def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: bool) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another build of OUT to finish before giving up.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print what each phase did and took.")
+def build(
+    seeds: Path,
+    out: Path,
+    config_path: Path,
+    jobs: int | None,
+    no_ping: bool,
+    wait: float,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Build feeds and pages from the articles in SEEDS (default: seeds/).
 
-    Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. A bad article is
-    reported (file:line: what, how to fix) and skipped; the others are still
-    published, and the exit status is 1.
+    Writes RSS, Atom, JSON Feed, JSON-LD and HTML into OUT. Only what changed
+    since the last build is parsed, rendered and written (the cache is
+    OUT/.feedtool/; delete it to start afresh). A bad article is reported
+    (file:line: what, how to fix) and skipped; the others are still
+    published, and the exit status is 1. One build at a time writes OUT.
+    A progress bar is drawn when stderr is a terminal.
 
     \b
     Example:
@@ -112,17 +134,65 @@ def build(seeds: Path, out: Path, config_path: Path, jobs: int | None, no_ping: 
     """
     from feedtool.publish import build as build_site
 
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
-        report = build_site(seeds, out, _config(config_path), jobs=jobs, ping=not no_ping)
+        try:
+            report = build_site(
+                seeds,
+                out,
+                _config(config_path),
+                jobs=jobs,
+                ping=not no_ping,
+                wait=wait,
+                progress=bar,
+            )
+        finally:
+            bar.close()
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
     for warning in report.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     for problem in report.ping_errors:
         click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
-    click.echo(f"{out}: {report.summary()}")
+    if verbose:
+        click.echo(
+            f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
+            f"written {len(report.written)}, removed {len(report.removed)}",
+            err=True,
+        )
+        for phase, seconds in report.timings:
+            click.echo(f"  {phase:<16} {seconds:8.3f} s", err=True)
+        for path in report.written:
+            click.echo(f"  wrote {path}", err=True)
+        for path in report.removed:
+            click.echo(f"  removed {path}", err=True)
+    if not quiet:
+        click.echo(f"{out}: {report.summary()}")
     if report.errors:
         sys.exit(1)
+
+
+class _Bar:
+    """A click progress bar per build phase, on a terminal only."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def phase(self, label: str, total: int) -> None:
+        self.close()
+        if self.enabled and total > 0:
+            self._bar = click.progressbar(length=total, label=label.ljust(10), file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self, count: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 @main.command()

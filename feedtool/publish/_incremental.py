@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import multiprocessing
 import os
 import time
 import warnings
@@ -529,7 +530,11 @@ class _Build:
             yield from map(_parse_task, tasks)
             return
         try:
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            # Workers from a fork server, not forked from this process: they
+            # must not inherit the build lock's descriptor, or a killed
+            # build's orphaned workers would hold the lock.
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
                 yield from pool.map(_parse_task, tasks, chunksize=16)
         except BrokenProcessPool as exc:
             raise PublishError(

@@ -1,0 +1,420 @@
+"""Hostile state, duplicate ids, moving ids, crashes (issue 11, cases 1, 2, 6 and 9)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feedtool import build, load_config
+from feedtool.cli import main
+from feedtool.config import Config
+from feedtool.errors import PublishError
+from feedtool.publish import clean_temporaries
+from feedtool.publish._state import STATE_FILENAME
+from feedtool.store import CACHE_DIRNAME
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    return config.model_copy(update={"enrich": config.enrich.model_copy(update={"enabled": ()})})
+
+
+def _article(headline: str, body: str, front: str = "") -> str:
+    head = f"+++\n{front}+++\n" if front else ""
+    return f"{head}{headline}\n\n{body}\n\nA second paragraph follows the first one.\n"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "m.txt").write_text(_article("Market opens higher", "Shares rose early."), "utf-8")
+    (folder / "p.txt").write_text(_article("Port strike ends", "Dockers went back."), "utf-8")
+    return folder
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
+
+
+def _ids(out: Path) -> dict[str, str]:
+    parsed = feedparser.parse((out / "atom.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return {entry.title: entry.id for entry in parsed.entries}
+
+
+# --------------------------------------------------------------------------- case 1
+
+
+def test_duplicate_front_matter_ids_are_an_error_naming_both_files(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    front = 'id = "tag:news.example.org,2025-01-01:one"\n'
+    (seeds / "a.txt").write_text(_article("First claimant", "Alpha body text.", front), "utf-8")
+    (seeds / "b.txt").write_text(_article("Second claimant", "Beta body text.", front), "utf-8")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert len(report.errors) == 1
+    message = str(report.errors[0])
+    assert "b.txt" in message and "a.txt" in message
+    # The first file keeps the id, with its own headline and body (never mixed).
+    page = (out / "articles" / "first-claimant.html").read_text("utf-8")
+    assert "Alpha body text." in page and "Beta body text." not in page
+    assert not (out / "articles" / "second-claimant.html").exists()
+    assert _ids(out)["First claimant"] == "tag:news.example.org,2025-01-01:one"
+
+
+def test_a_copy_never_takes_the_published_owner_of_an_id(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    front = 'id = "tag:news.example.org,2025-01-01:one"\n'
+    (seeds / "z.txt").write_text(_article("Original owner", "Owner body.", front), "utf-8")
+    out = tmp_path / "out"
+    assert build(seeds, out, config, ping=False).ok
+    # A later file sorting first copies the id: the published file keeps it.
+    (seeds / "a.txt").write_text(_article("Copycat", "Copy body.", front), "utf-8")
+    report = build(seeds, out, config, ping=False)
+    assert len(report.errors) == 1 and "a.txt" in str(report.errors[0])
+    assert _ids(out)["Original owner"] == "tag:news.example.org,2025-01-01:one"
+
+
+# --------------------------------------------------------------------------- case 6
+
+
+def test_a_new_file_with_a_published_headline_never_takes_its_id(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _ids(out)["Port strike ends"]
+    # Same headline, other story, a path that sorts first.
+    (seeds / "a.txt").write_text(_article("Port strike ends", "Another port, elsewhere."), "utf-8")
+    build(seeds, out, config, ping=False)
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))
+    by_path = {entry["path"]: entry["id"] for entry in state["articles"].values()}
+    assert by_path["p.txt"] == before
+    assert by_path["a.txt"] != before
+    page = (out / "articles" / "port-strike-ends.html").read_text("utf-8")
+    assert "Dockers went back." in page
+
+
+def test_a_renamed_and_edited_file_keeps_its_id_by_headline(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _ids(out)["Port strike ends"]
+    (seeds / "p.txt").unlink()
+    (seeds / "port.txt").write_text(_article("Port strike ends", "Dockers returned."), "utf-8")
+    build(seeds, out, config, ping=False)
+    assert _ids(out)["Port strike ends"] == before
+
+
+# --------------------------------------------------------------------------- case 2
+
+
+def _state_with(out: Path, **changes: object) -> None:
+    path = out / STATE_FILENAME
+    state = json.loads(path.read_text("utf-8"))
+    state.update(changes)
+    path.write_text(json.dumps(state), "utf-8")
+
+
+@pytest.mark.parametrize("entry", ["../outside.txt", "/etc/hostname", "a/../../x", ".git/config"])
+def test_state_file_paths_outside_the_output_are_refused(
+    seeds: Path, tmp_path: Path, config: Config, entry: str
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    victim = tmp_path / "outside.txt"
+    victim.write_text("keep me", "utf-8")
+    _state_with(out, files=[entry])
+    with pytest.raises(PublishError, match="not a path inside the output folder") as caught:
+        build(seeds, out, config, ping=False)
+    assert STATE_FILENAME in str(caught.value)
+    assert victim.read_text("utf-8") == "keep me"
+
+
+def test_a_crafted_slug_in_the_state_is_refused(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))
+    for entry in state["articles"].values():
+        entry["slug"] = "../../../x/pwned"
+    (out / STATE_FILENAME).write_text(json.dumps(state), "utf-8")
+    with pytest.raises(PublishError, match="is not a slug"):
+        build(seeds, out, config, ping=False)
+    assert not (tmp_path / "x").exists()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    files=st.lists(
+        st.text(alphabet="./abc\\\x00-_~ ", min_size=1, max_size=12), min_size=1, max_size=4
+    ),
+    slug=st.text(alphabet="./abcxyz-_ \\", min_size=1, max_size=14),
+)
+def test_no_state_file_makes_a_build_touch_anything_outside(
+    tmp_path_factory: pytest.TempPathFactory, config: Config, files: list[str], slug: str
+) -> None:
+    root = tmp_path_factory.mktemp("hostile")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "m.txt").write_text(_article("Market opens higher", "Shares rose."), "utf-8")
+    out = root / "site" / "out"
+    build(seeds, out, config, ping=False)
+    (root / "site" / "sibling.txt").write_text("sibling", "utf-8")
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))
+    for entry in state["articles"].values():
+        entry["slug"] = slug
+    state["files"] = files
+    (out / STATE_FILENAME).write_text(json.dumps(state), "utf-8")
+    outside_before = sorted(p for p in root.rglob("*") if out not in p.parents and p != out)
+    try:
+        build(seeds, out, config, ping=False)
+    except PublishError as error:
+        assert "state file is corrupt" in str(error)
+    outside_after = sorted(p for p in root.rglob("*") if out not in p.parents and p != out)
+    assert outside_after == outside_before
+    assert (root / "site" / "sibling.txt").read_text("utf-8") == "sibling"
+
+
+# --------------------------------------------------------------------------- case 9
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        '{"articles": []}',
+        '{"articles": {"x": 1}}',
+        '{"articles": {"x": {"id": "x"}}}',
+        '{"version": 99, "articles": {}}',
+        '{"articles": {}, "files": "rss.xml"}',
+        "{not json",
+        '{"articles": {"x": {"id": "x", "slug": "s", "path": "p", "content_hash": "h",'
+        ' "body_hash": "b", "headline": "h", "first_published": "yesterday"}}}',
+    ],
+)
+def test_malformed_state_files_give_one_clear_error(
+    seeds: Path, tmp_path: Path, config: Config, content: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / STATE_FILENAME).write_text(content, "utf-8")
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(out), "--no-ping", "-c", str(ROOT / "feedtool.toml")]
+    )
+    assert result.exit_code == 2
+    assert "state file is corrupt" in result.output
+    assert "fix:" in result.output and "Traceback" not in result.output
+
+
+def test_a_killed_pool_worker_is_a_clear_error(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedtool.publish import _incremental
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for number in range(8):
+        (seeds / f"{number}.txt").write_text(_article(f"Story {number}", "Text."), "utf-8")
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_parse_task", _die)
+    with pytest.raises(PublishError, match="worker process died"):
+        build(seeds, tmp_path / "out", config, jobs=2, ping=False)
+
+
+def _die(task: object) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return None
+
+
+def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "articles").mkdir(parents=True)
+    (out / "articles" / ".page.html.feedtool-tmp").write_bytes(b"half")
+    (out / ".rss.xml.1234.tmp").write_bytes(b"half")
+    (out / "articles" / "page.html").write_bytes(b"whole")
+    removed = clean_temporaries(out)
+    assert len(removed) == 2
+    assert [p.name for p in out.rglob("*") if p.is_file()] == ["page.html"]
+
+
+def test_deeply_nested_output_folders_do_not_exhaust_the_stack(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    deep = folder
+    try:
+        for _ in range(1500):  # one level at a time: mkdir(parents=True) recurses
+            deep = deep / "d"
+            deep.mkdir()
+    except OSError:
+        pytest.skip("the file system refuses such a deep path")
+    (deep / ".x.feedtool-tmp").write_bytes(b"")
+    try:
+        assert len(clean_temporaries(folder)) == 1
+    finally:
+        # Bottom-up, one level at a time: shutil.rmtree (pytest's clean-up) recurses.
+        while deep != folder:
+            for child in deep.iterdir():
+                child.unlink()
+            deep.rmdir()
+            deep = deep.parent
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _tree(out)
+    (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir() and CACHE_DIRNAME not in p.parts)]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        with pytest.raises(PublishError, match="cannot write"):
+            build(seeds, out, config, ping=False)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert _tree(out) == before
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedtool.publish import _files
+
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _tree(out)
+    (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
+    real_open = open
+    calls = {"n": 0}
+
+    def filling_open(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "w" in mode and str(path).endswith(".feedtool-tmp"):
+            calls["n"] += 1
+            if calls["n"] > 3:
+                raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(_files, "open", filling_open, raising=False)
+    with pytest.raises(PublishError, match="No space left on device") as caught:
+        build(seeds, out, config, ping=False)
+    assert "fix:" in str(caught.value)
+    assert _tree(out) == before
+    assert not [p for p in out.rglob("*.feedtool-tmp")]
+
+
+# --------------------------------------------------------------------------- SIGKILL
+
+
+def _corpus(seeds: Path, count: int) -> None:
+    seeds.mkdir()
+    topics = ["harbour", "budget", "flood", "election", "orchestra", "rail", "school", "clinic"]
+    for number in range(count):
+        topic = topics[number % len(topics)]
+        front = f'tags = ["{topic}", "desk {number % 3}"]\n'
+        if number % 4 == 0:
+            front += f'published = "2025-10-{1 + number % 27:02d}T09:00:00Z"\n'
+        (seeds / f"{number:03d}.txt").write_text(
+            _article(
+                f"Story {number} about the {topic}",
+                f"Report number {number} on the {topic}. " * 12,
+                front,
+            ),
+            "utf-8",
+        )
+
+
+def _build_command(seeds: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from feedtool.cli import main; sys.exit(main())",
+        "build",
+        str(seeds),
+        "-o",
+        str(out),
+        "-c",
+        str(CONFIG_NO_ENRICH),
+        "--no-ping",
+        "-q",
+        "--wait",
+        "30",
+    ]
+
+
+CONFIG_NO_ENRICH = ROOT / "tests" / "data" / "no-enrich.toml"
+
+
+def test_sigkill_at_random_points_then_a_build_equals_one_clean_build(tmp_path: Path) -> None:
+    """Kill builds (cold, then incremental ones each with an edit to do) at random
+    moments; the build after them gives the bytes of builds never interrupted."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 120)
+    clean = tmp_path / "clean"
+    started = time.perf_counter()
+    subprocess.run(_build_command(seeds, clean), env=env, check=True)
+    duration = time.perf_counter() - started
+    clean_v1 = _tree(clean)
+
+    out = tmp_path / "out"
+    chance = random.Random(8)
+
+    def killed_build(window: float) -> None:
+        process = subprocess.Popen(_build_command(seeds, out), env=env)
+        time.sleep(chance.uniform(0.05, window))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    for _ in range(3):
+        killed_build(duration)
+    subprocess.run(_build_command(seeds, out), env=env, check=True)
+    assert _tree(out) == clean_v1
+
+    # Each round has an edit to publish, so each kill hits an incremental build.
+    started = time.perf_counter()
+    subprocess.run(_build_command(seeds, tmp_path / "timing"), env=env, check=True)
+    incremental = time.perf_counter() - started
+    for number in range(6):
+        path = seeds / f"{number * 7:03d}.txt"
+        path.write_text(path.read_text("utf-8") + f"\nCorrection number {number}.\n", "utf-8")
+        killed_build(incremental)
+    (seeds / "005.txt").unlink()
+    (seeds / "200.txt").write_text(_article("A late story", "Late text."), "utf-8")
+    killed_build(incremental)
+    subprocess.run(_build_command(seeds, out), env=env, check=True)
+    subprocess.run(_build_command(seeds, clean), env=env, check=True)
+    assert _tree(out) == _tree(clean)
+    assert not [p for p in out.rglob("*") if p.name.endswith((".feedtool-tmp", ".tmp"))]
