@@ -166,6 +166,8 @@ def build(
             click.echo(f"  wrote {path}", err=True)
         for path in report.removed:
             click.echo(f"  removed {path}", err=True)
+        for path in report.dated_by_first_publication:
+            click.echo(f"  dated by first publication (no date in it): {path}", err=True)
     if not quiet:
         click.echo(f"{out}: {report.summary()}")
     if report.errors:

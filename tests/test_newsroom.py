@@ -275,6 +275,13 @@ def test_front_matter_authors_win_over_the_byline() -> None:
         ("NEW YORK — The city", "New York", None, None, (None, None, None)),
         ("APRIL 7 - Grain prices rose", None, None, None, (None, 4, 7)),
         ("Tuesday, 18 November 2025 – The minister", None, None, None, (2025, 11, 18)),
+        (
+            "NEW YORK, Nov. 27, 2025 /PRNewswire/ -- Acme",
+            "New York",
+            None,
+            "PRNewswire",
+            (2025, 11, 27),
+        ),
     ],
 )
 def test_dateline(
@@ -361,6 +368,26 @@ def test_correction() -> None:
     assert (found.kind, found.date) == ("correction", dt.date(2025, 11, 21))
     assert found.text == "An earlier version misstated the number of countries."
     assert correction("Correction officers said the jail was full.", 9) is None
+
+
+def test_byline_and_date_on_one_line() -> None:
+    item = published_item(
+        "Rail fares to rise\n\nBy Jane Doe | 13 November 2025 09:00 GMT\n\n"
+        "Rail fares will rise by 4 percent in March, the government said on Thursday.\n"
+    )
+    assert [a.name for a in item.authors] == ["Jane Doe"]
+    assert item.date_published == dt.datetime(2025, 11, 13, 9, tzinfo=dt.UTC)
+    assert "Jane" not in (item.description or "")
+
+
+def test_update_notice_sets_date_modified_and_stays() -> None:
+    item = published_item(
+        "Rail fares to rise\n\nPublished 13 November 2025\n\n"
+        "Rail fares will rise by 4 percent in March, the government said on Thursday.\n\n"
+        "This article was updated on 14 November 2025 to add comments from unions.\n"
+    )
+    assert item.date_modified == dt.datetime(2025, 11, 14, tzinfo=dt.UTC)
+    assert any("comments from unions" in getattr(b, "text", "") for b in item.body)
 
 
 def test_live_update_sets_date_modified_and_keeps_its_text() -> None:
@@ -520,3 +547,26 @@ def test_recognisers_accept_any_text(prefix: str, rest: str) -> None:
     correction(text, 1)
     byline(text)
     trailer(text)
+
+
+def test_build_verbose_names_articles_dated_by_first_publication(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from feedtool.cli import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("33_no_date_feature.txt", "15_bbc_style_published.txt"):
+        (seeds / name).write_bytes((DATA / name).read_bytes())
+    config = tmp_path / "feedtool.toml"
+    config.write_text(
+        'title = "T"\nbase_url = "https://news.example.org/"\n'
+        '[publisher]\nname = "T"\nurl = "https://news.example.org/"\n',
+        encoding="utf-8",
+    )
+    args = ["build", str(seeds), "-o", str(tmp_path / "feeds"), "-c", str(config)]
+    result = CliRunner().invoke(main, [*args, "--no-ping", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "dated by first publication (no date in it): 33_no_date_feature.txt" in result.output
+    assert "15_bbc_style_published.txt" not in result.output.split("dated by first")[-1]
+    assert "1 dated by first publication" in result.output

@@ -104,6 +104,12 @@ _UPDATED_LABEL = re.compile(
     r"Bijgewerkt)(?:\s+(?:on|at|le|à|el|a\s+las|am|um|il|alle|em|às|op))*\s*[:,]?\s*",
     re.IGNORECASE,
 )
+# 'This article was updated on 28 November 2025 to add …': the notice stays.
+_UPDATE_NOTICE = re.compile(
+    r"^(?:This|The)\s+(?:article|story|report|page)\s+(?:was|has\s+been)\s+"
+    r"(?:updated|amended|revised)\b",
+    re.IGNORECASE,
+)
 _CORRECTION_LABEL = re.compile(
     r"^(?P<label>Correction|Corrections|Clarification|Corrigendum|Erratum|Rectificatif|"
     r"Rectification|Corrección|Aclaración|Fe\s+de\s+erratas|Korrektur|Berichtigung|"
@@ -117,7 +123,9 @@ _LEADING_PUNCT = " ,:;.-–—()"
 # ---------------------------------------------------------------------------- datelines
 
 _SEPARATOR = re.compile(r"\.?(?:--|[-–—])|:")
-_AGENCY_TAIL = re.compile(r"[,،]?\s*\((?P<agency>[^()]{1,40})\)\s*\.?\s*$")
+_AGENCY_TAIL = re.compile(
+    r"[,،]?\s*(?:\((?P<agency>[^()]{1,40})\)|/(?P<wire>[^/\s][^/]{0,38})/)\s*\.?\s*$"
+)
 _AGENCY_HEAD = re.compile(r"^\((?P<agency>[^()]{1,40})\)\s*(?:--|[-–—])\s*")
 _ARABIC_PLACE = re.compile(r"^[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2}$")
 _ARABIC_AGENCY = re.compile(r"\s*(?P<agency>[\u0600-\u06FF]+(?:\s[\u0600-\u06FF]+)?)\s*[-–—]")
@@ -152,6 +160,9 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     for index in range(first, min(len(units), first + _HEADER_UNITS)):
         unit = units[index]
         found_authors = byline(unit.text) if dateline is None else ()
+        if not found_authors and dateline is None and (split := _byline_and_date(unit)):
+            found_authors, dated = split  # 'By Jane Doe | 13 November 2025'
+            date_lines.append(dated)
         if found_authors and not authors:
             authors.extend(found_authors)
             removed.add(index)
@@ -192,6 +203,18 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
                 if found_line.text == text:
                     removed.add(index)
                 continue
+        if _UPDATE_NOTICE.match(text) and (notice := find_date(text)) is not None:
+            date_lines.append(
+                DateLine(
+                    kind="updated",
+                    text=text[: notice.end],
+                    line=units[index].line,
+                    year=notice.year,
+                    month=notice.month,
+                    day=notice.day,
+                )
+            )
+            continue
         found_correction = correction(units[index].text, units[index].line)
         if found_correction is not None:
             corrections.append(found_correction)
@@ -238,6 +261,21 @@ def byline(text: str) -> tuple[Person, ...]:
     if not rest or rest[-1] in "!?:" or "  " in rest:
         return ()
     return _people(rest, strict=True)
+
+
+_BYLINE_DATE_SEPARATOR = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,)\s*")
+
+
+def _byline_and_date(unit: Unit) -> tuple[tuple[Person, ...], DateLine] | None:
+    """A byline and a date line on one line: 'By Jane Doe | 13 November 2025 09:00 GMT'."""
+    if _BYLINE_LABEL.match(unit.text) is None:
+        return None
+    for separator in _BYLINE_DATE_SEPARATOR.finditer(unit.text):
+        people = byline(unit.text[: separator.start()])
+        dated = date_line(unit.text[separator.end() :], unit.line) if people else None
+        if people and dated is not None and dated.kind == "published":
+            return people, dated.model_copy(update={"text": unit.text})
+    return None
 
 
 def _people(rest: str, *, strict: bool, title: str | None = None) -> tuple[Person, ...]:
@@ -481,7 +519,7 @@ def dateline_of(text: str, line: int) -> Dateline | None:
     head = text[offset : separator.start()].lstrip("*# ")
     tail = _AGENCY_TAIL.search(head)
     if tail is not None:
-        agency = tail["agency"].strip()
+        agency = (tail["agency"] or tail["wire"]).strip()  # '(Reuters)', '/PRNewswire/'
         head = head[: tail.start()]
     head = head.strip()
     if not head or "\n" in head:
