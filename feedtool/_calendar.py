@@ -43,6 +43,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return (
         # 2025-11-26
         re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)"),
+        # 26/11/2025, 27.11.2025: day first, as most of the world writes it; a
+        # first number above 12 can only be the day, a second one only the
+        # day of a US-style 11/27/2025.
+        re.compile(
+            r"(?<![\d./])(?P<first>[0-3]?\d)(?P<mark>[./])(?P<second>[01]?\d|[0-3]\d)"
+            r"(?P=mark)(?P<year>\d{4})(?![\d./])"
+        ),
         # 26 November 2025, 14. November 2025, 27 novembre, 25 de noviembre de 2025,
         # 26 نوفمبر/تشرين الثاني 2025, ۵ آذر ۱۴۰۴
         re.compile(
@@ -112,6 +119,14 @@ def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | 
 
 
 def _found(match: re.Match[str]) -> FoundDate | None:
+    if "first" in match.re.groupindex:
+        one, two = int(match["first"]), int(match["second"])
+        day, month = (two, one) if two > 12 else (one, two)
+        try:
+            dt.date(int(match["year"]), month, day)
+        except ValueError:
+            return None
+        return FoundDate(int(match["year"]), month, day, *match.span())
     month_text = match["month"]
     day = int(match["day"])
     year = int(match["year"]) if match["year"] else None

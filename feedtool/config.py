@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from feedtool.errors import ConfigError
+from feedtool.plugins import ENRICHERS, RENDERERS
 
 CONFIG_FILENAME = "feedtool.toml"
 
@@ -66,6 +67,17 @@ class PublisherConfig(_Frozen):
     name: str = Field(min_length=1)
     url: str
     logo: str | None = Field(default=None, description="Absolute URL of a logo image.")
+    default_image: str | None = Field(
+        default=None,
+        description="Absolute URL of the image shown for articles that have none of their own.",
+    )
+
+    @field_validator("logo", "default_image")
+    @classmethod
+    def _image_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value)
+        return value
 
 
 class AuthorConfig(_Frozen):
@@ -115,6 +127,20 @@ class EnrichConfig(_Frozen):
     )
 
 
+class RenderConfig(_Frozen):
+    """``[render]``: which renderers run."""
+
+    enabled: tuple[str, ...] | None = Field(
+        default=None,
+        description="Names of renderers to run: built-in, entry point or dotted name;"
+        " unset: every built-in renderer.",
+    )
+
+    def renderers(self) -> tuple[str, ...]:
+        """The renderers a build runs."""
+        return self.enabled if self.enabled is not None else RENDERERS.builtin_names()
+
+
 class WebSubConfig(_Frozen):
     """``[websub]``: the hub to advertise and ping after a build."""
 
@@ -138,10 +164,14 @@ class Config(_Frozen):
     language: str = Field(default="en", description="Default BCP 47 language of articles.")
     timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
     feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    page_size: int = Field(
+        default=20, ge=1, description="How many articles an HTML index, tag or archive page lists."
+    )
     publisher: PublisherConfig
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()
     enrich: EnrichConfig = EnrichConfig()
+    render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
 
     @field_validator("base_url")
@@ -241,25 +271,37 @@ def load_config(path: Path | str) -> Config:
             line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
             hint="see README 'Config' for the keys and their types",
         ) from exc
-    _check_enrichers(config, path, raw.decode("utf-8-sig", "replace"))
+    _check_plugins(config, path, raw.decode("utf-8-sig", "replace"))
     return config
 
 
-def _check_enrichers(config: Config, path: Path, text: str) -> None:
-    # Imported here: the enrich package imports this module.
-    from feedtool.enrich import check_enrichers
+def _check_plugins(config: Config, path: Path, text: str) -> None:
+    """Every enricher and renderer named loads, and each list is in an order that works."""
+    for section, registry, enabled in (
+        ("enrich", ENRICHERS, config.enrich.enabled),
+        ("render", RENDERERS, config.render.renderers()),
+    ):
+        try:
+            registry.check(enabled)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"key '{section}.enabled': {exc.message}",
+                path=path,
+                line=_line_of_key(text, "enabled", section),
+                hint=exc.hint,
+            ) from exc
 
-    try:
-        check_enrichers(config)
-    except ConfigError as exc:
-        raise ConfigError(
-            exc.message, path=path, line=_line_of_key(text, "enabled"), hint=exc.hint
-        ) from exc
 
-
-def _line_of_key(text: str, key: str) -> int | None:
+def _line_of_key(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of ``key = …`` (inside ``[section]`` when given), if it is written there."""
+    current: str | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+            continue
+        if section is not None and current != section:
+            continue
         if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
             return number
     return None

@@ -100,6 +100,8 @@ class Image(_Frozen):
     url: str | None = Field(default=None, description="Absolute URL, from front matter.")
     caption: str | None = None
     credit: str | None = None
+    width: int | None = Field(default=None, ge=1, description="Pixels, when front matter says.")
+    height: int | None = Field(default=None, ge=1, description="Pixels, when front matter says.")
     line: int | None = Field(default=None, ge=1)
 
 
@@ -270,6 +272,10 @@ class NewsItem(_Frozen):
         default="config", description="Where ``language`` came from; front matter always wins."
     )
     tags: tuple[Tag, ...] = ()
+    draft: bool = Field(
+        default=False,
+        description="From front matter: kept out of every output unless a build previews drafts.",
+    )
     date_mentions: tuple[DateMention, ...] = ()
     word_count: int = Field(ge=0)
     source_path: str = Field(description="Path of the source file, relative to the seeds dir.")

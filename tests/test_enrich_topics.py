@@ -12,7 +12,6 @@ from types import ModuleType
 import pytest
 
 from feedtool.config import default_config
-from feedtool.enrich import ENRICHERS
 from feedtool.enrich.topics import (
     RULE,
     SCHEME,
@@ -68,10 +67,6 @@ def _seed() -> NewsItem:
 
 def _topics(item: NewsItem) -> dict[str, Tag]:
     return {t.code or "": t for t in enrich_topics(item, default_config()).tags_of("topic")}
-
-
-def test_registered_under_its_name() -> None:
-    assert ENRICHERS["topics"] is enrich_topics
 
 
 def test_seed_gets_politics_and_international_relations() -> None:

@@ -201,7 +201,7 @@ def test_atom_entries_have_typed_alternate_links_and_categories(
 def test_atom_validates_against_rfc4287_grammar(outputs: dict[str, bytes]) -> None:
     relaxng = atom_grammar()
     feeds = [path for path in outputs if path.endswith("atom.xml")]
-    assert len(feeds) == 3
+    assert len(feeds) == 6  # main, two tags, three authors
     for path in feeds:
         document = etree.fromstring(outputs[path])
         assert relaxng.validate(document), f"{path}: {relaxng.error_log}"
@@ -230,7 +230,7 @@ def test_no_hub_link_without_websub(site_factory: Callable[..., Site]) -> None:
 def test_jsonfeed_validates_against_schema(outputs: dict[str, bytes]) -> None:
     validator = jsonfeed_validator()
     feeds = [path for path in outputs if path.endswith("feed.json")]
-    assert len(feeds) == 3
+    assert len(feeds) == 6  # main, two tags, three authors
     for path in feeds:
         errors = [e.message for e in validator.iter_errors(json.loads(outputs[path]))]
         assert errors == [], path
@@ -254,8 +254,11 @@ def test_jsonfeed_items(sample_site: Site, outputs: dict[str, bytes]) -> None:
     assert seed["content_html"] == body_html(sample_site.items[1])
     assert seed["image"] == "https://news.example.org/images/larijani-naqvi.jpg"
     assert "image" not in hostile
-    assert seed["authors"] == [{"name": "Regional Desk staff"}]
-    assert hostile["authors"] == [{"name": "Mallory <b>"}]  # the javascript: URL is dropped
+    staff = "https://news.example.org/authors/regional-desk-staff/"
+    assert seed["authors"] == [{"name": "Regional Desk staff", "url": staff}]
+    # The javascript: URL is dropped; the author page stands in for it.
+    mallory = "https://news.example.org/authors/mallory-b/"
+    assert hostile["authors"] == [{"name": "Mallory <b>", "url": mallory}]
     assert seed["tags"][:2] == ["strategic partnership", "barter trade"]
     assert "Supreme National Security Council" in seed["tags"]
     assert persian["language"] == "fa"
@@ -299,7 +302,13 @@ def test_jsonld_of_the_seed(sample_site: Site) -> None:
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": item.url}
     assert data["identifier"] == item.id
     assert data["datePublished"] == data["dateModified"] == "2025-10-28T00:00:00+03:30"
-    assert data["author"] == [{"@type": "Organization", "name": "Regional Desk staff"}]
+    assert data["author"] == [
+        {
+            "@type": "Organization",
+            "name": "Regional Desk staff",
+            "url": "https://news.example.org/authors/regional-desk-staff/",
+        }
+    ]
     assert data["publisher"]["logo"] == {
         "@type": "ImageObject",
         "url": "https://news.example.org/logo.png",
@@ -457,7 +466,10 @@ def test_seed_page_body(sample_site: Site, outputs: dict[str, bytes]) -> None:
     assert figure.xpath("img/@src") == ["https://news.example.org/images/larijani-naqvi.jpg"]
     assert figure.xpath("string(figcaption/small)") == "(WANA)"
     tags = {a.text: a.get("href") for a in doc.xpath("//ul[@class='tags']//a")}
-    assert tags == {"Pakistan": "../tags/pakistan/rss.xml", "politics": "../tags/politics/rss.xml"}
+    assert tags == {
+        "Pakistan": "../tags/pakistan/index.html",
+        "politics": "../tags/politics/index.html",
+    }
     assert "Iran" in doc.xpath("//ul[@class='tags']/li/text()")
 
 
@@ -532,7 +544,8 @@ def test_index_lists_articles_newest_first(sample_site: Site, outputs: dict[str,
     assert entries[1].get("lang") is None
     assert doc.xpath("//script") == []
     assert len(doc.xpath("//link[@rel='alternate']")) == 3
-    assert "tags/pakistan/atom.xml" in doc.xpath("//section[@class='tag-feeds']//a/@href")
+    nav = doc.xpath("//nav[@class='site']/a/@href")
+    assert nav == ["index.html", "archive/index.html", "tags/index.html", "authors/index.html"]
 
 
 def test_feeds_share_the_page_body(sample_site: Site, outputs: dict[str, bytes]) -> None:

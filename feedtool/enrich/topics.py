@@ -422,7 +422,7 @@ def _tag(scored: Scored) -> Tag:
     )
 
 
-@enricher("topics")
+@enricher("topics", after=("languages",))
 def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     """Add IPTC Media Topic tags (kind 'topic') to ``item``.
 

@@ -160,6 +160,7 @@ def _item(
         language=front.language or config.language,
         language_source="front_matter" if front.language else "config",
         tags=front.tags,
+        draft=front.draft,
         word_count=sum(word_count(b.text) for b in text_blocks),
         source_path=source_path,
         content_hash=content_hash,
@@ -200,6 +201,8 @@ def _image(front: FrontMatter, found: Image | None) -> Image | None:
         url=given.url or base.url,
         caption=given.caption if given.caption is not None else base.caption,
         credit=given.credit if given.credit is not None else base.credit,
+        width=given.width,
+        height=given.height,
         line=base.line,
     )
 

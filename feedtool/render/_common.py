@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import posixpath
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
+from feedtool._slug import tag_slug
 from feedtool._text import direction, human_date, is_rtl
 from feedtool.config import Config
+from feedtool.errors import FeedtoolError
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
 
 if TYPE_CHECKING:
@@ -89,21 +93,51 @@ def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     return stamp.replace(microsecond=0)
 
 
+def unpublished(item: NewsItem | ItemRef, missing: str) -> FeedtoolError:
+    """The error of an item rendered before the publish stage gave it its ``missing`` field."""
+    return FeedtoolError(
+        f"rendered before publication (no {missing})",
+        path=item.source_path,
+        hint="render items that a build published (feedtool.build gives ids and dates)",
+    )
+
+
 def published(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_published``; renderers only ever see published items."""
     if item.date_published is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
+        raise unpublished(item, "date")
     return item.date_published
 
 
 def item_id(item: NewsItem) -> str:
     """``id``; renderers only ever see published items."""
     if item.id is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no id)")
+        raise unpublished(item, "id")
     return item.id
 
 
 # --------------------------------------------------------------------------- people and tags
+
+
+def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
+    """The item's authors (parse gives the configured default author to an
+    article that names none).
+
+    An author without a URL of their own gets their author page's, so every
+    format can say who wrote the article and where their other articles are.
+    """
+    people = item.authors
+    return tuple(
+        person
+        if http_url(person.url)
+        else person.model_copy(update={"url": config.absolute(author_dir(person))})
+        for person in people
+    )
+
+
+def author_dir(person: Person) -> str:
+    """The folder of an author's page and feeds: ``authors/<slug>/``."""
+    return f"authors/{tag_slug(person.name)}/"
 
 
 def tag_names(tags: Iterable[Tag]) -> list[str]:
@@ -132,12 +166,79 @@ def category(tag: Tag, config: Config) -> tuple[str, str]:
     return tag.slug, config.absolute("tags/")
 
 
+def shows_standfirst(item: NewsItem) -> bool:
+    """Whether a page shows ``description`` above the body.
+
+    Without a standfirst the description is the lead paragraph's opening:
+    shown again above that paragraph it would be read twice.
+    """
+    if not item.description:
+        return False
+    first = next((b.text for b in item.body if isinstance(b, Paragraph)), "")
+    stem = item.description.rstrip("…").rstrip()
+    return not (stem and first.startswith(stem))
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """The image that represents an article: its own, else the publisher's default."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+    alt: str | None = None
+    credit: str | None = None
+    own: bool = True
+
+
+def lead_image(item: NewsItem, config: Config) -> LeadImage | None:
+    """The article's image with an http(s) URL, or ``[publisher] default_image``, or None."""
+    image = item.image
+    if image is not None:
+        url = http_url(image.url)
+        if url:
+            return LeadImage(
+                url=url,
+                width=image.width,
+                height=image.height,
+                alt=clean(image.caption) if image.caption else None,
+                credit=clean(image.credit) if image.credit else None,
+            )
+    default = http_url(config.publisher.default_image)
+    if default:
+        return LeadImage(url=default, own=False)
+    return None
+
+
 # --------------------------------------------------------------------------- feed addresses
 
 
 def home_url(config: Config) -> str:
     """Absolute URL of the HTML index every feed describes."""
     return config.absolute("index.html")
+
+
+def page_path(item: NewsItem | ItemRef, config: Config) -> str:
+    """Where the item's HTML page is written, relative to the output folder.
+
+    ``item.url`` decides (front matter may set it): a URL ending in '/' is a
+    folder's ``index.html``. Parse has checked that a front-matter ``url`` lies
+    under ``base_url``; any other URL keeps the default place.
+    """
+    if item.url.startswith(config.base_url):
+        path = unquote(urlsplit(item.url[len(config.base_url) :]).path)
+        if path and not path.startswith("/"):
+            return path + "index.html" if path.endswith("/") else path
+    return f"articles/{item.slug}.html"
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """A relative link from one output file to another ('../tags/iran/index.html').
+
+    Relative links let the output folder be browsed from disk as well as served.
+    """
+    start = posixpath.dirname(from_page) or "."
+    return quote(posixpath.relpath(to_path, start), safe="/")
 
 
 # --------------------------------------------------------------------------- body HTML

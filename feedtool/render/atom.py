@@ -26,10 +26,20 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    Output,
+    Planned,
+    Site,
+    channel_feeds,
+    item_key,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
+    authors_of,
     category,
     clean,
     home_url,
@@ -49,13 +59,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                ATOM.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: atom_bytes(site, channel),  # type: ignore[misc]
-            )
+    return channel_feeds(site, ATOM, atom_bytes)
 
 
 def feed_id(site: Site, channel: Channel) -> str:
@@ -109,7 +113,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     if item.description:
         entry.summary(clean(item.description))
     entry.content(memo_content_html(site, item), type="html")
-    for author in item.authors:
+    for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it
     # already holds on each call, quadratic in the number of tags.

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
+from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_key, renderer
 from feedtool.render._common import (
+    authors_of,
     clean,
     home_url,
     http_url,
@@ -32,13 +33,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 @renderer("jsonfeed")
 def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                JSON_FEED.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: json_bytes(jsonfeed(site, channel)),  # type: ignore[misc]
-            )
+    return channel_feeds(site, JSON_FEED, lambda site, channel: json_bytes(jsonfeed(site, channel)))
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
@@ -81,7 +76,7 @@ def _item(site: Site, item: NewsItem) -> dict[str, Any]:
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)
-    authors = [person_json(author, "url") for author in item.authors]
+    authors = [person_json(author, "url") for author in authors_of(item, site.config)]
     if authors:
         entry["authors"] = authors
     tags = [clean(name) for name in tag_names(item.tags)]

@@ -32,6 +32,7 @@ from feedtool.config import Config
 from feedtool.model import Correction, NewsItem, Person, Tag
 from feedtool.render import Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
+    authors_of,
     clean,
     http_url,
     iso,
@@ -107,7 +108,7 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     data["inLanguage"] = item.language
     data["datePublished"] = iso(published(item))
     data["dateModified"] = iso(item_updated(item))
-    authors = [_agent(person) for person in item.authors]
+    authors = [_agent(person) for person in authors_of(item, config)]
     if authors:
         data["author"] = authors
     if item.dateline is not None:

@@ -15,7 +15,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.render import Channel, Output, Planned, Site, fingerprint, renderer
 from feedtool.render._common import clean, home_url, xml_bytes
-from feedtool.render.formats import FEED_FORMATS
+from feedtool.render.formats import enabled_formats
 
 
 def _outline(
@@ -60,7 +60,8 @@ def _opml(site: Site) -> bytes:
     etree.SubElement(head, "ownerName").text = clean(config.publisher.name)
     body = etree.SubElement(opml, "body")
     home = home_url(config)
-    for feed in FEED_FORMATS:
+    formats = enabled_formats(config)
+    for feed in formats:
         _outline(
             body,
             f"{config.title} ({feed.outline_label})",
@@ -71,9 +72,9 @@ def _opml(site: Site) -> bytes:
             feed.opml_version,
         )
     channels: tuple[Channel, ...] = tuple(c for c in site.tag_channels if c.items)
-    if channels:
+    if channels and formats:
         folder = etree.SubElement(body, "outline", text="Tags", title="Tags")
-        tag_feed = FEED_FORMATS[0]
+        tag_feed = formats[0]
         for channel in channels:
             _outline(
                 folder,

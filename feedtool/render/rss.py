@@ -28,9 +28,19 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
-from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    Output,
+    Planned,
+    Site,
+    channel_feeds,
+    item_key,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     GENERATOR,
+    authors_of,
     clean,
     home_url,
     item_id,
@@ -61,13 +71,7 @@ def _category(tag: Tag) -> dict[str, str]:
 @renderer("rss")
 def render_rss(site: Site) -> Iterator[Output | Planned]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                RSS.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: rss_bytes(site, channel),  # type: ignore[misc]
-            )
+    return channel_feeds(site, RSS, rss_bytes)
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
@@ -127,7 +131,7 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.content(memo_content_html(site, item), type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    for author in item.authors:
+    for author in authors_of(item, config):
         entry.dc.dc_creator(clean(author.name))
     if item.language.lower() != config.language.lower():
         entry.dc.dc_language(item.language)
