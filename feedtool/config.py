@@ -155,6 +155,29 @@ class WebSubConfig(_Frozen):
         return value
 
 
+class LimitsConfig(_Frozen):
+    """``[limits]``: bounds that keep work and output proportional to the input."""
+
+    max_article_bytes: int = Field(
+        default=5_000_000,
+        ge=1_000,
+        description="An article file larger than this is an error naming it (parse and"
+        " enrich are linear in size, but one runaway file should not hold a build).",
+    )
+    max_tags: int = Field(
+        default=40,
+        ge=1,
+        description="Inferred tags kept per article, the best scored (front matter tags"
+        " always stay): one article cannot create thousands of tag feeds.",
+    )
+    feed_body_bytes: int = Field(
+        default=100_000,
+        ge=0,
+        description="Tag and author feeds carry an item's full HTML body only up to this"
+        " size; a larger item is a summary and a link there (the main feeds keep it whole).",
+    )
+
+
 class Config(_Frozen):
     """The whole ``feedtool.toml``."""
 
@@ -164,6 +187,11 @@ class Config(_Frozen):
     language: str = Field(default="en", description="Default BCP 47 language of articles.")
     timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
     feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    feed_archives: bool = Field(
+        default=True,
+        description="Older items of every RSS and Atom feed go to archive pages of"
+        " `feed_size` items (RFC 5005), so readers can page back to the first.",
+    )
     page_size: int = Field(
         default=20, ge=1, description="How many articles an HTML index, tag or archive page lists."
     )
@@ -173,6 +201,7 @@ class Config(_Frozen):
     enrich: EnrichConfig = EnrichConfig()
     render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("base_url")
     @classmethod

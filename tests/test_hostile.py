@@ -601,3 +601,73 @@ def test_serve_watch_listens_before_the_first_ping_ends(tmp_path: Path, seeds: P
             assert not hub.finished.is_set()
     finally:
         hub.close()
+
+
+# --------------------------------------------------------------------------- case 4
+
+
+def _long_article(size: int) -> str:
+    """A long one-line article naming a new person in every sentence (many tags)."""
+    syllables = ["ka", "ri", "mo", "sa", "len", "dor", "vi", "tan", "bel", "ru"]
+    sentences, total, n = [], 0, 0
+    while total < size:
+        first = "".join(syllables[(n // 10**k) % 10] for k in range(3)).capitalize()
+        last = "".join(syllables[(n // 10**k + 3) % 10] for k in range(4)).capitalize()
+        sentence = (
+            f"Mr {first} {last} said the trade talks in Tehran and Karachi would resume"
+            f" after officials met on Monday."
+        )
+        sentences.append(sentence)
+        total += len(sentence) + 1
+        n += 1
+    return "Trade talks resume after weeks of protests\n\n" + " ".join(sentences) + "\n"
+
+
+def _size(folder: Path) -> int:
+    return sum(
+        p.stat().st_size for p in folder.rglob("*") if p.is_file() and ".feedtool" not in p.parts
+    )
+
+
+def test_large_article_output_stays_proportional(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    text = _long_article(250_000)
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _size(out)
+    (seeds / "long.txt").write_text(text, "utf-8")
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 3
+    (capped,) = [w for w in report.warnings if "tags inferred" in w.message]
+    assert capped.path == seeds / "long.txt" and "max_tags" in (capped.hint or "")
+    # Three formats of main feeds, the page (twice: text and JSON-LD), JSON-LD
+    # and ninjs (twice: HTML and text) carry the body; the tag feeds
+    # (feeds_min_items = 1: every tag has its own) and pages do not.
+    assert _size(out) - before < 12 * len(text.encode())
+    tag_feeds = [p for p in out.glob("tags/*/atom.xml") if b"Trade talks resume" in p.read_bytes()]
+    assert 0 < len(tag_feeds) <= config.limits.max_tags
+    parsed = feedparser.parse(tag_feeds[0].read_bytes())
+    assert parsed.bozo == 0
+    (entry,) = [e for e in parsed.entries if e.title.startswith("Trade talks")]
+    assert "Read the full article" in entry.content[0].value
+    assert len(entry.content[0].value) < 2_000
+    main_entry = next(
+        e
+        for e in feedparser.parse((out / "atom.xml").read_bytes()).entries
+        if e.title.startswith("Trade")
+    )
+    assert len(main_entry.content[0].value) > 200_000
+
+
+def test_article_over_the_size_cap_is_one_error(seeds: Path, tmp_path: Path) -> None:
+    path = tmp_path / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    path.write_text(text + "\n[limits]\nmax_article_bytes = 50000\n", "utf-8")
+    config = load_config(path)
+    (seeds / "huge.txt").write_text(_long_article(60_000), "utf-8")
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.articles == 2
+    (error,) = report.errors
+    assert error.path == seeds / "huge.txt" and "over the limit of 50,000" in error.message
+    assert error.hint is not None and "max_article_bytes" in error.hint

@@ -11,10 +11,12 @@ item and the config, so its results can be cached and computed in parallel.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import cast
 
 from feedtool.config import Config
+from feedtool.errors import FeedtoolWarning
 from feedtool.model import NewsItem
 from feedtool.plugins import ENRICHERS, import_modules
 
@@ -43,7 +45,29 @@ def enrich_item(item: NewsItem, config: Config) -> NewsItem:
     check_enrichers(config)
     for name in config.enrich.enabled:
         item = cast(Enricher, ENRICHERS[name])(item, config)
-    return _apply_overrides(item, config)
+    return _capped(_apply_overrides(item, config), config.limits.max_tags)
+
+
+def _capped(item: NewsItem, limit: int) -> NewsItem:
+    """``item`` with at most ``limit`` inferred tags, the best scored (given tags all stay).
+
+    Each tag can make feeds of its own: one long article naming thousands of
+    people must not make thousands of feeds.
+    """
+    inferred = [tag for tag in item.tags if not tag.given]
+    if len(inferred) <= limit:
+        return item
+    ranked = sorted(range(len(inferred)), key=lambda n: (-inferred[n].score, n))
+    kept = {id(inferred[n]) for n in ranked[:limit]}
+    warnings.warn(
+        FeedtoolWarning(
+            f"{len(inferred)} tags inferred; the {limit} best scored are kept",
+            hint="raise [limits] max_tags to keep more, or give tags in front matter",
+        ),
+        stacklevel=3,
+    )
+    tags = tuple(tag for tag in item.tags if tag.given or id(tag) in kept)
+    return item.model_copy(update={"tags": tags})
 
 
 def _apply_overrides(item: NewsItem, config: Config) -> NewsItem:

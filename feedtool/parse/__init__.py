@@ -61,6 +61,13 @@ def parse_article(
 
 
 def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) -> NewsItem:
+    limit = config.limits.max_article_bytes
+    if len(data) > limit:
+        raise ParseError(
+            f"the article is {len(data):,} bytes, over the limit of {limit:,}",
+            path=where,
+            hint="split it into several articles, or raise [limits] max_article_bytes",
+        )
     try:
         decoded = decode(data)
     except NotText as exc:

@@ -68,6 +68,7 @@ from feedtool.render import (
     plan_site,
     tag_channels_of,
 )
+from feedtool.render.archive import archived
 from feedtool.render.formats import FEED_FORMATS
 from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
 
@@ -440,6 +441,8 @@ class _Build:
             tag_channels=tag_channels_of(refs, self.config, load),
             refs=tuple(refs),
         )
+        if self.config.feed_archives:
+            site = archived(site, load)
         previous = store.outputs()
         old_files = set(state.files)
         fingerprints: dict[str, str] = {}

@@ -168,11 +168,19 @@ class Channel:
     items: Sequence[NewsItem]
     tag: Tag | None = None
     refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+    #: RFC 5005: 0 for the subscription feed, else this archive page's number (1 = oldest).
+    archive: int = 0
+    #: How many archive pages the channel has.
+    archives: int = 0
+    #: The prefix of the subscription feed (an archive page's ``current``).
+    current: str | None = None
     author: Person | None = None
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+        if self.current is None:
+            object.__setattr__(self, "current", self.prefix)
 
     @property
     def updated(self) -> dt.datetime:
@@ -189,6 +197,8 @@ class Channel:
             self.tag.model_dump_json() if self.tag else None,
             self.author.model_dump_json() if self.author else None,
             [ref.fingerprint for ref in self.refs],
+            self.archive,
+            self.archives,
         )
 
 
@@ -204,6 +214,8 @@ class Site:
     items: Sequence[NewsItem]
     tag_channels: tuple[Channel, ...] = field(default=())
     refs: tuple[ItemRef, ...] = field(default=(), repr=False)
+    #: The archive pages (RFC 5005) of every channel, oldest first per channel.
+    archives: tuple[Channel, ...] = field(default=())
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
@@ -237,7 +249,13 @@ class Site:
             description=self.config.description or self.config.title,
             items=self.items[:size],
             refs=self.refs[:size],
+            archives=sum(1 for page in self.archives if page.current == ""),
         )
+
+    @property
+    def feeds(self) -> tuple[Channel, ...]:
+        """Every feed document: the channels, then their archive pages."""
+        return (*self.channels, *self.archives)
 
     @property
     def author_channels(self) -> tuple[Channel, ...]:
@@ -393,14 +411,20 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
 
 
 def channel_feeds(
-    site: Site, feed: FeedFormat, to_bytes: Callable[[Site, Channel], bytes]
+    site: Site,
+    feed: FeedFormat,
+    to_bytes: Callable[[Site, Channel], bytes],
+    *,
+    archives: bool = False,
 ) -> Iterator[Planned]:
-    """The file of ``feed`` for every channel with items: the main one, then each tag's.
+    """The file of ``feed`` for every channel with items (the main one, each tag's and
+    author's), then, with ``archives``, for their archive pages (``Site.archives``,
+    RFC 5005: Atom and RSS).
 
     The loop every feed renderer shares; ``to_bytes`` is only called for a
     channel whose fingerprint changed since the last build.
     """
-    for channel in site.channels:
+    for channel in site.feeds if archives else site.channels:
         if channel.refs:
             yield Planned(
                 feed.path(channel.prefix),

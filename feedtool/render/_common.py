@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import posixpath
 import re
 from collections.abc import Iterable
@@ -23,13 +24,13 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
 from feedtool._slug import tag_slug
-from feedtool._text import direction, human_date, is_rtl
+from feedtool._text import direction, human_date, is_rtl, shorten
 from feedtool.config import Config
 from feedtool.errors import FeedtoolError
 from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
 
 if TYPE_CHECKING:
-    from feedtool.render import ItemRef, Site
+    from feedtool.render import Channel, ItemRef, Site
 
 GENERATOR = "feedtool"
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
@@ -405,6 +406,30 @@ def memo_content_html(site: Site, item: NewsItem) -> str:
         ("content_html", item_key(item)),
         lambda: content_html(item, site.config, memo_body_markup(site, item)),
     )
+
+
+def feed_content_html(site: Site, item: NewsItem, channel: Channel) -> tuple[str, str]:
+    """``(variant, content_html)`` of ``item`` in ``channel``'s feeds.
+
+    The main feeds carry every body whole. Tag and author feeds repeat an
+    item once per tag in three formats, so there a body over
+    ``[limits] feed_body_bytes`` is replaced by its summary and a link: the
+    output stays proportional to the input (a 5 MB article with 40 tags must
+    not write 600 MB of feeds).
+    """
+    full = memo_content_html(site, item)
+    if not channel.prefix or len(full) <= site.config.limits.feed_body_bytes:
+        return "full", full
+    from feedtool.render import item_key
+
+    def lean() -> str:
+        summary = item.description or shorten(plain_text(item), 300)
+        return (
+            f"<p>{html.escape(clean(summary))}</p>"
+            f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
+        )
+
+    return "summary", site.memo(("lean_content_html", item_key(item)), lean)
 
 
 def plain_text(item: NewsItem) -> str:

@@ -42,14 +42,15 @@ from feedtool.render._common import (
     authors_of,
     category,
     clean,
+    feed_content_html,
     home_url,
     item_id,
-    memo_content_html,
     person_json,
     published,
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import ATOM
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -59,7 +60,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    return channel_feeds(site, ATOM, atom_bytes)
+    return channel_feeds(site, ATOM, atom_bytes, archives=True)
 
 
 def feed_id(site: Site, channel: Channel) -> str:
@@ -79,7 +80,11 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
     if config.publisher.logo:
         fg.logo(config.publisher.logo)
     root = etree.fromstring(fg.atom_str(pretty=False))
-    root.extend(copy.deepcopy(_entry(site, item)) for item in channel.items)
+    for rel, href in format_links(channel, ATOM, config.absolute):
+        etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
+    if channel.archive:
+        etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+    root.extend(copy.deepcopy(_entry(site, item, channel)) for item in channel.items)
     return xml_bytes(root)
 
 
@@ -95,12 +100,15 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
     return fg
 
 
-def _entry(site: Site, item: NewsItem) -> Any:
-    """The item's ``<entry>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("atom-entry", item_key(item)), lambda: _make_entry(site, item))
+def _entry(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<entry>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(
+        ("atom-entry", variant, item_key(item)), lambda: _make_entry(site, item, content)
+    )
 
 
-def _make_entry(site: Site, item: NewsItem) -> Any:
+def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item_id(item), item.headline, "")
     fg.updated(whole_seconds(item_updated(item)))
@@ -112,7 +120,7 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     entry.updated(whole_seconds(item_updated(item)))
     if item.description:
         entry.summary(clean(item.description))
-    entry.content(memo_content_html(site, item), type="html")
+    entry.content(content, type="html")
     for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it

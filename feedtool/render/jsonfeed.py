@@ -15,12 +15,12 @@ from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_
 from feedtool.render._common import (
     authors_of,
     clean,
+    feed_content_html,
     home_url,
     http_url,
     iso,
     item_id,
     json_bytes,
-    memo_content_html,
     person_json,
     published,
     tag_names,
@@ -54,19 +54,22 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     feed["authors"] = [publisher]
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
-    feed["items"] = [
-        site.memo(("jsonfeed-item", item_key(item)), lambda item=item: _item(site, item))  # type: ignore[misc]
-        for item in channel.items
-    ]
+    feed["items"] = [_memo_item(site, item, channel) for item in channel.items]
     return feed
 
 
-def _item(site: Site, item: NewsItem) -> dict[str, Any]:
+def _memo_item(site: Site, item: NewsItem, channel: Channel) -> dict[str, Any]:
+    """The item's JSON, made once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(("jsonfeed-item", variant, item_key(item)), lambda: _item(site, item, content))
+
+
+def _item(site: Site, item: NewsItem, content: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": item_id(item),
         "url": item.url,
         "title": clean(item.headline),
-        "content_html": memo_content_html(site, item),
+        "content_html": content,
     }
     if item.description:
         entry["summary"] = clean(item.description)

@@ -42,13 +42,14 @@ from feedtool.render._common import (
     GENERATOR,
     authors_of,
     clean,
+    feed_content_html,
     home_url,
     item_id,
-    memo_content_html,
     published,
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import RSS
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -71,7 +72,7 @@ def _category(tag: Tag) -> dict[str, str]:
 @renderer("rss")
 def render_rss(site: Site) -> Iterator[Output | Planned]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
-    return channel_feeds(site, RSS, rss_bytes)
+    return channel_feeds(site, RSS, rss_bytes, archives=True)
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
@@ -90,7 +91,20 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     root = etree.fromstring(fg.rss_str(pretty=False))
     channel_element = root.find("channel")
     assert channel_element is not None
-    channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
+    self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
+    for rel, href in reversed(format_links(channel, RSS, config.absolute)):
+        link = etree.Element(f"{{{_ATOM_NS}}}link", href=href, rel=rel, type=RSS.media_type)
+        if self_link is not None:
+            self_link.addnext(link)
+        else:
+            channel_element.insert(0, link)
+    if channel.archive:
+        archive = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+        if self_link is not None:
+            self_link.addprevious(archive)
+        else:
+            channel_element.insert(0, archive)
+    channel_element.extend(copy.deepcopy(_item(site, item, channel)) for item in channel.items)
     hub = config.websub.hub
     if hub:
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
@@ -113,12 +127,13 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     return fg
 
 
-def _item(site: Site, item: NewsItem) -> Any:
-    """The item's ``<item>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("rss-item", item_key(item)), lambda: _make_item(site, item))
+def _item(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<item>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(("rss-item", variant, item_key(item)), lambda: _make_item(site, item, content))
 
 
-def _make_item(site: Site, item: NewsItem) -> Any:
+def _make_item(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item.headline, "")
     fg.link(href=item.url)
@@ -128,7 +143,7 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.link(href=item.url, rel="alternate")
     if item.description:
         entry.description(_html(item.description))
-    entry.content(memo_content_html(site, item), type="html")
+    entry.content(content, type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
     for author in authors_of(item, config):
