@@ -70,17 +70,84 @@ def _warnings_printed() -> Iterator[None]:
                     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A command group whose command list shows each summary whole.
+
+    click cuts summaries to the terminal width ('Build feeds and pages from
+    the articles in SEEDS (default:...'); a wrapped line reads better.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedtool")
 def main() -> None:
     """Turn plain-text news articles into enriched feeds and pages.
 
     \b
     Examples:
+      feedtool init my-news && cd my-news   # a config and an example article
+      feedtool new "Ferry fares to rise"    # seeds/ferry-fares-to-rise.txt
       feedtool build                 # seeds/ -> feeds/, with feedtool.toml
       feedtool show seeds/000_ae4195037769579a.txt
       feedtool serve --watch         # http://127.0.0.1:8000/
     """
+
+
+@main.command()
+@click.argument(
+    "folder", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--title", default="My News", show_default=True, help="The publication's title.")
+def init(folder: Path, title: str) -> None:
+    """Start a project in FOLDER (default: here): feedtool.toml and seeds/welcome.txt.
+
+    The config is commented key by key; nothing that exists is overwritten.
+
+    \b
+    Example:
+      feedtool init my-news && cd my-news && feedtool build && feedtool serve
+    """
+    from feedtool.scaffold import init_project
+
+    with _errors_to_exit():
+        written = init_project(folder, title=title)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f'next: feedtool new "Headline" (in {folder}), then feedtool build')
+
+
+@main.command()
+@click.argument("headline")
+@click.option(
+    "--seeds",
+    default="seeds",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Articles folder to write into.",
+)
+@click.option("--draft", is_flag=True, help="Mark it draft = true (kept out of the feeds).")
+def new(headline: str, seeds: Path, draft: bool) -> None:
+    """Write a new article file for HEADLINE in SEEDS, with its front matter keys listed.
+
+    \b
+    Example:
+      feedtool new "Ferry fares to rise" --draft
+    """
+    from feedtool.scaffold import new_article
+
+    with _errors_to_exit():
+        path = new_article(headline, seeds, draft=draft)
+    click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -137,7 +204,14 @@ def build(
       feedtool build seeds -o feeds -c feedtool.toml
     """
     from feedtool.publish import build as build_site
+    from feedtool.publish import other_files
 
+    for other in () if quiet else other_files(seeds):
+        click.secho(
+            f"notice: {other}: not read (articles are .txt files; rename it to publish it)",
+            fg="cyan",
+            err=True,
+        )
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
         try:

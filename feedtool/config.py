@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -286,22 +286,39 @@ def load_config(path: Path | str) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        problem = (
-            "unknown key"
-            if first["type"] == "extra_forbidden"
-            else first["msg"].removeprefix("Value error, ")
-        )
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        text = raw.decode("utf-8-sig", "replace")
+        problems = [_problem(error, text) for error in exc.errors()]
+        if len(problems) == 1:
+            message = problems[0][0]
+        else:
+            # Every problem at once: fixing a config one key per run is tedious.
+            message = f"{len(problems)} problems: " + "; ".join(
+                text.replace(":", f" (line {line}):", 1) if line else text
+                for text, line in problems
+            )
         raise ConfigError(
-            f"key '{key}': {problem}{more}",
+            message,
             path=path,
-            line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
-            hint="see README 'Config' for the keys and their types",
+            line=next((line for _, line in problems if line), None),
+            hint="see README 'Config' for the keys and their types;"
+            " `feedtool init NEW_FOLDER` writes a commented example",
         ) from exc
     _check_plugins(config, path, raw.decode("utf-8-sig", "replace"))
     return config
+
+
+def _problem(error: Any, text: str) -> tuple[str, int | None]:
+    """One validation error as "key 'x' (line 3): what is wrong", and its line."""
+    location = error["loc"]
+    key = ".".join(str(part) for part in location) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        problem = "unknown key"
+    elif error["type"] == "missing":
+        problem = "missing (required)"
+    else:
+        problem = str(error["msg"]).removeprefix("Value error, ")
+    line = _line_of_key(text, str(location[-1])) if location else None
+    return f"key '{key}': {problem}", line if error["type"] != "missing" else None
 
 
 def _check_plugins(config: Config, path: Path, text: str) -> None:

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import posixpath
 from urllib.parse import unquote, urlsplit
 
+import feedparser
 import html5lib
 import lxml.html
 import pytest
 from conftest import BASE, PUBLISHER, TEHRAN, make_config, make_site, seed_item
+from lxml import etree
 
-from feedtool.model import NewsItem, Paragraph, Person, Tag
+from feedtool.model import Image, ListBlock, NewsItem, Paragraph, Person, Tag
 from feedtool.render import Channel, Site, render_site
 from feedtool.render._common import page_path, shows_standfirst
 
-SITE_RENDERERS = ("html", "archive", "tag_pages", "author_pages", "rss", "atom", "jsonfeed")
+SITE_RENDERERS = (
+    "html",
+    "archive",
+    "tag_pages",
+    "author_pages",
+    "rss",
+    "atom",
+    "jsonfeed",
+    "jsonld",
+)
 KINDS = ("topic", "person", "organization", "place", "keyword")
 
 
@@ -239,3 +251,107 @@ def test_pages_name_fonts_for_arabic_script() -> None:
     assert urdu.index('"Noto Naskh Arabic"') < urdu.index("system-ui")
     arabic = css[css.index(":lang(ar)") :].split("}", 1)[0]
     assert ":lang(fa)" in arabic and 'font-family:"Noto Naskh Arabic"' in arabic
+
+
+def test_lists_and_bare_links_in_every_format() -> None:
+    item = seed_item().model_copy(
+        update={
+            "body": (
+                Paragraph(
+                    line=5,
+                    text="Read the text at https://example.org/deal?a=1&b=2. Our report: "
+                    f"{BASE}reports/1.html, and not javascript:alert(1).",
+                ),
+                ListBlock(items=("Trade <b>routes</b>", "Border crossings"), line=6),
+                ListBlock(ordered=True, start=3, items=("Third", "Fourth"), line=8),
+            )
+        }
+    )
+    outputs = _render(make_site((item,)))
+    page = _doc(outputs, page_path(item, make_config()))
+    (paragraph,) = page.xpath("//article/p[not(@class)]")
+    links = [(a.get("href"), a.get("rel")) for a in paragraph.xpath("a")]
+    assert links == [
+        ("https://example.org/deal?a=1&b=2", "nofollow noopener"),
+        (f"{BASE}reports/1.html", None),  # the site's own page: no nofollow
+    ]
+    assert "javascript:alert(1)" in paragraph.text_content()
+    assert page.xpath("//article/ul[not(@class)]/li/text()") == [
+        "Trade <b>routes</b>",
+        "Border crossings",
+    ]
+    assert page.xpath("//article/ol/@start") == ["3"]
+    assert page.xpath("//article/ol/li/text()") == ["Third", "Fourth"]
+    # Feeds carry the same markup in their content.
+    rss = feedparser.parse(outputs["rss.xml"]).entries[0].content[0].value
+    atom = feedparser.parse(outputs["atom.xml"]).entries[0].content[0].value
+    json_feed = json.loads(outputs["feed.json"])["items"][0]["content_html"]
+    for content in (rss, atom, json_feed):
+        fragment = lxml.html.fragment_fromstring(content, create_parent="div")
+        assert fragment.xpath("//ul/li/text()") == ["Trade <b>routes</b>", "Border crossings"]
+        assert fragment.xpath("//ol/li/text()") == ["Third", "Fourth"]
+        assert "https://example.org/deal?a=1&b=2" in fragment.xpath("//a/@href")
+    # Plain-text formats keep each item on its own line.
+    jsonld = json.loads(outputs[f"articles/{item.slug}.jsonld"])
+    assert "Trade <b>routes</b>\nBorder crossings" in jsonld["articleBody"]
+
+
+def test_images_in_every_format() -> None:
+    photo = BASE + "images/larijani-naqvi.jpg"
+    item = seed_item()
+    assert item.image is not None
+    item = item.model_copy(
+        update={"image": item.image.model_copy(update={"width": 1200, "height": 800})}
+    )
+    config = make_config().model_copy(
+        update={
+            "publisher": make_config().publisher.model_copy(
+                update={"default_image": BASE + "share.png"}
+            )
+        }
+    )
+    bare = item.model_copy(
+        update={
+            "id": "tag:news.example.org,2025:bare",
+            "slug": "bare",
+            "url": BASE + "articles/bare.html",
+            "source_path": "bare.txt",
+            "image": Image(caption="A caption without a picture", line=2),
+        }
+    )
+    site = Site(config=config, items=(item, bare))
+    outputs = _render(site)
+    # RSS: an enclosure (length unknown: 0) and Media RSS, as newsboat reads them.
+    rss = feedparser.parse(outputs["rss.xml"])
+    first, second = rss.entries
+    assert first.enclosures[0]["href"] == photo and first.enclosures[0]["type"] == "image/jpeg"
+    assert first.media_content[0]["url"] == photo
+    assert first.media_content[0]["width"] == "1200"
+    assert first.media_thumbnail[0]["url"] == photo
+    assert not second.get("enclosures") and "media_content" not in second
+    root = etree.fromstring(outputs["rss.xml"])
+    assert root.nsmap.get("media") == "http://search.yahoo.com/mrss/"
+    # Atom: link rel="enclosure"; JSON Feed: image. Never the default image.
+    atom = feedparser.parse(outputs["atom.xml"]).entries[0]
+    assert [link.href for link in atom.links if link.rel == "enclosure"] == [photo]
+    json_items = json.loads(outputs["feed.json"])["items"]
+    assert json_items[0]["image"] == photo and "image" not in json_items[1]
+    # JSON-LD: an ImageObject always has a url; the default stands in for a missing one.
+    own = json.loads(outputs[f"articles/{item.slug}.jsonld"])["image"]
+    assert own == {
+        "@type": "ImageObject",
+        "url": photo,
+        "width": 1200,
+        "height": 800,
+        "caption": item.image.caption,
+        "creditText": "WANA",
+    }
+    default = json.loads(outputs["articles/bare.jsonld"])["image"]
+    assert default == {"@type": "ImageObject", "url": BASE + "share.png"}
+    # OpenGraph and Twitter cards.
+    page = _doc(outputs, page_path(item, config))
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.xpath("//meta")}
+    assert meta["og:image"] == photo and meta["og:image:width"] == "1200"
+    assert meta["twitter:card"] == "summary_large_image" and meta["twitter:image"] == photo
+    bare_page = _doc(outputs, "articles/bare.html")
+    assert bare_page.xpath("//meta[@property='og:image']/@content") == [BASE + "share.png"]

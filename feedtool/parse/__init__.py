@@ -24,6 +24,7 @@ from feedtool.model import (
     EmbeddedPost,
     Heading,
     Image,
+    ListBlock,
     NewsItem,
     Paragraph,
     Person,
@@ -37,7 +38,7 @@ from ._newsroom import Newsroom, extract
 
 __all__ = ["parse_article"]
 
-_TextBlock = Paragraph | Heading | EmbeddedPost
+_TextBlock = Paragraph | Heading | ListBlock | EmbeddedPost
 
 DESCRIPTION_LIMIT = 300  # a summary taken from the first paragraph is cut to this
 

@@ -162,7 +162,7 @@ def _validate(table: Mapping[str, Any], *, end_line: int, config: Config) -> Fro
     front = FrontMatter(
         end_line=end_line,
         id=opt("id", _uri),
-        url=opt("url", lambda k, v: _url(k, v, config)),
+        url=opt("url", lambda k, v: _page_url(k, v, config)),
         slug=opt("slug", _slug),
         headline=opt(headline_key, _text),
         description=opt("description", _text),
@@ -233,6 +233,26 @@ def _url(key: str, value: Any, config: Config) -> str:
         # A path is relative to the site's base URL, like everything else we write.
         return config.absolute(text)
     _fail(key, f"{text!r} is not an http(s) URL", "give an absolute https:// URL or a site path")
+
+
+def _page_url(key: str, value: Any, config: Config) -> str:
+    """The article's own URL: it decides where the page is written, so it must lie
+    inside the output folder (under ``base_url``) and name a page."""
+    url = _url(key, value, config)
+    hint = 'use a site path such as url = "2025/my-story/" or "news/my-story.html"'
+    if not url.startswith(config.base_url):
+        _fail(key, f"{url!r} is outside the site ({config.base_url})", hint)
+    parts = urlsplit(url[len(config.base_url) :])
+    path = parts.path
+    if parts.query or parts.fragment:
+        _fail(key, f"{url!r} has a query or fragment; a page is a path", hint)
+    if not path or path.startswith("/"):
+        _fail(key, f"{url!r} is the site's home page, not an article's", hint)
+    if not path.endswith(("/", ".html", ".htm")):
+        _fail(key, f"{url!r} ends neither in '/' nor in '.html'", hint)
+    if any(part in (".", "..") or part.startswith(".") for part in path.split("/")):
+        _fail(key, f"{url!r} leaves the output folder or names a hidden file", hint)
+    return url
 
 
 def _slug(key: str, value: Any) -> str:

@@ -31,7 +31,18 @@ def find_articles(seeds: Path) -> list[Path]:
     Symbolic links are followed only inside ``seeds``; see :func:`scan_seeds`
     for what is left out and why.
     """
-    return list(scan_seeds(seeds).paths)
+    scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
+    return list(scan.paths)
+
+
+def other_files(seeds: Path) -> list[Path]:
+    """Files in ``seeds`` that are not articles (``.md``, ``.html``…), hidden ones excluded.
+
+    A build reads ``*.txt`` only; the CLI names these in a notice so that a
+    Markdown file is not ignored without a word.
+    """
+    return list(scan_seeds(seeds).others) if seeds.is_dir() else []
 
 
 def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsItem:
@@ -80,6 +91,7 @@ __all__ = [
     "clean_temporaries",
     "find_articles",
     "load_article",
+    "other_files",
     "preview",
     "scan_seeds",
     "stamp_item",

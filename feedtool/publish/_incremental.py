@@ -56,6 +56,7 @@ from feedtool.publish._files import (
     write_atomic,
     write_error,
 )
+from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
@@ -493,6 +494,7 @@ class _Build:
                 prune_empty_dirs(old.parent, self.out)
         state.files = new_files
         self._write_state(state)
+        update_gone(self.out, removed, new_files)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
@@ -784,6 +786,7 @@ def build(
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
     scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -37,6 +37,21 @@ class SeedScan:
 
     paths: tuple[Path, ...]
     warnings: tuple[FeedtoolWarning, ...]
+    #: Visible files that are not articles (``.md``, ``.html``…): named in a notice.
+    others: tuple[Path, ...] = ()
+
+    def check_not_empty(self, seeds: Path) -> None:
+        """Raise when there is no article: a build of nothing would write an
+        index and an OPML of feeds that do not exist."""
+        if self.paths:
+            return
+        others = self.others
+        raise PublishError(
+            "no articles (*.txt files) in the seeds folder"
+            + (f"; it has {len(others)} other files, e.g. {others[0].name}" if others else ""),
+            path=seeds,
+            hint='write one with `feedtool new "Headline"` (articles are plain .txt files)',
+        )
 
 
 def scan_seeds(seeds: Path) -> SeedScan:
@@ -48,6 +63,7 @@ def scan_seeds(seeds: Path) -> SeedScan:
     root = Path(os.path.realpath(seeds))
     notes: list[FeedtoolWarning] = []
     files: list[Path] = []
+    others: list[Path] = []
     linked: list[tuple[Path, Path]] = []  # (link path in seeds, its real target file)
     seen: set[tuple[int, int]] = set()
     stack: list[Path] = [seeds]
@@ -105,6 +121,8 @@ def scan_seeds(seeds: Path) -> SeedScan:
                         stack.append(path)
                 elif entry.is_file(follow_symlinks=False) and entry.name.endswith(ARTICLE_SUFFIX):
                     files.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    others.append(path)
             except OSError as exc:
                 notes.append(_broken(path, exc))
     real_files = {Path(os.path.realpath(path)) for path in files}
@@ -121,7 +139,7 @@ def scan_seeds(seeds: Path) -> SeedScan:
         else:
             real_files.add(target)
             files.append(path)
-    return SeedScan(tuple(sorted(files)), tuple(notes))
+    return SeedScan(tuple(sorted(files)), tuple(notes), tuple(sorted(others)))
 
 
 def _inside_target(path: Path, root: Path, notes: list[FeedtoolWarning]) -> Path | None:

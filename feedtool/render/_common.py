@@ -24,10 +24,19 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
 from feedtool._slug import tag_slug
-from feedtool._text import direction, human_date, is_rtl, shorten
+from feedtool._text import derived_from, direction, human_date, is_rtl, shorten
 from feedtool.config import Config
 from feedtool.errors import FeedtoolError
-from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
+from feedtool.model import (
+    EmbeddedPost,
+    Heading,
+    Image,
+    ListBlock,
+    NewsItem,
+    Paragraph,
+    Person,
+    Tag,
+)
 
 if TYPE_CHECKING:
     from feedtool.render import Channel, ItemRef, Site
@@ -128,6 +137,8 @@ def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
     format can say who wrote the article and where their other articles are.
     """
     people = item.authors
+    if "author_pages" not in config.render.renderers():
+        return people
     return tuple(
         person
         if http_url(person.url)
@@ -176,8 +187,7 @@ def shows_standfirst(item: NewsItem) -> bool:
     if not item.description:
         return False
     first = next((b.text for b in item.body if isinstance(b, Paragraph)), "")
-    stem = item.description.rstrip("…").rstrip()
-    return not (stem and first.startswith(stem))
+    return not derived_from(item.description, first)
 
 
 @dataclass(frozen=True)
@@ -192,7 +202,30 @@ class LeadImage:
     own: bool = True
 
 
-def lead_image(item: NewsItem, config: Config) -> LeadImage | None:
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def image_type(url: str) -> str | None:
+    """The media type an image URL's extension names ('image/jpeg'), or None."""
+    path = urlsplit(url).path.lower()
+    return next((kind for ext, kind in _IMAGE_TYPES.items() if path.endswith(ext)), None)
+
+
+def own_image(item: NewsItem) -> LeadImage | None:
+    """The article's own image, when it has an http(s) URL (feeds show no default)."""
+    image = lead_image(item, None)
+    return image if image is not None and image.own else None
+
+
+def lead_image(item: NewsItem, config: Config | None) -> LeadImage | None:
     """The article's image with an http(s) URL, or ``[publisher] default_image``, or None."""
     image = item.image
     if image is not None:
@@ -205,7 +238,7 @@ def lead_image(item: NewsItem, config: Config) -> LeadImage | None:
                 alt=clean(image.caption) if image.caption else None,
                 credit=clean(image.credit) if image.credit else None,
             )
-    default = http_url(config.publisher.default_image)
+    default = http_url(config.publisher.default_image) if config is not None else None
     if default:
         return LeadImage(url=default, own=False)
     return None
@@ -259,10 +292,27 @@ def environment() -> Environment:
     )
 
 
-def _linked(text: str, links: tuple[str, ...]) -> Markup:
+# A bare http(s) URL in running text; trailing punctuation belongs to the sentence.
+_BARE_URL = re.compile(r"https?://[^\s<>\"“”‘’«»]+")
+_URL_TRAILING = ".,;:!?)]}'\"…،؛۔"
+
+
+def bare_urls(text: str) -> tuple[str, ...]:
+    """The http(s) URLs written out in ``text``, in order, without trailing punctuation."""
+    found: dict[str, None] = {}
+    for match in _BARE_URL.finditer(text):
+        url = match[0].rstrip(_URL_TRAILING)
+        if http_url(url):
+            found[url] = None
+    return tuple(found)
+
+
+def _linked(text: str, links: tuple[str, ...], home: str | None = None) -> Markup:
     """``text`` escaped, with each http(s) URL of ``links`` it contains made a link.
 
     A link may be written without its scheme in the text ('pic.twitter.com/…').
+    Links to another host than ``home`` get ``rel="nofollow noopener"``: the
+    publication vouches for none of them.
     """
     spans: list[tuple[int, int, str]] = []
     for link in dict.fromkeys(links):
@@ -281,9 +331,27 @@ def _linked(text: str, links: tuple[str, ...]) -> Markup:
     position = 0
     for start, end, href in sorted(spans):
         out += escape(text[position:start])
-        out += Markup('<a href="{}">{}</a>').format(href, text[start:end])
+        if home is not None and _host(href) == home:
+            out += Markup('<a href="{}">{}</a>').format(href, text[start:end])
+        else:
+            out += Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(
+                href, text[start:end]
+            )
         position = end
     return out + escape(text[position:])
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _text_markup(text: str, home: str | None) -> Markup:
+    """Running text escaped, its bare http(s) URLs linked."""
+    text = clean(text)
+    return _linked(text, bare_urls(text), home) if "://" in text else Markup("{}").format(text)
 
 
 def _figure(image: Image) -> Markup:
@@ -301,9 +369,9 @@ def _figure(image: Image) -> Markup:
     return Markup("<figure>{}</figure>").format(parts) if parts else Markup("")
 
 
-def _post(post: EmbeddedPost, context: str) -> Markup:
+def _post(post: EmbeddedPost, context: str, home: str | None = None) -> Markup:
     language = post.language or context
-    text = _linked(clean(post.text), post.links)
+    text = _linked(clean(post.text), post.links, home)
     who = Markup("{}").format(clean(post.author))
     if post.author_alternate_name:
         alt_lang = post.author_language
@@ -314,7 +382,9 @@ def _post(post: EmbeddedPost, context: str) -> Markup:
         )
         who += Markup(" | <span{}>{}</span>").format(alt_attrs, clean(post.author_alternate_name))
     if post.handle and post.url:
-        who += Markup(' (<a href="{}">@{}</a>)').format(post.url, clean(post.handle))
+        who += Markup(' (<a href="{}" rel="nofollow noopener">@{}</a>)').format(
+            post.url, clean(post.handle)
+        )
     if post.date:
         who += Markup(' <time datetime="{}">{}</time>').format(
             iso(post.date), human_date(post.date)
@@ -325,27 +395,34 @@ def _post(post: EmbeddedPost, context: str) -> Markup:
 
 
 def body_markup(item: NewsItem) -> Markup:
-    """The article body as safe HTML: lead figure, paragraphs, ``<h2>``s, quoted posts.
+    """The article body as safe HTML: lead figure, paragraphs, ``<h2>``s, lists, quoted posts.
 
     ``lang``/``dir`` are relative to ``item.language`` (the page's language).
+    Bare http(s) URLs become links; links off the article's own host get
+    ``rel="nofollow noopener"``.
     """
     context = item.language
+    home = _host(item.url)
     blocks: list[Markup] = []
     if item.image is not None and item.image not in item.body:
         blocks.append(_figure(item.image))
     for block in item.body:
+        attrs = lang_attrs(getattr(block, "language", None), context)
         if isinstance(block, Paragraph):
-            blocks.append(
-                Markup("<p{}>{}</p>").format(lang_attrs(block.language, context), clean(block.text))
-            )
+            blocks.append(Markup("<p{}>{}</p>").format(attrs, _text_markup(block.text, home)))
         elif isinstance(block, Heading):
-            blocks.append(
-                Markup("<h2{}>{}</h2>").format(
-                    lang_attrs(block.language, context), clean(block.text)
-                )
+            blocks.append(Markup("<h2{}>{}</h2>").format(attrs, clean(block.text)))
+        elif isinstance(block, ListBlock):
+            entries = Markup("\n").join(
+                Markup("<li>{}</li>").format(_text_markup(entry, home)) for entry in block.items
             )
+            if block.ordered:
+                start = Markup(' start="{}"').format(block.start) if block.start != 1 else ""
+                blocks.append(Markup("<ol{}{}>\n{}\n</ol>").format(attrs, start, entries))
+            else:
+                blocks.append(Markup("<ul{}>\n{}\n</ul>").format(attrs, entries))
         elif isinstance(block, EmbeddedPost):
-            blocks.append(_post(block, context))
+            blocks.append(_post(block, context, home))
         else:
             blocks.append(_figure(block))
     return Markup("\n").join(b for b in blocks if b)

@@ -44,7 +44,9 @@ from feedtool.render._common import (
     clean,
     feed_content_html,
     home_url,
+    image_type,
     item_id,
+    own_image,
     person_json,
     published,
     whole_seconds,
@@ -139,4 +141,17 @@ def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
             link.set("type", "text/html")
     if item.language.lower() != config.language.lower():
         element.set(_XML_LANG, item.language)
+    image = own_image(item)
+    if image is not None:
+        enclosure = etree.Element(f"{_ATOM}link", rel="enclosure", href=image.url)
+        kind = image_type(image.url)
+        if kind is not None:
+            enclosure.set("type", kind)
+        if image.alt:
+            enclosure.set("title", image.alt)
+        alternate = element.find(f"{_ATOM}link")
+        if alternate is not None:
+            alternate.addnext(enclosure)
+        else:
+            element.append(enclosure)
     return element

@@ -162,11 +162,19 @@ def _when_day(day: dt.date) -> _When:
     return _When(day.isoformat(), human_date(day))
 
 
-def _site_nav(page: str) -> list[tuple[str, str]]:
+_SECTIONS = (
+    ("Archive", "archive", "archive/index.html"),
+    ("Tags", "tag_pages", "tags/index.html"),
+    ("Authors", "author_pages", "authors/index.html"),
+)
+
+
+def _site_nav(config: Config, page: str) -> list[tuple[str, str]]:
+    # Only the sections a renderer of this build writes: no link leads nowhere.
     return [
-        ("Archive", relative(page, "archive/index.html")),
-        ("Tags", relative(page, "tags/index.html")),
-        ("Authors", relative(page, "authors/index.html")),
+        (label, relative(page, path))
+        for label, name, path in _SECTIONS
+        if name in config.render.renderers()
     ]
 
 
@@ -180,7 +188,7 @@ def _common(site: Site, page: str, language: str | None = None) -> dict[str, obj
         "ui_lang": lang_attrs(config.language, language),
         "site_title": clean(config.title),
         "home": relative(page, "index.html"),
-        "site_nav": _site_nav(page),
+        "site_nav": _site_nav(config, page),
         "feeds": _feeds(config, site.main),
         "page_links": [],
     }
@@ -263,12 +271,14 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     tags = []
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        href = relative(page, f"{prefix}index.html") if prefix else None
+        tag_pages = prefix and "tag_pages" in config.render.renderers()
+        href = relative(page, f"{prefix}index.html") if tag_pages else None
         tags.append(_TagLink(clean(name), href))
+    author_pages = "author_pages" in config.render.renderers()
     authors = [
         _Link(
             clean(a.name),
-            relative(page, author_dir(a) + "index.html"),
+            relative(page, author_dir(a) + "index.html") if author_pages else http_url(a.url),
             clean(a.job_title) if a.job_title else None,
         )
         for a in authors_of(item, config)

@@ -17,10 +17,10 @@ from feedtool.render._common import (
     clean,
     feed_content_html,
     home_url,
-    http_url,
     iso,
     item_id,
     json_bytes,
+    own_image,
     person_json,
     published,
     tag_names,
@@ -73,9 +73,9 @@ def _item(site: Site, item: NewsItem, content: str) -> dict[str, Any]:
     }
     if item.description:
         entry["summary"] = clean(item.description)
-    image = http_url(item.image.url) if item.image else None
-    if image:
-        entry["image"] = image
+    image = own_image(item)
+    if image is not None:
+        entry["image"] = image.url
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)

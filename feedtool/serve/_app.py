@@ -178,6 +178,37 @@ def _not_found() -> Response:
     )
 
 
+def _gone() -> Response:
+    return Response(
+        b"Gone: this page was published here and has been removed.\n",
+        status_code=410,
+        headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "max-age=300"},
+    )
+
+
+class _Tombstones:
+    """The build's list of removed outputs, read again only when the file changes."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int, int] | None = None
+        self._paths: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def __contains__(self, item: tuple[Path, str]) -> bool:
+        from feedtool.publish._gone import GONE_FILENAME, read_gone
+
+        root, relative = item
+        try:
+            info = os.stat(root / GONE_FILENAME)
+        except OSError:
+            return False
+        key = (info.st_ino, info.st_size, info.st_mtime_ns)
+        with self._lock:
+            if key != self._key:
+                self._paths, self._key = read_gone(root), key
+            return relative in self._paths
+
+
 def _safe_segments(raw_path: bytes) -> tuple[list[str], bool] | None:
     """Decoded path segments and whether the path ends with '/', or None if unsafe.
 
@@ -309,6 +340,7 @@ def make_app(out: Path) -> Starlette:
     """The ASGI app serving ``out``; the folder may be replaced while it runs."""
     out = Path(out)
     cache = _FileCache()
+    tombstones = _Tombstones()
 
     async def endpoint(request: Request) -> Response:
         checked = _safe_segments(request.scope.get("raw_path") or request.url.path.encode())
@@ -321,6 +353,10 @@ def make_app(out: Path) -> Starlette:
             return _not_found()
         target = _resolve(root, *checked)
         if target is None:
+            segments, trailing = checked
+            relative = "/".join([*segments, "index.html"] if trailing else segments)
+            if (root, relative) in tombstones or (root, relative + "/index.html") in tombstones:
+                return _gone()
             return _not_found()
         if isinstance(target, str):
             return Response(status_code=301, headers={"Location": target})
