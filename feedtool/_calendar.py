@@ -27,6 +27,7 @@ __all__ = ["FoundDate", "FoundTime", "find_date", "find_time", "latest_on_or_bef
 
 _PERSIAN = "persian"
 _GREGORIAN = "gregorian"
+_DIGIT = re.compile(r"\d")
 
 
 # Each locale costs about 15 ms to load, once per process.
@@ -101,8 +102,10 @@ class FoundDate:
 
 def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | None:
     """The first valid date in ``text[start:end]``; see the module docstring."""
+    stop = len(text) if end is None else end
+    if _DIGIT.search(text, start, stop) is None:
+        return None  # every date has a day: cheap to rule out before the month patterns
     normal = ascii_digits(text)
-    stop = len(normal) if end is None else end
     best: FoundDate | None = None
     for pattern in _patterns():
         position = start

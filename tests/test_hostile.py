@@ -11,6 +11,7 @@ warning, or safe output, and never a traceback or a lost article. Cases 1, 2,
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import shutil
@@ -671,3 +672,45 @@ def test_article_over_the_size_cap_is_one_error(seeds: Path, tmp_path: Path) -> 
     (error,) = report.errors
     assert error.path == seeds / "huge.txt" and "over the limit of 50,000" in error.message
     assert error.hint is not None and "max_article_bytes" in error.hint
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(_HOSTILE_CHARS, min_size=1, max_size=120),
+    st.text(_HOSTILE_CHARS, min_size=1, max_size=600),
+)
+def test_hostile_text_parses_into_feeds_readers_accept(headline: str, body: str) -> None:
+    """Any text that parses renders into feeds that parse (no traceback in between)."""
+    from feedtool.enrich import enrich_item
+    from feedtool.render import Channel, Site, render_site
+
+    config = load_config(ROOT / "feedtool.toml")
+    data = f"{headline}\n\n{body}\n\nThe talks in Tehran lasted six hours on Monday.\n"
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            item = enrich_item(
+                parse_article(
+                    data.encode("utf-8", "surrogatepass"), source_path="a.txt", config=config
+                ),
+                config,
+            )
+        except FeedtoolError:
+            return
+    item = item.model_copy(
+        update={
+            "id": "tag:news.example.org,2025-11-01:a",
+            "date_published": dt.datetime(2025, 11, 1, 9, 0, tzinfo=dt.UTC),
+        }
+    )
+    site = Site(
+        config=config,
+        items=(item,),
+        tag_channels=(Channel(prefix="tags/x/", title="x", description="x", items=(item,)),),
+    )
+    outputs = dict(render_site(site, ("rss", "atom", "jsonfeed", "jsonld")))
+    for path in ("rss.xml", "atom.xml", "tags/x/atom.xml"):
+        parsed = feedparser.parse(outputs[path])
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        assert len(parsed.entries) == 1
+    assert json.loads(outputs["feed.json"])["items"][0]["id"] == item.id

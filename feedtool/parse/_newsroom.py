@@ -35,6 +35,7 @@ _BYLINE_MAX_WORDS = 16
 _NAME_MAX_WORDS = 4
 _DATELINE_WINDOW = 110  # the dash ending a dateline comes within this many characters
 _TRAILER_UNITS = 3
+_TRAILER_MAX_CHARS = 300
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -384,14 +385,17 @@ _CONTRIBUTOR_ROLE = re.compile(
 def trailer(text: str) -> tuple[Person, ...]:
     """The people of a wire trailer '(Reporting by A; Editing by B)' or an AP
     credit 'Associated Press writer A contributed to this report.', or ``()``."""
-    contributed = _CONTRIBUTED.match(text)
+    if len(text) > _TRAILER_MAX_CHARS:
+        return ()  # checked first: the patterns below would scan a whole paragraph
+    folded = text.casefold()
+    contributed = _CONTRIBUTED.match(text) if "contributed" in folded else None
     if contributed is not None:
         role = _CONTRIBUTOR_ROLE.match(contributed["who"])
         if role is None:
             return ()
         return _people(contributed["who"][role.end() :], strict=True)
-    body = _TRAILER.match(text)
-    if body is None or len(text) > 300:
+    body = _TRAILER.match(text) if " by " in folded else None
+    if body is None:
         return ()
     people: list[Person] = []
     for clause in re.split(r"\s*;\s*", body["body"]):

@@ -374,8 +374,7 @@ class _Build:
             clean_temporaries(self.out)
         state_path = self.out / STATE_FILENAME
         state_bytes = state_path.read_bytes() if state_path.is_file() else b""
-        state = State.load(self.out)
-        self._lap("load state")
+        self._lap("read state")
 
         summaries, errors, parsed = self._scan_and_parse(paths)
         self.warnings += [
@@ -398,18 +397,18 @@ class _Build:
             sorted((s.source_path, s.content_hash) for s in all_summaries),
             waiting,
         )
-        existing = existing_files(self.out)
         if (
             not errors
             and not parsed
             and store.meta("last_build") == inputs
-            and existing.issuperset(state.files)
+            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
         ):
-            # Nothing changed since the last complete build: nothing to do.
+            # Nothing changed since the last complete build, and no output
+            # was deleted (that changes its folder's time): nothing to do.
             return self._report(
                 len(summaries) + len(previewed),
                 errors,
-                len(state.files),
+                int(store.meta("outputs") or 0),
                 [],
                 [],
                 [],
@@ -417,6 +416,8 @@ class _Build:
                 held,
             )
 
+        state = State.load(self.out)
+        existing = existing_files(self.out)
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
         before = copy.deepcopy(state.entries)
@@ -509,6 +510,10 @@ class _Build:
                 waiting,
             ),
         )
+        folders = orjson.dumps(sorted({"", *(f.rpartition("/")[0] for f in new_files)})).decode()
+        store.put_meta("folder_list", folders)
+        store.put_meta("folders", self._folders_stamp(folders))
+        store.put_meta("outputs", str(len(new_files)))
         store.commit()
         self._lap("write")
 
@@ -522,6 +527,18 @@ class _Build:
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _folders_stamp(self, folders: str | None) -> str | None:
+        """A digest of the modification times of the output folders (``folders``: JSON)."""
+        if folders is None:
+            return None
+        stamps = []
+        for folder in orjson.loads(folders):
+            try:
+                stamps.append((folder, (self.out / folder).stat().st_mtime_ns))
+            except OSError:
+                return None
+        return fingerprint(stamps)
 
     def _report(
         self,
