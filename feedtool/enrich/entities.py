@@ -694,7 +694,9 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
         if isinstance(block, EmbeddedPost):
             words = tuple(block.author.split())
             if 1 < len(words) <= 5:
-                person(words, "post-author").found.add(block.author, f"line {block.line}")
+                person(words, "post-author").found.add(
+                    block.author, where_label("post", block.line)
+                )
     honorific = {c.words[-1] for c in reader.people if c.titled and len(c.words) == 1}
     confirmed = {tuple(w.casefold() for w in c.words) for c in reader.people if c.evidence}
     pending: list[_Candidate] = []
