@@ -449,11 +449,12 @@ class _Build:
         old_files = set(state.files)
         fingerprints: dict[str, str] = {}
         todo: list[Planned | tuple[str, bytes]] = []
+        resolved: dict[str, bool] = {}
         for output in plan_site(site):
             path = output.path if isinstance(output, Planned) else output[0]
             if path in fingerprints:
                 raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            inside(self.out, path)
+            inside(self.out, path, resolved)
             if isinstance(output, Planned):
                 fingerprints[path] = fingerprint(output.fingerprint, self.key)
                 if (
