@@ -1,65 +1,270 @@
-"""Time a full build of the BBC corpus (or any folder) and print articles per second.
+"""Cold, no-op and one-edit builds, side by side with Hugo, with peak memory.
 
-usage: python bench/bench_build.py [CORPUS] [--jobs N ...]
+usage: python bench/bench_build.py [--bbc 2225] [--archive 20000 ...] [--jobs N]
+                                   [--tag-feeds-min 2] [--no-hugo]
 
-Runs each job count in the same process on a fresh output folder, then a
-second (no-change) build, and prints the figures and the ratio to the
-single-process run. Needs ../shared (skips with a message when absent).
+Builds, each as a fresh ``feedtool build`` process (start-up included, as a
+newsroom's publish step pays it):
+
+* ``bbc``: the BBC corpus repeated with distinct headlines to ``--bbc``
+  articles;
+* ``archive-N``: BBC and Reuters articles (``../shared/corpus``) repeated with
+  distinct headlines to N articles, for each N of ``--archive`` (two sizes
+  show whether time is linear).
+
+For each: a cold build into an empty folder, a rebuild with nothing changed,
+and a rebuild after one article is edited. When ``hugo`` is on PATH the same
+articles (as Markdown with title, date and the corpus category as a tag;
+pages, RSS and tag feeds; Hugo does no enrichment) are built by Hugo in the
+same run and the ratios printed. Peak memory is the largest sum of the
+resident set sizes of the build's process tree (pool workers included),
+sampled every 20 ms from /proc. The machine is shared: compare ratios from
+one run, not absolute times across runs. Needs ../shared (skips otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from feedtool import build, load_config
-
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "bbc"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    files: int
+    megabytes: float
+
+
+def _tree_rss_kb(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                    stack.extend(int(child) for child in kids.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` to completion: wall time, peak tree RSS, what ``out`` holds after."""
+    peak = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{errors[-2000:]}")
+    files = [p for p in out.rglob("*") if p.is_file() and ".feedtool" not in p.parts]
+    size = sum(p.stat().st_size for p in files) / 1e6
+    return Run(seconds, peak / 1024, len(files), size)
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+def _sources(names: tuple[str, ...]) -> list[tuple[str, Path]]:
+    found = []
+    for name in names:
+        for path in sorted((CORPUS / name).rglob("*.txt")):
+            if path.name.upper() != "README.TXT":
+                found.append((path.parent.name, path))
+    return found
+
+
+def make_corpus(folder: Path, count: int, names: tuple[str, ...]) -> list[Path]:
+    """``count`` articles from the corpora ``names``, repeated with distinct headlines."""
+    sources = _sources(names)
+    folder.mkdir(parents=True)
+    written = []
+    for number in range(count):
+        category, source = sources[number % len(sources)]
+        text = source.read_text("utf-8", errors="replace").lstrip()
+        headline, _, body = text.partition("\n")
+        copy = number // len(sources)
+        if copy:
+            headline = f"{headline.strip()} (part {copy + 1})"
+        path = folder / category / f"{number:05d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"{headline.strip()}\n{body}", "utf-8")
+        written.append(path)
+    return written
+
+
+def make_hugo_site(folder: Path, articles: list[Path]) -> None:
+    """The same articles as a Hugo site: Markdown pages, home/section/tag lists and RSS."""
+    (folder / "layouts" / "_default").mkdir(parents=True)
+    (folder / "hugo.toml").write_text(
+        'baseURL = "https://news.example.org/"\ntitle = "Bench"\n'
+        "disableKinds = []\n[taxonomies]\ntag = 'tags'\n",
+        "utf-8",
+    )
+    layouts = folder / "layouts" / "_default"
+    (layouts / "single.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body>"
+        "<h1>{{ .Title }}</h1><time>{{ .Date }}</time>{{ .Content }}"
+        "{{ range .Params.tags }}<a href='/tags/{{ . | urlize }}/'>{{ . }}</a>{{ end }}"
+        "</body></html>\n",
+        "utf-8",
+    )
+    (layouts / "list.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><ul>"
+        "{{ range .Pages }}<li><a href='{{ .RelPermalink }}'>{{ .Title }}</a></li>{{ end }}"
+        "</ul></body></html>\n",
+        "utf-8",
+    )
+    content = folder / "content" / "posts"
+    content.mkdir(parents=True)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    for number, path in enumerate(articles):
+        headline, _, body = path.read_text("utf-8").partition("\n")
+        date = (start + dt.timedelta(minutes=number)).isoformat()
+        title = headline.replace("\\", "\\\\").replace('"', '\\"')
+        (content / f"{number:05d}.md").write_text(
+            f'+++\ntitle = "{title}"\ndate = "{date}"\ntags = ["{path.parent.name}"]\n+++\n{body}',
+            "utf-8",
+        )
+
+
+def edit(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\nThis paragraph was added by an editor after publication.\n")
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def bench(name: str, seeds: Path, articles: list[Path], work: Path, args: argparse.Namespace):
+    config = work / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    config.write_text(
+        text.replace("feeds_min_items = 1", f"feeds_min_items = {args.tag_feeds_min}"), "utf-8"
+    )
+    out = work / "out"
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from feedtool.cli import main; sys.exit(main())",
+        "build",
+        str(seeds),
+        "-o",
+        str(out),
+        "-c",
+        str(config),
+        "--no-ping",
+        "-q",
+    ]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    cold = timed(command, out, env)
+    noop = timed(command, out, env)
+    edit(articles[len(articles) // 2])
+    one = timed(command, out, env)
+    hugo = None
+    if args.hugo:
+        site = work / "hugo"
+        make_hugo_site(site, articles)
+        hugo_out = work / "hugo-out"
+        hugo_cmd = ["hugo", "--quiet", "-s", str(site), "-d", str(hugo_out)]
+        hugo = timed(hugo_cmd, hugo_out)
+    count = len(articles)
+    print(f"\n{name}: {count} articles")
+    rows = [("cold", cold), ("no-op rebuild", noop), ("one article edited", one)]
+    for label, run in rows:
+        line = (
+            f"  feedtool {label:<19} {run.seconds:7.2f} s  peak {run.peak_mb:6.0f} MB"
+            f"  ({1000 * run.seconds / count:.2f} ms/article)"
+        )
+        if hugo:
+            line += f"  = {run.seconds / hugo.seconds:5.2f}x Hugo cold"
+        print(line)
+    print(
+        f"  feedtool output: {cold.files} files, {cold.megabytes:.0f} MB"
+        f" ({cold.files / count:.1f} files and {1000 * cold.megabytes / count:.0f} kB per article)"
+    )
+    if hugo:
+        print(
+            f"  hugo     cold                {hugo.seconds:7.2f} s  peak {hugo.peak_mb:6.0f} MB"
+            f"  ({hugo.files} files, {hugo.megabytes:.0f} MB)"
+        )
+    return cold
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--bbc", type=int, default=2225, help="BBC-size articles [2225]")
     parser.add_argument(
-        "--tag-feeds-min",
-        type=int,
-        default=2,
-        help="feeds_min_items for the run (the example feedtool.toml says 1) [2]",
+        "--archive", type=int, nargs="*", default=[2000, 20000], help="archive sizes"
     )
+    parser.add_argument("--jobs", type=int, default=None, help="feedtool --jobs [all cores]")
+    parser.add_argument("--tag-feeds-min", type=int, default=2, help="feeds_min_items [2]")
+    parser.add_argument("--no-hugo", dest="hugo", action="store_false")
+    parser.add_argument("--corpus", type=Path, default=None, help="[../shared/corpus]")
     args = parser.parse_args()
-    if not args.corpus.is_dir():
-        print(f"skipped: {args.corpus} not found (needs ../shared)")
+    global CORPUS
+    CORPUS = args.corpus or CORPUS
+    if not (CORPUS / "bbc").is_dir():
+        print(f"skipped: {CORPUS / 'bbc'} not found (needs ../shared)")
         return 0
-    config = load_config(ROOT / "feedtool.toml")
-    config = config.model_copy(
-        update={"tags": config.tags.model_copy(update={"feeds_min_items": args.tag_feeds_min})}
-    )
-    baseline = None
-    for jobs in args.jobs:
-        out = Path(tempfile.mkdtemp(prefix="feedtool-bench-"))
-        try:
-            start = time.perf_counter()
-            report = build(args.corpus, out, config, jobs=jobs, ping=False)
-            cold = time.perf_counter() - start
-            start = time.perf_counter()
-            build(args.corpus, out, config, jobs=jobs, ping=False)
-            warm = time.perf_counter() - start
-        finally:
-            shutil.rmtree(out)
-        baseline = baseline or cold
-        print(
-            f"jobs={jobs}: {report.articles} articles, {report.outputs} outputs, "
-            f"{len(report.errors)} errors; cold build {cold:.2f} s "
-            f"({report.articles / cold:.0f} articles/s, "
-            f"x{baseline / cold:.2f} vs jobs={args.jobs[0]}); "
-            f"no-change rebuild {warm:.2f} s"
-        )
+    if args.hugo and shutil.which("hugo") is None:
+        print("hugo not on PATH: feedtool figures only")
+        args.hugo = False
+    work = Path(tempfile.mkdtemp(prefix="feedtool-bench-"))
+    try:
+        if args.bbc:
+            seeds = work / "bbc" / "seeds"
+            articles = make_corpus(seeds, args.bbc, ("bbc",))
+            bench("bbc", seeds, articles, work / "bbc", args)
+        colds = {}
+        for size in args.archive:
+            folder = work / f"archive-{size}"
+            seeds = folder / "seeds"
+            articles = make_corpus(seeds, size, ("bbc", "reuters-train"))
+            colds[size] = bench(f"archive-{size}", seeds, articles, folder, args)
+            shutil.rmtree(folder)
+        if len(colds) >= 2:
+            small, large = min(colds), max(colds)
+            print(
+                f"\nlinearity: {large} / {small} articles = {large / small:.1f}x articles,"
+                f" cold time {colds[large].seconds / colds[small].seconds:.1f}x"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

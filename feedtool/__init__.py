@@ -11,7 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from feedtool.config import Config, load_config
-from feedtool.enrich import enrich_item
+from feedtool.enrich import enrich_item, enricher
 from feedtool.errors import ConfigError, FeedtoolError, ParseError, PublishError
 from feedtool.model import (
     DateMention,
@@ -19,6 +19,7 @@ from feedtool.model import (
     Evidence,
     Heading,
     Image,
+    ListBlock,
     NewsItem,
     Paragraph,
     Person,
@@ -27,6 +28,7 @@ from feedtool.model import (
 )
 from feedtool.parse import parse_article
 from feedtool.publish import BuildReport, build, load_article
+from feedtool.render import Site, renderer
 
 __all__ = [
     "BuildReport",
@@ -38,17 +40,21 @@ __all__ = [
     "FeedtoolError",
     "Heading",
     "Image",
+    "ListBlock",
     "NewsItem",
     "Paragraph",
     "ParseError",
     "Person",
     "PublishError",
     "Publisher",
+    "Site",
     "Tag",
     "__version__",
     "build",
     "enrich_item",
+    "enricher",
     "load_article",
     "load_config",
     "parse_article",
+    "renderer",
 ]

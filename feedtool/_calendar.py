@@ -27,6 +27,7 @@ __all__ = ["FoundDate", "FoundTime", "find_date", "find_time", "latest_on_or_bef
 
 _PERSIAN = "persian"
 _GREGORIAN = "gregorian"
+_DIGIT = re.compile(r"\d")
 
 
 # Each locale costs about 15 ms to load, once per process.
@@ -43,6 +44,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return (
         # 2025-11-26
         re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)"),
+        # 26/11/2025, 27.11.2025: day first, as most of the world writes it; a
+        # first number above 12 can only be the day, a second one only the
+        # day of a US-style 11/27/2025.
+        re.compile(
+            r"(?<![\d./])(?P<first>[0-3]?\d)(?P<mark>[./])(?P<second>[01]?\d|[0-3]\d)"
+            r"(?P=mark)(?P<year>\d{4})(?![\d./])"
+        ),
         # 26 November 2025, 14. November 2025, 27 novembre, 25 de noviembre de 2025,
         # 26 نوفمبر/تشرين الثاني 2025, ۵ آذر ۱۴۰۴
         re.compile(
@@ -94,8 +102,10 @@ class FoundDate:
 
 def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | None:
     """The first valid date in ``text[start:end]``; see the module docstring."""
+    stop = len(text) if end is None else end
+    if _DIGIT.search(text, start, stop) is None:
+        return None  # every date has a day: cheap to rule out before the month patterns
     normal = ascii_digits(text)
-    stop = len(normal) if end is None else end
     best: FoundDate | None = None
     for pattern in _patterns():
         position = start
@@ -112,6 +122,14 @@ def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | 
 
 
 def _found(match: re.Match[str]) -> FoundDate | None:
+    if "first" in match.re.groupindex:
+        one, two = int(match["first"]), int(match["second"])
+        day, month = (two, one) if two > 12 else (one, two)
+        try:
+            dt.date(int(match["year"]), month, day)
+        except ValueError:
+            return None
+        return FoundDate(int(match["year"]), month, day, *match.span())
     month_text = match["month"]
     day = int(match["day"])
     year = int(match["year"]) if match["year"] else None

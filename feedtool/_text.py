@@ -84,6 +84,16 @@ def shorten(text: str, limit: int = HEADLINE_LIMIT) -> str:
     return cut.rstrip(" ,;:،؛-–—") + ELLIPSIS
 
 
+def derived_from(summary: str, paragraph: str) -> bool:
+    """Whether ``summary`` is ``paragraph``'s opening (a derived headline or description).
+
+    Such a summary says nothing the paragraph does not: reading or showing both
+    would count or show it twice.
+    """
+    stem = summary.rstrip(ELLIPSIS).rstrip()
+    return bool(stem) and paragraph.startswith(stem)
+
+
 def summary(text: str, limit: int) -> str:
     """As many whole sentences of ``text`` as fit in ``limit``; else a shortened first one."""
     if len(text) <= limit:

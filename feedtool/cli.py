@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from feedtool import __version__
-from feedtool.config import CONFIG_FILENAME, Config, load_config
+from feedtool.config import CONFIG_FILENAME, Config, default_config, load_config
 from feedtool.errors import FeedtoolError, FeedtoolWarning
 
 _CONFIG_OPTION = click.option(
@@ -30,14 +30,18 @@ _CONFIG_OPTION = click.option(
 )
 
 
-_STATE_OPTION = click.option(
-    "-o",
-    "--out",
-    default="feeds",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Built site whose state gives the article's published id and dates.",
-)
+def _out_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o",
+        "--out",
+        default="feeds",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+_STATE_OPTION = _out_option("Built site whose state gives the article's published id and dates.")
 
 
 @contextmanager
@@ -66,17 +70,33 @@ def _warnings_printed() -> Iterator[None]:
                     )
 
 
-def _config(path: Path) -> Config:
-    return load_config(path)
+class _Group(click.Group):
+    """A command group whose command list shows each summary whole.
+
+    click cuts summaries to the terminal width ('Build feeds and pages from
+    the articles in SEEDS (default:...'); a wrapped line reads better.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedtool")
 def main() -> None:
     """Turn plain-text news articles into enriched feeds and pages.
 
     \b
     Examples:
+      feedtool init my-news && cd my-news   # a config and an example article
+      feedtool new "Ferry fares to rise"    # seeds/ferry-fares-to-rise.txt
       feedtool build                 # seeds/ -> feeds/, with feedtool.toml
       feedtool show seeds/000_ae4195037769579a.txt
       feedtool serve --watch         # http://127.0.0.1:8000/
@@ -85,21 +105,70 @@ def main() -> None:
 
 @main.command()
 @click.argument(
-    "seeds", default="seeds", type=click.Path(file_okay=False, path_type=Path), required=False
+    "folder", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
+@click.option("--title", default="My News", show_default=True, help="The publication's title.")
+def init(folder: Path, title: str) -> None:
+    """Start a project in FOLDER (default: here): feedtool.toml and seeds/welcome.txt.
+
+    The config is commented key by key; nothing that exists is overwritten.
+
+    \b
+    Example:
+      feedtool init my-news && cd my-news && feedtool build && feedtool serve
+    """
+    from feedtool.scaffold import init_project
+
+    with _errors_to_exit():
+        written = init_project(folder, title=title)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f'next: feedtool new "Headline" (in {folder}), then feedtool build')
+
+
+@main.command()
+@click.argument("headline")
 @click.option(
-    "-o",
-    "--out",
-    default="feeds",
+    "--seeds",
+    default="seeds",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
+    help="Articles folder to write into.",
 )
+@click.option("--draft", is_flag=True, help="Mark it draft = true (kept out of the feeds).")
+def new(headline: str, seeds: Path, draft: bool) -> None:
+    """Write a new article file for HEADLINE in SEEDS, with its front matter keys listed.
+
+    \b
+    Example:
+      feedtool new "Ferry fares to rise" --draft
+    """
+    from feedtool.scaffold import new_article
+
+    with _errors_to_exit():
+        path = new_article(headline, seeds, draft=draft)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument(
+    "seeds", default="seeds", type=click.Path(file_okay=False, path_type=Path), required=False
+)
+@_out_option("Output folder.")
 @_CONFIG_OPTION
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [all cores]."
 )
 @click.option("--no-ping", is_flag=True, help="Do not notify the WebSub hub.")
+@click.option(
+    "-D", "--drafts", is_flag=True, help="Preview drafts (draft = true) too; the hub is not pinged."
+)
+@click.option(
+    "-F",
+    "--future",
+    is_flag=True,
+    help="Preview articles whose `published` is still to come; the hub is not pinged.",
+)
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -115,6 +184,8 @@ def build(
     config_path: Path,
     jobs: int | None,
     no_ping: bool,
+    drafts: bool,
+    future: bool,
     wait: float,
     quiet: bool,
     verbose: bool,
@@ -133,27 +204,40 @@ def build(
       feedtool build seeds -o feeds -c feedtool.toml
     """
     from feedtool.publish import build as build_site
+    from feedtool.publish import other_files
 
+    for other in () if quiet else other_files(seeds):
+        click.secho(
+            f"notice: {other}: not read (articles are .txt files; rename it to publish it)",
+            fg="cyan",
+            err=True,
+        )
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
         try:
             report = build_site(
                 seeds,
                 out,
-                _config(config_path),
+                load_config(config_path),
                 jobs=jobs,
                 ping=not no_ping,
+                drafts=drafts,
+                future=future,
                 wait=wait,
                 progress=bar,
             )
         finally:
             bar.close()
+    if not quiet:
+        for held in report.held:
+            click.secho(f"notice: {held}", fg="cyan", err=True)
     for error in report.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    for warning in report.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for problem in report.ping_errors:
-        click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        for problem in report.ping_errors:
+            click.secho(f"warning: WebSub ping: {problem}", fg="yellow", err=True)
     if verbose:
         click.echo(
             f"parsed {len(report.parsed)}, rendered {len(report.rendered)}, "
@@ -221,10 +305,8 @@ def show(file: Path, config_path: Path, out: Path) -> None:
 def _config_or_default(path: Path) -> Config:
     """The config, or a neutral default when the default file is absent."""
     if not path.exists() and path == Path(CONFIG_FILENAME):
-        from feedtool.config import default_config
-
         return default_config()
-    return _config(path)
+    return load_config(path)
 
 
 # Serving and embedding import heavier modules lazily, so `build` starts fast.
@@ -250,8 +332,31 @@ def _config_or_default(path: Path) -> Config:
     type=click.Path(file_okay=False, path_type=Path),
     help="Articles folder to watch.",
 )
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Connections held at most [just below the open-file limit]; the longest idle"
+    " one makes room for a new one.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers.",
+)
 @_CONFIG_OPTION
-def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path: Path) -> None:
+def serve(
+    out: Path,
+    host: str,
+    port: int,
+    watch: bool,
+    seeds: Path,
+    max_connections: int | None,
+    header_timeout: float,
+    config_path: Path,
+) -> None:
     """Serve the built site in OUT (default: feeds/) on http://127.0.0.1:8000/.
 
     Feeds get their proper media types, ETag/Last-Modified (conditional GET
@@ -266,7 +371,17 @@ def serve(out: Path, host: str, port: int, watch: bool, seeds: Path, config_path
     from feedtool.serve import serve as run_server
 
     with _errors_to_exit():
-        run_server(out, host, port, watch, seeds, config_path, log=click.echo)
+        run_server(
+            out,
+            host,
+            port,
+            watch,
+            seeds,
+            config_path,
+            log=click.echo,
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+        )
 
 
 @main.command()

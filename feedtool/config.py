@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from feedtool.errors import ConfigError
+from feedtool.plugins import ENRICHERS, RENDERERS
 
 CONFIG_FILENAME = "feedtool.toml"
 
@@ -66,6 +67,17 @@ class PublisherConfig(_Frozen):
     name: str = Field(min_length=1)
     url: str
     logo: str | None = Field(default=None, description="Absolute URL of a logo image.")
+    default_image: str | None = Field(
+        default=None,
+        description="Absolute URL of the image shown for articles that have none of their own.",
+    )
+
+    @field_validator("logo", "default_image")
+    @classmethod
+    def _image_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value)
+        return value
 
 
 class AuthorConfig(_Frozen):
@@ -115,6 +127,20 @@ class EnrichConfig(_Frozen):
     )
 
 
+class RenderConfig(_Frozen):
+    """``[render]``: which renderers run."""
+
+    enabled: tuple[str, ...] | None = Field(
+        default=None,
+        description="Names of renderers to run: built-in, entry point or dotted name;"
+        " unset: every built-in renderer.",
+    )
+
+    def renderers(self) -> tuple[str, ...]:
+        """The renderers a build runs."""
+        return self.enabled if self.enabled is not None else RENDERERS.builtin_names()
+
+
 class WebSubConfig(_Frozen):
     """``[websub]``: the hub to advertise and ping after a build."""
 
@@ -129,6 +155,29 @@ class WebSubConfig(_Frozen):
         return value
 
 
+class LimitsConfig(_Frozen):
+    """``[limits]``: bounds that keep work and output proportional to the input."""
+
+    max_article_bytes: int = Field(
+        default=5_000_000,
+        ge=1_000,
+        description="An article file larger than this is an error naming it (parse and"
+        " enrich are linear in size, but one runaway file should not hold a build).",
+    )
+    max_tags: int = Field(
+        default=40,
+        ge=1,
+        description="Inferred tags kept per article, the best scored (front matter tags"
+        " always stay): one article cannot create thousands of tag feeds.",
+    )
+    feed_body_bytes: int = Field(
+        default=100_000,
+        ge=0,
+        description="Tag and author feeds carry an item's full HTML body only up to this"
+        " size; a larger item is a summary and a link there (the main feeds keep it whole).",
+    )
+
+
 class Config(_Frozen):
     """The whole ``feedtool.toml``."""
 
@@ -138,11 +187,21 @@ class Config(_Frozen):
     language: str = Field(default="en", description="Default BCP 47 language of articles.")
     timezone: str = Field(default="UTC", description="IANA zone for dates without an offset.")
     feed_size: int = Field(default=50, ge=1, description="How many items a feed holds.")
+    feed_archives: bool = Field(
+        default=True,
+        description="Older items of every RSS and Atom feed go to archive pages of"
+        " `feed_size` items (RFC 5005), so readers can page back to the first.",
+    )
+    page_size: int = Field(
+        default=20, ge=1, description="How many articles an HTML index, tag or archive page lists."
+    )
     publisher: PublisherConfig
     author: AuthorConfig | None = None
     tags: TagsConfig = TagsConfig()
     enrich: EnrichConfig = EnrichConfig()
+    render: RenderConfig = RenderConfig()
     websub: WebSubConfig = WebSubConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("base_url")
     @classmethod
@@ -227,39 +286,68 @@ def load_config(path: Path | str) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        problem = (
-            "unknown key"
-            if first["type"] == "extra_forbidden"
-            else first["msg"].removeprefix("Value error, ")
-        )
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        text = raw.decode("utf-8-sig", "replace")
+        problems = [_problem(error, text) for error in exc.errors()]
+        if len(problems) == 1:
+            message = problems[0][0]
+        else:
+            # Every problem at once: fixing a config one key per run is tedious.
+            message = f"{len(problems)} problems: " + "; ".join(
+                text.replace(":", f" (line {line}):", 1) if line else text
+                for text, line in problems
+            )
         raise ConfigError(
-            f"key '{key}': {problem}{more}",
+            message,
             path=path,
-            line=_line_of_key(raw.decode("utf-8-sig", "replace"), str(first["loc"][-1])),
-            hint="see README 'Config' for the keys and their types",
+            line=next((line for _, line in problems if line), None),
+            hint="see README 'Config' for the keys and their types;"
+            " `feedtool init NEW_FOLDER` writes a commented example",
         ) from exc
-    _check_enrichers(config, path, raw.decode("utf-8-sig", "replace"))
+    _check_plugins(config, path, raw.decode("utf-8-sig", "replace"))
     return config
 
 
-def _check_enrichers(config: Config, path: Path, text: str) -> None:
-    # Imported here: the enrich package imports this module.
-    from feedtool.enrich import check_enrichers
+def _problem(error: Any, text: str) -> tuple[str, int | None]:
+    """One validation error as "key 'x' (line 3): what is wrong", and its line."""
+    location = error["loc"]
+    key = ".".join(str(part) for part in location) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        problem = "unknown key"
+    elif error["type"] == "missing":
+        problem = "missing (required)"
+    else:
+        problem = str(error["msg"]).removeprefix("Value error, ")
+    line = _line_of_key(text, str(location[-1])) if location else None
+    return f"key '{key}': {problem}", line if error["type"] != "missing" else None
 
-    try:
-        check_enrichers(config)
-    except ConfigError as exc:
-        raise ConfigError(
-            exc.message, path=path, line=_line_of_key(text, "enabled"), hint=exc.hint
-        ) from exc
+
+def _check_plugins(config: Config, path: Path, text: str) -> None:
+    """Every enricher and renderer named loads, and each list is in an order that works."""
+    for section, registry, enabled in (
+        ("enrich", ENRICHERS, config.enrich.enabled),
+        ("render", RENDERERS, config.render.renderers()),
+    ):
+        try:
+            registry.check(enabled)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"key '{section}.enabled': {exc.message}",
+                path=path,
+                line=_line_of_key(text, "enabled", section),
+                hint=exc.hint,
+            ) from exc
 
 
-def _line_of_key(text: str, key: str) -> int | None:
+def _line_of_key(text: str, key: str, section: str | None = None) -> int | None:
+    """The line of ``key = …`` (inside ``[section]`` when given), if it is written there."""
+    current: str | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+            continue
+        if section is not None and current != section:
+            continue
         if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
             return number
     return None

@@ -10,11 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class FeedtoolError(Exception):
-    """Base class of every error feedtool raises on purpose.
-
-    ``path`` and ``line`` (1-based) locate the problem; ``hint`` says how to fix it.
-    """
+class _Located(Exception):
+    """A message about a place in a file: ``path``, ``line`` (1-based) and a ``hint``."""
 
     def __init__(
         self,
@@ -32,6 +29,13 @@ class FeedtoolError(Exception):
 
     def __str__(self) -> str:
         return _describe(self.message, self.path, self.line, self.hint)
+
+
+class FeedtoolError(_Located):
+    """Base class of every error feedtool raises on purpose.
+
+    ``path`` and ``line`` (1-based) locate the problem; ``hint`` says how to fix it.
+    """
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments defeat the default pickling, which a process
@@ -60,30 +64,13 @@ def _rebuild(
     return cls(message, path=path, line=line, hint=hint)
 
 
-class FeedtoolWarning(UserWarning):
+class FeedtoolWarning(_Located, UserWarning):
     """Something a build got past but the author should know about.
 
     Same shape as ``FeedtoolError`` (``path``, ``line``, ``hint``; printed as
     ``file:line: what (fix: how)``). Library code issues it with
     ``warnings.warn``; ``build`` gathers them into ``BuildReport.warnings``.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: Path | str | None = None,
-        line: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.message = message
-        self.path = Path(path) if path is not None else None
-        self.line = line
-        self.hint = hint
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return _describe(self.message, self.path, self.line, self.hint)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_warning, (self.message, self.path, self.line, self.hint))

@@ -100,10 +100,32 @@ class Image(_Frozen):
     url: str | None = Field(default=None, description="Absolute URL, from front matter.")
     caption: str | None = None
     credit: str | None = None
+    width: int | None = Field(default=None, ge=1, description="Pixels, when front matter says.")
+    height: int | None = Field(default=None, ge=1, description="Pixels, when front matter says.")
     line: int | None = Field(default=None, ge=1)
 
 
-Block = Annotated[Paragraph | Heading | EmbeddedPost | Image, Field(discriminator="type")]
+class ListBlock(_Frozen):
+    """A bulleted (``- ``, ``• ``) or numbered (``1. ``, ``2) ``) list, one entry per item."""
+
+    type: Literal["list"] = "list"
+    ordered: bool = Field(default=False, description="True for a numbered list.")
+    start: int = Field(default=1, ge=0, description="Number of the first item of an ordered list.")
+    items: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
+        min_length=1, description="The items' text, without their bullets or numbers."
+    )
+    line: int = Field(ge=1, description="Line of the first item.")
+    language: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The items, one per line (for word counts, enrichment and plain text)."""
+        return "\n".join(self.items)
+
+
+Block = Annotated[
+    Paragraph | Heading | ListBlock | EmbeddedPost | Image, Field(discriminator="type")
+]
 
 
 # --------------------------------------------------------------------------- enrichment
@@ -270,6 +292,10 @@ class NewsItem(_Frozen):
         default="config", description="Where ``language`` came from; front matter always wins."
     )
     tags: tuple[Tag, ...] = ()
+    draft: bool = Field(
+        default=False,
+        description="From front matter: kept out of every output unless a build previews drafts.",
+    )
     date_mentions: tuple[DateMention, ...] = ()
     word_count: int = Field(ge=0)
     source_path: str = Field(description="Path of the source file, relative to the seeds dir.")
@@ -280,6 +306,6 @@ class NewsItem(_Frozen):
         return tuple(t for t in self.tags if t.kind == kind)
 
     @property
-    def text_blocks(self) -> tuple[Paragraph | Heading | EmbeddedPost, ...]:
+    def text_blocks(self) -> tuple[Paragraph | Heading | ListBlock | EmbeddedPost, ...]:
         """Body blocks that carry text (everything but images)."""
         return tuple(b for b in self.body if not isinstance(b, Image))

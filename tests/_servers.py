@@ -124,12 +124,16 @@ def feedtool_serve(
     port: int = 0,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    prelude: str = "",
 ) -> Iterator[Server]:
-    """Run ``feedtool serve OUT --port PORT ARGS…`` until the block ends."""
+    """Run ``feedtool serve OUT --port PORT ARGS…`` until the block ends.
+
+    ``prelude`` is Python run first in the server's process (e.g. lowering a limit).
+    """
     command = [
         sys.executable,
         "-c",
-        "from feedtool.cli import main; main()",
+        f"{prelude}\nfrom feedtool.cli import main; main()",
         "serve",
         str(out),
         # No --host: the default must be loopback (test_serve checks the URL printed).

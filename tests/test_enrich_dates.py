@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedtool.config import Config, EnrichConfig, PublisherConfig
-from feedtool.enrich import ENRICHERS
 from feedtool.enrich.dates import enrich_dates, find_dates
 from feedtool.model import DateMention, EmbeddedPost, Image, NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -67,10 +66,6 @@ def _values(item: NewsItem) -> dict[str, tuple[dt.date, str]]:
 
 
 # --------------------------------------------------------------------------- the seed
-
-
-def test_registered_under_its_name() -> None:
-    assert ENRICHERS["dates"] is enrich_dates
 
 
 def test_seed_mentions_match_the_gold_exactly() -> None:

@@ -8,7 +8,6 @@ import pytest
 
 from feedtool._slug import SLUG_PATTERN
 from feedtool.config import Config, PublisherConfig
-from feedtool.enrich import ENRICHERS
 from feedtool.enrich.entities import entities
 from feedtool.enrich.gazetteer import lexicon
 from feedtool.enrich.keywords import LIMIT, find_keywords, keywords
@@ -101,7 +100,6 @@ def test_non_english_gives_none() -> None:
 
 
 def test_enricher_keeps_given_keywords_and_is_idempotent() -> None:
-    assert ENRICHERS["keywords"] is keywords
     given = Tag(
         kind="keyword",
         name="barter trade",

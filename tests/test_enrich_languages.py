@@ -10,7 +10,7 @@ import pytest
 
 from feedtool._text import is_rtl
 from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
-from feedtool.enrich import ENRICHERS, languages
+from feedtool.enrich import languages
 from feedtool.enrich.languages import detect, detect_language, enrich_languages
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -66,10 +66,6 @@ def _corpus_item(path: Path) -> NewsItem:
 
 
 # --------------------------------------------------------------------------- the seed
-
-
-def test_registered_under_its_name() -> None:
-    assert ENRICHERS["languages"] is enrich_languages
 
 
 def test_seed_languages_match_the_gold() -> None:

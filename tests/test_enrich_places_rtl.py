@@ -13,7 +13,7 @@ import pytest
 
 from feedtool._slug import tag_slug
 from feedtool.config import Config, EnrichConfig, PublisherConfig, default_config
-from feedtool.enrich import ENRICHERS, enrich_item
+from feedtool.enrich import enrich_item
 from feedtool.enrich.entities import entities
 from feedtool.enrich.gazetteer import ISO_3166_1, data_lines
 from feedtool.enrich.places_rtl import (
@@ -248,7 +248,6 @@ def test_not_run_when_not_configured() -> None:
     config = CONFIG.model_copy(update={"enrich": EnrichConfig(enabled=("languages", "entities"))})
     item = _item(*URDU, language="ur")
     assert not enrich_item(item, config).tags_of("place")
-    assert ENRICHERS["places_rtl"] is places_rtl
 
 
 # --------------------------------------------------------------------------- text and data

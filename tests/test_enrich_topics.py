@@ -12,7 +12,6 @@ from types import ModuleType
 import pytest
 
 from feedtool.config import default_config
-from feedtool.enrich import ENRICHERS
 from feedtool.enrich.topics import (
     RULE,
     SCHEME,
@@ -68,10 +67,6 @@ def _seed() -> NewsItem:
 
 def _topics(item: NewsItem) -> dict[str, Tag]:
     return {t.code or "": t for t in enrich_topics(item, default_config()).tags_of("topic")}
-
-
-def test_registered_under_its_name() -> None:
-    assert ENRICHERS["topics"] is enrich_topics
 
 
 def test_seed_gets_politics_and_international_relations() -> None:
@@ -332,7 +327,7 @@ ECONOMY = "medtop:04000000"
     ],
 )  # fmt: skip
 def test_wire_business_copy_gets_economy_first(headline: str, paragraphs: tuple[str, ...]) -> None:
-    item = ENRICHERS["topics"](_item(headline, *paragraphs), default_config())
+    item = enrich_topics(_item(headline, *paragraphs), default_config())
     from feedtool.enrich._overrides import apply_overrides
 
     topics = [t for t in apply_overrides(item, default_config()).tags if t.kind == "topic"]
@@ -342,5 +337,5 @@ def test_wire_business_copy_gets_economy_first(headline: str, paragraphs: tuple[
 
 
 def test_an_article_with_any_cue_gets_a_top_level_topic() -> None:
-    item = ENRICHERS["topics"](_item("Short note", "The match was delayed."), default_config())
+    item = enrich_topics(_item("Short note", "The match was delayed."), default_config())
     assert [t.parent for t in item.tags if t.kind == "topic"][:1] == [None]

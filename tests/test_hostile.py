@@ -11,7 +11,9 @@ warning, or safe output, and never a traceback or a lost article. Cases 1, 2,
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import os
 import shutil
 import socket
 import threading
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from _servers import Server, feedtool_serve
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -322,8 +325,8 @@ def test_trickling_hub_is_cut_off_at_the_deadline() -> None:
         assert hub.hung_up.wait(30)
     finally:
         hub.close()
-    assert "no complete answer within 1 s" in errors[0]
-    assert "1 more feed(s) not published" in errors[1]
+    assert "no complete answer within 1 s" in errors[0].message
+    assert "1 more feed(s) not published" in errors[1].message
 
 
 def test_build_with_trickling_hub_finishes_and_reports(seeds: Path, tmp_path: Path) -> None:
@@ -354,4 +357,373 @@ def test_ping_from_a_running_event_loop_is_safe() -> None:
         errors = asyncio.run(inside_a_server())
     finally:
         hub.close()
-    assert "no complete answer within 0.5 s" in errors[0]
+    assert "no complete answer within 0.5 s" in errors[0].message
+
+
+# --------------------------------------------------------------------------- case 3
+
+
+def _published(out: Path) -> str:
+    """Every byte the build wrote, as text (for "does it appear anywhere" checks)."""
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace")
+        for p in out.rglob("*")
+        if p.is_file() and ".feedtool" not in p.parts
+    )
+
+
+def _warned(report: object) -> dict[str, str]:
+    return {Path(w.path).name: w.message for w in report.warnings if w.path}  # type: ignore[attr-defined]
+
+
+def test_links_leaving_the_seeds_folder_are_refused_and_named(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_text(ARTICLE.replace("Rail strike", "Secret memo"), "utf-8")
+    (seeds / "passwd.txt").symlink_to("/etc/passwd")
+    (seeds / "memo.txt").symlink_to(secret)
+    (seeds / "folder").symlink_to(outside, target_is_directory=True)
+    (seeds / "relative.txt").symlink_to(Path("..") / "private" / "secret.txt")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 2
+    warned = _warned(report)
+    for name in ("passwd.txt", "memo.txt", "folder", "relative.txt"):
+        assert "outside the seeds folder: refused" in warned[name]
+    text = _published(out)
+    assert "root:" not in text and "Secret memo" not in text
+    assert not (out / "tags" / "root").exists()
+    titles = _titles(out)
+    assert len(titles) == 2 and "Rail strike talks resume in London" in titles
+
+
+def test_links_inside_the_seeds_folder_are_followed_once(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    hidden = seeds / ".drafts"
+    hidden.mkdir()
+    (hidden / "cafe.txt").write_text(CAFE, "utf-8")
+    (seeds / "cafe.txt").symlink_to(Path(".drafts") / "cafe.txt")  # a hidden file, linked
+    (seeds / "again.txt").symlink_to("rail.txt")  # an article published anyway
+    (seeds / "sub").mkdir()
+    (seeds / "sub" / "up").symlink_to("..", target_is_directory=True)  # a loop
+    (seeds / "self.txt").symlink_to("self.txt")  # a loop of one
+    (seeds / "gone.txt").symlink_to("nowhere.txt")  # broken
+    out = tmp_path / "out"
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 3
+    assert "Café owners in Tehran protest new rules" in _titles(out)
+    warned = _warned(report)
+    assert "published under its own name" in warned["again.txt"]
+    assert "loop" in warned["up"] and "loop" in warned["self.txt"]
+    assert "skipped" in warned["gone.txt"]
+    assert "hidden folder" in warned[".drafts"]
+
+
+def test_hidden_articles_are_named_not_skipped_silently(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    (seeds / ".draft.txt").write_text(CAFE, "utf-8")
+    (seeds / ".DS_Store").write_bytes(b"\x00\x01")
+    (seeds / ".git").mkdir()
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.articles == 2
+    ((path, line, message),) = [(w.path, w.line, w.message) for w in report.warnings]
+    assert path == seeds / ".draft.txt" and "hidden file" in message and line is None
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(tmp_path / "o2"), "-c", str(ROOT / "feedtool.toml")]
+    )
+    assert f"warning: {seeds / '.draft.txt'}: hidden file" in result.output
+
+
+def _remove_tree(top: Path) -> None:
+    """rmtree without recursion (Python 3.11's recurses once per folder level)."""
+    for directory, dirnames, filenames in _walk_bottom_up(top):
+        for name in filenames:
+            (directory / name).unlink()
+        for name in dirnames:
+            (directory / name).rmdir()
+    top.rmdir()
+
+
+def _walk_bottom_up(top: Path) -> list[tuple[Path, list[str], list[str]]]:
+    order, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        entries = list(os.scandir(folder))
+        dirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+        order.append((folder, dirs, [e.name for e in entries if e.name not in dirs]))
+        stack.extend(folder / d for d in dirs)
+    return order[::-1]
+
+
+def test_deeply_nested_folders_build_without_recursion_error(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    deep = seeds
+    for _ in range(1500):  # (os.makedirs recurses once per level)
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "cafe.txt").write_text(CAFE, "utf-8")
+    try:
+        report = build(seeds, tmp_path / "out", config, ping=False)
+        assert report.ok and report.articles == 3
+        assert "Café owners in Tehran protest new rules" in _titles(tmp_path / "out")
+    finally:
+        _remove_tree(seeds / "d")
+
+
+# --------------------------------------------------------------------------- case 8
+
+
+_LOW_FD_LIMIT = "import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))"
+
+
+@pytest.fixture
+def site(tmp_path: Path, seeds: Path, config: Config) -> Path:
+    out = tmp_path / "site"
+    build(seeds, out, config, ping=False)
+    return out
+
+
+def _connect(server: Server) -> socket.socket:
+    return socket.create_connection((server.host, server.port), timeout=30)
+
+
+def _closed_by_peer(sock: socket.socket, timeout: float = 30.0) -> bool:
+    """Whether the server closed ``sock`` (EOF or reset) within ``timeout``."""
+    sock.settimeout(timeout)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_idle_connections_beyond_the_fd_limit_do_not_lock_out_clients(site: Path) -> None:
+    with feedtool_serve(site, prelude=_LOW_FD_LIMIT) as server:
+        # More idle connections than the server has descriptors (256).
+        idle = []
+        for _ in range(300):
+            try:
+                idle.append(_connect(server))
+            except OSError:
+                break
+        try:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            # The server made room by closing the longest-idle connections.
+            assert _closed_by_peer(idle[0])
+            status, _headers, _body = server.request("GET", "/atom.xml")
+            assert status == 200
+        finally:
+            for sock in idle:
+                sock.close()
+        assert server.process.poll() is None
+
+
+def test_a_client_trickling_its_headers_is_cut_off(site: Path) -> None:
+    with feedtool_serve(site, "--header-timeout", "1") as server:
+        slow = _connect(server)
+        silent = _connect(server)
+        try:
+            slow.sendall(b"GET /index.html HTTP/1.1\r\n")
+            cut_off = False
+            for byte in b"Host: 127.0.0.1\r\nX-Slow: " + b"a" * 600:
+                try:
+                    slow.sendall(bytes([byte]))
+                except OSError:
+                    cut_off = True
+                    break
+                time.sleep(0.05)  # 30 s of trickle in all: far beyond the deadline
+            assert cut_off or _closed_by_peer(slow, timeout=0.1)
+            assert _closed_by_peer(silent)  # a connection that says nothing
+            assert server.request("GET", "/index.html")[0] == 200
+        finally:
+            slow.close()
+            silent.close()
+
+
+def test_big_files_are_served_off_the_event_loop(site: Path) -> None:
+    big = site / "big.json"
+    line = json.dumps({"text": "Officials weigh new trade rules as costs rise " * 20}) + "\n"
+    big.write_text("[" + ",".join([line] * 36_000) + "]", "utf-8")
+    size = big.stat().st_size
+    assert size > 32_000_000
+    with feedtool_serve(site) as server:
+        status, headers, body = server.request("HEAD", "/big.json")
+        assert status == 200 and body == b"" and int(headers["content-length"]) == size
+        etag = headers["etag"]
+        assert etag.startswith('"') and not etag.startswith("W/")
+        assert server.request("GET", "/big.json", {"If-None-Match": etag})[0] == 304
+        # Eight readers that ask for gzip and then read nothing: the server must
+        # still answer a small page at once, while they are all unfinished.
+        readers = []
+        for _ in range(8):
+            sock = _connect(server)
+            sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            readers.append(sock)
+        try:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            first = readers[0]
+            first.settimeout(30)
+            head = first.recv(65536)
+            assert head.startswith(b"HTTP/1.1 200") and f"content-length: {size}".encode() in (
+                head.lower()
+            )
+            # A whole big file, checked against the bytes on disk.
+            status, headers, body = server.request("GET", "/big.json", {"Accept-Encoding": "gzip"})
+            assert status == 200 and body == big.read_bytes() and headers["etag"] == etag
+        finally:
+            for sock in readers:
+                sock.close()
+        assert server.process.poll() is None
+
+
+def test_serve_watch_listens_before_the_first_ping_ends(tmp_path: Path, seeds: Path) -> None:
+    hub = _TricklingHub(seconds=120)
+    try:
+        text = (ROOT / "feedtool.toml").read_text("utf-8")
+        path = tmp_path / "feedtool.toml"
+        path.write_text(text + f'\n[websub]\nhub = "{hub.url}"\ntimeout = 60.0\n', "utf-8")
+        out = tmp_path / "site"
+        with feedtool_serve(out, "--watch", "--seeds", str(seeds), "-c", str(path)) as server:
+            status, _headers, body = server.request("GET", "/index.html")
+            assert status == 200 and b"<html" in body
+            # Answered while the hub is still trickling its first answer.
+            assert not hub.finished.is_set()
+    finally:
+        hub.close()
+
+
+# --------------------------------------------------------------------------- case 4
+
+
+def _long_article(size: int) -> str:
+    """A long one-line article naming a new person in every sentence (many tags)."""
+    syllables = ["ka", "ri", "mo", "sa", "len", "dor", "vi", "tan", "bel", "ru"]
+    sentences, total, n = [], 0, 0
+    while total < size:
+        first = "".join(syllables[(n // 10**k) % 10] for k in range(3)).capitalize()
+        last = "".join(syllables[(n // 10**k + 3) % 10] for k in range(4)).capitalize()
+        sentence = (
+            f"Mr {first} {last} said the trade talks in Tehran and Karachi would resume"
+            f" after officials met on Monday."
+        )
+        sentences.append(sentence)
+        total += len(sentence) + 1
+        n += 1
+    return "Trade talks resume after weeks of protests\n\n" + " ".join(sentences) + "\n"
+
+
+def _size(folder: Path) -> int:
+    return sum(
+        p.stat().st_size for p in folder.rglob("*") if p.is_file() and ".feedtool" not in p.parts
+    )
+
+
+def test_large_article_output_stays_proportional(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    text = _long_article(250_000)
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _size(out)
+    (seeds / "long.txt").write_text(text, "utf-8")
+    report = build(seeds, out, config, ping=False)
+    assert report.ok and report.articles == 3
+    (capped,) = [w for w in report.warnings if "tags inferred" in w.message]
+    assert capped.path == seeds / "long.txt" and "max_tags" in (capped.hint or "")
+    # Three formats of main feeds, the page (twice: text and JSON-LD), JSON-LD
+    # and ninjs (twice: HTML and text) carry the body; the tag feeds
+    # (feeds_min_items = 1: every tag has its own) and pages do not.
+    assert _size(out) - before < 12 * len(text.encode())
+    tag_feeds = [p for p in out.glob("tags/*/atom.xml") if b"Trade talks resume" in p.read_bytes()]
+    assert 0 < len(tag_feeds) <= config.limits.max_tags
+    parsed = feedparser.parse(tag_feeds[0].read_bytes())
+    assert parsed.bozo == 0
+    (entry,) = [e for e in parsed.entries if e.title.startswith("Trade talks")]
+    assert "Read the full article" in entry.content[0].value
+    assert len(entry.content[0].value) < 2_000
+    main_entry = next(
+        e
+        for e in feedparser.parse((out / "atom.xml").read_bytes()).entries
+        if e.title.startswith("Trade")
+    )
+    assert len(main_entry.content[0].value) > 200_000
+
+
+def test_article_over_the_size_cap_is_one_error(seeds: Path, tmp_path: Path) -> None:
+    path = tmp_path / "feedtool.toml"
+    text = (ROOT / "feedtool.toml").read_text("utf-8")
+    path.write_text(text + "\n[limits]\nmax_article_bytes = 50000\n", "utf-8")
+    config = load_config(path)
+    (seeds / "huge.txt").write_text(_long_article(60_000), "utf-8")
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.articles == 2
+    (error,) = report.errors
+    assert error.path == seeds / "huge.txt" and "over the limit of 50,000" in error.message
+    assert error.hint is not None and "max_article_bytes" in error.hint
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(_HOSTILE_CHARS, min_size=1, max_size=120),
+    st.text(_HOSTILE_CHARS, min_size=1, max_size=600),
+)
+def test_hostile_text_parses_into_feeds_readers_accept(headline: str, body: str) -> None:
+    """Any text that parses renders into feeds that parse (no traceback in between)."""
+    from feedtool.enrich import enrich_item
+    from feedtool.render import Channel, Site, render_site
+
+    config = load_config(ROOT / "feedtool.toml")
+    data = f"{headline}\n\n{body}\n\nThe talks in Tehran lasted six hours on Monday.\n"
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            item = enrich_item(
+                parse_article(
+                    data.encode("utf-8", "surrogatepass"), source_path="a.txt", config=config
+                ),
+                config,
+            )
+        except FeedtoolError:
+            return
+    item = item.model_copy(
+        update={
+            "id": "tag:news.example.org,2025-11-01:a",
+            "date_published": dt.datetime(2025, 11, 1, 9, 0, tzinfo=dt.UTC),
+        }
+    )
+    site = Site(
+        config=config,
+        items=(item,),
+        tag_channels=(Channel(prefix="tags/x/", title="x", description="x", items=(item,)),),
+    )
+    outputs = dict(render_site(site, ("rss", "atom", "jsonfeed", "jsonld")))
+    for path in ("rss.xml", "atom.xml", "tags/x/atom.xml"):
+        parsed = feedparser.parse(outputs[path])
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        assert len(parsed.entries) == 1
+    assert json.loads(outputs["feed.json"])["items"][0]["id"] == item.id
+
+
+def test_clients_hanging_up_on_big_files_leak_no_descriptors(site: Path) -> None:
+    big = site / "big.json"
+    big.write_bytes(b"[" + b'"x",' * 2_000_000 + b'"x"]')
+    with feedtool_serve(site, prelude=_LOW_FD_LIMIT) as server:
+        for _ in range(400):  # more than the 256 descriptors the server has
+            sock = _connect(server)
+            sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.close()
+        status, _headers, body = server.request("GET", "/big.json")
+        assert status == 200 and body == big.read_bytes()
+        assert server.request("GET", "/index.html")[0] == 200

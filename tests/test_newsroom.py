@@ -205,6 +205,10 @@ def test_trailer() -> None:
         Person(name="Ann Lee", job_title="Editor"),
     )
     assert trailer("Reporting on the talks continued by phone.") == ()
+    assert trailer(
+        "Associated Press writers Nicole Winfield and Colleen Barry contributed to this report."
+    ) == (Person(name="Nicole Winfield"), Person(name="Colleen Barry"))
+    assert trailer("Many people contributed to the fund.") == ()
 
 
 def test_desk_byline_is_an_organisation() -> None:
@@ -338,6 +342,8 @@ def test_dateline_stays_in_the_lead_but_not_in_the_description() -> None:
         ("Updated: July 4, 2025 at 3:04 p.m. ET", "updated", (2025, 7, 4, T1504, -240)),
         ("Last Modified: December 4, 2025 at 3:04 p.m. ET", "updated", (2025, 12, 4, T1504, -300)),
         ("Thu 27 Nov 2025 14.05 GMT", "published", (2025, 11, 27, dt.time(14, 5), 0)),
+        ("Publié le 26/11/2025 à 18h42", "published", (2025, 11, 26, dt.time(18, 42), None)),
+        ("Aktualisiert am 27.11.2025, 08:10 Uhr", "updated", (2025, 11, 27, dt.time(8, 10), None)),
     ],
 )
 def test_date_line(text: str, kind: str, fields: tuple[object, ...]) -> None:
@@ -378,6 +384,18 @@ def test_byline_and_date_on_one_line() -> None:
     assert [a.name for a in item.authors] == ["Jane Doe"]
     assert item.date_published == dt.datetime(2025, 11, 13, 9, tzinfo=dt.UTC)
     assert "Jane" not in (item.description or "")
+
+
+def test_published_and_updated_on_one_line() -> None:
+    item = published_item(
+        "Inondations dans l'Aude\n\nPar Sophie Lefèvre\n"
+        "Publié le 26/11/2025 à 18h42, mis à jour le 27/11/2025 à 08h10\n\n"
+        "CARCASSONNE (AFP) - Le gouvernement a reconnu mercredi l'état de catastrophe "
+        "naturelle pour 45 communes.\n"
+    )
+    assert item.date_published == dt.datetime(2025, 11, 26, 18, 42, tzinfo=dt.UTC)
+    assert item.date_modified == dt.datetime(2025, 11, 27, 8, 10, tzinfo=dt.UTC)
+    assert item.description is not None and item.description.startswith("Le gouvernement")
 
 
 def test_update_notice_sets_date_modified_and_stays() -> None:
@@ -462,7 +480,12 @@ def test_jsonld_carries_dateline_agency_job_title_and_correction() -> None:
     assert data["dateModified"].startswith("2025-11-21")
     health = article_jsonld(_newsroom_case("15_bbc_style_published.txt"), CONFIG)
     assert health["author"] == [
-        {"@type": "Person", "name": "Sarah Thompson", "jobTitle": "Health Correspondent"}
+        {
+            "@type": "Person",
+            "name": "Sarah Thompson",
+            "jobTitle": "Health Correspondent",
+            "url": CONFIG.absolute("authors/sarah-thompson/"),  # the author page
+        }
     ]
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from feedtool.config import AuthorConfig, Config, PublisherConfig
 from feedtool.errors import FeedtoolError, ParseError
-from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person
+from feedtool.model import EmbeddedPost, Heading, Image, ListBlock, NewsItem, Paragraph, Person
 from feedtool.parse import parse_article
 
 DATA = Path(__file__).parent / "data" / "parse"
@@ -147,13 +147,38 @@ def test_bbc_layout_first_paragraph_is_the_description_and_stays_in_the_body() -
     first = item.body[0]
     assert isinstance(first, Paragraph) and first.line == 3
     assert item.description == first.text
-    # The list items are paragraphs without their '-' markers.
-    assert [b.text for b in item.text_blocks if b.line in (8, 9, 10)] == [
+    # The '-' lines are one bulleted list, without their markers.
+    (bullets,) = [b for b in item.body if isinstance(b, ListBlock)]
+    assert (bullets.ordered, bullets.line) == (False, 8)
+    assert bullets.items == (
         "Single fares rise to £3.40",
         "Child fares are unchanged",
         "A new evening ticket will cost £2.10",
-    ]
+    )
     assert not any(isinstance(b, Heading) for b in item.body)
+
+
+def test_bullets_and_numbers_make_lists() -> None:
+    text = (
+        "Marathon results announced\n\n"
+        "Runners from 40 countries took part in the race through the city on Sunday.\n\n"
+        "The first three were:\n"
+        "1. Norway\n2) Kenya\n3. Japan\n\n"
+        "• Roads reopen at six\n"
+        "• Trains run late\n\n"
+        "2. This line starts with a number but is a sentence of its own.\n\n"
+        "۱. یک\n۲. دو\n"
+    )
+    item = parse(text.encode(), source_path="lists.txt")
+    lists = [b for b in item.body if isinstance(b, ListBlock)]
+    assert [(b.ordered, b.start, b.items) for b in lists] == [
+        (True, 1, ("Norway", "Kenya", "Japan")),
+        (False, 1, ("Roads reopen at six", "Trains run late")),
+        (True, 1, ("یک", "دو")),
+    ]
+    lone = [b for b in item.body if isinstance(b, Paragraph) and b.text.startswith("2.")]
+    assert len(lone) == 1  # one numbered line alone stays a paragraph
+    assert item.word_count == sum(len(b.text.split()) for b in item.text_blocks)
 
 
 def test_crlf_and_bom_parse_like_plain_lf() -> None:
@@ -620,8 +645,14 @@ def test_readme_input_example_parses_as_documented() -> None:
     assert (item.headline, item.description) == ("Headline", "Standfirst (the description)")
     assert [a.name for a in item.authors] == ["Jane Doe", "Desk"]
     assert item.image is not None and item.image.credit == "WANA"
-    assert [type(b).__name__ for b in item.body] == ["Paragraph", "Heading", "EmbeddedPost"]
-    post = item.body[2]
+    assert [type(b).__name__ for b in item.body] == [
+        "Paragraph",
+        "ListBlock",
+        "ListBlock",
+        "Heading",
+        "EmbeddedPost",
+    ]
+    post = item.body[4]
     assert isinstance(post, EmbeddedPost)
     assert (post.author, post.handle, post.date) == ("Author Name", "handle", dt.date(2025, 10, 28))
     assert {(t.kind, t.name) for t in item.tags} >= {

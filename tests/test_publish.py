@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from feedtool import build, load_config
-from feedtool.config import Config
+from feedtool.config import Config, RenderConfig
 from feedtool.publish._state import STATE_FILENAME
+from feedtool.render import Output, Site
 from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,16 +151,17 @@ def test_failed_render_leaves_previous_output_intact(
     before = _tree(out)
     (seeds / "third.txt").write_text("Third story\n\nIt happened.\n", "utf-8")
 
-    from feedtool import render
-
-    def broken(site: render.Site) -> render.Iterator[render.Output]:
-        yield "partial.txt", b"x"
-        raise RuntimeError("renderer crashed")
-
-    monkeypatch.setitem(render.RENDERERS, "broken", broken)
+    # A renderer named in the config as a plugin: this module's `broken_renderer`.
+    enabled = (*config.render.renderers(), f"{__name__}:broken_renderer")
+    config = config.model_copy(update={"render": RenderConfig(enabled=enabled)})
     with pytest.raises(RuntimeError):
         build(seeds, out, config, ping=False)
     assert _tree(out) == before
+
+
+def broken_renderer(site: Site) -> Iterator[Output]:
+    yield "partial.txt", b"x"
+    raise RuntimeError("renderer crashed")
 
 
 def test_deleted_article_files_are_removed(seeds: Path, tmp_path: Path, config: Config) -> None:

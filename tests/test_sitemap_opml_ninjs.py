@@ -219,16 +219,20 @@ def test_opml_lists_main_and_tag_feeds() -> None:
     assert root.findtext("head/title") == "Regional Desk: feeds"
     outlines = [o for o in root.iter("outline") if o.get("xmlUrl")]
     urls = [o.get("xmlUrl") for o in outlines]
-    assert urls == [
-        "https://news.example.org/rss.xml",
-        "https://news.example.org/atom.xml",
-        "https://news.example.org/feed.json",
-        "https://news.example.org/tags/ali-larijani/rss.xml",
-        "https://news.example.org/tags/pakistan/rss.xml",
-    ]
+    base = "https://news.example.org/"
+    # The main feeds, then tag feeds by kind (people before places), then authors.
+    tags = [u for u in urls if "/tags/" in u]
+    assert urls[:3] == [base + "rss.xml", base + "atom.xml", base + "feed.json"]
+    assert tags == [base + "tags/ali-larijani/rss.xml", base + "tags/pakistan/rss.xml"]
+    assert all("/authors/" in u for u in urls[3 + len(tags) :])
+    titles = [o.get("text") for o in outlines]
+    assert len(set(titles)) == len(titles)  # a reader tells every subscription apart
     for outline in outlines:
         assert outline.get("type") == "rss"
-        assert outline.get("htmlUrl") == "https://news.example.org/index.html"
+        url = outline.get("xmlUrl")
+        # Author feeds link their page; these test tag channels carry no tag (no page).
+        page = url.rsplit("/", 1)[0] + "/" if "/authors/" in url else None
+        assert outline.get("htmlUrl") == (page or base + "index.html")
         assert outline.get("text") and outline.get("text") == outline.get("title")
     # dateModified is the newest item's date as RFC 822, never the clock.
     modified = email.utils.parsedate_to_datetime(root.findtext("head/dateModified") or "")

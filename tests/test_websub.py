@@ -38,7 +38,9 @@ def test_ping_hub_reports_a_refusing_hub() -> None:
     with websub_hub(status=500) as hub:
         errors = ping_hub(hub.url, MAIN_FEEDS[:2], timeout=5)
     assert len(errors) == 2
-    assert "HTTP 500" in errors[0] and MAIN_FEEDS[0] in errors[0] and hub.url in errors[0]
+    first = errors[0].message
+    assert "HTTP 500" in first and MAIN_FEEDS[0] in first and hub.url in first
+    assert errors[0].hint is not None and "--no-ping" in errors[0].hint
 
 
 def test_ping_hub_never_raises_on_a_dead_hub() -> None:
@@ -46,8 +48,8 @@ def test_ping_hub_never_raises_on_a_dead_hub() -> None:
     errors = ping_hub(url, MAIN_FEEDS, timeout=2)
     # One error for the first feed, one saying the rest were not tried.
     assert len(errors) == 2
-    assert url in errors[0] and MAIN_FEEDS[0] in errors[0]
-    assert "2 more" in errors[1]
+    assert url in errors[0].message and MAIN_FEEDS[0] in errors[0].message
+    assert "2 more" in errors[1].message
 
 
 def test_ping_hub_never_raises_on_a_bad_url() -> None:
@@ -100,7 +102,7 @@ def test_dead_hub_is_reported_and_the_build_succeeds(seeds: Path, tmp_path: Path
     config = load_config(write_config(tmp_path / "feedtool.toml", BASE, hub=dead))
     report = build(seeds, out, config)
     assert report.errors == ()
-    assert report.ping_errors and dead in report.ping_errors[0]
+    assert report.ping_errors and dead in report.ping_errors[0].message
     assert (out / "rss.xml").is_file() and (out / "atom.xml").is_file()
 
 

@@ -2,51 +2,72 @@
 
 Each enricher is a plain function ``(item, config) -> item`` registered under a
 name with :func:`enricher`; a new tagger is one new module that registers
-itself, imported below. ``enrich_item`` runs the enrichers named in
-``config.enrich.enabled`` in order, then applies the user's overrides (front
-matter tags win; ``[tags] drop`` and ``rename``). It is a pure function of the
+itself, imported below, or a plugin found by name (see ``feedtool.plugins``).
+``enrich_item`` runs the enrichers named in ``config.enrich.enabled`` in order,
+then applies the user's overrides (front matter tags win; ``[tags] drop`` and
+``rename``). It is a pure function of the
 item and the config, so its results can be cached and computed in parallel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from feedtool.config import Config
-from feedtool.errors import ConfigError
+from feedtool.errors import FeedtoolWarning
 from feedtool.model import NewsItem
+from feedtool.plugins import ENRICHERS, import_modules
 
 Enricher = Callable[[NewsItem, Config], NewsItem]
 
-ENRICHERS: dict[str, Enricher] = {}
 
+def enricher(
+    name: str, *, needs: Sequence[str] = (), after: Sequence[str] = ()
+) -> Callable[[Enricher], Enricher]:
+    """Register ``function`` as the enricher called ``name``.
 
-def enricher(name: str) -> Callable[[Enricher], Enricher]:
-    """Register ``function`` as the enricher called ``name``."""
-
-    def register(function: Enricher) -> Enricher:
-        ENRICHERS[name] = function
-        return function
-
-    return register
+    ``needs``: enrichers that must be enabled and run before this one (their
+    tags are its input); ``after``: enrichers that must run before it when
+    they are enabled. ``load_config`` checks both.
+    """
+    return cast(Callable[[Enricher], Enricher], ENRICHERS.register(name, needs=needs, after=after))
 
 
 def check_enrichers(config: Config) -> None:
-    """Raise ``ConfigError`` if the config names an enricher that does not exist."""
-    unknown = [name for name in config.enrich.enabled if name not in ENRICHERS]
-    if unknown:
-        raise ConfigError(
-            f"key 'enrich.enabled': unknown enricher {unknown[0]!r}",
-            hint=f"use some of {', '.join(sorted(ENRICHERS))}",
-        )
+    """Raise ``ConfigError`` unless every enabled enricher loads, in an order that works."""
+    ENRICHERS.check(config.enrich.enabled)
 
 
 def enrich_item(item: NewsItem, config: Config) -> NewsItem:
     """Run the configured enrichers on ``item``, then the tag overrides."""
     check_enrichers(config)
     for name in config.enrich.enabled:
-        item = ENRICHERS[name](item, config)
-    return _apply_overrides(item, config)
+        item = cast(Enricher, ENRICHERS[name])(item, config)
+    return _capped(_apply_overrides(item, config), config.limits.max_tags)
+
+
+def _capped(item: NewsItem, limit: int) -> NewsItem:
+    """``item`` with at most ``limit`` inferred tags, the best scored (given tags all stay).
+
+    Each tag can make feeds of its own: one long article naming thousands of
+    people must not make thousands of feeds.
+    """
+    inferred = [tag for tag in item.tags if not tag.given]
+    if len(inferred) <= limit:
+        return item
+    ranked = sorted(range(len(inferred)), key=lambda n: (-inferred[n].score, n))
+    kept = {id(inferred[n]) for n in ranked[:limit]}
+    warnings.warn(
+        FeedtoolWarning(
+            f"{len(inferred)} tags inferred; the {limit} best scored are kept",
+            hint="raise [limits] max_tags to keep more, or give tags in front matter",
+        ),
+        stacklevel=3,
+    )
+    tags = tuple(tag for tag in item.tags if tag.given or id(tag) in kept)
+    return item.model_copy(update={"tags": tags})
 
 
 def _apply_overrides(item: NewsItem, config: Config) -> NewsItem:
@@ -56,12 +77,5 @@ def _apply_overrides(item: NewsItem, config: Config) -> NewsItem:
     return apply_overrides(drop_credits(item), config)
 
 
-# Importing the modules registers their enrichers.
-from feedtool.enrich import (  # noqa: E402
-    dates,  # noqa: F401
-    entities,  # noqa: F401
-    keywords,  # noqa: F401
-    languages,  # noqa: F401
-    places_rtl,  # noqa: F401
-    topics,  # noqa: F401
-)
+# Importing its modules registers the built-in enrichers (a new one is one new module).
+import_modules(__name__, __path__)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
+from feedtool._text import derived_from
+from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,9 @@ def segments(item: NewsItem) -> Iterator[Segment]:
     # A file without a headline line gets its first sentence as headline, and
     # one without a standfirst its first paragraph as description: reading
     # those again would double-count every mention in them.
-    if not _taken_from(item.headline, first_paragraph):
+    if not derived_from(item.headline, first_paragraph):
         yield Segment("headline", 1, item.headline)
-    if item.description and not _taken_from(item.description, first_paragraph):
+    if item.description and not derived_from(item.description, first_paragraph):
         yield Segment("description", 2, item.description)
     if item.image is not None and item.image.caption:
         yield Segment("caption", item.image.line or 0, item.image.caption)
@@ -47,6 +48,10 @@ def segments(item: NewsItem) -> Iterator[Segment]:
             yield Segment("heading", block.line, block.text, block.language)
         elif isinstance(block, EmbeddedPost):
             yield Segment("post", block.line, block.text, block.language)
+        elif isinstance(block, ListBlock):
+            # Each item is read on its own: items are not one another's sentences.
+            for offset, entry in enumerate(block.items):
+                yield Segment("paragraph", block.line + offset, entry, block.language)
 
 
 # Segments named by their place; any other is named by its line ('line 7').
@@ -64,8 +69,3 @@ def reading_order(where: str) -> tuple[int, int]:
         return (_NAMED.index(where), 0)
     number = where.removeprefix("line ")
     return (len(_NAMED), int(number) if number.isdigit() else 0)
-
-
-def _taken_from(summary: str, paragraph: str) -> bool:
-    stem = summary.rstrip("…").rstrip()
-    return bool(stem) and paragraph.startswith(stem)

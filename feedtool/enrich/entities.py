@@ -77,26 +77,6 @@ _CONNECTORS = _words("of for on upon the and & de du des da das do dos del della
 _PARTICLES = _words(
     "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y"
 )
-# The last word of an organisation's name ("Ugandan Media Council").
-_ORG_HEADS = _words(
-    """Council Councils Ministry Party Bank Corporation Corp Inc Ltd Plc PLC Group
-Association Commission Agency Committee Union University Court Army Federation Board
-Trust Institute Foundation Office Department Organisation Organization Authority
-Service Services Police Studios Company Society Fund Executive Parliament Assembly
-Hospital Hospitals Centre Center Registry Consortium Confederation Coalition
-Alliance Movement Front Network Bureau Directorate Tribunal Secretariat Brigade
-Brigades Corps Navy Airways Airlines Motors Industries Technologies Entertainment
-Records Pictures Holdings Academy College School Church Club Guard Forces Force
-League Institution Exchange Museum Government Agencies Regiment Commissioner
-Inspectorate Observatory Laboratory Laboratories"""
-)
-# Heads of a football club's name: only after a place or name ("Stoke City").
-_CLUB_HEADS = _words("United City Town Rovers Athletic Wanderers Albion Hotspur FC Argyle")
-# Right after a city, these make it a club ("Newcastle boss Graeme Souness").
-_CLUB_CONTEXT = _words(
-    """boss manager coach striker midfielder defender winger goalkeeper keeper captain
-chairman fans side player players squad star midfield"""
-)
 # Before a city, these make a place of a name that needs context ("in Hartford").
 _PLACE_PREPOSITIONS = _words(
     "in at near from outside to into across around throughout via inside toward towards"
@@ -398,7 +378,7 @@ class _Reader:
             entry.rule == "gazetteer:city"
             and not tokens[k - 1].poss
             and k < len(tokens)
-            and tokens[k].base in _CLUB_CONTEXT
+            and tokens[k].base in self.lex.club_context
         )
 
     def _hyphenated(self, token: _Token, where: str) -> None:
@@ -530,9 +510,9 @@ def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex:
     k = j
     while k < stop and tokens[k].cap and tokens[k].base.lower() not in lex.stopwords:
         base = tokens[k].base
-        if base in _CLUB_HEADS and k > j and not (k + 1 < stop and tokens[k + 1].cap):
+        if base in lex.club_heads and k > j and not (k + 1 < stop and tokens[k + 1].cap):
             best = k + 1
-        elif base in _ORG_HEADS:
+        elif base in lex.org_heads:
             end = k + 1
             m = end
             while not tokens[m - 1].poss and m + 1 < stop and tokens[m].base in ("of", "for", "on"):
@@ -715,7 +695,9 @@ def _resolve_people(reader: _Reader, item: NewsItem) -> list[_Person]:
         if isinstance(block, EmbeddedPost):
             words = tuple(block.author.split())
             if 1 < len(words) <= 5:
-                person(words, "post-author").found.add(block.author, f"line {block.line}")
+                person(words, "post-author").found.add(
+                    block.author, where_label("post", block.line)
+                )
     honorific = {c.words[-1] for c in reader.people if c.titled and len(c.words) == 1}
     confirmed = {tuple(w.casefold() for w in c.words) for c in reader.people if c.evidence}
     pending: list[_Candidate] = []

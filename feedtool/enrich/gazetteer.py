@@ -82,6 +82,9 @@ class Lexicon:
     speech: frozenset[str]
     not_names: frozenset[str]
     stopwords: frozenset[str]
+    org_heads: frozenset[str]  # last words of organisations' names
+    club_heads: frozenset[str]  # ... of football clubs' names, after a place
+    club_context: frozenset[str]  # words after a city that make it a club
     # place name tokens → every place of that name, the default reading first
     homonyms: dict[tuple[str, ...], tuple[Entry, ...]] = field(default_factory=dict)
     # qualifier after "City, " ("Conn.", "N.C.", "Texas", "Japan") → ISO codes
@@ -246,6 +249,9 @@ def lexicon() -> Lexicon:
         speech=data_words("speech_verbs.txt"),
         not_names=not_names,
         stopwords=stopwords,
+        org_heads=data_words("org_heads.txt"),
+        club_heads=data_words("club_heads.txt"),
+        club_context=data_words("club_context.txt"),
         homonyms=homonyms,
         qualifiers=qualifiers,
         qualifier_pattern=re.compile(

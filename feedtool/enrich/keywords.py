@@ -33,7 +33,6 @@ from feedtool.enrich import enricher
 from feedtool.enrich._script import stop_words
 from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments, where_label
-from feedtool.enrich.entities import find_entities
 from feedtool.enrich.gazetteer import KINDS, data_words, lexicon
 from feedtool.model import Evidence, NewsItem, Tag
 
@@ -136,7 +135,7 @@ def _runs(
 
 def _entity_words(item: NewsItem) -> frozenset[str]:
     """Words that are proper nouns here: of people, places and one-word organisations."""
-    tags = [t for t in item.tags if t.kind in KINDS] or find_entities(item)
+    tags = [t for t in item.tags if t.kind in KINDS]
     words: set[str] = set()
     for tag in tags:
         for name in (tag.name, *tag.evidence.matched):
@@ -293,7 +292,7 @@ def _stoplist(language: str = "en") -> frozenset[str]:
     return stop_words(language)
 
 
-@enricher("keywords")
+@enricher("keywords", needs=("entities",), after=("languages",))
 def keywords(item: NewsItem, config: Config) -> NewsItem:
     """Tag ``item`` with a handful of key phrases."""
     return merge_tags(item, find_keywords(item), lambda t: t.kind == "keyword")

@@ -47,7 +47,7 @@ from feedtool.enrich._script import (
     stop_word_votes,
 )
 from feedtool.enrich._text import segments
-from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph
+from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 
 if TYPE_CHECKING:
     from feedtool.model import Block
@@ -202,7 +202,7 @@ def _article_language(item: NewsItem, found: Detection) -> str:
 def _with_language(
     block: Block, article: str, article_script: str | None, allowed: tuple[str, ...]
 ) -> Block:
-    if not isinstance(block, Paragraph | Heading | EmbeddedPost):
+    if not isinstance(block, Paragraph | Heading | ListBlock | EmbeddedPost):
         return block
     post = isinstance(block, EmbeddedPost)
     update: dict[str, str | None] = {

@@ -36,6 +36,7 @@ from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments, where_label
 from feedtool.enrich.gazetteer import Entry, data_lines, gazetteer_tag, lexicon
+from feedtool.errors import FeedtoolError
 from feedtool.model import NewsItem, Tag
 
 LANGUAGES: tuple[str, ...] = ("ar", "fa", "ur")
@@ -115,6 +116,15 @@ def _english_records() -> tuple[dict[str, Entry], dict[str, Entry]]:
     return countries, cities
 
 
+def _data_error(message: str) -> FeedtoolError:
+    return FeedtoolError(
+        message,
+        path=f"feedtool/enrich/data/{DATA_FILE}",
+        hint="the data files disagree: add the place to the English data or regenerate"
+        " places_rtl.tsv with scripts/make_places_rtl.py",
+    )
+
+
 @cache
 def gazetteers() -> dict[str, Gazetteer]:
     """Load ``data/places_rtl.tsv`` (once per process); raise on a row the English data lacks."""
@@ -128,11 +138,11 @@ def gazetteers() -> dict[str, Gazetteer]:
         elif city:
             entry = cities.get(city)
             if entry is None or entry.parent != code:
-                raise ValueError(f"{DATA_FILE}: city {city!r} ({code}) is not in cities.tsv")
+                raise _data_error(f"city {city!r} ({code}) is not in cities.tsv")
         else:
             entry = countries.get(code)
             if entry is None:
-                raise ValueError(f"{DATA_FILE}: country {code!r} is not in the gazetteer")
+                raise _data_error(f"country {code!r} is not in the gazetteer")
         tokens = name_tokens(name)
         variants = [tokens]
         if len(tokens) > 1:  # "اسلام‌آباد" is also typed without the ZWNJ
@@ -275,7 +285,7 @@ def find_rtl_places(item: NewsItem) -> list[Tag]:
     return tags
 
 
-@enricher("places_rtl")
+@enricher("places_rtl", after=("languages", "entities"))
 def places_rtl(item: NewsItem, config: Config) -> NewsItem:
     """Tag an Arabic, Persian or Urdu ``item`` with the countries and cities it names."""
     inferred = find_rtl_places(item)

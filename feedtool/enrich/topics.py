@@ -41,7 +41,7 @@ from feedtool._slug import tag_slug
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
-from feedtool.enrich._text import segments
+from feedtool.enrich._text import segments, where_label
 from feedtool.model import Evidence, NewsItem, Tag
 
 SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
@@ -343,10 +343,7 @@ def score_item(item: NewsItem) -> list[Scored]:
     for segment in segments(item):
         if not _english(segment.language):
             continue
-        if segment.where in ("headline", "description", "caption"):
-            place = segment.where
-        else:
-            place = f"line {segment.line}" if segment.line > 0 else segment.where
+        place = where_label(segment.where, segment.line)
         weight = _PLACE_WEIGHT.get(segment.where, 1.0)
         total += _scan(lex, segment.text, place, weight, hits)
     length = (total + _LENGTH_SMOOTHING) / 100
@@ -422,7 +419,7 @@ def _tag(scored: Scored) -> Tag:
     )
 
 
-@enricher("topics")
+@enricher("topics", after=("languages",))
 def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     """Add IPTC Media Topic tags (kind 'topic') to ``item``.
 

@@ -24,6 +24,7 @@ from feedtool.model import (
     EmbeddedPost,
     Heading,
     Image,
+    ListBlock,
     NewsItem,
     Paragraph,
     Person,
@@ -37,7 +38,7 @@ from ._newsroom import Newsroom, extract
 
 __all__ = ["parse_article"]
 
-_TextBlock = Paragraph | Heading | EmbeddedPost
+_TextBlock = Paragraph | Heading | ListBlock | EmbeddedPost
 
 DESCRIPTION_LIMIT = 300  # a summary taken from the first paragraph is cut to this
 
@@ -61,6 +62,13 @@ def parse_article(
 
 
 def _parse(data: bytes, *, source_path: str, config: Config, where: Path | str) -> NewsItem:
+    limit = config.limits.max_article_bytes
+    if len(data) > limit:
+        raise ParseError(
+            f"the article is {len(data):,} bytes, over the limit of {limit:,}",
+            path=where,
+            hint="split it into several articles, or raise [limits] max_article_bytes",
+        )
     try:
         decoded = decode(data)
     except NotText as exc:
@@ -160,6 +168,7 @@ def _item(
         language=front.language or config.language,
         language_source="front_matter" if front.language else "config",
         tags=front.tags,
+        draft=front.draft,
         word_count=sum(word_count(b.text) for b in text_blocks),
         source_path=source_path,
         content_hash=content_hash,
@@ -200,6 +209,8 @@ def _image(front: FrontMatter, found: Image | None) -> Image | None:
         url=given.url or base.url,
         caption=given.caption if given.caption is not None else base.caption,
         credit=given.credit if given.credit is not None else base.credit,
+        width=given.width,
+        height=given.height,
         line=base.line,
     )
 

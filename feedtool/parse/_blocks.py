@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from feedtool._text import MONTHS, ends_sentence, has_inner_boundary
-from feedtool.model import Block, EmbeddedPost, Heading, Image, Paragraph
+from feedtool.model import Block, EmbeddedPost, Heading, Image, ListBlock, Paragraph
 
 # ---------------------------------------------------------------------------- thresholds
 
@@ -35,6 +35,8 @@ _CREDIT_MAX_CHARS = 40
 
 _SEPARATOR = re.compile(r"^(?:([-—–―*_=~•·])(?:\s*\1)*)$")
 _LIST_ITEM = re.compile(r"^[-*•●▪–]\s+(?P<text>\S.*)$")
+# '1. ', '2) ', '۳. ' (any script's digits): a numbered item, when two or more follow in order.
+_NUMBERED_ITEM = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
 _DASH = re.compile(r"^(?P<dash>—|―|–|--|-)\s*(?P<rest>\S.*)$")
 _HANDLE = re.compile(r"\(?@(?P<handle>[A-Za-z0-9_]{1,30})\)?$")
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
@@ -144,6 +146,7 @@ def _special(text: str) -> bool:
     return bool(
         _SEPARATOR.match(text)
         or _LIST_ITEM.match(text)
+        or _NUMBERED_ITEM.match(text)
         or attribution(text)
         or _PHOTO_LINE.match(text)
         or _CAPTION_LINE.match(text)
@@ -362,8 +365,41 @@ def _blocks(units: list[Unit]) -> tuple[Block, ...]:
         ):
             # Runs of short lines are lists (fixtures, names), not headings.
             blocks.append(Heading(text=text, line=unit.line))
+        elif (found := _list_at(units, index)) is not None:
+            block, index = found
+            blocks.append(block)
+            continue
         else:
-            item = _LIST_ITEM.match(text)
-            blocks.append(Paragraph(text=item["text"] if item else text, line=unit.line))
+            blocks.append(Paragraph(text=text, line=unit.line))
         index += 1
     return tuple(blocks)
+
+
+def _list_at(units: list[Unit], index: int) -> tuple[ListBlock, int] | None:
+    """The list starting at ``units[index]`` and the index after it, or ``None``.
+
+    Consecutive bullet lines make one list; numbered lines do when at least
+    two follow each other counting up by one (a lone '2. ' may start a sentence).
+    """
+    first = units[index]
+    if _LIST_ITEM.match(first.text):
+        items: list[str] = []
+        end = index
+        while end < len(units) and (bullet := _LIST_ITEM.match(units[end].text)):
+            items.append(bullet["text"])
+            end += 1
+        return ListBlock(items=tuple(items), line=first.line), end
+    numbered = _NUMBERED_ITEM.match(first.text)
+    if numbered is None:
+        return None
+    start = int(numbered["number"])
+    items = [numbered["text"]]
+    end = index + 1
+    while end < len(units) and (item := _NUMBERED_ITEM.match(units[end].text)):
+        if int(item["number"]) != start + len(items):
+            break
+        items.append(item["text"])
+        end += 1
+    if len(items) < 2:
+        return None
+    return ListBlock(ordered=True, start=start, items=tuple(items), line=first.line), end

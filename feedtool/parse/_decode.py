@@ -35,8 +35,6 @@ class Decoded:
     """The article's text with ``\\n`` line endings, and what it took to get there."""
 
     text: str
-    encoding: str
-    control_chars: int
     notes: tuple[Note, ...] = ()
 
 
@@ -58,7 +56,7 @@ class NotText(ValueError):
 
 def decode(data: bytes) -> Decoded:
     """Decode article bytes; never raises ``UnicodeDecodeError``."""
-    text, encoding, notes = _to_str(data)
+    text, notes = _to_str(data)
     text = _one_line_break(text)
     text = _CHARACTER_REFERENCE.sub(_unescape, text)
     # A BOM inside the text (files concatenated) is noise, as are NUL and other
@@ -68,24 +66,24 @@ def decode(data: bytes) -> Decoded:
     if length and dropped > _MAX_CONTROL_SHARE * length:
         raise NotText(f"{dropped} of {length} characters are control characters")
     clean = unicodedata.normalize("NFC", text)
-    return Decoded(text=clean, encoding=encoding, control_chars=dropped, notes=notes)
+    return Decoded(text=clean, notes=notes)
 
 
 def _one_line_break(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
 
 
-def _to_str(data: bytes) -> tuple[str, str, tuple[Note, ...]]:
+def _to_str(data: bytes) -> tuple[str, tuple[Note, ...]]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16", ()
+            return data.decode("utf-16"), ()
         except UnicodeDecodeError:
             pass
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
     try:
-        return data.decode("utf-8-sig"), "utf-8", ()
+        return data.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
         pass
     mostly = _mostly_utf8(data)
@@ -94,10 +92,10 @@ def _to_str(data: bytes) -> tuple[str, str, tuple[Note, ...]]:
     try:
         # Windows-1252 is what "Latin-1" files from Windows editors really are:
         # it has curly quotes and the euro sign where Latin-1 has C1 controls.
-        return data.decode("cp1252"), "cp1252", ()
+        return data.decode("cp1252"), ()
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-        return data.decode("latin-1"), "latin-1", ()
+        return data.decode("latin-1"), ()
 
 
 # A UTF-16 file without a byte order mark shows itself by its NUL bytes: the
@@ -109,7 +107,7 @@ _LOW = re.compile("[\x00-\xff]")
 _C0_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r")
 
 
-def _utf16_without_bom(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
+def _utf16_without_bom(data: bytes) -> tuple[str, tuple[Note, ...]] | None:
     if len(data) < 2 or len(data) % 2 or b"\x00" not in data:
         return None
     half = len(data) // 2
@@ -140,7 +138,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
         f"the file has no byte order mark; read as {codec.upper()} from its NUL bytes",
         "save it as UTF-8 (or UTF-16 with a byte order mark)",
     )
-    return text, codec, (note,)
+    return text, (note,)
 
 
 # Bad bytes found by the recording error handler, per thread (decoding runs in
@@ -159,7 +157,7 @@ codecs.register_error("feedtool.record", _record)
 _REPORTED_LINES = 3
 
 
-def _mostly_utf8(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
+def _mostly_utf8(data: bytes) -> tuple[str, tuple[Note, ...]] | None:
     """UTF-8 with a few bad bytes replaced, when valid UTF-8 outweighs them.
 
     A file of Windows-1252 text ("Caf\\xe9") has no valid multi-byte UTF-8
@@ -186,4 +184,4 @@ def _mostly_utf8(data: bytes) -> tuple[str, str, tuple[Note, ...]] | None:
         f"invalid UTF-8 byte(s) replaced by U+FFFD on line {where}",
         "re-save the file as UTF-8, or retype the character(s) shown as \ufffd",
     )
-    return text, "utf-8", (note,)
+    return text, (note,)

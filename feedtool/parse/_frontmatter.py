@@ -36,6 +36,7 @@ KEYS = (
     "image",
     "tags",
     "language",
+    "draft",
 )
 _TAG_KINDS: dict[str, TagKind] = {
     "people": "person",
@@ -45,7 +46,7 @@ _TAG_KINDS: dict[str, TagKind] = {
     "keywords": "keyword",
 }
 _AUTHOR_KEYS = ("name", "url", "kind")
-_IMAGE_KEYS = ("url", "caption", "credit")
+_IMAGE_KEYS = ("url", "caption", "credit", "width", "height")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
@@ -63,6 +64,8 @@ class ImageFields:
     url: str | None = None
     caption: str | None = None
     credit: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class FrontMatter:
     image: ImageFields | None = None
     tags: tuple[Tag, ...] = ()
     language: str | None = None
+    draft: bool = False
 
 
 class _BadKey(Exception):
@@ -158,7 +162,7 @@ def _validate(table: Mapping[str, Any], *, end_line: int, config: Config) -> Fro
     front = FrontMatter(
         end_line=end_line,
         id=opt("id", _uri),
-        url=opt("url", lambda k, v: _url(k, v, config)),
+        url=opt("url", lambda k, v: _page_url(k, v, config)),
         slug=opt("slug", _slug),
         headline=opt(headline_key, _text),
         description=opt("description", _text),
@@ -168,6 +172,7 @@ def _validate(table: Mapping[str, Any], *, end_line: int, config: Config) -> Fro
         image=opt("image", lambda k, v: _image(k, v, config)),
         tags=opt("tags", _tags) or (),
         language=opt("language", _language),
+        draft=bool(opt("draft", _boolean)),
     )
     if front.published and front.modified and front.modified < front.published:
         raise _BadKey(
@@ -206,6 +211,12 @@ def _text(key: str, value: Any) -> str:
     return text
 
 
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        _fail(key, f"expected true or false, got {_kind(value)}", f"write {key} = true (unquoted)")
+    return value
+
+
 def _uri(key: str, value: Any) -> str:
     text = _text(key, value)
     if not _URI_RE.match(text):
@@ -222,6 +233,26 @@ def _url(key: str, value: Any, config: Config) -> str:
         # A path is relative to the site's base URL, like everything else we write.
         return config.absolute(text)
     _fail(key, f"{text!r} is not an http(s) URL", "give an absolute https:// URL or a site path")
+
+
+def _page_url(key: str, value: Any, config: Config) -> str:
+    """The article's own URL: it decides where the page is written, so it must lie
+    inside the output folder (under ``base_url``) and name a page."""
+    url = _url(key, value, config)
+    hint = 'use a site path such as url = "2025/my-story/" or "news/my-story.html"'
+    if not url.startswith(config.base_url):
+        _fail(key, f"{url!r} is outside the site ({config.base_url})", hint)
+    parts = urlsplit(url[len(config.base_url) :])
+    path = parts.path
+    if parts.query or parts.fragment:
+        _fail(key, f"{url!r} has a query or fragment; a page is a path", hint)
+    if not path or path.startswith("/"):
+        _fail(key, f"{url!r} is the site's home page, not an article's", hint)
+    if not path.endswith(("/", ".html", ".htm")):
+        _fail(key, f"{url!r} ends neither in '/' nor in '.html'", hint)
+    if any(part in (".", "..") or part.startswith(".") for part in path.split("/")):
+        _fail(key, f"{url!r} leaves the output folder or names a hidden file", hint)
+    return url
 
 
 def _slug(key: str, value: Any) -> str:
@@ -309,7 +340,18 @@ def _image(key: str, value: Any, config: Config) -> ImageFields:
         url=_url(key, value["url"], config) if "url" in value else None,
         caption=_text(key, value["caption"]) if "caption" in value else None,
         credit=_text(key, value["credit"]) if "credit" in value else None,
+        width=_pixels(key, "width", value),
+        height=_pixels(key, "height", value),
     )
+
+
+def _pixels(key: str, sub: str, table: Mapping[str, Any]) -> int | None:
+    if sub not in table:
+        return None
+    value = table[sub]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100_000:
+        _fail(key, f"'{sub}' must be a whole number of pixels, got {value!r}", f"e.g. {sub} = 1200")
+    return int(value)
 
 
 def _tags(key: str, value: Any) -> tuple[Tag, ...]:

@@ -35,6 +35,7 @@ _BYLINE_MAX_WORDS = 16
 _NAME_MAX_WORDS = 4
 _DATELINE_WINDOW = 110  # the dash ending a dateline comes within this many characters
 _TRAILER_UNITS = 3
+_TRAILER_MAX_CHARS = 300
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -110,6 +111,11 @@ _UPDATE_NOTICE = re.compile(
     r"(?:updated|amended|revised)\b",
     re.IGNORECASE,
 )
+_UPDATED_INSIDE = re.compile(
+    r"\s*[,;|•·]\s*(?=(?:last\s+)?(?:updated|modified|mis\s+à\s+jour|actualizado|aktualisiert|"
+    r"aggiornato|atualizado)\b)",
+    re.IGNORECASE,
+)
 _CORRECTION_LABEL = re.compile(
     r"^(?P<label>Correction|Corrections|Clarification|Corrigendum|Erratum|Rectificatif|"
     r"Rectification|Corrección|Aclaración|Fe\s+de\s+erratas|Korrektur|Berichtigung|"
@@ -165,6 +171,10 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
             date_lines.append(dated)
         if found_authors and not authors:
             authors.extend(found_authors)
+            removed.add(index)
+            continue
+        if both := _published_and_updated(unit.text, unit.line):
+            date_lines.extend(both)
             removed.add(index)
             continue
         found_line = date_line(unit.text, unit.line)
@@ -362,18 +372,38 @@ def _name_case(name: str) -> str:
     return re.sub(r"[^\W\d_]+", lambda m: m[0][0] + m[0][1:].lower(), name)
 
 
+_CONTRIBUTED = re.compile(
+    r"^(?P<who>.{3,200}?)\s+(?:also\s+)?contributed(?:\s+(?:to\s+this\s+(?:report|story|article)"
+    r"|reporting))?(?:\s+from\s+[^.]+)?\.?$",
+    re.IGNORECASE,
+)
+_CONTRIBUTOR_ROLE = re.compile(
+    r"^.*?\b(?:writers?|reporters?|correspondents?|journalists?|photographers?)\s+(?=\S)"
+)
+
+
 def trailer(text: str) -> tuple[Person, ...]:
-    """The people of a wire trailer '(Reporting by A; Editing by B)', or ``()``."""
-    body = _TRAILER.match(text)
-    if body is None or len(text) > 300:
+    """The people of a wire trailer '(Reporting by A; Editing by B)' or an AP
+    credit 'Associated Press writer A contributed to this report.', or ``()``."""
+    if len(text) > _TRAILER_MAX_CHARS:
+        return ()  # checked first: the patterns below would scan a whole paragraph
+    folded = text.casefold()
+    contributed = _CONTRIBUTED.match(text) if "contributed" in folded else None
+    if contributed is not None:
+        role = _CONTRIBUTOR_ROLE.match(contributed["who"])
+        if role is None:
+            return ()
+        return _people(contributed["who"][role.end() :], strict=True)
+    body = _TRAILER.match(text) if " by " in folded else None
+    if body is None:
         return ()
     people: list[Person] = []
     for clause in re.split(r"\s*;\s*", body["body"]):
         match = _TRAILER_CLAUSE.match(clause.strip())
         if match is None:
             return ()
-        role = match["role"].split()[-1].lower()
-        found = _people(match["names"].rstrip(" .)"), strict=False, title=_TRAILER_TITLES.get(role))
+        verb = match["role"].split()[-1].lower()
+        found = _people(match["names"].rstrip(" .)"), strict=False, title=_TRAILER_TITLES.get(verb))
         people.extend(p for p in found if p.name not in {q.name for q in people})
     return tuple(people)
 
@@ -396,6 +426,9 @@ def date_line(text: str, line: int) -> DateLine | None:
             continue
         rest = text[match.end() :]
         written = text
+        if kind == "published" and (both := _UPDATED_INSIDE.search(rest)):
+            # 'Publié le 26/11/2025 à 18h42, mis à jour le 27/11/2025 à 08h10'
+            rest = rest[: both.start()]
         if kind == "updated" and (colon := re.search(r":\s", rest)):
             written, rest = text[: match.end() + colon.start()], rest[: colon.start()]
         if len(written.split()) > 14:
@@ -410,6 +443,23 @@ def date_line(text: str, line: int) -> DateLine | None:
     if found is None or found[0] is None:
         return None
     return _date_line("published", text, line, *found)
+
+
+def _published_and_updated(text: str, line: int) -> tuple[DateLine, DateLine] | None:
+    """'Published 26/11/2025 18:42, updated 27/11/2025 08:10' as its two date lines."""
+    inside = _UPDATED_INSIDE.search(text)
+    if inside is None or not _PUBLISHED_LABEL.match(text):
+        return None
+    published = date_line(text[: inside.start()], line)
+    updated = date_line(text[inside.end() :], line)
+    if published is None or updated is None or updated.kind != "updated":
+        return None
+    # A time alone after the update label is on the day of the published part.
+    if updated.month is None and published.month is not None:
+        updated = updated.model_copy(
+            update={"year": published.year, "month": published.month, "day": published.day}
+        )
+    return published, updated
 
 
 def _labelled(text: str) -> bool:

@@ -14,31 +14,35 @@ from pathlib import Path
 from feedtool.config import Config
 from feedtool.enrich import enrich_item
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
-from feedtool.errors import ParseError, PublishError
+from feedtool.errors import ParseError
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
 from feedtool.publish import _incremental
 from feedtool.publish._files import clean_temporaries
 from feedtool.publish._ids import Stamper, apply_stamp
-from feedtool.publish._incremental import BuildReport, Progress, build
+from feedtool.publish._incremental import BuildReport, Held, Progress, build
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import State
 
 
 def find_articles(seeds: Path) -> list[Path]:
-    """The article files under ``seeds``: ``*.txt``, hidden files excluded, sorted."""
-    if not seeds.is_dir():
-        raise PublishError(
-            "seeds folder not found", path=seeds, hint="create it or pass the right SEEDS path"
-        )
-    return sorted(
-        path
-        for path in seeds.rglob("*.txt")
-        if path.is_file() and not _hidden(path.relative_to(seeds))
-    )
+    """The article files under ``seeds``: ``*.txt``, hidden files excluded, sorted.
+
+    Symbolic links are followed only inside ``seeds``; see :func:`scan_seeds`
+    for what is left out and why.
+    """
+    scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
+    return list(scan.paths)
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def other_files(seeds: Path) -> list[Path]:
+    """Files in ``seeds`` that are not articles (``.md``, ``.html``…), hidden ones excluded.
+
+    A build reads ``*.txt`` only; the CLI names these in a notice so that a
+    Markdown file is not ignored without a word.
+    """
+    return list(scan_seeds(seeds).others) if seeds.is_dir() else []
 
 
 def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsItem:
@@ -60,7 +64,7 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     """
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
-    return stamp_item(item, state, config, _now())
+    return stamp_item(item, state, config, _incremental._now())
 
 
 def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -> NewsItem:
@@ -79,17 +83,16 @@ def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -
     return apply_stamp(item, stamps[summary.source_path], config)
 
 
-def _now() -> dt.datetime:
-    return _incremental._now()
-
-
 __all__ = [
     "BuildReport",
+    "Held",
     "Progress",
     "build",
     "clean_temporaries",
     "find_articles",
     "load_article",
+    "other_files",
     "preview",
+    "scan_seeds",
     "stamp_item",
 ]

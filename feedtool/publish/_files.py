@@ -8,6 +8,7 @@ build's temporaries are cleaned up by the next one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from feedtool.errors import PublishError
@@ -60,32 +61,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise write_error(path, exc) from exc
 
 
-def clean_temporaries(out: Path) -> list[Path]:
-    """Remove the temporary files an interrupted build left in ``out``."""
-    removed = []
-    stack = [out]
-    while stack:  # iterative: a deep tree must not exhaust the recursion limit
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(TEMP_SUFFIX) or (
-                entry.name.startswith(".") and entry.name.endswith(".tmp")
-            ):
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
-    return removed
-
-
-def existing_files(out: Path) -> set[str]:
-    """The relative paths of the files under ``out``, dot folders excepted."""
-    found: set[str] = set()
+def _walk(out: Path, *, dot_folders: bool) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """``(relative path, entry)`` of every file under ``out``, symlinked folders not followed."""
     stack = [("", out)]
-    while stack:
+    while stack:  # iterative: a deep tree must not exhaust the recursion limit
         prefix, folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
@@ -93,11 +72,27 @@ def existing_files(out: Path) -> set[str]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                if not entry.name.startswith("."):
+                if dot_folders or not entry.name.startswith("."):
                     stack.append((f"{prefix}{entry.name}/", Path(entry.path)))
             else:
-                found.add(prefix + entry.name)
-    return found
+                yield prefix + entry.name, entry
+
+
+def clean_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary files an interrupted build left in ``out``."""
+    removed = []
+    for _, entry in _walk(out, dot_folders=True):
+        if entry.name.endswith(TEMP_SUFFIX) or (
+            entry.name.startswith(".") and entry.name.endswith(".tmp")
+        ):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def existing_files(out: Path) -> set[str]:
+    """The relative paths of the files under ``out``, dot folders excepted."""
+    return {relative for relative, _ in _walk(out, dot_folders=False)}
 
 
 def prune_empty_dirs(folder: Path, root: Path) -> None:
@@ -109,10 +104,19 @@ def prune_empty_dirs(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def inside(out: Path, relative: str) -> Path:
-    """``out/relative`` if it stays inside ``out`` once resolved, else an error."""
+def inside(out: Path, relative: str, folders: dict[str, bool] | None = None) -> Path:
+    """``out/relative`` if it stays inside ``out`` once resolved, else an error.
+
+    Only the folders are resolved (a file itself is replaced or unlinked, never
+    followed); ``folders`` caches their verdicts for one build, since resolving
+    every path of a large site costs seconds.
+    """
     target = out / relative
-    if not safe_relative(relative) or not target.resolve().is_relative_to(out.resolve()):
+    parent = relative.rpartition("/")[0]
+    folders = {} if folders is None else folders
+    if parent not in folders:
+        folders[parent] = (out / parent).resolve().is_relative_to(out.resolve())
+    if not safe_relative(relative) or not folders[parent]:
         raise PublishError(
             f"refusing to touch {relative!r}: it is not inside the output folder",
             path=out,

@@ -22,6 +22,7 @@ Phases, each bounded in memory:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -43,7 +44,7 @@ from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
-from feedtool.model import NewsItem
+from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.publish._files import (
     clean_temporaries,
@@ -55,7 +56,9 @@ from feedtool.publish._files import (
     write_atomic,
     write_error,
 )
+from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
 from feedtool.render import (
     ItemRef,
@@ -66,6 +69,7 @@ from feedtool.render import (
     plan_site,
     tag_channels_of,
 )
+from feedtool.render.archive import archived
 from feedtool.render.formats import FEED_FORMATS
 from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
 
@@ -97,6 +101,27 @@ class _Silent:
 
 
 @dataclass(frozen=True)
+class Held:
+    """An article a build left out: a draft, or one whose ``published`` is still to come."""
+
+    path: str
+    draft: bool
+    until: dt.datetime | None = None
+    previewed: bool = False
+
+    def __str__(self) -> str:
+        if self.draft:
+            text = f"{self.path}: draft (draft = true)"
+        else:
+            assert self.until is not None
+            text = (
+                f"{self.path}: embargoed until {self.until.isoformat()}; "
+                "it goes out with the first build after that time"
+            )
+        return text + ("; shown by this preview build" if self.previewed else "")
+
+
+@dataclass(frozen=True)
 class BuildReport:
     """What a build did.
 
@@ -110,7 +135,7 @@ class BuildReport:
     outputs: int
     written: tuple[str, ...]
     removed: tuple[str, ...]
-    ping_errors: tuple[str, ...] = ()
+    ping_errors: tuple[PublishError, ...] = ()
     #: What the build got past but the author should know (``file:line: what (fix: how)``):
     #: repaired decoding, refused links in the seeds folder, capped tags…
     warnings: tuple[FeedtoolWarning, ...] = ()
@@ -120,6 +145,7 @@ class BuildReport:
     #: Source paths of the articles dated by their first publication: nothing
     #: in front matter or the text dated them (``--verbose`` names them).
     dated_by_first_publication: tuple[str, ...] = ()
+    held: tuple[Held, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -137,6 +163,12 @@ class BuildReport:
             line += f", {len(self.dated_by_first_publication)} dated by first publication"
         if self.ping_errors:
             line += f", {len(self.ping_errors)} WebSub ping failures"
+        waiting = [h for h in self.held if not h.previewed]
+        if waiting:
+            line += f", {len(waiting)} held back (drafts or embargoed)"
+        previewed = len(self.held) - len(waiting)
+        if previewed:
+            line += f", {previewed} drafts or embargoed articles previewed"
         return line
 
 
@@ -165,6 +197,8 @@ class _Summary:
     # (message, line, hint) of the warnings reading it gave: repeated by every
     # build that publishes it from the store, as long as the file is unchanged.
     warnings: tuple[tuple[str, int | None, str | None], ...] = ()
+    authors: tuple[tuple[str, str | None, str], ...] = ()  # (name, url, kind)
+    draft: bool = False
 
     def dumps(self) -> bytes:
         return orjson.dumps(vars(self))
@@ -173,8 +207,13 @@ class _Summary:
     def loads(cls, data: bytes) -> _Summary:
         raw: dict[str, Any] = orjson.loads(data)
         raw["tags"] = tuple(tuple(tag) for tag in raw["tags"])
+        raw["authors"] = tuple(tuple(author) for author in raw.get("authors", ()))
         raw["warnings"] = tuple(tuple(warning) for warning in raw.get("warnings", ()))
         return cls(**raw)
+
+    @property
+    def published(self) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(self.date_published) if self.date_published else None
 
 
 def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
@@ -194,6 +233,8 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
         digest=hashlib.sha256(item_json).hexdigest()[:32],
         newsroom=item.date_published is None
         and bool(item.dateline or item.date_lines or item.corrections),
+        authors=tuple((a.name, a.url, a.kind) for a in item.authors),
+        draft=item.draft,
     )
 
 
@@ -238,6 +279,10 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
         date_published=stamp.date_published,
         date_modified=stamp.date_modified,
         tags=article.tags,
+        authors=tuple(
+            Person(name=name, url=url, kind="Person" if kind == "Person" else "Organization")
+            for name, url, kind in article.authors
+        ),
         fingerprint=fingerprint(
             article.digest,
             stamp.id,
@@ -247,6 +292,38 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
             stamp.date_modified.isoformat() if stamp.date_modified else None,
         ),
     )
+
+
+def hold_back(
+    summaries: Sequence[_Summary], now: dt.datetime, *, drafts: bool, future: bool
+) -> tuple[list[_Summary], list[_Summary], list[Held]]:
+    """Split articles into the published ones, the previewed ones and what is held back.
+
+    A draft waits for ``draft = true`` to go; an article whose ``published``
+    is after ``now`` waits for a build after that time. ``drafts`` and
+    ``future`` preview them (as Hugo's ``-D`` and ``-F``).
+    """
+    ready: list[_Summary] = []
+    previewed: list[_Summary] = []
+    held: list[Held] = []
+    for summary in summaries:
+        published = summary.published
+        embargo = published is not None and published > now
+        if not summary.draft and not embargo:
+            ready.append(summary)
+            continue
+        show = (not summary.draft or drafts) and (not embargo or future)
+        held.append(
+            Held(
+                summary.source_path,
+                draft=summary.draft,
+                until=published if embargo else None,
+                previewed=show,
+            )
+        )
+        if show:
+            previewed.append(summary)
+    return ready, previewed, held
 
 
 def _sort_key(ref: ItemRef) -> tuple[float, str]:
@@ -274,9 +351,12 @@ class _Build:
         store: ItemStore,
         jobs: int,
         progress: Progress,
+        drafts: bool = False,
+        future: bool = False,
     ) -> None:
         self.seeds, self.out, self.config, self.store = seeds, out, config, store
         self.jobs, self.progress = jobs, progress
+        self.drafts, self.future = drafts, future
         self.key = fingerprint(code_version(), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
         self.warnings: list[FeedtoolWarning] = []
@@ -294,8 +374,7 @@ class _Build:
             clean_temporaries(self.out)
         state_path = self.out / STATE_FILENAME
         state_bytes = state_path.read_bytes() if state_path.is_file() else b""
-        state = State.load(self.out)
-        self._lap("load state")
+        self._lap("read state")
 
         summaries, errors, parsed = self._scan_and_parse(paths)
         self.warnings += [
@@ -305,25 +384,54 @@ class _Build:
         ]
         self._lap("parse + enrich")
 
+        now = _now()
+        all_summaries = summaries
+        summaries, previewed, held = hold_back(
+            summaries, now, drafts=self.drafts, future=self.future
+        )
+        # What is held back is an input too: an embargo that ends changes the site.
+        waiting = sorted((h.path, h.previewed) for h in held)
         inputs = fingerprint(
             self.key,
             hashlib.sha256(state_bytes).hexdigest(),
-            sorted((s.source_path, s.content_hash) for s in summaries),
+            sorted((s.source_path, s.content_hash) for s in all_summaries),
+            waiting,
         )
-        existing = existing_files(self.out)
         if (
             not errors
             and not parsed
             and store.meta("last_build") == inputs
-            and existing.issuperset(state.files)
+            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
         ):
-            # Nothing changed since the last complete build: nothing to do.
-            return self._report(len(summaries), errors, len(state.files), [], [], [], parsed)
+            # Nothing changed since the last complete build, and no output
+            # was deleted (that changes its folder's time): nothing to do.
+            return self._report(
+                len(summaries) + len(previewed),
+                errors,
+                int(store.meta("outputs") or 0),
+                [],
+                [],
+                [],
+                parsed,
+                held,
+            )
 
-        summaries, duplicates = _without_duplicate_ids(summaries, state)
+        state = State.load(self.out)
+        existing = existing_files(self.out)
+        summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
-        stamps = Stamper(state, self.config, _now(), self._newsroom).stamp_all(summaries)
+        before = copy.deepcopy(state.entries)
+        stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
         self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
+        # A preview shows held articles without recording them as published.
+        for summary in previewed:
+            stamp = stamps.get(summary.source_path)
+            if stamp is None:
+                continue
+            if stamp.id in before:
+                state.entries[stamp.id] = before[stamp.id]
+            else:
+                state.entries.pop(stamp.id, None)
         by_path = {s.source_path: s for s in summaries}
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
         self._lap("stamp")
@@ -335,15 +443,18 @@ class _Build:
             tag_channels=tag_channels_of(refs, self.config, load),
             refs=tuple(refs),
         )
+        if self.config.feed_archives:
+            site = archived(site, load)
         previous = store.outputs()
         old_files = set(state.files)
         fingerprints: dict[str, str] = {}
         todo: list[Planned | tuple[str, bytes]] = []
+        resolved: dict[str, bool] = {}
         for output in plan_site(site):
             path = output.path if isinstance(output, Planned) else output[0]
             if path in fingerprints:
                 raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            inside(self.out, path)
+            inside(self.out, path, resolved)
             if isinstance(output, Planned):
                 fingerprints[path] = fingerprint(output.fingerprint, self.key)
                 if (
@@ -385,6 +496,7 @@ class _Build:
                 prune_empty_dirs(old.parent, self.out)
         state.files = new_files
         self._write_state(state)
+        update_gone(self.out, removed, new_files)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
@@ -395,24 +507,39 @@ class _Build:
             else fingerprint(
                 self.key,
                 hashlib.sha256(final_state).hexdigest(),
-                sorted((s.source_path, s.content_hash) for s in summaries),
+                sorted((s.source_path, s.content_hash) for s in all_summaries),
+                waiting,
             ),
         )
+        folders = orjson.dumps(sorted({"", *(f.rpartition("/")[0] for f in new_files)})).decode()
+        store.put_meta("folder_list", folders)
+        store.put_meta("folders", self._folders_stamp(folders))
+        store.put_meta("outputs", str(len(new_files)))
         store.commit()
         self._lap("write")
 
         written = sorted(path for path, _ in staged)
-        report = self._report(len(refs), errors, len(new_files), written, removed, rendered, parsed)
-        if ping and self.config.websub.hub:
-            changed = [
-                self.config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES
-            ]
-            if changed:
-                from feedtool.publish.websub import ping_hub
-
-                problems = ping_hub(self.config.websub.hub, changed, self.config.websub.timeout)
-                report = BuildReport(**{**vars(report), "ping_errors": tuple(problems)})
+        report = self._report(
+            len(refs), errors, len(new_files), written, removed, rendered, parsed, held
+        )
+        # A preview is for local eyes: the hub is not told about it.
+        if ping and not (self.drafts or self.future):
+            problems = ping_feeds(self.config, written)
+            if problems:
+                report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _folders_stamp(self, folders: str | None) -> str | None:
+        """A digest of the modification times of the output folders (``folders``: JSON)."""
+        if folders is None:
+            return None
+        stamps = []
+        for folder in orjson.loads(folders):
+            try:
+                stamps.append((folder, (self.out / folder).stat().st_mtime_ns))
+            except OSError:
+                return None
+        return fingerprint(stamps)
 
     def _report(
         self,
@@ -423,8 +550,10 @@ class _Build:
         removed: Sequence[str],
         rendered: Sequence[str],
         parsed: Sequence[str],
+        held: Sequence[Held] = (),
     ) -> BuildReport:
         return BuildReport(
+            held=tuple(held),
             articles=articles,
             errors=tuple(errors),
             outputs=outputs,
@@ -636,6 +765,19 @@ def _without_duplicate_ids(
     return kept, errors
 
 
+def ping_feeds(config: Config, written: Sequence[str]) -> tuple[PublishError, ...]:
+    """Ping the configured WebSub hub for the feed files among ``written`` (within
+    ``[websub] timeout`` in all); the problems, one line each."""
+    if not config.websub.hub:
+        return ()
+    changed = [config.absolute(p) for p in written if p.rsplit("/", 1)[-1] in _FEED_FILES]
+    if not changed:
+        return ()
+    from feedtool.publish.websub import ping_hub
+
+    return tuple(ping_hub(config.websub.hub, changed, config.websub.timeout))
+
+
 def build(
     seeds: Path | str,
     out: Path | str,
@@ -645,18 +787,24 @@ def build(
     ping: bool = True,
     wait: float = 0.0,
     progress: Progress | None = None,
+    drafts: bool = False,
+    future: bool = False,
 ) -> BuildReport:
     """Build ``out`` from the articles in ``seeds``, doing only what changed.
 
     Bad articles are reported in ``BuildReport.errors`` and skipped; the
     others are published. One build at a time holds ``out``'s lock (a second
     one waits up to ``wait`` seconds, then fails with a clear message).
-    """
-    from feedtool.publish import find_articles
 
+    Drafts and articles dated in the future are held back (``BuildReport.held``);
+    ``drafts`` / ``future`` show them in this build without recording them as
+    published (their ids and dates are decided when they really go out) and
+    without pinging the hub.
+    """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    paths = find_articles(seeds)
+    scan = scan_seeds(seeds)
+    scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -664,11 +812,29 @@ def build(
     with build_lock(out, wait):
         store = SqliteStore(out)
         try:
-            return _Build(
-                seeds, out, config, store, jobs or os.cpu_count() or 1, progress or _Silent()
-            ).run(paths, ping)
+            job = _Build(
+                seeds,
+                out,
+                config,
+                store,
+                jobs or os.cpu_count() or 1,
+                progress or _Silent(),
+                drafts=drafts,
+                future=future,
+            )
+            job.warnings += scan.warnings
+            return job.run(scan.paths, ping)
         finally:
             store.close()
 
 
-__all__ = ["CACHE_DIRNAME", "BuildReport", "Progress", "Stamper", "build", "clean_temporaries"]
+__all__ = [
+    "CACHE_DIRNAME",
+    "BuildReport",
+    "Held",
+    "Progress",
+    "Stamper",
+    "build",
+    "clean_temporaries",
+    "hold_back",
+]

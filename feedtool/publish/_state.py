@@ -138,7 +138,7 @@ def _entry(key: object, value: object, path: Path) -> _Entry:
         if stamp is None:
             continue
         try:
-            parsed = parse_time(stamp)
+            parsed = dt.datetime.fromisoformat(stamp)
         except ValueError:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
@@ -175,7 +175,3 @@ def body_fingerprint(item: NewsItem) -> str:
     words = " ".join(getattr(block, "text", "") or "" for block in item.body).casefold()
     words = re.sub(r"\s+", " ", unicodedata.normalize("NFC", words)).strip()
     return hashlib.sha256(words.encode()).hexdigest()
-
-
-def parse_time(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value)

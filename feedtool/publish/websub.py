@@ -13,14 +13,17 @@ from collections.abc import Sequence
 
 import httpx
 
+from feedtool.errors import PublishError
+
 _HEADERS = {"User-Agent": "feedtool (WebSub publisher)"}
+_HINT = "check [websub] hub in the config, or build with --no-ping; the feeds are written"
 
 # Beyond the deadline the worker thread is given this long to close its
 # connection and return; it is a daemon, so it never holds the process.
 _GRACE = 2.0
 
 
-def ping_hub(hub: str, topics: Sequence[str], timeout: float) -> list[str]:
+def ping_hub(hub: str, topics: Sequence[str], timeout: float) -> list[PublishError]:
     """POST ``hub.mode=publish`` and ``hub.url=<topic>`` to ``hub`` for each topic.
 
     ``timeout`` is a deadline for the whole exchange — connecting, sending and
@@ -29,8 +32,8 @@ def ping_hub(hub: str, topics: Sequence[str], timeout: float) -> list[str]:
     event loop of their own in a worker thread, so calling this from a
     thread whose event loop is running (a server) is safe too.
 
-    Returns one human-readable error per topic the hub did not accept (a
-    2xx answer means accepted). Never raises: a down hub must not fail a build
+    Returns one ``PublishError`` per topic the hub did not accept (a 2xx
+    answer means accepted). Never raises: a down hub must not fail a build
     whose files are already written.
     """
     if not topics:
@@ -44,8 +47,8 @@ def ping_hub(hub: str, topics: Sequence[str], timeout: float) -> list[str]:
     worker.start()
     worker.join(timeout + _GRACE)
     if worker.is_alive():  # the event loop's own deadline should have fired first
-        return [f"WebSub hub {hub}: no answer within {timeout:g} s; feeds not published"]
-    return errors
+        errors = [f"WebSub hub {hub}: no answer within {timeout:g} s; feeds not published"]
+    return [PublishError(error, hint=_HINT) for error in errors]
 
 
 async def _ping_all(hub: str, topics: list[str], deadline: float) -> list[str]:

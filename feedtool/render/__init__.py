@@ -1,14 +1,17 @@
 """Render stage: turn published ``NewsItem``s into files.
 
 A renderer is a plain function ``(site) -> Iterator[(relative_path, bytes)]``
-registered with :func:`renderer`; a new format is one new module that
-registers itself, imported at the bottom. Renderers never read the clock or
-the file system: all they know is the ``Site``, so output is deterministic.
+(or ``Planned`` outputs) registered with :func:`renderer`; a new format is one
+new module that registers itself, imported at the bottom, or a plugin found by
+name (see ``feedtool.plugins``); ``[render] enabled`` says which run.
+Renderers never read the clock or the file system: all they know is the
+``Site``, so output is deterministic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -16,7 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast, overload
 
 from feedtool.config import Config
-from feedtool.model import NewsItem, Tag
+from feedtool.model import NewsItem, Person, Tag
+from feedtool.plugins import RENDERERS, import_modules
+from feedtool.render._common import unpublished
+from feedtool.render.formats import FeedFormat
 
 
 @dataclass(frozen=True)
@@ -38,21 +44,21 @@ Output = tuple[str, bytes]
 T = TypeVar("T")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 
-RENDERERS: dict[str, Renderer] = {}
-
 #: How many memo entries a site keeps: bounded, so memory stays flat however
 #: many articles a build renders (the feeds reuse the newest items most).
 MEMO_SIZE = 4096
 
 
-def renderer(name: str) -> Callable[[Renderer], Renderer]:
-    """Register ``function`` as the renderer called ``name``."""
+def renderer(
+    name: str, *, needs: Sequence[str] = (), after: Sequence[str] = ()
+) -> Callable[[Renderer], Renderer]:
+    """Register ``function`` as the renderer called ``name``.
 
-    def register(function: Renderer) -> Renderer:
-        RENDERERS[name] = function
-        return function
-
-    return register
+    ``needs``: renderers whose files this one's refer to (they must be
+    enabled too, and listed earlier); ``after``: ones to list earlier when
+    enabled. ``load_config`` checks both.
+    """
+    return cast(Callable[[Renderer], Renderer], RENDERERS.register(name, needs=needs, after=after))
 
 
 def fingerprint(*parts: object) -> str:
@@ -94,6 +100,7 @@ class ItemRef:
     date_modified: dt.datetime | None
     tags: tuple[tuple[str, str, str], ...]  # (slug, name, kind)
     fingerprint: str
+    authors: tuple[Person, ...] = ()
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
@@ -110,6 +117,7 @@ class ItemRef:
             date_modified=item.date_modified,
             tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
             fingerprint=digest or fingerprint(item.model_dump_json()),
+            authors=item.authors,
         )
 
     @property
@@ -152,7 +160,8 @@ def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
 
 @dataclass(frozen=True)
 class Channel:
-    """One feed: the main one (``prefix=''``) or a tag's (``prefix='tags/pakistan/'``)."""
+    """One feed: the main one (``prefix=''``), a tag's (``prefix='tags/pakistan/'``)
+    or an author's (``prefix='authors/jane-doe/'``)."""
 
     prefix: str
     title: str
@@ -160,15 +169,24 @@ class Channel:
     items: Sequence[NewsItem]
     tag: Tag | None = None
     refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+    #: RFC 5005: 0 for the subscription feed, else this archive page's number (1 = oldest).
+    archive: int = 0
+    #: How many archive pages the channel has.
+    archives: int = 0
+    #: The prefix of the subscription feed (an archive page's ``current``).
+    current: str | None = None
+    author: Person | None = None
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+        if self.current is None:
+            object.__setattr__(self, "current", self.prefix)
 
     @property
     def updated(self) -> dt.datetime:
         """Newest date among the items: feed-level dates never come from the clock."""
-        return max(_item_updated(i) for i in self.refs)
+        return max(item_updated(i) for i in self.refs)
 
     @property
     def fingerprint(self) -> str:
@@ -178,7 +196,10 @@ class Channel:
             self.title,
             self.description,
             self.tag.model_dump_json() if self.tag else None,
+            self.author.model_dump_json() if self.author else None,
             [ref.fingerprint for ref in self.refs],
+            self.archive,
+            self.archives,
         )
 
 
@@ -194,6 +215,8 @@ class Site:
     items: Sequence[NewsItem]
     tag_channels: tuple[Channel, ...] = field(default=())
     refs: tuple[ItemRef, ...] = field(default=(), repr=False)
+    #: The archive pages (RFC 5005) of every channel, oldest first per channel.
+    archives: tuple[Channel, ...] = field(default=())
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
@@ -227,12 +250,83 @@ class Site:
             description=self.config.description or self.config.title,
             items=self.items[:size],
             refs=self.refs[:size],
+            archives=sum(1 for page in self.archives if page.current == ""),
         )
 
     @property
+    def feeds(self) -> tuple[Channel, ...]:
+        """Every feed document: the channels, then their archive pages."""
+        return (*self.channels, *self.archives)
+
+    @property
+    def author_channels(self) -> tuple[Channel, ...]:
+        """One feed per author (the configured default author included), by folder."""
+        return self.memo("author_channels", self._author_channels)
+
+    def _author_channels(self) -> tuple[Channel, ...]:
+        from feedtool.render._common import author_dir, authors_of
+
+        groups: dict[str, tuple[Person, list[int]]] = {}
+        for index, ref in enumerate(self.refs):
+            for person in authors_of(ref, self.config):
+                _, group = groups.setdefault(author_dir(person), (person, []))
+                if not group or group[-1] != index:
+                    group.append(index)
+        size = self.config.feed_size
+        channels = []
+        for prefix, (person, indexes) in sorted(groups.items()):
+            top = indexes[:size]
+            channels.append(
+                Channel(
+                    prefix=prefix,
+                    title=f"{self.config.title}: {person.name}",
+                    description=f"Articles of {self.config.title} by {person.name}.",
+                    items=_Picked(self.items, top),
+                    refs=tuple(self.refs[i] for i in top),
+                    author=person,
+                )
+            )
+        return tuple(channels)
+
+    @property
     def channels(self) -> tuple[Channel, ...]:
-        """The main feed followed by every per-tag feed."""
-        return (self.main, *self.tag_channels)
+        """The main feed, every per-tag feed, then every author's feed."""
+        return (self.main, *self.tag_channels, *self.author_channels)
+
+    def refs_of(self, channel: Channel) -> tuple[ItemRef, ...]:
+        """Every item of a tag's or an author's channel, not only the newest ``feed_size``.
+
+        The HTML pages list them all, page by page; the feeds keep the newest.
+        """
+        return self.memo(("refs_of", channel.prefix), lambda: self._channel_refs(channel))
+
+    def _channel_refs(self, channel: Channel) -> tuple[ItemRef, ...]:
+        from feedtool.render._common import author_dir
+
+        if channel.tag is not None:
+            return tuple(self._refs_by_tag.get(channel.tag.slug, ()))
+        if channel.author is not None:
+            return tuple(self._refs_by_author.get(author_dir(channel.author), ()))
+        return self.refs
+
+    @functools.cached_property
+    def _refs_by_tag(self) -> dict[str, list[ItemRef]]:
+        # One pass over the refs: a scan per channel is quadratic on a large site.
+        groups: dict[str, list[ItemRef]] = {}
+        for ref in self.refs:
+            for slug in dict.fromkeys(ref.tag_slugs):
+                groups.setdefault(slug, []).append(ref)
+        return groups
+
+    @functools.cached_property
+    def _refs_by_author(self) -> dict[str, list[ItemRef]]:
+        from feedtool.render._common import author_dir, authors_of
+
+        groups: dict[str, list[ItemRef]] = {}
+        for ref in self.refs:
+            for folder in dict.fromkeys(author_dir(p) for p in authors_of(ref, self.config)):
+                groups.setdefault(folder, []).append(ref)
+        return groups
 
     @property
     def structure(self) -> str:
@@ -249,6 +343,30 @@ class Site:
         )
 
 
+class _Picked(Sequence[NewsItem]):
+    """Some items of a sequence, by index, loaded only when used."""
+
+    def __init__(self, items: Sequence[NewsItem], indexes: Sequence[int]) -> None:
+        self._items = items
+        self._indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    @overload
+    def __getitem__(self, index: int) -> NewsItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NewsItem]: ...
+    def __getitem__(self, index: int | slice) -> NewsItem | Sequence[NewsItem]:
+        if isinstance(index, slice):
+            return _Picked(self._items, self._indexes[index])
+        return self._items[self._indexes[index]]
+
+    def __iter__(self) -> Iterator[NewsItem]:
+        for index in self._indexes:
+            yield self._items[index]
+
+
 def item_key(item: NewsItem) -> tuple[str, str | None, str]:
     """A memo key of one published item: its file, its id and its content hash.
 
@@ -258,16 +376,12 @@ def item_key(item: NewsItem) -> tuple[str, str | None, str]:
     return (item.source_path, item.id, item.content_hash)
 
 
-def _item_updated(item: NewsItem | ItemRef) -> dt.datetime:
-    stamp = item.date_modified or item.date_published
-    if stamp is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
-    return stamp
-
-
 def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_modified`` if set, else ``date_published`` (Atom's ``updated``)."""
-    return _item_updated(item)
+    stamp = item.date_modified or item.date_published
+    if stamp is None:
+        raise unpublished(item, "date")
+    return stamp
 
 
 def tag_channels_of(
@@ -310,14 +424,37 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
     return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
 
 
+def channel_feeds(
+    site: Site,
+    feed: FeedFormat,
+    to_bytes: Callable[[Site, Channel], bytes],
+    *,
+    archives: bool = False,
+) -> Iterator[Planned]:
+    """The file of ``feed`` for every channel with items (the main one, each tag's and
+    author's), then, with ``archives``, for their archive pages (``Site.archives``,
+    RFC 5005: Atom and RSS).
+
+    The loop every feed renderer shares; ``to_bytes`` is only called for a
+    channel whose fingerprint changed since the last build.
+    """
+    for channel in site.feeds if archives else site.channels:
+        if channel.refs:
+            yield Planned(
+                feed.path(channel.prefix),
+                channel.fingerprint,
+                lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
+            )
+
+
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
-    """Run the named renderers (all by default), yielding ``(path, bytes)`` or plans."""
-    for name in names or tuple(RENDERERS):
-        yield from RENDERERS[name](site)
+    """Run the named renderers (default: ``[render] enabled``), yielding outputs or plans."""
+    for name in names or site.config.render.renderers():
+        yield from cast(Renderer, RENDERERS[name])(site)
 
 
 def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:
-    """Every output of the named renderers (all by default) as ``(path, bytes)``."""
+    """Every output of the named renderers (default: ``[render] enabled``) as ``(path, bytes)``."""
     for output in plan_site(site, names):
         if isinstance(output, Planned):
             yield output.path, output.render()
@@ -325,14 +462,6 @@ def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Ou
             yield output
 
 
-# Importing the modules registers their renderers.
-from feedtool.render import (  # noqa: E402
-    atom,  # noqa: F401
-    html,  # noqa: F401
-    jsonfeed,  # noqa: F401
-    jsonld,  # noqa: F401
-    ninjs,  # noqa: F401
-    opml,  # noqa: F401
-    rss,  # noqa: F401
-    sitemap,  # noqa: F401
-)
+# Importing its modules registers the built-in renderers (a new one is one new module;
+# a new feed format also gets its line in formats.py).
+import_modules(__name__, __path__)

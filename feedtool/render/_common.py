@@ -9,23 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
+import posixpath
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
-from feedtool._text import direction, human_date, is_rtl
+from feedtool._slug import tag_slug
+from feedtool._text import derived_from, direction, human_date, is_rtl, shorten
 from feedtool.config import Config
-from feedtool.model import EmbeddedPost, Heading, Image, NewsItem, Paragraph, Person, Tag
+from feedtool.errors import FeedtoolError
+from feedtool.model import (
+    EmbeddedPost,
+    Heading,
+    Image,
+    ListBlock,
+    NewsItem,
+    Paragraph,
+    Person,
+    Tag,
+)
 
 if TYPE_CHECKING:
-    from feedtool.render import ItemRef, Site
+    from feedtool.render import Channel, ItemRef, Site
 
 GENERATOR = "feedtool"
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
@@ -89,21 +103,53 @@ def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     return stamp.replace(microsecond=0)
 
 
+def unpublished(item: NewsItem | ItemRef, missing: str) -> FeedtoolError:
+    """The error of an item rendered before the publish stage gave it its ``missing`` field."""
+    return FeedtoolError(
+        f"rendered before publication (no {missing})",
+        path=item.source_path,
+        hint="render items that a build published (feedtool.build gives ids and dates)",
+    )
+
+
 def published(item: NewsItem | ItemRef) -> dt.datetime:
     """``date_published``; renderers only ever see published items."""
     if item.date_published is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no date)")
+        raise unpublished(item, "date")
     return item.date_published
 
 
 def item_id(item: NewsItem) -> str:
     """``id``; renderers only ever see published items."""
     if item.id is None:
-        raise ValueError(f"{item.source_path}: rendered before publication (no id)")
+        raise unpublished(item, "id")
     return item.id
 
 
 # --------------------------------------------------------------------------- people and tags
+
+
+def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
+    """The item's authors (parse gives the configured default author to an
+    article that names none).
+
+    An author without a URL of their own gets their author page's, so every
+    format can say who wrote the article and where their other articles are.
+    """
+    people = item.authors
+    if "author_pages" not in config.render.renderers():
+        return people
+    return tuple(
+        person
+        if http_url(person.url)
+        else person.model_copy(update={"url": config.absolute(author_dir(person))})
+        for person in people
+    )
+
+
+def author_dir(person: Person) -> str:
+    """The folder of an author's page and feeds: ``authors/<slug>/``."""
+    return f"authors/{tag_slug(person.name)}/"
 
 
 def tag_names(tags: Iterable[Tag]) -> list[str]:
@@ -132,12 +178,101 @@ def category(tag: Tag, config: Config) -> tuple[str, str]:
     return tag.slug, config.absolute("tags/")
 
 
+def shows_standfirst(item: NewsItem) -> bool:
+    """Whether a page shows ``description`` above the body.
+
+    Without a standfirst the description is the lead paragraph's opening:
+    shown again above that paragraph it would be read twice.
+    """
+    if not item.description:
+        return False
+    first = next((b.text for b in item.body if isinstance(b, Paragraph)), "")
+    return not derived_from(item.description, first)
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """The image that represents an article: its own, else the publisher's default."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+    alt: str | None = None
+    credit: str | None = None
+    own: bool = True
+
+
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def image_type(url: str) -> str | None:
+    """The media type an image URL's extension names ('image/jpeg'), or None."""
+    path = urlsplit(url).path.lower()
+    return next((kind for ext, kind in _IMAGE_TYPES.items() if path.endswith(ext)), None)
+
+
+def own_image(item: NewsItem) -> LeadImage | None:
+    """The article's own image, when it has an http(s) URL (feeds show no default)."""
+    image = lead_image(item, None)
+    return image if image is not None and image.own else None
+
+
+def lead_image(item: NewsItem, config: Config | None) -> LeadImage | None:
+    """The article's image with an http(s) URL, or ``[publisher] default_image``, or None."""
+    image = item.image
+    if image is not None:
+        url = http_url(image.url)
+        if url:
+            return LeadImage(
+                url=url,
+                width=image.width,
+                height=image.height,
+                alt=clean(image.caption) if image.caption else None,
+                credit=clean(image.credit) if image.credit else None,
+            )
+    default = http_url(config.publisher.default_image) if config is not None else None
+    if default:
+        return LeadImage(url=default, own=False)
+    return None
+
+
 # --------------------------------------------------------------------------- feed addresses
 
 
 def home_url(config: Config) -> str:
     """Absolute URL of the HTML index every feed describes."""
     return config.absolute("index.html")
+
+
+def page_path(item: NewsItem | ItemRef, config: Config) -> str:
+    """Where the item's HTML page is written, relative to the output folder.
+
+    ``item.url`` decides (front matter may set it): a URL ending in '/' is a
+    folder's ``index.html``. Parse has checked that a front-matter ``url`` lies
+    under ``base_url``; any other URL keeps the default place.
+    """
+    if item.url.startswith(config.base_url):
+        path = unquote(urlsplit(item.url[len(config.base_url) :]).path)
+        if path and not path.startswith("/"):
+            return path + "index.html" if path.endswith("/") else path
+    return f"articles/{item.slug}.html"
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """A relative link from one output file to another ('../tags/iran/index.html').
+
+    Relative links let the output folder be browsed from disk as well as served.
+    """
+    start = posixpath.dirname(from_page) or "."
+    return quote(posixpath.relpath(to_path, start), safe="/")
 
 
 # --------------------------------------------------------------------------- body HTML
@@ -157,10 +292,27 @@ def environment() -> Environment:
     )
 
 
-def _linked(text: str, links: tuple[str, ...]) -> Markup:
+# A bare http(s) URL in running text; trailing punctuation belongs to the sentence.
+_BARE_URL = re.compile(r"https?://[^\s<>\"“”‘’«»]+")
+_URL_TRAILING = ".,;:!?)]}'\"…،؛۔"
+
+
+def bare_urls(text: str) -> tuple[str, ...]:
+    """The http(s) URLs written out in ``text``, in order, without trailing punctuation."""
+    found: dict[str, None] = {}
+    for match in _BARE_URL.finditer(text):
+        url = match[0].rstrip(_URL_TRAILING)
+        if http_url(url):
+            found[url] = None
+    return tuple(found)
+
+
+def _linked(text: str, links: tuple[str, ...], home: str | None = None) -> Markup:
     """``text`` escaped, with each http(s) URL of ``links`` it contains made a link.
 
     A link may be written without its scheme in the text ('pic.twitter.com/…').
+    Links to another host than ``home`` get ``rel="nofollow noopener"``: the
+    publication vouches for none of them.
     """
     spans: list[tuple[int, int, str]] = []
     for link in dict.fromkeys(links):
@@ -179,9 +331,27 @@ def _linked(text: str, links: tuple[str, ...]) -> Markup:
     position = 0
     for start, end, href in sorted(spans):
         out += escape(text[position:start])
-        out += Markup('<a href="{}">{}</a>').format(href, text[start:end])
+        if home is not None and _host(href) == home:
+            out += Markup('<a href="{}">{}</a>').format(href, text[start:end])
+        else:
+            out += Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(
+                href, text[start:end]
+            )
         position = end
     return out + escape(text[position:])
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _text_markup(text: str, home: str | None) -> Markup:
+    """Running text escaped, its bare http(s) URLs linked."""
+    text = clean(text)
+    return _linked(text, bare_urls(text), home) if "://" in text else Markup("{}").format(text)
 
 
 def _figure(image: Image) -> Markup:
@@ -199,9 +369,9 @@ def _figure(image: Image) -> Markup:
     return Markup("<figure>{}</figure>").format(parts) if parts else Markup("")
 
 
-def _post(post: EmbeddedPost, context: str) -> Markup:
+def _post(post: EmbeddedPost, context: str, home: str | None = None) -> Markup:
     language = post.language or context
-    text = _linked(clean(post.text), post.links)
+    text = _linked(clean(post.text), post.links, home)
     who = Markup("{}").format(clean(post.author))
     if post.author_alternate_name:
         alt_lang = post.author_language
@@ -212,7 +382,9 @@ def _post(post: EmbeddedPost, context: str) -> Markup:
         )
         who += Markup(" | <span{}>{}</span>").format(alt_attrs, clean(post.author_alternate_name))
     if post.handle and post.url:
-        who += Markup(' (<a href="{}">@{}</a>)').format(post.url, clean(post.handle))
+        who += Markup(' (<a href="{}" rel="nofollow noopener">@{}</a>)').format(
+            post.url, clean(post.handle)
+        )
     if post.date:
         who += Markup(' <time datetime="{}">{}</time>').format(
             iso(post.date), human_date(post.date)
@@ -223,27 +395,34 @@ def _post(post: EmbeddedPost, context: str) -> Markup:
 
 
 def body_markup(item: NewsItem) -> Markup:
-    """The article body as safe HTML: lead figure, paragraphs, ``<h2>``s, quoted posts.
+    """The article body as safe HTML: lead figure, paragraphs, ``<h2>``s, lists, quoted posts.
 
     ``lang``/``dir`` are relative to ``item.language`` (the page's language).
+    Bare http(s) URLs become links; links off the article's own host get
+    ``rel="nofollow noopener"``.
     """
     context = item.language
+    home = _host(item.url)
     blocks: list[Markup] = []
     if item.image is not None and item.image not in item.body:
         blocks.append(_figure(item.image))
     for block in item.body:
+        attrs = lang_attrs(getattr(block, "language", None), context)
         if isinstance(block, Paragraph):
-            blocks.append(
-                Markup("<p{}>{}</p>").format(lang_attrs(block.language, context), clean(block.text))
-            )
+            blocks.append(Markup("<p{}>{}</p>").format(attrs, _text_markup(block.text, home)))
         elif isinstance(block, Heading):
-            blocks.append(
-                Markup("<h2{}>{}</h2>").format(
-                    lang_attrs(block.language, context), clean(block.text)
-                )
+            blocks.append(Markup("<h2{}>{}</h2>").format(attrs, clean(block.text)))
+        elif isinstance(block, ListBlock):
+            entries = Markup("\n").join(
+                Markup("<li>{}</li>").format(_text_markup(entry, home)) for entry in block.items
             )
+            if block.ordered:
+                start = Markup(' start="{}"').format(block.start) if block.start != 1 else ""
+                blocks.append(Markup("<ol{}{}>\n{}\n</ol>").format(attrs, start, entries))
+            else:
+                blocks.append(Markup("<ul{}>\n{}\n</ul>").format(attrs, entries))
         elif isinstance(block, EmbeddedPost):
-            blocks.append(_post(block, context))
+            blocks.append(_post(block, context, home))
         else:
             blocks.append(_figure(block))
     return Markup("\n").join(b for b in blocks if b)
@@ -304,6 +483,30 @@ def memo_content_html(site: Site, item: NewsItem) -> str:
         ("content_html", item_key(item)),
         lambda: content_html(item, site.config, memo_body_markup(site, item)),
     )
+
+
+def feed_content_html(site: Site, item: NewsItem, channel: Channel) -> tuple[str, str]:
+    """``(variant, content_html)`` of ``item`` in ``channel``'s feeds.
+
+    The main feeds carry every body whole. Tag and author feeds repeat an
+    item once per tag in three formats, so there a body over
+    ``[limits] feed_body_bytes`` is replaced by its summary and a link: the
+    output stays proportional to the input (a 5 MB article with 40 tags must
+    not write 600 MB of feeds).
+    """
+    full = memo_content_html(site, item)
+    if not channel.prefix or len(full) <= site.config.limits.feed_body_bytes:
+        return "full", full
+    from feedtool.render import item_key
+
+    def lean() -> str:
+        summary = item.description or shorten(plain_text(item), 300)
+        return (
+            f"<p>{html.escape(clean(summary))}</p>"
+            f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
+        )
+
+    return "summary", site.memo(("lean_content_html", item_key(item)), lean)
 
 
 def plain_text(item: NewsItem) -> str:

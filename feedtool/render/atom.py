@@ -26,20 +26,33 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    Output,
+    Planned,
+    Site,
+    channel_feeds,
+    item_key,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
+    authors_of,
     category,
     clean,
+    feed_content_html,
     home_url,
+    image_type,
     item_id,
-    memo_content_html,
+    own_image,
     person_json,
     published,
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import ATOM
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -49,13 +62,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @renderer("atom")
 def render_atom(site: Site) -> Iterator[Output | Planned]:
     """Yield ``atom.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                ATOM.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: atom_bytes(site, channel),  # type: ignore[misc]
-            )
+    return channel_feeds(site, ATOM, atom_bytes, archives=True)
 
 
 def feed_id(site: Site, channel: Channel) -> str:
@@ -75,7 +82,11 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
     if config.publisher.logo:
         fg.logo(config.publisher.logo)
     root = etree.fromstring(fg.atom_str(pretty=False))
-    root.extend(copy.deepcopy(_entry(site, item)) for item in channel.items)
+    for rel, href in format_links(channel, ATOM, config.absolute):
+        etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
+    if channel.archive:
+        etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+    root.extend(copy.deepcopy(_entry(site, item, channel)) for item in channel.items)
     return xml_bytes(root)
 
 
@@ -91,12 +102,15 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
     return fg
 
 
-def _entry(site: Site, item: NewsItem) -> Any:
-    """The item's ``<entry>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("atom-entry", item_key(item)), lambda: _make_entry(site, item))
+def _entry(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<entry>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(
+        ("atom-entry", variant, item_key(item)), lambda: _make_entry(site, item, content)
+    )
 
 
-def _make_entry(site: Site, item: NewsItem) -> Any:
+def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item_id(item), item.headline, "")
     fg.updated(whole_seconds(item_updated(item)))
@@ -108,8 +122,8 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
     entry.updated(whole_seconds(item_updated(item)))
     if item.description:
         entry.summary(clean(item.description))
-    entry.content(memo_content_html(site, item), type="html")
-    for author in item.authors:
+    entry.content(content, type="html")
+    for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it
     # already holds on each call, quadratic in the number of tags.
@@ -127,4 +141,17 @@ def _make_entry(site: Site, item: NewsItem) -> Any:
             link.set("type", "text/html")
     if item.language.lower() != config.language.lower():
         element.set(_XML_LANG, item.language)
+    image = own_image(item)
+    if image is not None:
+        enclosure = etree.Element(f"{_ATOM}link", rel="enclosure", href=image.url)
+        kind = image_type(image.url)
+        if kind is not None:
+            enclosure.set("type", kind)
+        if image.alt:
+            enclosure.set("title", image.alt)
+        alternate = element.find(f"{_ATOM}link")
+        if alternate is not None:
+            alternate.addnext(enclosure)
+        else:
+            element.append(enclosure)
     return element

@@ -39,3 +39,9 @@ JSON_FEED = FeedFormat("jsonfeed", "feed.json", "application/feed+json", "JSON F
 
 # In the order pages list them; the first is the one a tag links to.
 FEED_FORMATS: tuple[FeedFormat, ...] = (RSS, ATOM, JSON_FEED)
+
+
+def enabled_formats(config: Config) -> tuple[FeedFormat, ...]:
+    """The feed formats whose renderer ``[render] enabled`` runs: the ones to link to."""
+    enabled = config.render.renderers()
+    return tuple(f for f in FEED_FORMATS if f.renderer in enabled)

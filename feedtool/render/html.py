@@ -1,4 +1,15 @@
-"""Renderer ``html``: ``articles/<slug>.html`` per article and ``index.html``.
+"""Renderers of the HTML site: article pages, the paginated index, monthly
+archives, tag pages and author pages.
+
+- ``html``: each article's page, where its ``url`` says (``articles/<slug>.html``
+  unless front matter moves it), and ``index.html``, ``page/2.html``…;
+- ``archive``: ``archive/index.html`` (the months) and ``archive/YYYY/MM/index.html``;
+- ``tag_pages``: ``tags/index.html`` and ``tags/<slug>/index.html`` for every tag
+  that has feeds (the same rule decides both, so a tag page always links its
+  feeds and the number of files per article stays bounded);
+- ``author_pages``: ``authors/index.html`` and ``authors/<slug>/index.html``.
+
+Long lists are paginated: ``<folder>index.html`` then ``<folder>page/N.html``.
 
 Pages come from the jinja2 templates in ``templates/`` with autoescaping on.
 The only markup inserted unescaped is the article body (``body_markup``, built
@@ -13,28 +24,58 @@ disk); canonical, OpenGraph and feed-discovery links are absolute.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from feedtool._text import direction, human_date
+from feedtool._text import MONTH_NAMES, direction, human_date
 from feedtool.config import Config
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, fingerprint, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    ItemRef,
+    Output,
+    Planned,
+    Site,
+    fingerprint,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
+    author_dir,
+    authors_of,
     clean,
     environment,
     home_url,
     http_url,
     iso,
     lang_attrs,
+    lead_image,
     memo_body_markup,
+    page_path,
     published,
+    relative,
+    shows_standfirst,
     tag_names,
 )
-from feedtool.render.formats import FEED_FORMATS
+from feedtool.render.formats import enabled_formats
 from feedtool.render.jsonld import memo_article_jsonld, script_json
+
+_KIND_TITLES = (
+    ("topic", "Topics"),
+    ("person", "People"),
+    ("organization", "Organisations"),
+    ("place", "Places"),
+    ("keyword", "Keywords"),
+)
+_KIND_NAMES = {
+    "topic": "Topic",
+    "person": "Person",
+    "organization": "Organisation",
+    "place": "Place",
+    "keyword": "Keyword",
+}
 
 
 @dataclass(frozen=True)
@@ -68,40 +109,48 @@ class _Notice:
 @dataclass(frozen=True)
 class _TagLink:
     name: str
-    feed: str | None
+    page: str | None
 
 
-@renderer("html")
-def render_html(site: Site) -> Iterator[Output | Planned]:
-    """Yield one page per item of the site, then ``index.html``."""
-    feeds = tag_feed_prefixes(site)
-    for index, ref in enumerate(site.refs):
-        yield Planned(
-            f"articles/{ref.slug}.html",
-            fingerprint(ref.fingerprint, [(slug, feeds.get(slug)) for slug in ref.tag_slugs]),
-            lambda index=index: article_page(site, site.items[index], feeds).encode("utf-8"),  # type: ignore[misc]
-        )
-    yield Planned(
-        "index.html",
-        fingerprint(site.structure, [ref.fingerprint for ref in site.refs]),
-        lambda: index_page(site).encode("utf-8"),
-    )
+@dataclass(frozen=True)
+class _Article:
+    headline: str
+    href: str
+    published: _When
+    description: str | None
+    lang_attrs: Markup
 
 
-def tag_feed_prefixes(site: Site) -> dict[str, str]:
-    """Tag slug → prefix of its channel ('tags/pakistan/'), for tags that have feeds."""
-    prefixes: dict[str, str] = {}
-    for channel in site.tag_channels:
-        slug = channel.tag.slug if channel.tag else channel.prefix.strip("/").rsplit("/", 1)[-1]
-        prefixes[slug] = channel.prefix
-    return prefixes
+@dataclass(frozen=True)
+class _Pages:
+    number: int
+    count: int
+    newer: str | None
+    older: str | None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    href: str
+    count: int
+    lang_attrs: Markup = field(default_factory=Markup)
+
+
+@dataclass(frozen=True)
+class _Group:
+    title: str
+    entries: list[_Entry] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- shared parts
 
 
 def _feeds(config: Config, channel: Channel) -> list[_Feed]:
     title = clean(channel.title)
     return [
         _Feed(f.media_type, f.label, f"{title} ({f.label})", f.url(config, channel.prefix))
-        for f in FEED_FORMATS
+        for f in enabled_formats(config)
     ]
 
 
@@ -113,11 +162,77 @@ def _when_day(day: dt.date) -> _When:
     return _When(day.isoformat(), human_date(day))
 
 
+_SECTIONS = (
+    ("Archive", "archive", "archive/index.html"),
+    ("Tags", "tag_pages", "tags/index.html"),
+    ("Authors", "author_pages", "authors/index.html"),
+)
+
+
+def _site_nav(config: Config, page: str) -> list[tuple[str, str]]:
+    # Only the sections a renderer of this build writes: no link leads nowhere.
+    return [
+        (label, relative(page, path))
+        for label, name, path in _SECTIONS
+        if name in config.render.renderers()
+    ]
+
+
+def _common(site: Site, page: str, language: str | None = None) -> dict[str, object]:
+    """Template values every page has."""
+    config = site.config
+    language = language or config.language
+    return {
+        "lang": language,
+        "dir": direction(language),
+        "ui_lang": lang_attrs(config.language, language),
+        "site_title": clean(config.title),
+        "home": relative(page, "index.html"),
+        "site_nav": _site_nav(config, page),
+        "feeds": _feeds(config, site.main),
+        "page_links": [],
+    }
+
+
+def tag_feed_prefixes(site: Site) -> dict[str, str]:
+    """Tag slug → prefix of its channel ('tags/pakistan/'), for tags that have feeds."""
+    prefixes: dict[str, str] = {}
+    for channel in site.tag_channels:
+        slug = channel.tag.slug if channel.tag else channel.prefix.strip("/").rsplit("/", 1)[-1]
+        prefixes[slug] = channel.prefix
+    return prefixes
+
+
+# --------------------------------------------------------------------------- articles
+
+
+@renderer("html")
+def render_html(site: Site) -> Iterator[Output | Planned]:
+    """Yield one page per item of the site, then the index pages."""
+    prefixes = site.memo("tag_feed_prefixes", lambda: tag_feed_prefixes(site))
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            page_path(ref, site.config),
+            fingerprint(ref.fingerprint, [(slug, prefixes.get(slug)) for slug in ref.tag_slugs]),
+            lambda index=index: article_page(site, site.items[index], prefixes).encode("utf-8"),  # type: ignore[misc]
+        )
+    yield from _listing(
+        site,
+        folder="",
+        title=clean(site.config.title),
+        heading=clean(site.config.title),
+        description=clean(site.config.description) if site.config.description else None,
+        refs=sorted(site.refs, key=published, reverse=True),
+        canonical=home_url(site.config),
+    )
+
+
 def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = None) -> str:
     """The HTML page of one article."""
     config = site.config
     if tag_feeds is None:
         tag_feeds = tag_feed_prefixes(site)
+    page = page_path(item, config)
     first = published(item)
     updated = item_updated(item)
     headline = clean(item.headline)
@@ -130,11 +245,22 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     if description:
         opengraph.append(("og:description", description))
     opengraph += [("og:url", item.url), ("og:site_name", clean(config.title))]
-    image = http_url(item.image.url) if item.image else None
+    image = lead_image(item, config)
+    twitter = [("twitter:card", "summary_large_image" if image else "summary")]
+    twitter.append(("twitter:title", headline))
+    if description:
+        twitter.append(("twitter:description", description))
     if image:
-        opengraph.append(("og:image", image))
-        if item.image and item.image.caption:
-            opengraph.append(("og:image:alt", clean(item.image.caption)))
+        opengraph.append(("og:image", image.url))
+        if image.width and image.height:
+            opengraph += [
+                ("og:image:width", str(image.width)),
+                ("og:image:height", str(image.height)),
+            ]
+        twitter.append(("twitter:image", image.url))
+        if image.alt:
+            opengraph.append(("og:image:alt", image.alt))
+            twitter.append(("twitter:image:alt", image.alt))
     opengraph += [
         ("article:published_time", iso(first)),
         ("article:modified_time", iso(updated)),
@@ -145,28 +271,33 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     tags = []
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        tags.append(_TagLink(clean(name), "../" + FEED_FORMATS[0].path(prefix) if prefix else None))
-
+        tag_pages = prefix and "tag_pages" in config.render.renderers()
+        href = relative(page, f"{prefix}index.html") if tag_pages else None
+        tags.append(_TagLink(clean(name), href))
+    author_pages = "author_pages" in config.render.renderers()
+    authors = [
+        _Link(
+            clean(a.name),
+            relative(page, author_dir(a) + "index.html") if author_pages else http_url(a.url),
+            clean(a.job_title) if a.job_title else None,
+        )
+        for a in authors_of(item, config)
+    ]
+    values = _common(site, page, item.language)
+    values["ui_lang"] = lang_attrs(config.language, item.language)
     return (
         environment()
         .get_template("article.html")
         .render(
-            lang=item.language,
-            dir=direction(item.language),
-            ui_lang=lang_attrs(config.language, item.language),
-            site_title=clean(config.title),
-            home="../index.html",
-            feeds=_feeds(config, site.main),
-            tag_feed_type=FEED_FORMATS[0].media_type,
+            **values,
             headline=headline,
             description=description,
+            standfirst=description if shows_standfirst(item) else None,
             canonical=item.url,
             opengraph=opengraph,
+            twitter=twitter,
             jsonld=script_json(memo_article_jsonld(site, item)),
-            authors=[
-                _Link(clean(a.name), http_url(a.url), clean(a.job_title) if a.job_title else None)
-                for a in item.authors
-            ],
+            authors=authors,
             corrections=[
                 _Notice(
                     c.kind.capitalize(),
@@ -183,56 +314,251 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
     )
 
 
-@dataclass(frozen=True)
-class _Article:
-    headline: str
-    href: str
-    published: _When
-    description: str | None
-    lang_attrs: Markup
+# --------------------------------------------------------------------------- listings
 
 
-@dataclass(frozen=True)
-class _TagFeeds:
-    title: str
-    feeds: list[_Feed]
+def _page_paths(folder: str, count: int) -> list[str]:
+    return [f"{folder}index.html"] + [f"{folder}page/{n}.html" for n in range(2, count + 1)]
 
 
-def index_page(site: Site) -> str:
-    """The home page: every article, newest first, and the feeds."""
+def _listing(
+    site: Site,
+    *,
+    folder: str,
+    title: str,
+    heading: str,
+    description: str | None,
+    refs: Sequence[ItemRef],
+    canonical: str,
+    channel: Channel | None = None,
+) -> Iterator[Planned]:
+    """The pages of a list of articles, ``page_size`` to a page, newest first.
+
+    Planned from refs: a page is rendered again only when one of its
+    articles, its neighbours or the channel changes.
+    """
+    size = site.config.page_size
+    chunks = [tuple(refs[start : start + size]) for start in range(0, len(refs), size)] or [()]
+    paths = _page_paths(folder, len(chunks))
+    for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
+        digest = fingerprint(
+            "listing",
+            paths,
+            title,
+            heading,
+            description,
+            canonical,
+            channel.prefix if channel else None,
+            channel.title if channel else None,
+            # What a listing shows of each article, not the article's fingerprint:
+            # an edit to a body re-renders its page and feeds, not every list it is on.
+            [
+                (
+                    r.headline,
+                    r.description,
+                    iso(published(r)),
+                    r.language,
+                    page_path(r, site.config),
+                )
+                for r in chunk
+            ],
+        )
+        yield Planned(
+            path,
+            digest,
+            lambda number=number, chunk=chunk: _listing_page(  # type: ignore[misc]
+                site, paths, number, chunk, title, heading, description, canonical, channel
+            ),
+        )
+
+
+def _listing_page(
+    site: Site,
+    paths: Sequence[str],
+    number: int,
+    chunk: Sequence[ItemRef],
+    title: str,
+    heading: str,
+    description: str | None,
+    canonical: str,
+    channel: Channel | None,
+) -> bytes:
     config = site.config
-    items = sorted(site.refs, key=published, reverse=True)
+    path = paths[number - 1]
+    template = environment().get_template("listing.html")
+    values = _common(site, path)
+    own_feeds = _feeds(config, channel) if channel is not None else []
+    if own_feeds:
+        # Autodiscovery: a reader given this page subscribes to its own feeds first.
+        values["feeds"] = own_feeds + _feeds(config, site.main)
+    newer = relative(path, paths[number - 2]) if number > 1 else None
+    older = relative(path, paths[number]) if number < len(paths) else None
+    values["page_links"] = [(rel, href) for rel, href in (("prev", newer), ("next", older)) if href]
     articles = [
         _Article(
             headline=clean(item.headline),
-            href=f"articles/{item.slug}.html",
+            href=relative(path, page_path(item, config)),
             published=_when(published(item)),
             description=clean(item.description) if item.description else None,
             lang_attrs=lang_attrs(item.language, config.language),
         )
-        for item in items
+        for item in chunk
     ]
-    tag_feeds = [
-        _TagFeeds(
-            clean(channel.title),
-            [_Feed(f.media_type, f.label, f.label, f.path(channel.prefix)) for f in FEED_FORMATS],
-        )
-        for channel in site.tag_channels
-        if channel.items
-    ]
-    return (
+    suffix = f" (page {number})" if number > 1 else ""
+    return template.render(
+        **values,
+        title=f"{title}{suffix}",
+        heading=heading,
+        description=description,
+        canonical=canonical if number == 1 else config.absolute(path),
+        own_feeds=own_feeds,
+        articles=articles,
+        groups=[],
+        pages=_Pages(number, len(paths), newer, older) if len(paths) > 1 else None,
+    ).encode("utf-8")
+
+
+def _directory(site: Site, path: str, title: str, description: str, groups: list[_Group]) -> Output:
+    """A page of links to other pages (the months, the tags, the authors)."""
+    values = _common(site, path)
+    html = (
         environment()
-        .get_template("index.html")
+        .get_template("listing.html")
         .render(
-            lang=config.language,
-            dir=direction(config.language),
-            ui_lang=Markup(""),
-            site_title=clean(config.title),
-            home="index.html",
-            feeds=_feeds(config, site.main),
-            description=clean(config.description) if config.description else None,
-            canonical=home_url(config),
-            articles=articles,
-            tag_feeds=tag_feeds,
+            **values,
+            title=f"{title} — {clean(site.config.title)}",
+            heading=title,
+            description=description,
+            canonical=site.config.absolute(path),
+            own_feeds=[],
+            articles=[],
+            groups=[g for g in groups if g.entries],
+            pages=None,
         )
+    )
+    return path, html.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- archive
+
+
+@renderer("archive")
+def render_archive(site: Site) -> Iterator[Output | Planned]:
+    """Yield ``archive/index.html`` and one paginated listing per month."""
+    config = site.config
+    months: dict[tuple[int, int], list[ItemRef]] = {}
+    for ref in sorted(site.refs, key=published, reverse=True):
+        local = published(ref).astimezone(config.zone)
+        months.setdefault((local.year, local.month), []).append(ref)
+    groups: dict[int, _Group] = {}
+    for (year, month), items in months.items():
+        folder = f"archive/{year:04d}/{month:02d}/"
+        name = f"{MONTH_NAMES[month - 1]} {year}"
+        groups.setdefault(year, _Group(str(year))).entries.append(
+            _Entry(name, relative("archive/index.html", folder + "index.html"), len(items))
+        )
+        yield from _listing(
+            site,
+            folder=folder,
+            title=f"{name} — {clean(config.title)}",
+            heading=name,
+            description=f"Articles of {clean(config.title)} published in {name}.",
+            refs=items,
+            canonical=config.absolute(folder),
+        )
+    yield _directory(
+        site,
+        "archive/index.html",
+        "Archive",
+        f"Every article of {clean(config.title)}, month by month.",
+        list(groups.values()),
+    )
+
+
+# --------------------------------------------------------------------------- tags
+
+
+@renderer("tag_pages")
+def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
+    """Yield ``tags/index.html`` and a paginated page for every tag that has feeds."""
+    config = site.config
+    groups = {kind: _Group(title) for kind, title in _KIND_TITLES}
+    for channel in site.tag_channels:
+        if channel.tag is None or not channel.items:
+            continue
+        tag = channel.tag
+        items = site.refs_of(channel)
+        name = clean(tag.name)
+        groups[tag.kind].entries.append(
+            _Entry(
+                name,
+                relative("tags/index.html", channel.prefix + "index.html"),
+                len(items),
+                Markup(' dir="auto"'),
+            )
+        )
+        yield from _listing(
+            site,
+            folder=channel.prefix,
+            title=f"{name} — {clean(config.title)}",
+            heading=name,
+            description=f"{_KIND_NAMES[tag.kind]}: {len(items)} article"
+            + ("" if len(items) == 1 else "s"),
+            refs=items,
+            canonical=config.absolute(channel.prefix),
+            channel=channel,
+        )
+    for group in groups.values():
+        group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
+    yield _directory(
+        site,
+        "tags/index.html",
+        "Tags",
+        "Topics, people, organisations, places and keywords, each with its page and feeds.",
+        list(groups.values()),
+    )
+
+
+# --------------------------------------------------------------------------- authors
+
+
+@renderer("author_pages")
+def render_author_pages(site: Site) -> Iterator[Output | Planned]:
+    """Yield ``authors/index.html`` and a paginated page for every author."""
+    config = site.config
+    group = _Group("Authors")
+    for channel in site.author_channels:
+        assert channel.author is not None
+        person = channel.author
+        items = site.refs_of(channel)
+        name = clean(person.name)
+        group.entries.append(
+            _Entry(
+                name,
+                relative("authors/index.html", channel.prefix + "index.html"),
+                len(items),
+                Markup(' dir="auto"'),
+            )
+        )
+        own = http_url(person.url)
+        about = f"{len(items)} article" + ("" if len(items) == 1 else "s")
+        if own and not own.startswith(config.absolute(channel.prefix)):
+            about += f" · {own}"
+        yield from _listing(
+            site,
+            folder=channel.prefix,
+            title=f"{name} — {clean(config.title)}",
+            heading=name,
+            description=about,
+            refs=items,
+            canonical=config.absolute(channel.prefix),
+            channel=channel,
+        )
+    group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
+    yield _directory(
+        site,
+        "authors/index.html",
+        "Authors",
+        f"Who writes for {clean(config.title)}.",
+        [group],
     )

@@ -11,15 +11,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, item_key, renderer
+from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_key, renderer
 from feedtool.render._common import (
+    authors_of,
     clean,
+    feed_content_html,
     home_url,
-    http_url,
     iso,
     item_id,
     json_bytes,
-    memo_content_html,
+    own_image,
     person_json,
     published,
     tag_names,
@@ -32,13 +33,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 @renderer("jsonfeed")
 def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                JSON_FEED.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: json_bytes(jsonfeed(site, channel)),  # type: ignore[misc]
-            )
+    return channel_feeds(site, JSON_FEED, lambda site, channel: json_bytes(jsonfeed(site, channel)))
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
@@ -59,29 +54,32 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     feed["authors"] = [publisher]
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
-    feed["items"] = [
-        site.memo(("jsonfeed-item", item_key(item)), lambda item=item: _item(site, item))  # type: ignore[misc]
-        for item in channel.items
-    ]
+    feed["items"] = [_memo_item(site, item, channel) for item in channel.items]
     return feed
 
 
-def _item(site: Site, item: NewsItem) -> dict[str, Any]:
+def _memo_item(site: Site, item: NewsItem, channel: Channel) -> dict[str, Any]:
+    """The item's JSON, made once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(("jsonfeed-item", variant, item_key(item)), lambda: _item(site, item, content))
+
+
+def _item(site: Site, item: NewsItem, content: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": item_id(item),
         "url": item.url,
         "title": clean(item.headline),
-        "content_html": memo_content_html(site, item),
+        "content_html": content,
     }
     if item.description:
         entry["summary"] = clean(item.description)
-    image = http_url(item.image.url) if item.image else None
-    if image:
-        entry["image"] = image
+    image = own_image(item)
+    if image is not None:
+        entry["image"] = image.url
     entry["date_published"] = iso(published(item))
     if item.date_modified:
         entry["date_modified"] = iso(item.date_modified)
-    authors = [person_json(author, "url") for author in item.authors]
+    authors = [person_json(author, "url") for author in authors_of(item, site.config)]
     if authors:
         entry["authors"] = authors
     tags = [clean(name) for name in tag_names(item.tags)]

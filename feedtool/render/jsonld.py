@@ -32,11 +32,13 @@ from feedtool.config import Config
 from feedtool.model import Correction, NewsItem, Person, Tag
 from feedtool.render import Output, Planned, Site, item_key, item_updated, renderer
 from feedtool.render._common import (
+    authors_of,
     clean,
     http_url,
     iso,
     item_id,
     json_bytes,
+    lead_image,
     plain_text,
     published,
     tag_names,
@@ -107,7 +109,7 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     data["inLanguage"] = item.language
     data["datePublished"] = iso(published(item))
     data["dateModified"] = iso(item_updated(item))
-    authors = [_agent(person) for person in item.authors]
+    authors = [_agent(person) for person in authors_of(item, config)]
     if authors:
         data["author"] = authors
     if item.dateline is not None:
@@ -126,17 +128,18 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     if logo:
         publisher["logo"] = {"@type": "ImageObject", "url": logo}
     data["publisher"] = publisher
-    if item.image is not None:
-        image: dict[str, Any] = {"@type": "ImageObject"}
-        url = http_url(item.image.url)
-        if url:
-            image["url"] = url
-        if item.image.caption:
-            image["caption"] = clean(item.image.caption)
-        if item.image.credit:
-            image["creditText"] = clean(item.image.credit)
-        if len(image) > 1:
-            data["image"] = image
+    # Never an ImageObject without a url: search engines reject the article.
+    image = lead_image(item, config)
+    if image is not None:
+        picture: dict[str, Any] = {"@type": "ImageObject", "url": image.url}
+        if image.width and image.height:
+            picture["width"] = image.width
+            picture["height"] = image.height
+        if image.alt:
+            picture["caption"] = image.alt
+        if image.credit:
+            picture["creditText"] = image.credit
+        data["image"] = picture
     keywords = [clean(name) for name in tag_names(item.tags)]
     if keywords:
         data["keywords"] = keywords

@@ -29,6 +29,7 @@ from feedtool.config import Config
 from feedtool.model import Image, NewsItem, Tag
 from feedtool.render import Output, Planned, Site, renderer
 from feedtool.render._common import (
+    authors_of,
     body_html,
     clean,
     http_url,
@@ -111,7 +112,7 @@ def ninjs(item: NewsItem, config: Config) -> JsonObject:
     """The ninjs 3.1 object of one published item."""
     created = iso(published(item))
     text = plain_text(item)
-    authors = item.authors
+    authors = authors_of(item, config)
     data: JsonObject = {
         "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
         "uri": item_id(item),

@@ -15,7 +15,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.render import Channel, Output, Planned, Site, fingerprint, renderer
 from feedtool.render._common import clean, home_url, xml_bytes
-from feedtool.render.formats import FEED_FORMATS
+from feedtool.render.formats import enabled_formats
 
 
 def _outline(
@@ -42,6 +42,15 @@ def _outline(
     etree.SubElement(parent, "outline", attributes)
 
 
+_KINDS = (
+    ("topic", "Topics"),
+    ("person", "People"),
+    ("organization", "Organisations"),
+    ("place", "Places"),
+    ("keyword", "Keywords"),
+)
+
+
 @renderer("opml")
 def render_opml(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feeds.opml``."""
@@ -60,7 +69,8 @@ def _opml(site: Site) -> bytes:
     etree.SubElement(head, "ownerName").text = clean(config.publisher.name)
     body = etree.SubElement(opml, "body")
     home = home_url(config)
-    for feed in FEED_FORMATS:
+    formats = enabled_formats(config)
+    for feed in formats:
         _outline(
             body,
             f"{config.title} ({feed.outline_label})",
@@ -70,16 +80,32 @@ def _opml(site: Site) -> bytes:
             config.language,
             feed.opml_version,
         )
-    channels: tuple[Channel, ...] = tuple(c for c in site.tag_channels if c.items)
-    if channels:
-        folder = etree.SubElement(body, "outline", text="Tags", title="Tags")
-        tag_feed = FEED_FORMATS[0]
+    if not formats:
+        return xml_bytes(opml)
+    tag_feed = formats[0]
+    # Tag feeds grouped by kind, then the authors' feeds: readers show nested
+    # outlines as folders. Each outline's page is the tag's or author's page.
+    groups: list[tuple[str, list[Channel]]] = [
+        (title, [c for c in site.tag_channels if c.items and c.tag and c.tag.kind == kind])
+        for kind, title in _KINDS
+    ]
+    groups.append(("Tags", [c for c in site.tag_channels if c.items and c.tag is None]))
+    if "author_pages" in config.render.renderers():
+        groups.append(("Authors", [c for c in site.author_channels if c.items]))
+    pages = {"tag_pages", "author_pages"} & set(config.render.renderers())
+    for title, channels in groups:
+        if not channels:
+            continue
+        folder = etree.SubElement(body, "outline", text=title, title=title)
         for channel in channels:
+            has_page = (channel.author is not None and "author_pages" in pages) or (
+                channel.tag is not None and "tag_pages" in pages
+            )
             _outline(
                 folder,
-                channel.title,
+                f"{channel.title} ({tag_feed.outline_label})",
                 tag_feed.url(config, channel.prefix),
-                home,
+                config.absolute(channel.prefix) if has_page else home,
                 channel.description,
                 config.language,
                 tag_feed.opml_version,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,20 +29,34 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Tag
-from feedtool.render import Channel, Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import (
+    Channel,
+    Output,
+    Planned,
+    Site,
+    channel_feeds,
+    item_key,
+    item_updated,
+    renderer,
+)
 from feedtool.render._common import (
     GENERATOR,
+    authors_of,
     clean,
+    feed_content_html,
     home_url,
+    image_type,
     item_id,
-    memo_content_html,
+    own_image,
     published,
     whole_seconds,
     xml_bytes,
 )
+from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import RSS
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 
 
 def _html(text: str) -> str:
@@ -61,13 +76,7 @@ def _category(tag: Tag) -> dict[str, str]:
 @renderer("rss")
 def render_rss(site: Site) -> Iterator[Output | Planned]:
     """Yield ``rss.xml`` for the main channel and each tag channel."""
-    for channel in site.channels:
-        if channel.refs:
-            yield Planned(
-                RSS.path(channel.prefix),
-                channel.fingerprint,
-                lambda channel=channel: rss_bytes(site, channel),  # type: ignore[misc]
-            )
+    return channel_feeds(site, RSS, rss_bytes, archives=True)
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
@@ -86,7 +95,23 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
     root = etree.fromstring(fg.rss_str(pretty=False))
     channel_element = root.find("channel")
     assert channel_element is not None
-    channel_element.extend(copy.deepcopy(_item(site, item)) for item in channel.items)
+    self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
+    for rel, href in reversed(format_links(channel, RSS, config.absolute)):
+        link = etree.Element(f"{{{_ATOM_NS}}}link", href=href, rel=rel, type=RSS.media_type)
+        if self_link is not None:
+            self_link.addnext(link)
+        else:
+            channel_element.insert(0, link)
+    if channel.archive:
+        archive = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+        if self_link is not None:
+            self_link.addprevious(archive)
+        else:
+            channel_element.insert(0, archive)
+    channel_element.extend(copy.deepcopy(_item(site, item, channel)) for item in channel.items)
+    if channel_element.find(f".//{{{MEDIA_NS}}}content") is not None:
+        # Declared once on the root rather than on every item.
+        etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
     hub = config.websub.hub
     if hub:
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
@@ -95,7 +120,30 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
             self_link.addnext(hub_link)
         else:
             channel_element.insert(0, hub_link)
-    return xml_bytes(root)
+    return _hex_references(xml_bytes(root))
+
+
+# A leaf element and its text, as serialised ('<title>A &lt;B&gt;</title>').
+_LEAF = re.compile(rb"(<(?P<name>[\w:.-]+)(?:\s[^<>]*)?>)(?P<text>[^<]*)(</(?P=name)>)")
+_HTML_ELEMENTS = frozenset({b"description", b"content:encoded"})
+
+
+def _hex_references(document: bytes) -> bytes:
+    """``<`` and ``&`` in plain-text elements as ``&#x3C;`` and ``&#x26;``.
+
+    RSS never said whether a title is text or HTML; the RSS Profile (and the
+    W3C validator) ask for hexadecimal references in plain text, which every
+    reader decodes as the character itself. The HTML elements keep ``&lt;``.
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        text = match["text"]
+        if match["name"] in _HTML_ELEMENTS or (b"&lt;" not in text and b"&amp;" not in text):
+            return match[0]
+        text = text.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
+        return match[1] + text + match[4]
+
+    return _LEAF.sub(fix, document)
 
 
 def _feed(config: Config, title: str, description: str) -> FeedGenerator:
@@ -109,12 +157,13 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     return fg
 
 
-def _item(site: Site, item: NewsItem) -> Any:
-    """The item's ``<item>``, made by feedgen once however many feeds carry it."""
-    return site.memo(("rss-item", item_key(item)), lambda: _make_item(site, item))
+def _item(site: Site, item: NewsItem, channel: Channel) -> Any:
+    """The item's ``<item>``, made by feedgen once (per variant) however many feeds carry it."""
+    variant, content = feed_content_html(site, item, channel)
+    return site.memo(("rss-item", variant, item_key(item)), lambda: _make_item(site, item, content))
 
 
-def _make_item(site: Site, item: NewsItem) -> Any:
+def _make_item(site: Site, item: NewsItem, content: str) -> Any:
     config = site.config
     fg = _feed(config, item.headline, "")
     fg.link(href=item.url)
@@ -124,15 +173,45 @@ def _make_item(site: Site, item: NewsItem) -> Any:
     entry.link(href=item.url, rel="alternate")
     if item.description:
         entry.description(_html(item.description))
-    entry.content(memo_content_html(site, item), type="html")
+    entry.content(content, type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    for author in item.authors:
-        entry.dc.dc_creator(clean(author.name))
+    authors = [clean(author.name) for author in authors_of(item, config)]
+    if authors:
+        # One dc:creator naming everyone: readers show the first element only.
+        entry.dc.dc_creator(", ".join(authors))
     if item.language.lower() != config.language.lower():
         entry.dc.dc_language(item.language)
     if item.tags:
         # RSS shows the label; the vocabulary goes in ``domain``. One call
         # with the whole list: feedgen re-checks the list on every call.
         entry.category([_category(tag) for tag in item.tags], replace=True)
-    return etree.fromstring(fg.rss_str(pretty=False)).find("channel/item")
+    element = etree.fromstring(fg.rss_str(pretty=False)).find("channel/item")
+    _add_image(element, item)
+    return element
+
+
+def _add_image(element: Any, item: NewsItem) -> None:
+    """``enclosure`` and Media RSS ``media:content`` / ``media:thumbnail`` for the image.
+
+    RSS requires an enclosure's byte length, which a build does not know
+    (the image lives elsewhere): ``0`` is the accepted way to say so.
+    Readers such as newsboat show the picture from either element.
+    """
+    image = own_image(item)
+    if image is None:
+        return
+    kind = image_type(image.url)
+    if kind is not None:
+        etree.SubElement(element, "enclosure", url=image.url, length="0", type=kind)
+    content = etree.SubElement(element, f"{{{MEDIA_NS}}}content", url=image.url, medium="image")
+    if kind is not None:
+        content.set("type", kind)
+    if image.width and image.height:
+        content.set("width", str(image.width))
+        content.set("height", str(image.height))
+    if image.alt:
+        etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain").text = image.alt
+    if image.credit:
+        etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = image.credit
+    etree.SubElement(element, f"{{{MEDIA_NS}}}thumbnail", url=image.url)

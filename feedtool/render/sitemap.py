@@ -40,7 +40,7 @@ NEWS_WINDOW = dt.timedelta(days=2)
 _NEWS_LANGUAGES = {"zh-hans": "zh-cn", "zh-cn": "zh-cn", "zh-hant": "zh-tw", "zh-tw": "zh-tw"}
 
 
-@renderer("sitemap")
+@renderer("sitemap", needs=("html",))
 def render_sitemap(site: Site) -> Iterator[Output | Planned]:
     """Yield ``sitemap.xml`` (or an index and its parts) and ``sitemap-news.xml``."""
     # Both are made from the refs alone (URLs, dates, headlines).

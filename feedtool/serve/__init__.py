@@ -11,12 +11,19 @@ from pathlib import Path
 
 from feedtool.errors import FeedtoolError
 from feedtool.serve._app import make_app, media_type
-from feedtool.serve._watch import Log, Watcher, rebuild
+from feedtool.serve._limits import (
+    HEADER_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    connection_cap,
+    guarded_protocol,
+    raise_fd_limit,
+)
+from feedtool.serve._watch import Log, Watcher, ping_later, rebuild
 
 __all__ = ["Watcher", "make_app", "media_type", "rebuild", "serve"]
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
     # when the listening socket says so, and without it every response whose
@@ -27,7 +34,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
         # Listening before the URL is printed: a client may connect at once and
         # waits in the backlog until the server accepts.
-        sock.listen(2048)
+        sock.listen(backlog)
     except OSError as exc:
         sock.close()
         raise FeedtoolError(
@@ -47,15 +54,23 @@ def serve(
     *,
     log: Log = print,
     interval: float = 1.0,
+    max_connections: int | None = None,
+    header_timeout: float = HEADER_TIMEOUT,
 ) -> None:
     """Serve ``out`` on ``host:port`` until interrupted; with ``watch``, rebuild on change.
 
     ``port=0`` picks a free port; the first line logged names the real URL.
+    Connections are capped below the descriptor limit (``max_connections``
+    lowers the cap further); a request's headers must arrive within
+    ``header_timeout`` seconds; idle kept-alive connections close after
+    5 seconds. With ``watch``, the first build's WebSub pings are sent once the
+    server is listening, from a thread of their own.
     """
     import uvicorn
 
     out = Path(out)
     watcher: Watcher | None = None
+    first = None
     if watch:
         if seeds is None:
             raise FeedtoolError(
@@ -64,24 +79,34 @@ def serve(
         if not seeds.is_dir():
             raise FeedtoolError("seeds folder not found", path=seeds, hint="pass --seeds PATH")
         watcher = Watcher(seeds, out, config_path, log, interval)
-        rebuild(seeds, out, config_path, log)
+        first = rebuild(seeds, out, config_path, log, ping=False)
     if not out.is_dir():
         raise FeedtoolError(
             "output folder not found", path=out, hint="run `feedtool build` first, or use --watch"
         )
-    sock = _bind(host, port)
+    raise_fd_limit()
+    cap = connection_cap(max_connections)
+    sock = _bind(host, port, backlog=min(2048, cap))
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     log(f"serving {out} at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         log(f"warning: listening on {host}, reachable from other machines")
     config = uvicorn.Config(
-        make_app(out), log_level="warning", access_log=False, lifespan="off", server_header=False
+        make_app(out),
+        http=guarded_protocol(cap, header_timeout),
+        timeout_keep_alive=int(KEEP_ALIVE_TIMEOUT),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
     )
     server = uvicorn.Server(config)
     if watcher is not None:
         watcher.start()
         log(f"watching {seeds}" + (f" and {config_path}" if config_path else ""))
+        if first is not None and first.written:
+            ping_later(first, config_path, log)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

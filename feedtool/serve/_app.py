@@ -16,13 +16,15 @@ import os
 import stat
 import threading
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool as run_sync
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from feedtool.render.formats import FEED_FORMATS
@@ -51,7 +53,11 @@ _GZIP_MIN_BYTES = 256
 _HTML_MAX_AGE = 60
 _MAX_AGE = 300
 _CACHE_ENTRIES = 1024
+#: Files up to this size are answered from memory (and gzipped); larger ones
+#: are streamed from disk in ``_CHUNK`` pieces, read in worker threads.
 _CACHE_MAX_FILE = 4 * 1024 * 1024
+_CACHE_BYTES = 64 * 1024 * 1024
+_CHUNK = 256 * 1024
 _METHODS = ("GET", "HEAD")
 
 
@@ -68,42 +74,100 @@ def media_type(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Entry:
-    body: bytes
+    """What answering for one version of a file needs.
+
+    ``body`` and ``gzipped`` are kept for small files only; a large file is
+    streamed from disk, identity-encoded, with its ETag computed once.
+    """
+
+    size: int
     etag: str
+    body: bytes | None
     gzipped: bytes | None
     gzip_etag: str
 
 
 class _FileCache:
-    """Bodies, ETags and gzip variants keyed by ``(device, inode, size, mtime)``.
+    """ETags, bodies and gzip variants keyed by ``(device, inode, size, mtime)``.
 
     Builds replace files by renaming, so a changed file has a new inode (or at
-    least a new mtime) and can never be answered from a stale entry.
+    least a new mtime) and can never be answered from a stale entry. Each
+    version of a file is hashed (and gzipped) once, in a worker thread, however
+    many requests ask for it at the same time; bodies are kept up to
+    ``_CACHE_BYTES`` in all, large files' ETags without their bodies.
     """
 
     def __init__(self) -> None:
         self._entries: OrderedDict[tuple[int, int, int, int], _Entry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+        self._pending: dict[tuple[int, int, int, int], threading.Lock] = {}
 
-    def get(self, key: tuple[int, int, int, int], body: bytes, compressible: bool) -> _Entry:
+    def get(self, key: tuple[int, int, int, int], fd: int, compressible: bool) -> _Entry:
+        """The entry for the open file ``fd`` whose version is ``key`` (blocking: a thread)."""
         with self._lock:
-            entry = self._entries.get(key)
+            entry = self._hit(key)
             if entry is not None:
-                self._entries.move_to_end(key)
                 return entry
-        digest = hashlib.sha256(body).hexdigest()[:32]
-        gzipped = None
-        if compressible and len(body) >= _GZIP_MIN_BYTES:
-            # mtime=0 keeps the gzip bytes a pure function of the body, so the
-            # gzip variant can carry a strong ETag of its own.
-            gzipped = gzip.compress(body, compresslevel=6, mtime=0)
-        entry = _Entry(body, f'"{digest}"', gzipped, f'"{digest}-gzip"')
-        if len(body) <= _CACHE_MAX_FILE:
+            making = self._pending.setdefault(key, threading.Lock())
+        with making:  # one thread computes; the others wait and find it cached
             with self._lock:
-                self._entries[key] = entry
-                while len(self._entries) > _CACHE_ENTRIES:
-                    self._entries.popitem(last=False)
+                entry = self._hit(key)
+            if entry is None:
+                entry = _make_entry(fd, key[2], compressible)
+                with self._lock:
+                    self._store(key, entry)
+        with self._lock:
+            self._pending.pop(key, None)
         return entry
+
+    def _hit(self, key: tuple[int, int, int, int]) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def _store(self, key: tuple[int, int, int, int], entry: _Entry) -> None:
+        if key in self._entries:
+            return
+        self._entries[key] = entry
+        self._bytes += _weight(entry)
+        while self._entries and (len(self._entries) > _CACHE_ENTRIES or self._bytes > _CACHE_BYTES):
+            _, old = self._entries.popitem(last=False)
+            self._bytes -= _weight(old)
+
+
+def _weight(entry: _Entry) -> int:
+    return len(entry.body or b"") + len(entry.gzipped or b"") + 200
+
+
+def _make_entry(fd: int, size: int, compressible: bool) -> _Entry:
+    digest = hashlib.sha256()
+    if size > _CACHE_MAX_FILE:
+        for chunk in _chunks(fd, 0, size):
+            digest.update(chunk)
+        tag = digest.hexdigest()[:32]
+        return _Entry(size, f'"{tag}"', None, None, f'"{tag}-gzip"')
+    body = b"".join(_chunks(fd, 0, size))
+    digest.update(body)
+    tag = digest.hexdigest()[:32]
+    gzipped = None
+    if compressible and len(body) >= _GZIP_MIN_BYTES:
+        # mtime=0 keeps the gzip bytes a pure function of the body, so the
+        # gzip variant can carry a strong ETag of its own.
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return _Entry(size, f'"{tag}"', body, gzipped, f'"{tag}-gzip"')
+
+
+def _chunks(fd: int, start: int, size: int) -> Iterator[bytes]:
+    """The bytes of ``fd`` from ``start`` to ``size``, by positional reads (no shared offset)."""
+    offset = start
+    while offset < size:
+        chunk = os.pread(fd, min(_CHUNK, size - offset), offset)
+        if not chunk:
+            return
+        offset += len(chunk)
+        yield chunk
 
 
 def _not_found() -> Response:
@@ -112,6 +176,37 @@ def _not_found() -> Response:
         status_code=404,
         headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"},
     )
+
+
+def _gone() -> Response:
+    return Response(
+        b"Gone: this page was published here and has been removed.\n",
+        status_code=410,
+        headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "max-age=300"},
+    )
+
+
+class _Tombstones:
+    """The build's list of removed outputs, read again only when the file changes."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int, int] | None = None
+        self._paths: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def __contains__(self, item: tuple[Path, str]) -> bool:
+        from feedtool.publish._gone import GONE_FILENAME, read_gone
+
+        root, relative = item
+        try:
+            info = os.stat(root / GONE_FILENAME)
+        except OSError:
+            return False
+        key = (info.st_ino, info.st_size, info.st_mtime_ns)
+        with self._lock:
+            if key != self._key:
+                self._paths, self._key = read_gone(root), key
+            return relative in self._paths
 
 
 def _safe_segments(raw_path: bytes) -> tuple[list[str], bool] | None:
@@ -171,7 +266,8 @@ def _resolve(root: Path, segments: list[str], trailing: bool) -> Path | str | No
     return resolved
 
 
-def _read(path: Path) -> tuple[bytes, os.stat_result] | None:
+def _open(path: Path) -> tuple[int, os.stat_result] | None:
+    """An open descriptor of the regular file ``path`` (never through a symlink) and its stat."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -179,14 +275,13 @@ def _read(path: Path) -> tuple[bytes, os.stat_result] | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(), info
     except OSError:
-        return None
-    finally:
         os.close(fd)
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None
+    return fd, info
 
 
 def _accepts_gzip(header: str) -> bool:
@@ -227,10 +322,37 @@ def _not_modified_since(header: str, mtime: float) -> bool:
     return int(mtime) <= since.timestamp()
 
 
+async def _stream(path: Path, key: tuple[int, int, int, int]) -> AsyncIterator[bytes]:
+    """A large file's bytes, each chunk read in a worker thread.
+
+    The file is opened again here rather than handed over open: a client that
+    hangs up before the body starts would otherwise leave its descriptor open
+    (a generator that never runs never closes anything). If the file was
+    replaced meanwhile, the body stops short instead of mixing versions.
+    """
+    opened = await run_sync(_open, path)
+    if opened is None:
+        return
+    fd, info = opened
+    try:
+        if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != key:
+            return
+        offset, size = 0, key[2]
+        while offset < size:
+            chunk = await run_sync(os.pread, fd, min(_CHUNK, size - offset), offset)
+            if not chunk:
+                break
+            offset += len(chunk)
+            yield chunk
+    finally:
+        os.close(fd)
+
+
 def make_app(out: Path) -> Starlette:
     """The ASGI app serving ``out``; the folder may be replaced while it runs."""
     out = Path(out)
     cache = _FileCache()
+    tombstones = _Tombstones()
 
     async def endpoint(request: Request) -> Response:
         checked = _safe_segments(request.scope.get("raw_path") or request.url.path.encode())
@@ -243,17 +365,27 @@ def make_app(out: Path) -> Starlette:
             return _not_found()
         target = _resolve(root, *checked)
         if target is None:
+            segments, trailing = checked
+            relative = "/".join([*segments, "index.html"] if trailing else segments)
+            if (root, relative) in tombstones or (root, relative + "/index.html") in tombstones:
+                return _gone()
             return _not_found()
         if isinstance(target, str):
             return Response(status_code=301, headers={"Location": target})
-        loaded = _read(target)
-        if loaded is None:
+        opened = await run_sync(_open, target)
+        if opened is None:
             return _not_found()
-        body, info = loaded
-        kind = media_type(target.name)
-        compressible = kind.startswith("text/") or any(k in kind for k in ("xml", "json"))
-        key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        entry = cache.get(key, body, compressible)
+        fd, info = opened
+        try:
+            kind = media_type(target.name)
+            compressible = kind.startswith("text/") or any(k in kind for k in ("xml", "json"))
+            key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+            # Hashing and gzip happen in a worker thread (once per file version):
+            # the event loop keeps answering other clients meanwhile.
+            entry = await run_sync(cache.get, key, fd, compressible)
+        except BaseException:
+            os.close(fd)
+            raise
         use_gzip = entry.gzipped is not None and _accepts_gzip(
             request.headers.get("accept-encoding", "")
         )
@@ -276,14 +408,20 @@ def make_app(out: Path) -> Starlette:
             fresh = if_modified_since is not None and _not_modified_since(
                 if_modified_since, info.st_mtime
             )
-        if fresh:
-            return Response(status_code=304, headers=headers)
-        payload = entry.gzipped if use_gzip and entry.gzipped is not None else entry.body
-        if use_gzip:
-            headers["Content-Encoding"] = "gzip"
         headers["Content-Type"] = kind
-        headers["Content-Length"] = str(len(payload))
-        content = b"" if request.method == "HEAD" else payload
-        return Response(content, status_code=200, headers=headers)
+        os.close(fd)
+        if fresh or request.method == "HEAD" or entry.body is not None:
+            if fresh:
+                del headers["Content-Type"]
+                return Response(status_code=304, headers=headers)
+            payload_size = len(entry.gzipped) if use_gzip and entry.gzipped else entry.size
+            payload = entry.gzipped if use_gzip and entry.gzipped is not None else entry.body
+            if use_gzip:
+                headers["Content-Encoding"] = "gzip"
+            headers["Content-Length"] = str(payload_size)
+            content = b"" if request.method == "HEAD" else (payload or b"")
+            return Response(content, status_code=200, headers=headers)
+        headers["Content-Length"] = str(entry.size)
+        return StreamingResponse(_stream(target, key), status_code=200, headers=headers)
 
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=list(_METHODS))])

@@ -10,25 +10,29 @@ from collections.abc import Callable
 from pathlib import Path
 
 from feedtool.errors import FeedtoolError
+from feedtool.publish._incremental import BuildReport
 
 Log = Callable[[str], None]
 
 
 def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int, int], ...]:
     """Name, size and mtime of every seed file and of the config (cheap to poll)."""
+    from feedtool.errors import PublishError
+    from feedtool.publish._seeds import scan_seeds
+
     found: list[tuple[str, int, int]] = []
-    for directory, dirnames, filenames in os.walk(seeds):
-        # Editors' swap and backup files are not articles.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            path = os.path.join(directory, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
+    try:
+        # The files a build would read, found as it finds them: an iterative
+        # walk (deep folders), links followed only inside the seeds folder.
+        paths = scan_seeds(seeds).paths
+    except PublishError:
+        paths = ()
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found.append((os.path.relpath(path, seeds), info.st_size, info.st_mtime_ns))
     if config_path is not None:
         try:
             info = os.stat(config_path)
@@ -38,18 +42,20 @@ def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int,
     return tuple(sorted(found))
 
 
-def rebuild(seeds: Path, out: Path, config_path: Path | None, log: Log) -> bool:
-    """Build ``seeds`` into ``out`` once, logging one line; False when it failed."""
+def rebuild(
+    seeds: Path, out: Path, config_path: Path | None, log: Log, *, ping: bool = True
+) -> BuildReport | None:
+    """Build ``seeds`` into ``out`` once, logging one line; None when it failed."""
     from feedtool.config import default_config, load_config
     from feedtool.publish import build
 
     started = time.perf_counter()
     try:
         config = load_config(config_path) if config_path is not None else default_config()
-        report = build(seeds, out, config)
+        report = build(seeds, out, config, ping=ping)
     except FeedtoolError as exc:
         log(f"build failed: {exc}")
-        return False
+        return None
     elapsed = time.perf_counter() - started
     log(
         f"built {out}: {report.articles} articles, {len(report.written)} files changed, "
@@ -57,7 +63,31 @@ def rebuild(seeds: Path, out: Path, config_path: Path | None, log: Log) -> bool:
     )
     for error in report.errors:
         log(f"  {error}")
-    return True
+    for warning in report.warnings:
+        log(f"  warning: {warning}")
+    for problem in report.ping_errors:
+        log(f"  warning: WebSub ping: {problem}")
+    return report
+
+
+def ping_later(report: BuildReport, config_path: Path | None, log: Log) -> threading.Thread:
+    """Ping the hub for ``report``'s changed feeds in a thread of its own (the server
+    starts answering meanwhile); problems are logged."""
+    from feedtool.config import load_config
+    from feedtool.publish._incremental import ping_feeds
+
+    def run() -> None:
+        try:
+            if config_path is None:
+                return
+            for problem in ping_feeds(load_config(config_path), report.written):
+                log(f"  warning: WebSub ping: {problem}")
+        except FeedtoolError as exc:
+            log(f"  warning: WebSub ping: {exc}")
+
+    thread = threading.Thread(target=run, name="feedtool-first-ping", daemon=True)
+    thread.start()
+    return thread
 
 
 class Watcher:

@@ -1,0 +1,103 @@
+"""Bounded feeds with archives (RFC 5005, "Feed Paging and Archiving", section 4).
+
+A channel's subscription feed carries its newest ``feed_size`` items; all of
+its items, oldest first, are cut into pages of ``feed_size``, and every full
+page is an archive document at ``{prefix}history/{n}/`` (``n = 1`` the
+oldest). A page is made only once it is full, and items are only ever added
+after it (newest last), so the set of entries of an archive page does not
+change when new articles are published; only an edit to one of its articles
+or a back-dated article changes it. The items of the newest, partial page
+are all in the subscription feed, so a reader that follows ``prev-archive``
+from the subscription feed sees every item.
+
+Links: the subscription feed has ``prev-archive`` to the newest page; each
+page has ``current`` (the subscription feed), ``prev-archive`` and
+``next-archive`` to its neighbours, and ``<fh:archive/>``. Atom and RSS carry
+them (RSS as ``atom:link``); JSON Feed has no archive convention and keeps
+the newest items only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from feedtool.model import NewsItem
+from feedtool.render import Channel, ItemRef, LazyItems, Site
+from feedtool.render.formats import FeedFormat
+
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+
+
+def history_prefix(prefix: str, page: int) -> str:
+    """The folder of a channel's archive page: ``tags/pakistan/history/3/``."""
+    return f"{prefix}history/{page}/"
+
+
+def paged(
+    channel: Channel,
+    refs: Sequence[ItemRef],
+    size: int,
+    load: Callable[[ItemRef], NewsItem],
+) -> tuple[Channel, tuple[Channel, ...]]:
+    """``channel`` (whose items, newest first, are ``refs``) and its archive pages."""
+    pages = len(refs) // size if len(refs) > size else 0
+    oldest_first = list(reversed(refs))
+    archives = []
+    for page in range(1, pages + 1):
+        chunk = tuple(reversed(oldest_first[(page - 1) * size : page * size]))
+        archives.append(
+            Channel(
+                prefix=history_prefix(channel.prefix, page),
+                title=channel.title,
+                description=channel.description,
+                items=LazyItems(chunk, load),
+                tag=channel.tag,
+                refs=chunk,
+                archive=page,
+                archives=pages,
+                current=channel.prefix,
+            )
+        )
+    return dataclasses.replace(channel, archives=pages), tuple(archives)
+
+
+def links(channel: Channel, url: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``(rel, href)`` of the RFC 5005 links of a feed document; ``url(prefix)`` is
+    the absolute URL of the same format's document of a channel prefix."""
+    current = channel.current or ""
+    if not channel.archive:
+        if channel.archives:
+            return [("prev-archive", url(history_prefix(current, channel.archives)))]
+        return []
+    found = [("current", url(current))]
+    if channel.archive > 1:
+        found.append(("prev-archive", url(history_prefix(current, channel.archive - 1))))
+    if channel.archive < channel.archives:
+        found.append(("next-archive", url(history_prefix(current, channel.archive + 1))))
+    return found
+
+
+def format_links(
+    channel: Channel, feed: FeedFormat, absolute: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """:func:`links` for one feed format; ``absolute`` is ``config.absolute``."""
+    return links(channel, lambda prefix: absolute(feed.path(prefix)))
+
+
+def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
+    """``site`` with the archive pages of its main and tag channels."""
+    size = site.config.feed_size
+    groups: dict[str, list[ItemRef]] = {}
+    for ref in site.refs:
+        for slug in dict.fromkeys(ref.tag_slugs):
+            groups.setdefault(slug, []).append(ref)
+    _, pages = paged(site.main, site.refs, size, load)
+    everything = list(pages)
+    channels = []
+    for channel in site.tag_channels:
+        slug = channel.tag.slug if channel.tag else ""
+        channel, more = paged(channel, groups.get(slug, ()), size, load)
+        channels.append(channel)
+        everything.extend(more)
+    return dataclasses.replace(site, tag_channels=tuple(channels), archives=tuple(everything))

@@ -1,0 +1,117 @@
+"""Bounded feeds with RFC 5005 archives: readers page back to the first item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from _validators import atom_grammar
+from lxml import etree
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.render.archive import HISTORY_NS
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://news.example.org/"
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    return config.model_copy(
+        update={
+            "feed_size": 3,
+            "enrich": config.enrich.model_copy(update={"enabled": ()}),
+        }
+    )
+
+
+def _write(seeds: Path, day: int) -> None:
+    (seeds / f"{day:02d}.txt").write_text(
+        f'+++\npublished = "2025-10-{day:02d}T09:00:00Z"\ntags = ["harbour"]\n+++\n'
+        f"Harbour story number {day}\n\nThe harbour authority reported item {day}.\n",
+        "utf-8",
+    )
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for day in range(1, 11):
+        _write(folder, day)
+    return folder
+
+
+def _page_back(out: Path, start: str) -> list[list[str]]:
+    """Entry titles of each document from ``start`` along ``prev-archive`` links."""
+    pages = []
+    url: str | None = BASE + start
+    seen = set()
+    while url is not None:
+        assert url.startswith(BASE) and url not in seen
+        seen.add(url)
+        parsed = feedparser.parse((out / url.removeprefix(BASE)).read_bytes())
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        pages.append([entry.title for entry in parsed.entries])
+        links = {link.rel: link.href for link in parsed.feed.get("links", [])}
+        url = links.get("prev-archive")
+    return pages
+
+
+@pytest.mark.parametrize("feed", ["atom.xml", "rss.xml", "tags/harbour/atom.xml"])
+def test_readers_page_back_to_the_first_item(
+    seeds: Path, tmp_path: Path, config: Config, feed: str
+) -> None:
+    out = tmp_path / "out"
+    assert build(seeds, out, config, ping=False).ok
+    pages = _page_back(out, feed)
+    # The subscription feed holds the newest three; the archives the rest, oldest last.
+    assert pages[0] == [f"Harbour story number {n}" for n in (10, 9, 8)]
+    assert pages[-1] == [f"Harbour story number {n}" for n in (3, 2, 1)]
+    seen = {title for page in pages for title in page}
+    assert seen == {f"Harbour story number {n}" for n in range(1, 11)}
+
+
+def test_archive_pages_are_marked_and_linked(seeds: Path, tmp_path: Path, config: Config) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    grammar = atom_grammar()
+    for page in (1, 2, 3):
+        document = etree.parse(str(out / "history" / str(page) / "atom.xml"))
+        assert grammar.validate(document), grammar.error_log
+        root = document.getroot()
+        assert root.find(f"{{{HISTORY_NS}}}archive") is not None
+        links = {
+            link.get("rel"): link.get("href")
+            for link in root.iterfind("{http://www.w3.org/2005/Atom}link")
+        }
+        assert links["current"] == BASE + "atom.xml"
+        assert links["self"] == f"{BASE}history/{page}/atom.xml"
+        assert ("next-archive" in links) == (page < 3)
+        assert ("prev-archive" in links) == (page > 1)
+    subscription = etree.parse(str(out / "atom.xml")).getroot()
+    assert subscription.find(f"{{{HISTORY_NS}}}archive") is None
+
+
+def test_full_archive_pages_never_change_when_articles_are_added(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = {p: (out / p).read_bytes() for p in ("history/1/atom.xml", "history/2/rss.xml")}
+    _write(seeds, 11)
+    report = build(seeds, out, config, ping=False)
+    assert not any("history/" in path for path in report.rendered)
+    assert {p: (out / p).read_bytes() for p in before} == before
+    # The twelfth article fills a fourth page: only the newest pages change.
+    _write(seeds, 12)
+    report = build(seeds, out, config, ping=False)
+    assert {p for p in report.rendered if p.startswith("history/")} >= {
+        "history/4/atom.xml",
+        "history/3/atom.xml",  # gains its next-archive link; its entries stay
+    }
+    assert (out / "history/1/atom.xml").read_bytes() == before["history/1/atom.xml"]
+    assert _page_back(out, "atom.xml")[-1] == [f"Harbour story number {n}" for n in (3, 2, 1)]
