@@ -226,7 +226,15 @@ def _block_language(
 ) -> str | None:
     # A block in the article's own script needs a sure answer to differ, which
     # lingua seldom gives on a paragraph: it is asked about other scripts, and
-    # about embedded posts (a quoted post is often in another language).
+    # about embedded posts (a quoted post is often in another language). A
+    # paragraph in a Latin or Cyrillic article's own script is not voted on:
+    # that would read every article twice for the rare quoted paragraph.
+    if (
+        not post
+        and article_script in VOTING_SCRIPTS
+        and dominant_script(clean(text)).script == article_script
+    ):
+        return None
     found = detect_language(text, allowed, model=False)
     if found.method == "none" and (post or found.script not in (None, article_script)):
         found = detect_language(text, allowed)
