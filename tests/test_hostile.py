@@ -714,3 +714,27 @@ def test_hostile_text_parses_into_feeds_readers_accept(headline: str, body: str)
         assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
         assert len(parsed.entries) == 1
     assert json.loads(outputs["feed.json"])["items"][0]["id"] == item.id
+
+
+def test_clients_hanging_up_on_big_files_leak_no_descriptors(site: Path) -> None:
+    big = site / "big.json"
+    big.write_bytes(b"[" + b'"x",' * 2_000_000 + b'"x"]')
+    with feedtool_serve(site, prelude=_LOW_FD_LIMIT) as server:
+        for _ in range(400):  # more than the 256 descriptors the server has
+            sock = _connect(server)
+            sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.close()
+        status, _headers, body = server.request("GET", "/big.json")
+        assert status == 200 and body == big.read_bytes()
+        assert server.request("GET", "/index.html")[0] == 200
+
+
+def test_show_prints_decoding_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "cafe.txt"
+    path.write_bytes(CAFE.encode().replace(b"Prices", b"Pri\xe9ces"))
+    result = CliRunner().invoke(
+        main, ["show", str(path), "-c", str(ROOT / "feedtool.toml"), "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}:5: invalid UTF-8" in result.output
+    assert "Traceback" not in result.output

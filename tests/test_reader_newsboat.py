@@ -182,3 +182,38 @@ def test_feedparser_sees_a_rebuild_at_once(site: Site) -> None:
     assert second.status == 200
     assert second.etag != first.etag
     assert MARKER in second.entries[0].content[0].value
+
+
+TWO_AUTHORS = """+++
+authors = ["Sara Ahmadi", "Omar Khan"]
+image = { url = "https://news.example.org/img/ferry.jpg", caption = "The ferry at dawn" }
+published = 2025-10-29T09:30:00Z
++++
+Ferry timetable agreed after long talks
+
+The harbour council met on Monday and agreed a new timetable for the ferries.
+
+The change takes effect next month, officials said after the meeting.
+"""
+
+
+@pytest.mark.reader
+@pytest.mark.skipif(NEWSBOAT is None, reason="newsboat is not installed (apt-get install newsboat)")
+def test_newsboat_shows_the_image_and_one_author_line(site: Site, tmp_path: Path) -> None:
+    (site.seeds / "ferry.txt").write_text(TWO_AUTHORS, "utf-8")
+    line = site.server.wait_for_line("built ")
+    assert "0 errors" in line, line
+    cache = tmp_path / "authors.db"
+    _reload(site, site.url("rss.xml"), cache)
+    with sqlite3.connect(cache) as db:
+        rows = db.execute(
+            "SELECT title, author, content FROM rss_item WHERE feedurl = ? AND deleted = 0",
+            (site.url("rss.xml"),),
+        ).fetchall()
+    by_title = {title: (author, content) for title, author, content in rows}
+    author, content = by_title["Ferry timetable agreed after long talks"]
+    # Both authors on the one line newsboat shows (it keeps a single dc:creator).
+    assert author == "Sara Ahmadi, Omar Khan"
+    # newsboat 2.21 keeps enclosures of podcasts only; it shows a picture from
+    # the content's <img>, listed as '[image 1]' with its link in the article view.
+    assert '<img src="https://news.example.org/img/ferry.jpg"' in content

@@ -104,10 +104,19 @@ def prune_empty_dirs(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def inside(out: Path, relative: str) -> Path:
-    """``out/relative`` if it stays inside ``out`` once resolved, else an error."""
+def inside(out: Path, relative: str, folders: dict[str, bool] | None = None) -> Path:
+    """``out/relative`` if it stays inside ``out`` once resolved, else an error.
+
+    Only the folders are resolved (a file itself is replaced or unlinked, never
+    followed); ``folders`` caches their verdicts for one build, since resolving
+    every path of a large site costs seconds.
+    """
     target = out / relative
-    if not safe_relative(relative) or not target.resolve().is_relative_to(out.resolve()):
+    parent = relative.rpartition("/")[0]
+    folders = {} if folders is None else folders
+    if parent not in folders:
+        folders[parent] = (out / parent).resolve().is_relative_to(out.resolve())
+    if not safe_relative(relative) or not folders[parent]:
         raise PublishError(
             f"refusing to touch {relative!r}: it is not inside the output folder",
             path=out,

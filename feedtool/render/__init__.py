@@ -11,6 +11,7 @@ Renderers never read the clock or the file system: all they know is the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -300,19 +301,32 @@ class Site:
         return self.memo(("refs_of", channel.prefix), lambda: self._channel_refs(channel))
 
     def _channel_refs(self, channel: Channel) -> tuple[ItemRef, ...]:
-        from feedtool.render._common import author_dir, authors_of
+        from feedtool.render._common import author_dir
 
         if channel.tag is not None:
-            slug = channel.tag.slug
-            return tuple(r for r in self.refs if slug in r.tag_slugs)
+            return tuple(self._refs_by_tag.get(channel.tag.slug, ()))
         if channel.author is not None:
-            folder = author_dir(channel.author)
-            return tuple(
-                r
-                for r in self.refs
-                if any(author_dir(p) == folder for p in authors_of(r, self.config))
-            )
+            return tuple(self._refs_by_author.get(author_dir(channel.author), ()))
         return self.refs
+
+    @functools.cached_property
+    def _refs_by_tag(self) -> dict[str, list[ItemRef]]:
+        # One pass over the refs: a scan per channel is quadratic on a large site.
+        groups: dict[str, list[ItemRef]] = {}
+        for ref in self.refs:
+            for slug in dict.fromkeys(ref.tag_slugs):
+                groups.setdefault(slug, []).append(ref)
+        return groups
+
+    @functools.cached_property
+    def _refs_by_author(self) -> dict[str, list[ItemRef]]:
+        from feedtool.render._common import author_dir, authors_of
+
+        groups: dict[str, list[ItemRef]] = {}
+        for ref in self.refs:
+            for folder in dict.fromkeys(author_dir(p) for p in authors_of(ref, self.config)):
+                groups.setdefault(folder, []).append(ref)
+        return groups
 
     @property
     def structure(self) -> str:

@@ -322,10 +322,22 @@ def _not_modified_since(header: str, mtime: float) -> bool:
     return int(mtime) <= since.timestamp()
 
 
-async def _stream(fd: int, size: int) -> AsyncIterator[bytes]:
-    """A large file's bytes, each chunk read in a worker thread; closes ``fd``."""
+async def _stream(path: Path, key: tuple[int, int, int, int]) -> AsyncIterator[bytes]:
+    """A large file's bytes, each chunk read in a worker thread.
+
+    The file is opened again here rather than handed over open: a client that
+    hangs up before the body starts would otherwise leave its descriptor open
+    (a generator that never runs never closes anything). If the file was
+    replaced meanwhile, the body stops short instead of mixing versions.
+    """
+    opened = await run_sync(_open, path)
+    if opened is None:
+        return
+    fd, info = opened
     try:
-        offset = 0
+        if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != key:
+            return
+        offset, size = 0, key[2]
         while offset < size:
             chunk = await run_sync(os.pread, fd, min(_CHUNK, size - offset), offset)
             if not chunk:
@@ -397,8 +409,8 @@ def make_app(out: Path) -> Starlette:
                 if_modified_since, info.st_mtime
             )
         headers["Content-Type"] = kind
+        os.close(fd)
         if fresh or request.method == "HEAD" or entry.body is not None:
-            os.close(fd)
             if fresh:
                 del headers["Content-Type"]
                 return Response(status_code=304, headers=headers)
@@ -410,6 +422,6 @@ def make_app(out: Path) -> Starlette:
             content = b"" if request.method == "HEAD" else (payload or b"")
             return Response(content, status_code=200, headers=headers)
         headers["Content-Length"] = str(entry.size)
-        return StreamingResponse(_stream(fd, entry.size), status_code=200, headers=headers)
+        return StreamingResponse(_stream(target, key), status_code=200, headers=headers)
 
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=list(_METHODS))])
