@@ -21,11 +21,12 @@ _POLL = 0.1
 
 
 @contextmanager
-def build_lock(out: Path, wait: float = 0.0) -> Iterator[None]:
+def build_lock(out: Path, wait: float = 0.0) -> Iterator[int]:
     """Hold the output folder's build lock, waiting up to ``wait`` seconds for it.
 
     Raises ``PublishError`` naming the holder's process id when the folder
-    stays locked.
+    stays locked. Yields the lock's descriptor: a forked child must close it,
+    or it would hold the lock after this process dies.
     """
     path = cache_dir(out) / LOCK_FILENAME
     try:
@@ -55,7 +56,7 @@ def build_lock(out: Path, wait: float = 0.0) -> Iterator[None]:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
-            yield
+            yield fd
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)

@@ -101,6 +101,15 @@ class TagsConfig(_Frozen):
     )
 
 
+# The languages detected by default: the most published on the web (W3Techs'
+# content-language ranking) that the script, stop words or lingua tell apart.
+DEFAULT_LANGUAGES: tuple[str, ...] = (
+    "en", "es", "de", "fr", "ja", "ru", "pt", "it", "fa", "nl", "pl", "tr", "zh", "vi",
+    "id", "ko", "cs", "ar", "uk", "hu", "sv", "el", "ro", "da", "fi", "no", "he", "th",
+    "hi", "bn", "ur",
+)  # fmt: skip
+
+
 class EnrichConfig(_Frozen):
     """``[enrich]``: which enrichers run and how."""
 
@@ -109,8 +118,9 @@ class EnrichConfig(_Frozen):
         description="Names of enrichers to run, in order.",
     )
     languages: tuple[str, ...] = Field(
-        default=("en", "ar", "fa", "ur"),
-        description="Languages the detector may answer (ISO 639-1).",
+        default=DEFAULT_LANGUAGES,
+        description="Languages the detector may answer (ISO 639-1); by default the 31 most"
+        " published on the web that it can tell apart.",
     )
     timezone_from_dateline: bool = Field(
         default=False, description="Use the dateline city's zone instead of `timezone`."

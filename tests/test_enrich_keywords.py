@@ -162,3 +162,46 @@ def test_plurals_group_with_singulars(words: tuple[str, str], same: bool) -> Non
     from feedtool.enrich.keywords import _key
 
     assert (_key(words[0]) == _key(words[1])) is same
+
+
+DATA = Path(__file__).parent / "data" / "enrich"
+
+
+def _enriched(name: str) -> NewsItem:
+    from feedtool.config import default_config
+    from feedtool.enrich import enrich_item
+
+    config = default_config()
+    path = DATA / name
+    return enrich_item(parse_article(path.read_bytes(), source_path=name, config=config), config)
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "expected"),
+    [
+        ("article_fr.txt", "fr", {"logement étudiant", "loyers"}),
+        ("article_de.txt", "de", {"mietpreisbremse", "studentenwohnungen"}),
+        ("article_es.txt", "es", {"ley", "zonas tensionadas"}),
+    ],
+)
+def test_keywords_in_french_german_spanish_use_their_stop_words(
+    name: str, language: str, expected: set[str]
+) -> None:
+    from feedtool.enrich._script import stop_words
+
+    item = _enriched(name)
+    assert item.language == language
+    names = {t.name for t in item.tags if t.kind == "keyword"}
+    assert expected <= names
+    stop = stop_words(language) | stop_words("en")
+    for keyword in names:
+        assert not any(word in stop for word in keyword.split()), keyword
+    assert not {"der", "und", "que", "une", "para", "las", "les"} & {
+        w for k in names for w in k.split()
+    }
+
+
+def test_a_language_without_keyword_support_gets_none() -> None:
+    item = _enriched("article_pl.txt")
+    assert item.language == "pl"
+    assert [t for t in item.tags if t.kind == "keyword"] == []

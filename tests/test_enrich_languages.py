@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from feedtool._text import is_rtl
-from feedtool.config import Config, EnrichConfig, PublisherConfig
+from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect, detect_language, enrich_languages
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph, Publisher
@@ -108,11 +109,59 @@ def test_latin_without_a_configured_latin_language_is_unknown() -> None:
     assert detect("The talks went well.", ("ar", "fa")) is None
 
 
-def test_several_latin_languages_ask_lingua() -> None:
+def test_clear_stop_words_decide_without_lingua() -> None:
+    languages._DETECTORS.clear()
     allowed = ("en", "fr", "ar")
-    assert detect("Le gouvernement a annoncé lundi que le budget serait réduit.", allowed) == "fr"
+    found = detect_language("Le gouvernement a annoncé lundi que le budget serait réduit.", allowed)
+    assert (found.language, found.method, found.confident) == ("fr", "cues", True)
     assert detect("The government said on Monday that the budget would be cut.", allowed) == "en"
-    assert frozenset({"en", "fr"}) in languages._DETECTORS
+    assert languages._DETECTORS == {}
+
+
+def test_close_latin_languages_ask_lingua_among_the_voted_ones() -> None:
+    languages._DETECTORS.clear()
+    allowed = DEFAULT_LANGUAGES
+    # Danish and Norwegian share most stop words: the votes leave both (and
+    # Swedish) in, and lingua decides among those alone.
+    text = (
+        "Regeringen har i dag fremlagt et nyt lovforslag om klimaet, som skal reducere udledningen."
+    )
+    found = detect_language(text, allowed)
+    assert (found.language, found.method) == ("da", "lingua")
+    (asked,) = languages._DETECTORS
+    assert {"da", "no"} <= asked
+    assert len(asked) < 5
+    assert "en" not in asked
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le gouvernement a annoncé mardi une nouvelle loi pour protéger les travailleurs.", "fr"),
+        (
+            "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das Mieten begrenzt.",
+            "de",
+        ),
+        (
+            "El Gobierno aprobó este martes una ley para limitar el precio del alquiler.",
+            "es",
+        ),
+        ("Il governo ha approvato martedì una legge per limitare il prezzo degli affitti.", "it"),
+        ("O governo aprovou nesta terça-feira uma lei para limitar o preço dos aluguéis.", "pt"),
+        ("De regering heeft dinsdag een wet aangenomen om de huurprijzen te beperken.", "nl"),
+        ("Rząd przyjął we wtorek ustawę, która ma ograniczyć ceny najmu w dużych miastach.", "pl"),
+        ("Правительство приняло закон об ограничении арендной платы в крупных городах.", "ru"),
+        ("Уряд ухвалив закон про обмеження орендної плати у великих містах.", "uk"),
+        ("Η κυβέρνηση ενέκρινε νόμο για τον περιορισμό των ενοικίων.", "el"),
+        ("정부는 화요일 대도시 임대료를 제한하는 법안을 통과시켰다.", "ko"),
+        ("政府は火曜日、大都市の家賃を制限する法律を可決した。", "ja"),
+        ("政府周二通过了一项限制大城市租金的法律。", "zh"),
+        ("सरकार ने मंगलवार को बड़े शहरों में किराए को सीमित करने के लिए एक कानून पारित किया।", "hi"),
+        ("รัฐบาลอนุมัติกฎหมายจำกัดค่าเช่าในเมืองใหญ่เมื่อวันอังคาร", "th"),
+    ],
+)
+def test_default_languages(text: str, expected: str) -> None:
+    assert detect(text, DEFAULT_LANGUAGES) == expected
 
 
 def test_no_detector_for_an_english_article() -> None:
@@ -209,3 +258,66 @@ def test_bbc_corpus_is_english() -> None:
     files = sorted(BBC.glob("*/*.txt"))[::10]
     assert files
     assert {detect(_read(f), ALLOWED) for f in files} == {"en"}
+
+
+FRENCH_POST = """\
+Macron defends pension plan as strikes spread
+
+President Emmanuel Macron defended his pension reform on Tuesday as strikes spread to
+refineries and rail depots across the country, and unions called for a further day of action.
+
+Nous ne céderons pas à la pression de la rue, la réforme est nécessaire. pic.twitter.com/AbCd12
+— Emmanuel Macron (@EmmanuelMacron) March 7, 2023
+
+The government says the reform is needed to keep the pension system solvent, while the
+unions say it will make people work for longer for less.
+"""
+
+
+def test_a_french_post_in_an_english_article_gets_lang_fr_in_html() -> None:
+    import html5lib
+
+    from feedtool.config import default_config
+    from feedtool.enrich import enrich_item
+    from feedtool.render import Site
+    from feedtool.render.html import article_page
+
+    config = default_config()
+    item = enrich_item(
+        parse_article(FRENCH_POST.encode(), source_path="macron.txt", config=config), config
+    )
+    assert item.language == "en"
+    posts = [b for b in item.body if isinstance(b, EmbeddedPost)]
+    assert [p.language for p in posts] == ["fr"]
+    assert all(b.language is None for b in item.body if isinstance(b, Paragraph))
+    stamp = dt.datetime(2023, 3, 7, 12, tzinfo=dt.UTC)
+    item = item.model_copy(
+        update={"id": "urn:test:macron", "date_published": stamp, "date_modified": stamp}
+    )
+    page = article_page(Site(config=config, items=(item,), tag_channels=()), item)
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    tagged = [el for el in tree.iter() if el.get("lang") == "fr"]
+    assert tagged
+    assert any("Nous ne céderons pas" in "".join(el.itertext()) for el in tagged)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le Premier ministre a présenté mercredi un plan pour les hôpitaux publics, qui "
+         "manquent de personnel depuis la fin de la pandémie. Les syndicats ont salué une "
+         "première étape mais réclament davantage de moyens pour les urgences.", "fr"),
+        ("Die Bundesregierung hat am Mittwoch einen Plan für die öffentlichen Krankenhäuser "
+         "vorgestellt, denen seit dem Ende der Pandemie Personal fehlt. Die Gewerkschaften "
+         "begrüßten den Schritt, fordern aber mehr Mittel für die Notaufnahmen.", "de"),
+        ("El Gobierno presentó el miércoles un plan para los hospitales públicos, que sufren "
+         "falta de personal desde el final de la pandemia. Los sindicatos celebraron el paso "
+         "pero reclaman más medios para las urgencias.", "es"),
+    ],
+)  # fmt: skip
+def test_french_german_spanish_articles_are_not_labelled_en(text: str, language: str) -> None:
+    from feedtool.config import default_config
+
+    config = default_config()
+    item = parse_article(f"Titre\n\n{text}\n".encode(), source_path="a.txt", config=config)
+    assert enrich_languages(item, config).language == language

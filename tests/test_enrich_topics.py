@@ -294,3 +294,48 @@ def test_bbc_held_out_accuracy() -> None:
     assert total == 750
     # Measured 0.905 when the cues were frozen; a drop below 0.88 is a regression.
     assert right / total >= 0.88
+
+
+ECONOMY = "medtop:04000000"
+
+
+@pytest.mark.parametrize(
+    ("headline", "paragraphs"),
+    [
+        (
+            "NORTHWIND FOODS <NWF> 2ND QTR NET",
+            ("DENVER, April 2 - Shr 41 cts vs 33 cts", "Net 6,120,000 vs 4,870,000",
+             "Revs 88.4 mln vs 79.9 mln", "Avg shrs 14.9 mln vs 14.7 mln"),
+        ),
+        (
+            "BELLMAN INDUSTRIES <BLI> SETS QUARTERLY",
+            ("TULSA, Okla., June 9 - Qtly div 12 cts vs 12 cts prior", "Pay July 15",
+             "Record June 30"),
+        ),
+        (
+            "ORCHARD SYSTEMS INC NAMES PRESIDENT",
+            ("AUSTIN, Texas, May 4 - Orchard Systems Inc said its board of directors named "
+             "Mary Tolland president and chief operating officer, succeeding Peter Gray, who "
+             "retired.",),
+        ),
+        ("SILVER FIX LOWER", ("LONDON, May 7 - The silver fix was set at 412.5 pence an ounce.",)),
+        (
+            "HOGS OPEN UP",
+            ("CHICAGO, May 7 - Hog futures prices opened 0.40 cent higher on light buying, "
+             "traders said, with live cattle steady.",),
+        ),
+    ],
+)  # fmt: skip
+def test_wire_business_copy_gets_economy_first(headline: str, paragraphs: tuple[str, ...]) -> None:
+    item = enrich_topics(_item(headline, *paragraphs), default_config())
+    from feedtool.enrich._overrides import apply_overrides
+
+    topics = [t for t in apply_overrides(item, default_config()).tags if t.kind == "topic"]
+    assert topics
+    assert topics[0].code == ECONOMY
+    assert topics[0].parent is None
+
+
+def test_an_article_with_any_cue_gets_a_top_level_topic() -> None:
+    item = enrich_topics(_item("Short note", "The match was delayed."), default_config())
+    assert [t.parent for t in item.tags if t.kind == "topic"][:1] == [None]

@@ -727,3 +727,14 @@ def test_clients_hanging_up_on_big_files_leak_no_descriptors(site: Path) -> None
         status, _headers, body = server.request("GET", "/big.json")
         assert status == 200 and body == big.read_bytes()
         assert server.request("GET", "/index.html")[0] == 200
+
+
+def test_show_prints_decoding_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "cafe.txt"
+    path.write_bytes(CAFE.encode().replace(b"Prices", b"Pri\xe9ces"))
+    result = CliRunner().invoke(
+        main, ["show", str(path), "-c", str(ROOT / "feedtool.toml"), "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}:5: invalid UTF-8" in result.output
+    assert "Traceback" not in result.output

@@ -62,6 +62,8 @@ def apply_overrides(item: NewsItem, config: Config) -> NewsItem:
         key=lambda t: (
             not t.given,
             KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else len(KIND_ORDER),
+            # broader topics first: a level-2 topic can score as much as its parent
+            t.kind == "topic" and t.parent is not None,
             -t.score,
             t.name.casefold(),
             t.name,

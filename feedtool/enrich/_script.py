@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -50,7 +51,7 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # and the script leaves no doubt (None: the script alone cannot tell).
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "Latin": _words(
-        "en fr de es it pt nl sv da nb nn fi pl cs sk sl hr bs ro hu tr az id ms tl vi sq et lv"
+        "en fr de es it pt nl sv da no nb nn fi pl cs sk sl hr bs ro hu tr az id ms tl vi sq et lv"
         " lt ca eu ga cy is af sw so yo zu xh st tn ts mi eo la uz"
     ),
     "Arabic": ("ar", "fa", "ur", "ps", "ckb", "sd", "ug"),
@@ -199,3 +200,73 @@ def arabic_script_language(text: str, letters: int) -> str | None:
     if ar >= 5 * fa and ar >= _MIN_CUE:
         return "ar"
     return None
+
+
+# --------------------------------------------------------------------------- stop-word votes
+
+# Languages of the Latin and Cyrillic scripts whose stop words the
+# ``stop-words`` package lists, by the code they are configured with ('no' is
+# Bokmål's list).
+_STOP_WORDS_CODE = {
+    **{
+        code: code
+        for code in _words(
+            "en fr de es it pt nl sv da nb fi pl cs sk ro hu tr id ms vi ca ru uk bg"
+        )
+    },
+    "no": "nb",
+}
+VOTING_SCRIPTS = frozenset({"Latin", "Cyrillic"})
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+# The first words of a text are enough to vote; long articles cost no more.
+_VOTE_CHARS = 1000
+
+
+def stop_words(language: str) -> frozenset[str]:
+    """The ``stop-words`` package's list for ``language`` (empty when it has none)."""
+    return _stop_words(language.split("-", 1)[0].lower())
+
+
+@cache
+def _stop_words(language: str) -> frozenset[str]:
+    from stop_words import StopWordError, get_stop_words
+
+    try:
+        return frozenset(get_stop_words(_STOP_WORDS_CODE.get(language, language)))
+    except StopWordError:
+        return frozenset()
+
+
+def has_stop_words(language: str) -> bool:
+    """Whether the ``stop-words`` package has a list that votes for ``language``."""
+    return language.split("-", 1)[0].lower() in _STOP_WORDS_CODE
+
+
+@cache
+def _vote_index(candidates: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:
+    """word → (language, weight) for the candidates' stop words.
+
+    A word shared by k candidates' lists gives each of them 1/k of a vote, so
+    "a" or "in" say little and "und" or "the" say much.
+    """
+    owners: dict[str, list[str]] = {}
+    for language in sorted(candidates):
+        if language in _STOP_WORDS_CODE:
+            for word in _stop_words(language):
+                owners.setdefault(word, []).append(language)
+    return {
+        word: tuple((lang, 1.0 / len(langs)) for lang in langs) for word, langs in owners.items()
+    }
+
+
+def stop_word_votes(text: str, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """Stop-word votes of the candidate languages in ``text``, best first.
+
+    Only candidates with a stop list vote; the others are left to a model.
+    """
+    index = _vote_index(frozenset(candidates))
+    votes: dict[str, float] = {}
+    for word in _LATIN_WORD.findall(text[:_VOTE_CHARS].lower()):
+        for language, weight in index.get(word, ()):
+            votes[language] = votes.get(language, 0.0) + weight
+    return sorted(votes.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from feedtool._text import sentence_spans
 from feedtool.config import Config
@@ -50,15 +50,22 @@ from feedtool.enrich._text import segments, where_label
 from feedtool.enrich.gazetteer import (
     APOSTROPHES,
     KINDS,
+    NEED_NONE,
+    NEED_PREPOSITION,
+    NEED_QUALIFIER,
     TOKEN,
     Entry,
     Found,
     Lexicon,
     absorb,
+    in_region,
     lexicon,
+    place_named,
+    qualified,
     tag_of,
+    tokenize,
 )
-from feedtool.model import EmbeddedPost, NewsItem, Tag
+from feedtool.model import EmbeddedPost, NewsItem, Paragraph, Tag
 
 
 def _words(text: str) -> frozenset[str]:
@@ -69,6 +76,23 @@ def _words(text: str) -> frozenset[str]:
 _CONNECTORS = _words("of for on upon the and & de du des da das do dos del della di")
 _PARTICLES = _words(
     "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y"
+)
+# Before a city, these make a place of a name that needs context ("in Hartford").
+_PLACE_PREPOSITIONS = _words(
+    "in at near from outside to into across around throughout via inside toward towards"
+)
+# "<title> of <place>" is a title, not a mention of the place ("Duchess of Edinburgh").
+_PEERAGE = _words(
+    """Duke Duchess Earl Countess Marquess Marchioness Viscount Viscountess Baron Baroness
+Bishop Archbishop Prince Princess Lord Lady Dean Provost"""
+)
+_LOCAL_PLACES = frozenset({"gazetteer:city", "gazetteer:region"})
+# After a city, these name a place in it, so the city still counts ("Las Vegas
+# Strip", "Tokyo Bay"); any other capitalised word makes a name of its own
+# ("York Central", "Boston Globe").
+_FEATURES = _words(
+    """Strip Street Road Avenue Square Park Airport Station Bay Harbour Harbor Valley Bridge
+Port Docks Beach Island Islands River Downtown Metro"""
 )
 # After a lone surname, these show it is a person's: "the Clinton administration".
 _LED_BY = frozenset(["administration", "government", "presidency", "premiership"])
@@ -154,6 +178,7 @@ class _Reader:
     people: list[_Candidate] = field(default_factory=list)
     loose: list[tuple[str, str]] = field(default_factory=list)  # (word, where) unexplained
     defined: set[int] = field(default_factory=set)  # offsets of "(ACRONYM)" definitions
+    where: str = ""  # the segment being read
 
     def hit(self, entry: Entry, surface: str, where: str) -> None:
         key = (entry.rule if entry.demonym else entry.kind, entry.name)
@@ -168,6 +193,7 @@ class _Reader:
         tokens = _tokens(text, self.lex)
         words = [t.base if t.poss else t.text for t in tokens]
         self.defined.clear()
+        self.where = where
         for start, stop in _chunks(tokens, text):
             self._chunk(tokens, words, start, stop, text, where, names_allowed)
         for token in tokens:
@@ -211,6 +237,10 @@ class _Reader:
                 titled = False
                 continue
             g_len, entry = self._lookup(words, tokens, j, stop)
+            if entry is not None and entry.kind == "place" and entry.rule in _LOCAL_PLACES:
+                entry = self._place_in_context(tokens, words, j, g_len, stop, text, entry, titled)
+                if entry is None:
+                    g_len = 0
             p_len = _org_pattern(tokens, words, j, stop, lex) if names_allowed else 0
             if p_len > g_len:
                 self._organization(tokens, j, j + p_len, text, where)
@@ -253,6 +283,63 @@ class _Reader:
             self._person(tokens, start, j, k, text, where, titled)
             j = k
             titled = False
+
+    def _place_in_context(
+        self,
+        tokens: list[_Token],
+        words: list[str],
+        j: int,
+        length: int,
+        stop: int,
+        text: str,
+        entry: Entry,
+        titled: bool,
+    ) -> Entry | None:
+        """The place a city or region name stands for here, or None when it is none.
+
+        A qualifier ("Hartford, Conn.", "Paris, Texas") picks the place of that
+        name in that state or country, and the state is a mention too. Without
+        one, the name is no place after a personal title ("Mr Washington"), in
+        "<peerage title> of <place>" ("Duchess of Edinburgh"), or when a
+        capitalised word follows it in the same name ("York Central", "Boston
+        Globe"); and it needs the context its entry asks for.
+        """
+        lex = self.lex
+        k = j + length
+        last = tokens[k - 1]
+        if not last.poss:
+            m = lex.qualifier_pattern.match(text, last.end)
+            if m is not None:
+                place = qualified(entry, m.group(1))
+                if place is not None:
+                    state = lex.states.get(lex.qualifiers[m.group(1)][0])
+                    if state is not None and in_region(place, (state.code or "",)):
+                        # the qualifier is this state, not another place ("Atlanta, Georgia")
+                        self.defined.update(
+                            t.start for t in tokens[k:] if m.start(1) <= t.start < m.end(1)
+                        )
+                        self.hit(state, m.group(1), self.where)
+                    return place
+        if titled:
+            return None
+        if j >= 2 and tokens[j - 1].base == "of" and tokens[j - 2].base in _PEERAGE:
+            return None
+        if (
+            k < stop
+            and tokens[k].cap
+            and not last.poss
+            and tokens[k].base not in lex.titles
+            and tokens[k].base not in _FEATURES
+            and _weak(lex.match(words, k, stop)[1])
+        ):
+            return None
+        if entry.need >= NEED_QUALIFIER:
+            return None
+        if entry.need >= NEED_PREPOSITION and not (
+            j > 0 and tokens[j - 1].base.lower() in _PLACE_PREPOSITIONS
+        ):
+            return None
+        return entry
 
     def _gazetteer(
         self, entry: Entry, tokens: list[_Token], j: int, k: int, text: str, where: str
@@ -388,6 +475,11 @@ class _Reader:
             self.people.append(_Candidate(sibling, " ".join(sibling), where, evidence, titled))
 
 
+def _weak(entry: Entry | None) -> bool:
+    """No entry, or one that is no place without context of its own."""
+    return entry is None or entry.need > NEED_NONE
+
+
 def _given(word: str, lex: Lexicon) -> bool:
     return _name_like(word) and (word in lex.first_names or word.split("-")[0] in lex.first_names)
 
@@ -464,19 +556,121 @@ def find_entities(item: NewsItem) -> list[Tag]:
     """People, organisations and places named in ``item`` (inferred tags only)."""
     lex = lexicon()
     reader = _Reader(lex)
+    dateline = _dateline_places(item, reader)
     for seg in segments(item):
         where = where_label(seg.where, seg.line)
         names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
         for _offset, sentence in sentence_spans(seg.text):
             reader.sentence(sentence, where, names_allowed)
     people = [tag_of(p.found) for p in _resolve_people(reader, item)]
+    _settle_homonyms(reader, dateline)
+    _imply_countries(reader)
     named = {f.entry.name: f for f in reader.found.values() if not f.entry.demonym}
     for f in reader.found.values():
         if f.entry.demonym and f.entry.name in named and named[f.entry.name].entry.kind == "place":
             absorb(named[f.entry.name], f)
+    if item.dateline is not None:
+        _drop_passing_countries(reader, item)
     tags = [tag_of(f) for f in reader.found.values() if not f.entry.demonym] + people
     tags.sort(key=lambda t: (KINDS.index(t.kind), -t.score, t.name))
     return tags
+
+
+def _dateline_places(item: NewsItem, reader: _Reader) -> Entry | None:
+    """Count the dateline's place ("HARTFORD, Conn.") and its state; return the place."""
+    dateline = item.dateline
+    if dateline is None or not dateline.place:
+        return None
+    place, region = place_named(dateline.place, dateline.region)
+    if place is not None:
+        reader.hit(place, dateline.place, "dateline")
+    if region is not None and region is not place and region.kind == "place":
+        reader.hit(region, dateline.region or region.name, "dateline")
+    return place
+
+
+def _settle_homonyms(reader: _Reader, dateline: Entry | None) -> None:
+    """Move a place name to a homonym in a state the article otherwise names.
+
+    By default a name is its most populous place (the country for "Georgia",
+    France's Paris). A US, Canadian or Australian place of that name wins when
+    the dateline or another place of the article lies in its state
+    ("Birmingham" with "Alabama"; "Georgia" in copy datelined "ATLANTA, Ga.").
+    A qualified mention ("Paris, Texas") was settled when read.
+    """
+    lex = reader.lex
+    places = [
+        (key, f)
+        for key, f in reader.found.items()
+        if f.entry.kind == "place" and not f.entry.demonym
+    ]
+    for key, f in places:
+        entry = f.entry
+        others = lex.homonyms.get(tuple(tokenize(entry.name.split(",", 1)[0])), ())
+        if len(others) < 2:
+            continue
+        states = {o.entry.state for _k, o in places if o is not f and o.entry.state}
+        if dateline is not None and dateline.state:
+            states.add(dateline.state)
+        if entry.state in states:
+            continue
+        choice = next(
+            (o for o in others if o is not entry and o.kind == "place" and o.state in states),
+            None,
+        )
+        if choice is None:
+            continue
+        del reader.found[key]
+        moved = Found(choice, f.mentions, f.weight, f.where, f.matched)
+        target = reader.found.get((choice.kind, choice.name))
+        if target is None:
+            reader.found[(choice.kind, choice.name)] = moved
+        else:
+            absorb(target, moved)
+
+
+def _drop_passing_countries(reader: _Reader, item: NewsItem) -> None:
+    """In datelined copy, a country named once outside the lead is background.
+
+    Wire stories name countries in passing ("… as the U.S. dollar fell"); the
+    dateline already says where the story is. So a country needs two mentions
+    or one in the headline, standfirst, dateline or first paragraph.
+    """
+    first = next((b.line for b in item.body if isinstance(b, Paragraph)), 0)
+    lead = {"headline", "description", "dateline", where_label("paragraph", first)}
+    for key, f in list(reader.found.items()):
+        country = f.entry.rule in ("gazetteer:country", "implied:place") and not f.entry.demonym
+        if country and f.mentions < 2 and not lead.intersection(f.where):
+            del reader.found[key]
+
+
+def _imply_countries(reader: _Reader) -> None:
+    """A city, state or region in one country implies that country's tag (Osaka → Japan).
+
+    An implied tag has no mentions of its own (rule 'implied:place'); a
+    country named too keeps its rule. Either way the country gets half the
+    weight of the places in it, and their places in the text.
+    """
+    lex = reader.lex
+    countries = {
+        f.entry.code: f
+        for f in reader.found.values()
+        if f.entry.code and f.entry.parent is None and not f.entry.demonym
+    }
+    for f in list(reader.found.values()):
+        entry = f.entry
+        parent = entry.parent
+        if entry.kind != "place" or entry.demonym or parent is None:
+            continue
+        found = countries.get(parent)
+        if found is None:
+            country = lex.countries.get(parent)
+            if country is None:
+                continue
+            found = countries[parent] = Found(replace(country, rule="implied:place"))
+            reader.found[(country.kind, country.name)] = found
+        found.weight += f.weight / 2
+        found.where.update(f.where)
 
 
 @dataclass(slots=True)

@@ -29,7 +29,7 @@ ISO_3166_2 = "urn:iso:std:iso:3166:-2"
 ISO_3166_3 = "urn:iso:std:iso:3166:-3"
 
 # Weight of one mention by where it is: the headline says what the article is about.
-WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.5}
+WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.5, "dateline": 3.0}
 
 # Curly apostrophes are stored straight: "O’Brien" and "O'Brien" are one name.
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
@@ -50,6 +50,24 @@ class Entry:
     parent: str | None = None
     same_as: tuple[str, ...] = ()
     demonym: bool = False
+    # Places only. How much context a mention needs (see ``NEED_*``), the US,
+    # Canadian or Australian state (ISO 3166-2) of a city, and its population
+    # (GeoNames), which ranks places of the same name.
+    need: int = 1
+    state: str | None = None
+    population: int = 0
+
+
+# Context a place name needs before it counts as a place: none (countries,
+# curated cities, world cities of a million people), a place preposition
+# before it ("in Hartford"), or a dateline or "City, State" qualifier
+# ("HARTFORD, Conn.", "Reading, Pa.").
+NEED_NONE = 1
+NEED_PREPOSITION = 2
+NEED_QUALIFIER = 3
+# A world city this large is named without context ("Lagos", "Chengdu").
+BIG_CITY = 1_000_000
+GEONAMES = "https://sws.geonames.org/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +85,13 @@ class Lexicon:
     org_heads: frozenset[str]  # last words of organisations' names
     club_heads: frozenset[str]  # ... of football clubs' names, after a place
     club_context: frozenset[str]  # words after a city that make it a club
+    # place name tokens → every place of that name, the default reading first
+    homonyms: dict[tuple[str, ...], tuple[Entry, ...]] = field(default_factory=dict)
+    # qualifier after "City, " ("Conn.", "N.C.", "Texas", "Japan") → ISO codes
+    qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    qualifier_pattern: re.Pattern[str] = re.compile(r"(?!)")
+    countries: dict[str, Entry] = field(default_factory=dict)  # code → country
+    states: dict[str, Entry] = field(default_factory=dict)  # ISO 3166-2 code → state
 
     def match(self, words: list[str], start: int, stop: int) -> tuple[int, Entry | None]:
         """The longest entry whose tokens are ``words[start:…]``, within ``stop``."""
@@ -104,6 +129,8 @@ def _same_as(qid: str) -> tuple[str, ...]:
 
 def tokenize(text: str) -> list[str]:
     """Words as the gazetteer stores them (apostrophes straightened)."""
+    if text.isalpha():  # most names: one plain word (33,000 city names load faster)
+        return [text]
     return [m.group().translate(APOSTROPHES) for m in TOKEN.finditer(text)]
 
 
@@ -144,11 +171,18 @@ def _countries() -> Iterator[tuple[Entry, list[str], list[str]]]:
 def lexicon() -> Lexicon:
     """Load and index the data files (once per process)."""
     entries: dict[tuple[str, ...], Entry] = {}
+    places: dict[tuple[str, ...], list[Entry]] = {}  # every place of a name, first wins
 
     def add(name: str, entry: Entry) -> None:
         tokens = tuple(tokenize(name))
-        if tokens and tokens not in entries:  # earlier sources win a shared name
+        if not tokens:
+            return
+        if tokens not in entries:  # earlier sources win a shared name
             entries[tokens] = entry
+        if entry.kind == "place" and not entry.demonym:
+            known = places.setdefault(tokens, [])
+            if not any(entry is k for k in known):
+                known.append(entry)
 
     for row in data_lines("organizations.tsv"):
         entry = Entry(
@@ -165,9 +199,17 @@ def lexicon() -> Lexicon:
             entry.same_as, demonym=True,
         )  # fmt: skip
         demonyms.extend((adjective, demonym) for adjective in adjectives)
+    world_rows = _world_rows()
     for row in data_lines("cities.tsv"):
+        record = world_rows.get((row[0], row[1]))
         entry = Entry(
-            "place", row[0], "gazetteer:city", parent=row[1], same_as=_same_as(_cell(row, 4))
+            "place",
+            row[0],
+            "gazetteer:city",
+            parent=row[1],
+            same_as=_same_as(_cell(row, 4)) + ((f"{GEONAMES}{record[4]}/",) if record else ()),
+            state=(record[2] or None) if record else None,
+            population=int(record[3]) if record else 0,
         )
         for name in (row[0], *_split(_cell(row, 3))):
             add(name, entry)
@@ -175,24 +217,238 @@ def lexicon() -> Lexicon:
         entry = Entry("place", row[0], "gazetteer:region", parent=_cell(row, 2) or None)
         for name in (row[0], *_split(_cell(row, 1))):
             add(name, entry)
+    first_names = data_words("first_names.txt")
+    not_names = data_words("not_names.txt")
+    stopwords = data_words("stopwords_en.txt")
+    titles = {row[0]: _cell(row, 1) == "person" for row in data_lines("titles.tsv")}
+    states = _states(first_names)
+    world = _world_cities(states, first_names | not_names | frozenset(titles), stopwords)
+    for state, names in states.values():
+        for name in names:
+            add(name, state)
+    for entry, names in world:
+        for name in names:
+            add(name, entry)
     for adjective, entry in demonyms:
         add(adjective, entry)
+    homonyms = {tokens: tuple(found) for tokens, found in places.items() if len(found) > 1}
+    countries = {e.code: e for e, _n, _d in _countries() if e.code}
+    qualifiers = _qualifiers(states, _countries())
 
     index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
     for tokens, entry in entries.items():
         index.setdefault(tokens[0], []).append((tokens, entry))
-    titles = {row[0]: _cell(row, 1) == "person" for row in data_lines("titles.tsv")}
     return Lexicon(
-        index={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in index.items()},
-        first_names=data_words("first_names.txt"),
+        index={
+            k: tuple(sorted(v, key=lambda p: -len(p[0]))) if len(v) > 1 else (v[0],)
+            for k, v in index.items()
+        },
+        first_names=first_names,
         titles=titles,
         roles=data_words("roles.txt"),
         speech=data_words("speech_verbs.txt"),
-        not_names=data_words("not_names.txt"),
-        stopwords=data_words("stopwords_en.txt"),
+        not_names=not_names,
+        stopwords=stopwords,
         org_heads=data_words("org_heads.txt"),
         club_heads=data_words("club_heads.txt"),
         club_context=data_words("club_context.txt"),
+        homonyms=homonyms,
+        qualifiers=qualifiers,
+        qualifier_pattern=re.compile(
+            r"\s*,\s*("
+            + "|".join(re.escape(q) for q in sorted(qualifiers, key=lambda q: (-len(q), q)))
+            + r")(?![\w'’-])"
+        ),
+        countries=countries,
+        states={code: entry for code, (entry, _names) in states.items()},
+    )
+
+
+@cache
+def _world_table() -> tuple[list[str], ...]:
+    """The rows of ``world_cities.tsv``, most populous first."""
+    return tuple(data_lines("world_cities.tsv"))
+
+
+@cache
+def _world_rows() -> dict[tuple[str, str], list[str]]:
+    """(name, country) → the most populous row of ``world_cities.tsv`` so named."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for row in _world_table():
+        rows.setdefault((row[0], row[1]), row)
+    return rows
+
+
+def _states(given_names: frozenset[str]) -> dict[str, tuple[Entry, list[str]]]:
+    """ISO 3166-2 code → (entry, names matched anywhere) of the states in ``states.tsv``.
+
+    A state whose name is also a given name ("Victoria") is matched only
+    with a qualifier or a dateline.
+    """
+    states: dict[str, tuple[Entry, list[str]]] = {}
+    for row in data_lines("states.tsv"):
+        name, code = row[0], row[1]
+        entry = Entry(
+            "place",
+            name,
+            "gazetteer:region",
+            code=code,
+            scheme=ISO_3166_2,
+            parent=code[:2],
+            same_as=_same_as(_cell(row, 3)),
+            need=NEED_QUALIFIER if name in given_names else NEED_NONE,
+            state=code,
+        )
+        states[code] = (entry, [name])
+    return states
+
+
+def _world_cities(
+    states: dict[str, tuple[Entry, list[str]]], not_alone: frozenset[str], stopwords: frozenset[str]
+) -> list[tuple[Entry, list[str]]]:
+    """Entries of ``world_cities.tsv`` (GeoNames), most populous first, with their names.
+
+    A city named like a more populous place is shown with its state or
+    country ("Paris, Texas"). Context needed: none from a million people on,
+    else a place preposition; a qualifier or a dateline when the name is an
+    English word, a given name, a title or a word never in a name.
+    """
+    country_names = {e.code: e.name for e, _n, _d in _countries() if e.code}
+    curated = {(row[0], row[1]) for row in data_lines("cities.tsv")}
+    seen: set[str] = {name for name, _code in curated}
+    seen.update(entry.name for entry, _names in states.values())
+    cities: list[tuple[Entry, list[str]]] = []
+    for row in _world_table():
+        name, country, state = row[0], row[1], _cell(row, 2)
+        if (
+            not name[:1].isupper()
+            or name == country_names.get(country)
+            or ((name, country) in curated and _world_rows()[(name, country)] is row)
+        ):
+            continue  # "les Escaldes"; a city-state's city; the curated row's city
+        population = int(row[3])
+        word = "w" in _cell(row, 6)
+        if word or name in not_alone or name.lower() in stopwords:
+            need = NEED_QUALIFIER
+        elif population >= BIG_CITY:
+            need = NEED_NONE
+        else:
+            need = NEED_PREPOSITION
+        label = name
+        if name in seen:
+            where = states[state][0].name if state in states else country_names.get(country)
+            label = f"{name}, {where or country}"
+        seen.add(name)
+        entry = Entry(
+            "place",
+            label,
+            "gazetteer:city",
+            parent=country,
+            same_as=(f"{GEONAMES}{row[4]}/",),
+            need=need,
+            state=state or None,
+            population=population,
+        )
+        names = [name, *_split(_cell(row, 7))]
+        if name.startswith("Saint "):  # "St. Paul", "St Petersburg"
+            names += [f"St. {name[6:]}", f"St {name[6:]}"]
+        cities.append((entry, names))
+    return cities
+
+
+def _qualifiers(
+    states: dict[str, tuple[Entry, list[str]]],
+    countries: Iterable[tuple[Entry, list[str], list[str]]],
+) -> dict[str, tuple[str, ...]]:
+    """What may follow "City, ": state names and abbreviations, country names."""
+    found: dict[str, list[str]] = {}
+    for row in data_lines("states.tsv"):
+        for text in (row[0], *_split(_cell(row, 2))):
+            found.setdefault(text, []).append(row[1])
+    for entry, names, _adjectives in countries:
+        if entry.code:
+            for name in names:
+                found.setdefault(name, []).append(entry.code)
+    return {text: tuple(dict.fromkeys(codes)) for text, codes in found.items()}
+
+
+def in_region(entry: Entry, codes: Iterable[str], *, exact: bool = False) -> bool:
+    """Whether the place ``entry`` lies in one of ``codes`` (ISO 3166-1 or -2).
+
+    A state's code matches a city of that state; loosely (not ``exact``) also
+    any place of its country whose state is unknown.
+    """
+    for code in codes:
+        if code in (entry.state, entry.code):
+            return True
+        country, _dash, subdivision = code.partition("-")
+        if entry.parent == country and (not subdivision or (not exact and entry.state is None)):
+            return True
+        if entry.code == country and not subdivision:
+            return True
+    return False
+
+
+def _in_region_best(places: Iterable[Entry], codes: tuple[str, ...]) -> Entry | None:
+    """The first of ``places`` in ``codes``, exact matches first."""
+    places = tuple(places)
+    return next((p for p in places if in_region(p, codes, exact=True)), None) or next(
+        (p for p in places if in_region(p, codes)), None
+    )
+
+
+def qualified(entry: Entry, qualifier: str) -> Entry | None:
+    """The place named like ``entry`` that lies in ``qualifier`` ("Conn."), if any."""
+    lex = lexicon()
+    codes = lex.qualifiers.get(qualifier, ())
+    if not codes:
+        return None
+    others = lex.homonyms.get(tuple(tokenize(_plain_name(entry))), (entry,))
+    return _in_region_best((o for o in others if o.rule == entry.rule), codes)
+
+
+def _plain_name(entry: Entry) -> str:
+    """'Paris' for 'Paris, Texas'."""
+    return entry.name.split(",", 1)[0] if entry.rule == "gazetteer:city" else entry.name
+
+
+def place_named(name: str, region: str | None = None) -> tuple[Entry | None, Entry | None]:
+    """The place a dateline names ('HARTFORD', 'Conn.') and the region it qualifies it with.
+
+    Case does not matter (datelines are in capitals). With ``region``, a
+    place of that name in that state or country wins over a larger one
+    elsewhere; without, the most populous.
+    """
+    lex = lexicon()
+    tokens = tuple(tokenize(_titled(name)))
+    if not tokens:
+        return None, None
+    places = lex.homonyms.get(tokens)
+    if places is None:
+        _n, entry = lex.match(list(tokens), 0, len(tokens))
+        places = (entry,) if entry is not None and entry.kind == "place" else ()
+    region_entry = None
+    chosen = places[0] if places else None
+    if region:
+        region_text = region.strip()
+        codes = (
+            lex.qualifiers.get(region_text)
+            or lex.qualifiers.get(_titled(region_text))
+            or lex.qualifiers.get(region_text + ".", ())  # "Pa" for "Pa."
+        )
+        if codes:
+            # a place of that name elsewhere is not the one meant ("GREENWICH, Conn.")
+            chosen = _in_region_best(places, codes)
+            region_entry = lex.states.get(codes[0]) or lex.countries.get(codes[0])
+    return chosen, region_entry
+
+
+def _titled(text: str) -> str:
+    """'NEW YORK' → 'New York'; text in mixed case is left alone."""
+    if not text.isupper():
+        return text
+    return " ".join(
+        w[:1] + w[1:].lower() if not re.fullmatch(r"(?:[A-Z]\.)+", w) else w for w in text.split()
     )
 
 

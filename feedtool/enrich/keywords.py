@@ -9,8 +9,14 @@ another, none that names a person, organisation or place already tagged, and
 a single word only when it occurs more than once. Phrases are lower case;
 plurals group with singulars ("customs procedure(s)").
 
-Only English text is read: for other languages there is no stop list, and no
-keywords are better than junk ones.
+Languages: English with its own lists; French, German, Spanish, Italian,
+Portuguese, Dutch, Catalan, Swedish, Danish and Norwegian with the stop words
+of the ``stop-words`` package (``KEYWORD_LANGUAGES``): light inflection lets
+RAKE's phrases repeat. German capitalises its nouns, so there a capitalised
+word is a candidate unless it names a tagged entity. English-only filters
+(adverbs in -ly, past forms in -ed, adjective endings) apply to English only.
+Any other language gets no keywords: none are better than junk ones ("der",
+"und", "que").
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from feedtool._slug import tag_slug
 from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
+from feedtool.enrich._script import stop_words
 from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments, where_label
 from feedtool.enrich.gazetteer import KINDS, data_words, lexicon
@@ -31,6 +38,9 @@ from feedtool.model import Evidence, NewsItem, Tag
 
 LIMIT = 6
 _MIN_KEYWORDS = 3
+# Languages read (see the module's docstring); German capitalises its nouns.
+KEYWORD_LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "nl", "ca", "sv", "da", "no"})
+_CAPITALISED_NOUNS = frozenset({"de"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -81,17 +91,19 @@ def _key(word: str) -> str:
     return word
 
 
-def _is_content(word: str, stop: frozenset[str]) -> bool:
+def _is_content(word: str, stop: frozenset[str], english: bool = True) -> bool:
     lower = word.lower()
-    return (
-        len(lower) > 2
-        and lower not in stop
-        and not lower.endswith("ly")
-        and not (lower.endswith("ed") and len(lower) > 4 and not lower.endswith("eed"))
+    if len(lower) <= 2 or lower in stop:
+        return False
+    return not english or not (
+        lower.endswith("ly")
+        or (lower.endswith("ed") and len(lower) > 4 and not lower.endswith("eed"))
     )
 
 
-def _runs(text: str, stop: frozenset[str], proper: frozenset[str]) -> list[list[str]]:
+def _runs(
+    text: str, stop: frozenset[str], proper: frozenset[str], language: str = "en"
+) -> list[list[str]]:
     """Runs of content words between breaks, as written."""
     runs: list[list[str]] = []
     current: list[str] = []
@@ -102,9 +114,9 @@ def _runs(text: str, stop: frozenset[str], proper: frozenset[str]) -> list[list[
         is_word = word[:1].isalpha()
         keep = (
             is_word
-            and _is_content(word, stop)
+            and _is_content(word, stop, language == "en")
             and word.lower() not in proper
-            and (word[0].islower() or (initial and word.lower() not in proper))
+            and (word[0].islower() or initial or language in _CAPITALISED_NOUNS)
             and "'" not in word
         )
         if keep:
@@ -147,25 +159,29 @@ def _proper_words() -> frozenset[str]:
 
 
 def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
-    """The key phrases of ``item``: empty unless it is in English."""
-    if not item.language.lower().startswith("en"):
+    """The key phrases of ``item``: empty unless its language is in ``KEYWORD_LANGUAGES``."""
+    language = _primary(item.language)
+    if language not in KEYWORD_LANGUAGES:
         return []
-    stop = _stoplist()
+    english = language == "en"
+    stop = _stoplist(language)
     proper = _entity_words(item)
     phrases: dict[tuple[str, ...], _Phrase] = {}
     frequency: dict[str, int] = defaultdict(int)
     degree: dict[str, int] = defaultdict(int)
+    nouns: set[str] = set()  # keys seen capitalised (German nouns)
     paragraphs = 0
     for seg in segments(item):
-        if seg.language and not seg.language.lower().startswith("en"):
+        if seg.language and _primary(seg.language) != language:
             continue
         if seg.where == "paragraph":
             paragraphs += 1
         weight = _WEIGHTS.get(seg.where, _LEAD if paragraphs <= _LEAD_PARAGRAPHS else 1.0)
         where = where_label(seg.where, seg.line)
         for _offset, sentence in sentence_spans(seg.text):
-            for run in _runs(sentence, stop, proper):
+            for run in _runs(sentence, stop, proper, language):
                 key = tuple(_key(w.lower()) for w in run)
+                nouns.update(k for k, w in zip(key, run, strict=True) if w[0].isupper())
                 phrase = phrases.get(key)
                 if phrase is None:
                     phrase = phrases[key] = _Phrase(key)
@@ -197,8 +213,10 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     spare: list[tuple[float, _Phrase]] = []
     for key, phrase in phrases.items():
         score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
-        if len(key) == 1 and (_adjective(key[0]) or _verb_form(key[0])):
+        if english and len(key) == 1 and (_adjective(key[0]) or _verb_form(key[0])):
             continue
+        if language in _CAPITALISED_NOUNS and len(key) == 1 and key[0] not in nouns:
+            continue  # German: a lone keyword is a noun, and nouns are capitalised
         if phrase.mentions >= (3 if len(key) == 1 else 2):
             ranked.append((score, phrase))
         elif len(key) > 1 and list(phrase.where) != ["headline"]:
@@ -263,9 +281,15 @@ def _tag(score: float, phrase: _Phrase) -> Tag:
     )
 
 
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-", 1)[0].lower()
+
+
 @cache
-def _stoplist() -> frozenset[str]:
-    return lexicon().stopwords | data_words("keyword_stoplist_en.txt")
+def _stoplist(language: str = "en") -> frozenset[str]:
+    if language == "en":
+        return lexicon().stopwords | data_words("keyword_stoplist_en.txt")
+    return stop_words(language)
 
 
 @enricher("keywords", needs=("entities",), after=("languages",))

@@ -4,21 +4,29 @@ Detection goes from cheap to costly and stops as soon as it is sure:
 
 1. the script (letter counts by Unicode block, URLs and handles removed);
    a script with one configured language, or one language of its own
-   (Hebrew, Greek, Hangul…), decides alone;
-2. Arabic script: orthographic and lexical cues (``_script.arabic_script_language``)
-   separate Arabic, Persian and Urdu;
-3. only then lingua, restricted to the configured languages of that script.
-   Detectors are built on first use and cached by language set, so an English
-   site with one Latin language never builds one.
+   (Hebrew, Greek, Hangul, Thai, Bengali…), decides alone;
+2. cues within a script shared by several configured languages: in the Arabic
+   script, orthographic and lexical cues separate Arabic, Persian and Urdu
+   (``_script.arabic_script_language``); in the Latin script, the stop words of
+   each candidate language (lists of the ``stop-words`` package) vote, and a
+   language that gets at least ``_MIN_VOTES`` votes and ``_VOTE_RATIO`` times
+   the runner-up's decides (English, French, German… on any paragraph);
+3. only then lingua, restricted to the configured languages of that script, and
+   in the Latin script further to those the stop words did not rule out (at
+   least a quarter of the best vote): close pairs such as Danish and Norwegian,
+   Spanish and Portuguese. Detectors are built on first use and cached by
+   language set; lingua loads a language's models (about 0.3 s each) only when
+   a detector first needs them, so a site in English loads none.
 
 The article's language: parse sets ``item.language`` from front matter or the
 config default, and the item cannot say which. A tag other than the default
 can only come from front matter, so it is kept; a tag equal to the default is
 replaced by a confident detection on enough text (``_MIN_ARTICLE_LETTERS``).
 A block gets a ``language`` only when it differs from the article's: when its
-script differs, or, in the article's own script, when the cues are sure on at
-least ``_MIN_SAME_SCRIPT_LETTERS`` letters (lingua is asked about a block only
-when its script differs from the article's).
+script differs, or, in the article's own script, when the detection is sure on
+at least ``_MIN_SAME_SCRIPT_LETTERS`` letters. Lingua is asked about a block in
+the article's own script only for an embedded post (a French post quoted in an
+English article), where ``_MIN_POST_LETTERS`` suffice.
 """
 
 from __future__ import annotations
@@ -30,10 +38,13 @@ from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._script import (
     LANGUAGE_SCRIPT,
+    VOTING_SCRIPTS,
     arabic_script_language,
     clean,
     dominant_script,
+    has_stop_words,
     script_default,
+    stop_word_votes,
 )
 from feedtool.enrich._text import segments
 from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
@@ -57,9 +68,21 @@ _MIN_LINGUA_LETTERS = 20
 _MIN_LINGUA_CONFIDENCE = 0.75
 # Lingua's cost grows with the text; the first 1,500 characters are plenty.
 _LINGUA_MAX_CHARS = 1500
+# Stop-word votes decide the Latin-script language when clear: an English
+# paragraph has dozens for English and a few scattered over the others.
+_MIN_VOTES = 3.0
+_VOTE_RATIO = 3.0
+# Lingua then chooses among the languages that got this share of the best vote.
+_VOTE_SHORTLIST = 0.25
+_MIN_POST_LETTERS = 20
+# Detectors kept at most (each set of candidates gets its own).
+_MAX_DETECTORS = 64
 _ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
 _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
+
+# Configured codes lingua knows by another name: Norwegian is Bokmål to it.
+_LINGUA_CODE = {"no": "nb"}
 
 # Lingua detectors by the set of ISO 639-1 codes they may answer.
 _DETECTORS: dict[frozenset[str], Any] = {}
@@ -115,8 +138,22 @@ def detect_language(text: str, allowed: tuple[str, ...], *, model: bool = True) 
         language = script_default(script)
         sure = language is not None and not mixed and script not in _SHARED_SCRIPTS
         return Detection(language, script, counted.letters, sure, "script")
+    if script in VOTING_SCRIPTS:
+        votes = stop_word_votes(text, candidates)
+        best = votes[0][1] if votes else 0.0
+        second = votes[1][1] if len(votes) > 1 else 0.0
+        if best >= _MIN_VOTES and best >= _VOTE_RATIO * second:
+            return Detection(votes[0][0], script, counted.letters, not mixed, "cues")
+        if not votes and counted.letters < _MIN_LINGUA_LETTERS:
+            # A name or a word or two: nothing to go on, and not worth loading models.
+            return Detection(None, script, counted.letters, False, "none")
+        if votes:
+            voted = {lang for lang, n in votes if n >= _VOTE_SHORTLIST * best}
+            candidates = tuple(c for c in candidates if c in voted or not has_stop_words(c))
     if not model:
         return Detection(None, script, counted.letters, False, "none")
+    if len(candidates) == 1:
+        return Detection(candidates[0], script, counted.letters, False, "cues")
     language, confidence = _lingua(text, candidates)
     sure = (
         language is not None
@@ -167,8 +204,9 @@ def _with_language(
 ) -> Block:
     if not isinstance(block, Paragraph | Heading | ListBlock | EmbeddedPost):
         return block
+    post = isinstance(block, EmbeddedPost)
     update: dict[str, str | None] = {
-        "language": _block_language(block.text, article, article_script, allowed)
+        "language": _block_language(block.text, article, article_script, allowed, post=post)
     }
     if isinstance(block, EmbeddedPost):
         name = block.author_alternate_name
@@ -179,18 +217,23 @@ def _with_language(
 
 
 def _block_language(
-    text: str, article: str, article_script: str | None, allowed: tuple[str, ...]
+    text: str,
+    article: str,
+    article_script: str | None,
+    allowed: tuple[str, ...],
+    *,
+    post: bool = False,
 ) -> str | None:
     # A block in the article's own script needs a sure answer to differ, which
-    # lingua seldom gives on a paragraph: it is asked only about other scripts.
+    # lingua seldom gives on a paragraph: it is asked about other scripts, and
+    # about embedded posts (a quoted post is often in another language).
     found = detect_language(text, allowed, model=False)
-    if found.method == "none" and found.script not in (None, article_script):
+    if found.method == "none" and (post or found.script not in (None, article_script)):
         found = detect_language(text, allowed)
     if found.language is None or found.language == _primary(article):
         return None
-    if found.script == article_script and (
-        not found.confident or found.letters < _MIN_SAME_SCRIPT_LETTERS
-    ):
+    least = _MIN_POST_LETTERS if post else _MIN_SAME_SCRIPT_LETTERS
+    if found.script == article_script and (not found.confident or found.letters < least):
         return None
     return found.language
 
@@ -203,7 +246,10 @@ def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
     if not values:
         return None, 0.0
     top = values[0]
-    return str(top.language.iso_code_639_1.name).lower(), float(top.value)
+    code = str(top.language.iso_code_639_1.name).lower()
+    if code not in candidates:  # lingua's 'nb' configured as 'no'
+        code = next((c for c in candidates if _LINGUA_CODE.get(c) == code), code)
+    return code, float(top.value)
 
 
 def _detector(languages: frozenset[str]) -> Any:
@@ -215,9 +261,13 @@ def _detector(languages: frozenset[str]) -> Any:
     known = []
     for code in sorted(languages):
         try:
-            known.append(Language.from_iso_code_639_1(IsoCode639_1.from_str(code)))
+            known.append(
+                Language.from_iso_code_639_1(IsoCode639_1.from_str(_LINGUA_CODE.get(code, code)))
+            )
         except ValueError:
             continue  # a configured language lingua has no model for
     detector = LanguageDetectorBuilder.from_languages(*known).build() if len(known) > 1 else None
+    if len(_DETECTORS) >= _MAX_DETECTORS:
+        _DETECTORS.clear()
     _DETECTORS[languages] = detector
     return detector

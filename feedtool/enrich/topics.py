@@ -13,8 +13,9 @@ parent); a cue repeated n times counts 1 + ln n times, and a level-1 topic's sum
 is multiplied by its prior from the cue file (politics 1.3: its actors appear
 in articles on every policy field; crime 0.8: legal words appear in every
 section). A tag's score is that sum per 100 words. The best level-1 topic is
-kept when it has enough evidence, others when they come close to it; level-2
-topics are kept under a kept parent when their own cues occur often enough.
+always kept (an article with any cue at all gets a top-level topic), others
+when they come close to it and the best has enough evidence; level-2 topics
+are kept under a kept parent when their own cues occur often enough.
 Words are matched whole, longest phrase first, with plural and possessive
 endings folded (:func:`term_key`).
 Text that is not English (the article's or a block's language) is skipped, so
@@ -373,7 +374,9 @@ def select(scored: Sequence[Scored]) -> list[Scored]:
         return []
     best = tops[0]
     if best.raw < _MIN_RAW or best.mentions < _MIN_MENTIONS:
-        return []
+        # Too little evidence to rank topics, but every article gets one top-level
+        # topic when any cue occurs at all (a two-line "SILVER FIX" item).
+        return [best]
     kept = [best]
     for other in tops[1:]:
         if len(kept) == _MAX_TOP:

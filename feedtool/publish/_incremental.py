@@ -22,12 +22,14 @@ Phases, each bounded in memory:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import functools
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -238,6 +240,20 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
     )
 
 
+def _worker_init(lock_fd: int | None, parent: int) -> None:
+    """In a pool worker: let go of the build lock, and die with the build."""
+    if lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, bytes] | FeedtoolError:
     """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error."""
     path, relative, data, config = task
@@ -362,6 +378,7 @@ class _Build:
         self.warnings: list[FeedtoolWarning] = []
         self._clock = time.perf_counter()
         self._undated: tuple[str, ...] = ()
+        self.lock_fd: int | None = None
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -659,11 +676,16 @@ class _Build:
             yield from map(_parse_task, tasks)
             return
         try:
-            # Workers from a fork server, not forked from this process: they
-            # must not inherit the build lock's descriptor, or a killed
-            # build's orphaned workers would hold the lock.
-            context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            # Forked workers close their copy of the lock's descriptor and
+            # exit when this process dies: a killed build leaves no worker
+            # behind, and none holding the lock.
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=context,
+                initializer=_worker_init,
+                initargs=(self.lock_fd, os.getpid()),
+            ) as pool:
                 yield from pool.map(_parse_task, tasks, chunksize=16)
         except BrokenProcessPool as exc:
             raise PublishError(
@@ -809,7 +831,7 @@ def build(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise write_error(out, exc) from exc
-    with build_lock(out, wait):
+    with build_lock(out, wait) as lock_fd:
         store = SqliteStore(out)
         try:
             job = _Build(
@@ -823,6 +845,7 @@ def build(
                 future=future,
             )
             job.warnings += scan.warnings
+            job.lock_fd = lock_fd
             return job.run(scan.paths, ping)
         finally:
             store.close()

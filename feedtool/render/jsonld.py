@@ -146,8 +146,13 @@ def article_jsonld(item: NewsItem, config: Config) -> dict[str, Any]:
     about = [_topic(tag) for tag in item.tags_of("topic")]
     if about:
         data["about"] = about
-    places = [_thing(tag) for tag in item.tags_of("place")]
-    mentions = [_thing(tag) for tag in item.tags if tag.kind in ("person", "organization", "place")]
+    countries = {t.code: t for t in item.tags_of("place") if t.code and t.parent is None}
+    places = [_thing(tag, countries) for tag in item.tags_of("place")]
+    mentions = [
+        _thing(tag, countries)
+        for tag in item.tags
+        if tag.kind in ("person", "organization", "place")
+    ]
     if mentions:
         data["mentions"] = mentions
     places = _dateline_first(item, places)
@@ -195,7 +200,7 @@ def _same_as(tag: Tag) -> list[str]:
     return [url for url in (http_url(u) for u in tag.same_as) if url]
 
 
-def _thing(tag: Tag) -> dict[str, Any]:
+def _thing(tag: Tag, countries: dict[str, Tag] | None = None) -> dict[str, Any]:
     if tag.kind == "person":
         kind = "Person"
     elif tag.kind == "organization":
@@ -208,6 +213,14 @@ def _thing(tag: Tag) -> dict[str, Any]:
     same_as = _same_as(tag)
     if same_as:
         thing["sameAs"] = same_as
+    if kind == "Place" and tag.parent:
+        # A city or state: its country, as the item's country tag has it when it
+        # has one (name, Wikidata), else as the ISO 3166-1 code of an address.
+        country = (countries or {}).get(tag.parent)
+        if country is not None:
+            thing["containedInPlace"] = _thing(country)
+        else:
+            thing["address"] = {"@type": "PostalAddress", "addressCountry": tag.parent}
     return thing
 
 
