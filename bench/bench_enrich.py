@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from feedtool import load_config
+from feedtool.config import EnrichConfig
 from feedtool.enrich import ENRICHERS
 from feedtool.model import NewsItem
 from feedtool.parse import parse_article
@@ -55,11 +56,18 @@ def main() -> int:
         "corpora", nargs="*", type=Path, default=[SHARED / "bbc", SHARED / "multilingual"]
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per step (best counts)")
+    parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="use the default config (31 languages) instead of feedtool.toml's",
+    )
     args = parser.parse_args()
     if not all(corpus.is_dir() for corpus in args.corpora):
         print("skipped: corpus not found (needs ../shared)")
         return 0
     config = load_config(ROOT / "feedtool.toml")
+    if args.defaults:
+        config = config.model_copy(update={"enrich": EnrichConfig()})
     steps = ("parse", *config.enrich.enabled)
 
     # First calls load data (gazetteers, vocabularies, detectors): timed apart.

@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from feedtool.config import Config, PublisherConfig
+from feedtool.enrich._script import LANGUAGE_SCRIPT
 from feedtool.enrich.languages import detect_language, enrich_languages
 from feedtool.model import NewsItem, Paragraph, Publisher
 
@@ -68,6 +69,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paragraphs", action="store_true", help="also score paragraphs alone")
     parser.add_argument("--lingua", action="store_true", help="also time lingua alone")
+    parser.add_argument(
+        "--load", action="store_true", help="time lingua's model loading per language set"
+    )
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} not found (needs ../shared)")
@@ -107,7 +111,24 @@ def main() -> int:
         _paragraphs(allowed)
     if args.lingua:
         _lingua_alone()
+    if args.load:
+        _model_load()
     return 1 if confusions else 0
+
+
+def _model_load() -> None:
+    """Wall time of lingua's first answer (models loaded on demand), per language set."""
+    from feedtool.enrich import languages
+
+    sets = [("da", "no", "sv"), ("es", "pt"), ("ru", "uk")]
+    latin = tuple(c for c in CONFIG.enrich.languages if LANGUAGE_SCRIPT.get(c) == "Latin")
+    for langs in [*sets, latin]:
+        languages._DETECTORS.clear()
+        start = time.perf_counter()
+        detector = languages._detector(frozenset(langs))
+        detector.compute_language_confidence_values("Regeringen har i dag fremlagt et forslag")
+        cost = time.perf_counter() - start
+        print(f"lingua first call, {len(langs)} languages ({' '.join(langs)}): {cost:.2f} s")
 
 
 def _paragraphs(allowed: tuple[str, ...]) -> None:

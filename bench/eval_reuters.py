@@ -1,4 +1,4 @@
-"""Country tags, economy topics and dateline dates on Reuters wire copy.
+"""Country tags and economy topics on Reuters wire copy.
 
     python bench/eval_reuters.py [--split dev|held-out|all] [--errors N] [--config PATH]
 
@@ -15,8 +15,9 @@ and prints per split:
   categories: earn, acq, grain, money-fx…), the share whose first topic tag is
   IPTC medtop:04000000 "economy, business and finance";
 * topic coverage — the share of all articles with at least one level-1 topic;
-* dateline dates — the share whose ``date_published`` has the dateline's month
-  and day (a year-less dateline cannot say more).
+
+Dateline dates are scored by ``bench/eval_datelines.py`` (which runs the
+publish stage's year resolution).
 
 Split: the held-out part is every article whose ``newid`` is divisible by 5
 (about a fifth); the rules were developed looking only at the others ('dev').
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import Counter
@@ -74,32 +74,16 @@ GOLD_CODES = {
     "yugoslavia": "YUCS", "zaire": "CD", "zambia": "ZM", "zimbabwe": "ZW",
 }  # fmt: skip
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_DATELINE_DATE = re.compile(r"\b([A-Z][a-z]{2})[a-z]*\.?\s+(\d{1,2})\b")
-
 
 def held_out(newid: int) -> bool:
     """Whether an article belongs to the held-out split."""
     return newid % 5 == 0
 
 
-def _dateline_month_day(dateline: str | None) -> tuple[int, int] | None:
-    m = _DATELINE_DATE.search(dateline or "")
-    if m is None or m.group(1).lower() not in _MONTHS:
-        return None
-    return _MONTHS[m.group(1).lower()], int(m.group(2))
-
-
 class _Score:
     def __init__(self) -> None:
         self.tp = self.fp = self.fn = 0
         self.economy = self.with_topics = self.covered = self.articles = 0
-        self.dated = self.with_dateline = 0
         self.fps: Counter[str] = Counter()
         self.fns: Counter[str] = Counter()
         self.first_topics: Counter[str] = Counter()
@@ -111,12 +95,10 @@ class _Score:
         f = 2 * p * r / (p + r) if p + r else 0.0
         eco = self.economy / self.with_topics if self.with_topics else 0.0
         cov = self.covered / self.articles if self.articles else 0.0
-        dated = self.dated / self.with_dateline if self.with_dateline else 0.0
         return (
             f"{name:9s} {self.articles:5d} articles  countries P {p:.3f} R {r:.3f} F1 {f:.3f}"
             f" (tp {self.tp}, fp {self.fp}, fn {self.fn})  economy-first {eco:.3f}"
             f" ({self.economy}/{self.with_topics})  topic coverage {cov:.3f}"
-            f"  dateline date {dated:.3f} ({self.dated}/{self.with_dateline})"
         )
 
 
@@ -169,19 +151,11 @@ def main() -> int:
                 s.economy += 1
             elif len(s.misses) < 400:
                 s.misses.append(f"{row['file']}: {row['title'][:60]} -> {first}")
-        expected = _dateline_month_day(row.get("dateline"))
-        if expected is not None:
-            s.with_dateline += 1
-            published = item.date_published
-            if published is not None and (published.month, published.day) == expected:
-                s.dated += 1
     elapsed = time.perf_counter() - start
     total = _Score()
     for s in scores.values():
         for key in ("tp", "fp", "fn", "economy", "with_topics", "covered", "articles"):
             setattr(total, key, getattr(total, key) + getattr(s, key))
-        total.dated += s.dated
-        total.with_dateline += s.with_dateline
         total.fps.update(s.fps)
         total.fns.update(s.fns)
         total.first_topics.update(s.first_topics)

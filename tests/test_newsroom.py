@@ -500,6 +500,17 @@ def test_every_case_is_valid_schemaorg_and_ninjs() -> None:
         assert errors == [], path.name
 
 
+def test_dateline_place_leads_content_location_as_the_tagger_resolved_it() -> None:
+    # The Arabic dateline 'القاهرة، …' names Cairo: the place tag the taggers
+    # resolved from it (with its country) comes first, not a bare name.
+    data = article_jsonld(_newsroom_case("12_arabic_reuters.txt"), CONFIG)
+    first = data["contentLocation"][0]
+    assert first["name"] == "Cairo"
+    assert first["containedInPlace"]["name"] == "Egypt"
+    data = article_jsonld(_newsroom_case("21_reuters_state_abbr.txt"), CONFIG)
+    assert data["contentLocation"][0]["name"] == "Hartford"
+
+
 def test_ninjs_names_the_agency_as_an_info_source() -> None:
     data = ninjs(_newsroom_case("04_efe_spanish.txt"), CONFIG)
     assert {"name": "EFE", "role": "source"} in data["infoSources"]

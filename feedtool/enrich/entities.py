@@ -387,7 +387,8 @@ class _Reader:
         if any(e is None and len(p) > 2 and p.isupper() for p, e in parts):
             return  # "WGBH-Boston": a name of its own
         for part, entry in parts:
-            if entry is not None and entry.kind == "place":
+            # A part that is a place only in context ("Ashton-Tate") is no place here.
+            if entry is not None and entry.kind == "place" and entry.need == NEED_NONE:
                 self.hit(entry, part, where)
                 token.used = True
 

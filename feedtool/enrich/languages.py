@@ -144,12 +144,12 @@ def detect_language(text: str, allowed: tuple[str, ...], *, model: bool = True) 
         second = votes[1][1] if len(votes) > 1 else 0.0
         if best >= _MIN_VOTES and best >= _VOTE_RATIO * second:
             return Detection(votes[0][0], script, counted.letters, not mixed, "cues")
-        if not votes and counted.letters < _MIN_LINGUA_LETTERS:
-            # A name or a word or two: nothing to go on, and not worth loading models.
+        # Prose has stop words: text with none of any candidate's (names, codes,
+        # a handle) is left to the candidates without a list, if any.
+        voted = {lang for lang, n in votes if n >= _VOTE_SHORTLIST * best}
+        candidates = tuple(c for c in candidates if c in voted or not has_stop_words(c))
+        if not candidates or (not votes and counted.letters < _MIN_LINGUA_LETTERS):
             return Detection(None, script, counted.letters, False, "none")
-        if votes:
-            voted = {lang for lang, n in votes if n >= _VOTE_SHORTLIST * best}
-            candidates = tuple(c for c in candidates if c in voted or not has_stop_words(c))
     if not model:
         return Detection(None, script, counted.letters, False, "none")
     if len(candidates) == 1:
@@ -226,7 +226,15 @@ def _block_language(
 ) -> str | None:
     # A block in the article's own script needs a sure answer to differ, which
     # lingua seldom gives on a paragraph: it is asked about other scripts, and
-    # about embedded posts (a quoted post is often in another language).
+    # about embedded posts (a quoted post is often in another language). A
+    # paragraph in a Latin or Cyrillic article's own script is not voted on:
+    # that would read every article twice for the rare quoted paragraph.
+    if (
+        not post
+        and article_script in VOTING_SCRIPTS
+        and dominant_script(clean(text)).script == article_script
+    ):
+        return None
     found = detect_language(text, allowed, model=False)
     if found.method == "none" and (post or found.script not in (None, article_script)):
         found = detect_language(text, allowed)

@@ -447,6 +447,25 @@ def channel_feeds(
             )
 
 
+def item_files(
+    site: Site,
+    path: Callable[[ItemRef], str],
+    to_bytes: Callable[[NewsItem], bytes],
+    depends: Callable[[ItemRef], str] | None = None,
+) -> Iterator[Planned]:
+    """One file per published item (its page, its JSON-LD…): the loop those renderers share.
+
+    ``to_bytes`` is only called, with the loaded item, for an item whose
+    fingerprint (or ``depends(ref)``, when the file shows more than the item) changed.
+    """
+    for index, ref in enumerate(site.refs):
+        yield Planned(
+            path(ref),
+            depends(ref) if depends is not None else ref.fingerprint,
+            lambda index=index: to_bytes(site.items[index]),  # type: ignore[misc]
+        )
+
+
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
     """Run the named renderers (default: ``[render] enabled``), yielding outputs or plans."""
     for name in names or site.config.render.renderers():

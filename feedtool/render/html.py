@@ -39,6 +39,7 @@ from feedtool.render import (
     Planned,
     Site,
     fingerprint,
+    item_files,
     item_updated,
     renderer,
 )
@@ -210,12 +211,13 @@ def tag_feed_prefixes(site: Site) -> dict[str, str]:
 def render_html(site: Site) -> Iterator[Output | Planned]:
     """Yield one page per item of the site, then the index pages."""
     prefixes = site.memo("tag_feed_prefixes", lambda: tag_feed_prefixes(site))
-    for index, ref in enumerate(site.refs):
-        yield Planned(
-            page_path(ref, site.config),
-            fingerprint(ref.fingerprint, [(slug, prefixes.get(slug)) for slug in ref.tag_slugs]),
-            lambda index=index: article_page(site, site.items[index], prefixes).encode("utf-8"),  # type: ignore[misc]
-        )
+    yield from item_files(
+        site,
+        lambda ref: page_path(ref, site.config),
+        lambda item: article_page(site, item, prefixes).encode("utf-8"),
+        # A page also links its tags' feeds: it changes when one appears or goes.
+        lambda ref: fingerprint(ref.fingerprint, [(s, prefixes.get(s)) for s in ref.tag_slugs]),
+    )
     yield from _listing(
         site,
         folder="",

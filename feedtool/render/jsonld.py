@@ -30,7 +30,7 @@ import orjson
 from feedtool._text import HEADLINE_LIMIT, shorten
 from feedtool.config import Config
 from feedtool.model import Correction, NewsItem, Person, Tag
-from feedtool.render import Output, Planned, Site, item_key, item_updated, renderer
+from feedtool.render import Output, Planned, Site, item_files, item_key, item_updated, renderer
 from feedtool.render._common import (
     authors_of,
     clean,
@@ -59,14 +59,13 @@ _SCRIPT_ESCAPES = str.maketrans(
 
 
 @renderer("jsonld")
-def render_jsonld(site: Site) -> Iterator[Output]:
+def render_jsonld(site: Site) -> Iterator[Output | Planned]:
     """Yield ``articles/<slug>.jsonld`` for every item of the site."""
-    for index, ref in enumerate(site.refs):
-        yield Planned(
-            f"articles/{ref.slug}.jsonld",
-            ref.fingerprint,
-            lambda index=index: json_bytes(memo_article_jsonld(site, site.items[index])),  # type: ignore[misc]
-        )
+    return item_files(
+        site,
+        lambda ref: f"articles/{ref.slug}.jsonld",
+        lambda item: json_bytes(memo_article_jsonld(site, item)),
+    )
 
 
 def memo_article_jsonld(site: Site, item: NewsItem) -> dict[str, Any]:

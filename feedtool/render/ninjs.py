@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from feedtool.config import Config
 from feedtool.model import Image, NewsItem, Tag
-from feedtool.render import Output, Planned, Site, renderer
+from feedtool.render import Output, Planned, Site, item_files, renderer
 from feedtool.render._common import (
     authors_of,
     body_html,
@@ -47,14 +47,13 @@ JsonObject = dict[str, Any]
 
 
 @renderer("ninjs")
-def render_ninjs(site: Site) -> Iterator[Output]:
+def render_ninjs(site: Site) -> Iterator[Output | Planned]:
     """Yield ``articles/<slug>.ninjs.json`` for every item."""
-    for index, ref in enumerate(site.refs):
-        yield Planned(
-            f"articles/{ref.slug}.ninjs.json",
-            ref.fingerprint,
-            lambda index=index: json_bytes(ninjs(site.items[index], site.config)),  # type: ignore[misc]
-        )
+    return item_files(
+        site,
+        lambda ref: f"articles/{ref.slug}.ninjs.json",
+        lambda item: json_bytes(ninjs(item, site.config)),
+    )
 
 
 def _is_uri(value: str | None) -> bool:
