@@ -16,7 +16,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
@@ -42,6 +42,7 @@ class Planned:
 
 Output = tuple[str, bytes]
 T = TypeVar("T")
+K = TypeVar("K")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 
 #: How many memo entries a site keeps: bounded, so memory stays flat however
@@ -125,11 +126,12 @@ class ItemRef:
         return tuple(slug for slug, _, _ in self.tags)
 
 
-class LazyItems(Sequence[NewsItem]):
-    """The items of ``refs``, each loaded by ``load`` when it is first used."""
+class LazyItems(Sequence[NewsItem], Generic[K]):
+    """The items named by ``keys`` (store refs, or indexes into a sequence), each
+    loaded by ``load`` when it is first used."""
 
-    def __init__(self, refs: Sequence[ItemRef], load: Callable[[ItemRef], NewsItem]) -> None:
-        self._refs = refs
+    def __init__(self, keys: Sequence[K], load: Callable[[K], NewsItem]) -> None:
+        self._refs = keys
         self._load = load
 
     def __len__(self) -> int:
@@ -281,7 +283,7 @@ class Site:
                     prefix=prefix,
                     title=f"{self.config.title}: {person.name}",
                     description=f"Articles of {self.config.title} by {person.name}.",
-                    items=_Picked(self.items, top),
+                    items=LazyItems(top, self.items.__getitem__),
                     refs=tuple(self.refs[i] for i in top),
                     author=person,
                 )
@@ -341,30 +343,6 @@ class Site:
                 for c in self.tag_channels
             ]
         )
-
-
-class _Picked(Sequence[NewsItem]):
-    """Some items of a sequence, by index, loaded only when used."""
-
-    def __init__(self, items: Sequence[NewsItem], indexes: Sequence[int]) -> None:
-        self._items = items
-        self._indexes = indexes
-
-    def __len__(self) -> int:
-        return len(self._indexes)
-
-    @overload
-    def __getitem__(self, index: int) -> NewsItem: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[NewsItem]: ...
-    def __getitem__(self, index: int | slice) -> NewsItem | Sequence[NewsItem]:
-        if isinstance(index, slice):
-            return _Picked(self._items, self._indexes[index])
-        return self._items[self._indexes[index]]
-
-    def __iter__(self) -> Iterator[NewsItem]:
-        for index in self._indexes:
-            yield self._items[index]
 
 
 def item_key(item: NewsItem) -> tuple[str, str | None, str]:
