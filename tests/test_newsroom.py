@@ -442,6 +442,17 @@ def test_yearless_dateline_takes_an_explicit_year_nearby() -> None:
     assert item.date_published == dt.datetime(2024, 11, 28, tzinfo=dt.UTC)
 
 
+def test_a_dated_correction_gives_a_yearless_dateline_its_year() -> None:
+    # Published on or before its correction: the latest Nov 24 not after
+    # 25 November 2023, not the first publication's year (2026 here).
+    item = published_item(
+        "Talks\n\nLONDON, Nov 24 (Reuters) - Talks resumed on Monday, officials said.\n\n"
+        "Correction, 25 November 2023: An earlier version misstated the day.\n"
+    )
+    assert item.date_published == dt.datetime(2023, 11, 24, tzinfo=dt.UTC)
+    assert item.date_modified == dt.datetime(2023, 11, 25, tzinfo=dt.UTC)
+
+
 def test_newsroom_dates_without_reference_leave_the_year_pending() -> None:
     text = "Talks\n\nHARTFORD, Conn., March 26 - The state said on Thursday it would act soon.\n"
     item = parse_article(text.encode(), source_path="a.txt", config=CONFIG)

@@ -150,8 +150,9 @@ def _published_source(item: NewsItem) -> DateLine | Dateline | None:
 
 def _explicit_reference(item: NewsItem) -> dt.date | None:
     """A full date on another newsroom line ('Published 27 November 2025' over a
-    'LONDON, Nov 27 -' dateline), which says the year."""
-    for written in (*item.date_lines, item.dateline):
+    'LONDON, Nov 27 -' dateline), which says the year. A dated update or
+    correction counts too: the story was published on or before it."""
+    for written in (*item.date_lines, item.dateline, *item.corrections):
         if written is not None and written.date is not None:
             return written.date
     return None
