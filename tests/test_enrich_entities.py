@@ -437,3 +437,26 @@ def test_bbc_annotations_f1() -> None:
         precision = tp[kind] / (tp[kind] + fp[kind])
         recall = tp[kind] / (tp[kind] + fn[kind])
         assert 2 * precision * recall / (precision + recall) >= floor, (kind, tp, fp, fn)
+
+
+def test_enricher_word_lists_are_well_formed() -> None:
+    """The word lists of dates, keywords and languages: a malformed row would be silently unused."""
+    from feedtool.enrich import _script, keywords
+
+    for row in data_lines("date_prepositions_en.tsv"):
+        assert 1 <= len(row) <= 2 and row[0].isalpha() and row[0].islower(), row
+        uses = set(row[1].split()) if len(row) > 1 else set()
+        assert uses <= {"year", "month", "deadline"}, row
+        assert "deadline" not in uses or "year" in uses, row
+    for name in ("date_looking_back_en.txt", "nouns_like_adjectives_en.txt", "past_forms_en.txt"):
+        for row in data_lines(name):
+            assert len(row) == 1 and row[0].isalpha() and row[0].islower(), (name, row)
+    # Listing a noun only matters when it ends like an adjective; a past form only when
+    # the "-ed" rule (longer than four letters) does not already catch it ("led" is listed).
+    for (word,) in data_lines("nouns_like_adjectives_en.txt"):
+        assert word.endswith(keywords._ADJECTIVE_ENDINGS), word
+    for (word,) in data_lines("past_forms_en.txt"):
+        assert not (word.endswith("ed") and len(word) > 4), word
+    for row in data_lines("arabic_script_cues.tsv"):
+        assert len(row) == 2 and row[1] in {"ar", "fa", "ur"}, row
+        assert _script._WORD.fullmatch(row[0]), row  # else no text word could ever equal it

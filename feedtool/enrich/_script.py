@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from feedtool.enrich.gazetteer import data_lines
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -150,28 +152,26 @@ _PERSIAN_LETTERS = re.compile(r"[\u067E\u0686\u0698\u06AF\u06CC\u06A9]")
 _ARABIC_LETTERS = re.compile(r"[\u0629\u0649]")
 _HARAKAT = re.compile(r"[\u064B-\u065F\u0670\u0640]")
 _WORD = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FF]+")
-_PERSIAN_WORDS = frozenset(
-    _words(
-        "است هست نیست می نمی را این آن برای شد شده کرد کرده های ها باید اند خود در با وی نیز"
-        " گفت شود بود یک همچنین ميشود مي نمي اين براي هاي وي نيز كرد بايد يك همچنين"
-    )
-)
-_ARABIC_WORDS = frozenset(
-    _words("في على التي الذي الذين إلى أن إن عن هذا هذه كان كانت لم لا قد مع بين حيث")
-)
-# Urdu postpositions spelled without Urdu-only letters ("پرینکا اور نک کی شادی").
-_URDU_WORDS = frozenset(_words("اور کی کا کو"))
-# Shared words such as "از" or "به" are left out: they mean the same in both.
 _MIN_CUE = 2
+
+
+@cache
+def _cue_words() -> dict[str, frozenset[str]]:
+    """ar, fa, ur → the frequent words that vote for it (``data/arabic_script_cues.tsv``)."""
+    words: dict[str, set[str]] = {"ar": set(), "fa": set(), "ur": set()}
+    for word, language in data_lines("arabic_script_cues.tsv"):
+        words[language].add(word)
+    return {language: frozenset(found) for language, found in words.items()}
 
 
 def arabic_cues(text: str) -> dict[str, int]:
     """Orthographic and lexical votes for ar, fa and ur in Arabic-script ``text``."""
     bare = _HARAKAT.sub("", text)
     words = _WORD.findall(bare.replace("\u200c", " "))
-    fa_words = sum(1 for w in words if w in _PERSIAN_WORDS)
-    ar_words = sum(1 for w in words if w in _ARABIC_WORDS)
-    ur_words = sum(1 for w in words if w in _URDU_WORDS)
+    cue_words = _cue_words()
+    fa_words = sum(1 for w in words if w in cue_words["fa"])
+    ar_words = sum(1 for w in words if w in cue_words["ar"])
+    ur_words = sum(1 for w in words if w in cue_words["ur"])
     return {
         "ur": len(_URDU_LETTERS.findall(bare)) + 3 * ur_words,
         "fa": len(_PERSIAN_LETTERS.findall(bare)) + 3 * fa_words,

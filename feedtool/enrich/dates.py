@@ -67,17 +67,13 @@ from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, human_date, sente
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._text import Segment, segments
-from feedtool.enrich.gazetteer import city_zones
+from feedtool.enrich.gazetteer import city_zones, data_lines
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone, pending_year
 from feedtool.model import DateMention, EmbeddedPost, Granularity, NewsItem
 
 __all__ = ["enrich_dates", "find_dates"]
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
 
 
 _WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(WEEKDAY_NAMES)}
@@ -90,10 +86,6 @@ _MONTH = rf"(?:(?:{_FULL})\b|(?:{_ABBR})\b\.?)"
 _WEEKDAY = "|".join(WEEKDAY_NAMES)
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
-_PREPS = _words(
-    "on in since until till by from of during before after through early late last next this"
-)
-_PREP = "|".join(rf"[{p[0].upper()}{p[0]}]{p[1:]}" for p in _PREPS)
 
 # Scanning every position with the full pattern costs ten times more than
 # finding the few places a date can start (a month or weekday name, a
@@ -102,7 +94,6 @@ _PREP = "|".join(rf"[{p[0].upper()}{p[0]}]{p[1:]}" for p in _PREPS)
 _TRIGGER = re.compile(
     rf"\b(?:(?:{_FULL}|{_ABBR}|{_WEEKDAY}|[Yy]esterday|[Tt]omorrow|year|month)\b|\d)"
 )
-_BEFORE = re.compile(rf"(?<![\w-])(?P<prep>{_PREP})\s+\Z|(?<![\w-])(?P<mid>[Mm]id-)\Z")
 _BEFORE_WINDOW = 12
 _BODY = re.compile(
     rf"""
@@ -123,11 +114,38 @@ _BODY = re.compile(
     re.VERBOSE,
 )
 _RELATIVE_BEFORE = re.compile(r"(?<![\w-])(?P<which>[Ll]ast|[Nn]ext|[Tt]his)\s+\Z")
-_YEAR_PREPS = frozenset(
-    _words("in since until till by from of during before after through early late")
-)
-_MONTH_PREPS = _YEAR_PREPS | {"last", "next", "this"}
-_DEADLINE_PREPS = frozenset({"until", "till", "by"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepositions:
+    """The words read before a date (``data/date_prepositions_en.tsv``) and what each allows."""
+
+    before: re.Pattern[str]  # a preposition or 'mid-' right before the date
+    year: frozenset[str]  # may introduce a bare year ('in 2004')
+    month: frozenset[str]  # may introduce a bare month name ('in August')
+    deadline: frozenset[str]  # a full date after it is a deadline ('until 15 July 2006')
+
+
+@cache
+def _prepositions() -> _Prepositions:
+    rows = list(data_lines("date_prepositions_en.tsv"))
+    uses = {row[0]: frozenset(row[1].split()) if len(row) > 1 else frozenset() for row in rows}
+    alternatives = "|".join(rf"[{p[0].upper()}{p[0]}]{re.escape(p[1:])}" for p in uses)
+    return _Prepositions(
+        before=re.compile(rf"(?<![\w-])(?P<prep>{alternatives})\s+\Z|(?<![\w-])(?P<mid>[Mm]id-)\Z"),
+        year=frozenset(p for p, found in uses.items() if "year" in found),
+        month=frozenset(p for p, found in uses.items() if "month" in found),
+        deadline=frozenset(p for p, found in uses.items() if "deadline" in found),
+    )
+
+
+@cache
+def _looking_back() -> re.Pattern[str]:
+    """Words that make a sentence look back ('ten years ago, on 1 February 1995')."""
+    words = (row[0] for row in data_lines("date_looking_back_en.txt"))
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b", re.I)
+
+
 # Words that make a weekday part of a name: 'Sunday Times', 'Mail on Sunday'.
 _NAME_AFTER = re.compile(
     r"\s+(?:Times|Telegraph|Mirror|Express|People|Herald|Post|Mail|Observer|Independent|"
@@ -136,7 +154,6 @@ _NAME_AFTER = re.compile(
 _NAME_BEFORE = re.compile(r"\b(?:Mail|Independent|Sport)\s+on\s+\Z")
 _CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
 _CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
-_LOOKING_BACK = re.compile(r"\b(?:ago|anniversary|earlier|previously|since|history)\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:will|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|"
     r"is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|upcoming|next)\b|'ll\b"
@@ -314,7 +331,8 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
     """
     group = match.group
     body = match.start()
-    before = _BEFORE.search(text, max(0, body - _BEFORE_WINDOW), body)
+    preps = _prepositions()
+    before = preps.before.search(text, max(0, body - _BEFORE_WINDOW), body)
     prep = before.group("prep").lower() if before and before.group("prep") else ""
     mid = bool(before and before.group("mid"))
     start = before.start() if before and prep != "of" else body
@@ -343,7 +361,7 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
         month = MONTHS[group("my_m").rstrip(".").lower()]
         return "month_year", start, {"year": int(group("my_y")), "month": month}
     if group("mo"):
-        if prep == "of" or not (prep in _MONTH_PREPS or mid):
+        if prep == "of" or not (prep in preps.month or mid):
             return None  # 'the Ides of March', 'May God…' name no date
         return "month", start, {"month": MONTHS[group("mo").lower()], "modifier": prep}
     if group("wd"):
@@ -356,7 +374,7 @@ def _parse(match: re.Match[str], text: str) -> tuple[str, int, _Fields] | None:
             return None  # 'Black Monday', 'Super Tuesday', 'Sunday Times'
         return "weekday", start, {"weekday": _WEEKDAYS[group("wd")], "modifier": prep}
     if group("yr"):
-        if prep not in _YEAR_PREPS:
+        if prep not in preps.year:
             return None
         return "year", start, {"year": int(group("yr"))}
     if group("rel"):
@@ -400,7 +418,7 @@ def _reference(
     if dateline:
         return _Reference(_date_of(dateline[0]), dateline[0], dated=True)
     # 'until 15 July 2006' is a deadline, not the day of writing.
-    past = [c for c in full if not c.future and c.modifier not in _DEADLINE_PREPS]
+    past = [c for c in full if not c.future and c.modifier not in _prepositions().deadline]
     if not past:
         return None
     last = max(past, key=_date_of)
@@ -426,7 +444,7 @@ def _reference(
     # ('vanished ten years ago, on 1 February 1995').
     lead = next((c for c in past if c.first_paragraph and c.sentence_start == 0), None)
     dated = (
-        lead is not None and _date_of(lead) == latest and not _LOOKING_BACK.search(lead.sentence)
+        lead is not None and _date_of(lead) == latest and not _looking_back().search(lead.sentence)
     )
     return _Reference(latest, lead if dated and lead else last, dated=dated)
 

@@ -3,8 +3,9 @@ word lists of ``data/``, and how mentions of a concept add up to a tag.
 
 A library, not an enricher: ``entities`` reads English text with it,
 ``places_rtl`` matches Arabic, Persian and Urdu names to the same entries,
-``keywords`` borrows its word lists, ``dates`` its city time zones and
-``scripts/`` its loaders. Every data file is read once per process.
+``keywords`` borrows its word lists, ``dates`` its city time zones, and
+``dates``, ``keywords``, ``_script`` and ``scripts/`` its loaders. Every data
+file is read once per process.
 """
 
 from __future__ import annotations
@@ -110,8 +111,9 @@ def data_lines(name: str) -> Iterator[list[str]]:
             yield [cell.strip() for cell in line.split("\t")]
 
 
+@cache
 def data_words(name: str) -> frozenset[str]:
-    """The first column of a list in ``data/``."""
+    """The first column of a list in ``data/`` (read once per process, on first use)."""
     return frozenset(row[0] for row in data_lines(name))
 
 

@@ -43,23 +43,11 @@ KEYWORD_LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "nl", "ca", "
 _CAPITALISED_NOUNS = frozenset({"de"})
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _MAX_WORDS = 3
 _WEIGHTS = {"headline": 3.0, "description": 2.0, "caption": 1.0}
 _LEAD = 1.5  # the first paragraphs
 _LEAD_PARAGRAPHS = 3
 _ADJECTIVE_ENDINGS = ("ical", "ional", "ic", "ous", "ive", "ful", "less", "able", "ible", "ent")
-_NOUNS_LIKE_ADJECTIVES = _words(
-    """music traffic topic clinic republic logic panic magic executive initiative objective
-archive detective motive narrative representative alternative incentive explosive
-table cable vegetable student president agent parent event talent patent government
-agreement investment management department development environment parliament
-statement payment settlement treatment movement element comment content percent
-moment segment"""
-)
 # Words, or any run of other non-space characters (which breaks a phrase).
 _PIECE = re.compile(r"[^\W\d_][\w'’-]*|\S")
 
@@ -241,20 +229,15 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
 
 def _adjective(word: str) -> bool:
     """Whether a lone word looks like an adjective ("regional", "economic"): not a keyword."""
-    return word.endswith(_ADJECTIVE_ENDINGS) and word not in _NOUNS_LIKE_ADJECTIVES
-
-
-# Irregular past forms; regular ones end in "-ed".
-_PAST_FORMS = _words(
-    """paid written said made taken given seen known shown done gone held told found left won
-    lost sent spent brought bought thought caught sold kept met led begun broken chosen driven
-    fallen hidden risen spoken stolen beaten struck sought fought"""
-)
+    return word.endswith(_ADJECTIVE_ENDINGS) and word not in data_words(
+        "nouns_like_adjectives_en.txt"
+    )
 
 
 def _verb_form(word: str) -> bool:
     """Whether a lone word looks like a past form of a verb ("paid", "reported")."""
-    return word in _PAST_FORMS or (word.endswith("ed") and len(word) > 4)
+    # Irregular past forms are listed; regular ones end in "-ed".
+    return word in data_words("past_forms_en.txt") or (word.endswith("ed") and len(word) > 4)
 
 
 def _add(target: _Phrase, source: _Phrase) -> None:
