@@ -504,16 +504,20 @@ class _Build:
             for _, temp in staged:
                 temp.unlink(missing_ok=True)
             raise
-        removed = []
-        for relative in stale:
+        removed = [
+            relative
+            for relative in stale
+            if (old := inside(self.out, relative)).is_file() or old.is_symlink()
+        ]
+        # Tombstones before the removals: a build killed between them finds the
+        # stale files still there and records the same tombstones again.
+        update_gone(self.out, removed, new_files)
+        for relative in removed:
             old = inside(self.out, relative)
-            if old.is_file() or old.is_symlink():
-                old.unlink()
-                removed.append(relative)
-                prune_empty_dirs(old.parent, self.out)
+            old.unlink(missing_ok=True)
+            prune_empty_dirs(old.parent, self.out)
         state.files = new_files
         self._write_state(state)
-        update_gone(self.out, removed, new_files)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
