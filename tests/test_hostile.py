@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -724,7 +725,16 @@ def test_clients_hanging_up_on_big_files_leak_no_descriptors(site: Path) -> None
             sock = _connect(server)
             sock.sendall(b"GET /big.json HTTP/1.1\r\nHost: x\r\n\r\n")
             sock.close()
-        status, _headers, body = server.request("GET", "/big.json")
+        # The server notices the hang-ups as its loop gets to them: until then it
+        # may be short of descriptors, which must read as 503 (try again), never
+        # as 404 (gone). Once it has caught up, every descriptor is back.
+        deadline = time.monotonic() + 30
+        while True:
+            status, _headers, body = server.request("GET", "/big.json")
+            assert status in (200, 503)
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert status == 200 and body == big.read_bytes()
         assert server.request("GET", "/index.html")[0] == 200
 
@@ -738,3 +748,22 @@ def test_show_prints_decoding_warnings(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"warning: {path}:5: invalid UTF-8" in result.output
     assert "Traceback" not in result.output
+
+
+def test_out_of_descriptors_is_503_not_404(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from feedtool.serve import _app
+
+    real_open = os.open
+
+    def exhausted(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if str(path).endswith("index.html"):
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(_app.os, "open", exhausted)
+    with TestClient(_app.make_app(site)) as client:
+        response = client.get("/index.html")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"

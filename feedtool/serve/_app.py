@@ -10,6 +10,7 @@ encoded separators and symlinks leading outside are refused with ``404``.
 from __future__ import annotations
 
 import email.utils
+import errno
 import gzip
 import hashlib
 import os
@@ -170,6 +171,27 @@ def _chunks(fd: int, start: int, size: int) -> Iterator[bytes]:
         yield chunk
 
 
+#: A file that exists but cannot be opened for want of descriptors or memory is
+#: a passing shortage (503), never "not found": a 404 tells readers the feed is gone.
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOMEM})
+
+
+class _Busy(Exception):
+    """The server is out of descriptors or memory for the moment."""
+
+
+def _busy() -> Response:
+    return Response(
+        b"Service Unavailable: the server is busy, try again shortly.\n",
+        status_code=503,
+        headers={
+            "Content-Type": "text/plain; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Retry-After": "1",
+        },
+    )
+
+
 def _not_found() -> Response:
     return Response(
         b"Not Found\n",
@@ -271,7 +293,9 @@ def _open(path: Path) -> tuple[int, os.stat_result] | None:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
-    except OSError:
+    except OSError as exc:
+        if exc.errno in _OUT_OF_RESOURCES:
+            raise _Busy from exc
         return None
     try:
         info = os.fstat(fd)
@@ -372,7 +396,10 @@ def make_app(out: Path) -> Starlette:
             return _not_found()
         if isinstance(target, str):
             return Response(status_code=301, headers={"Location": target})
-        opened = await run_sync(_open, target)
+        try:
+            opened = await run_sync(_open, target)
+        except _Busy:
+            return _busy()
         if opened is None:
             return _not_found()
         fd, info = opened
