@@ -485,6 +485,11 @@ class _Build:
             todo.append(output)
         self._lap("plan")
 
+        if todo:
+            # Staging leaves temporary files beside their targets: mark the build
+            # as in progress first, so one killed while staging is cleaned up.
+            store.put_meta("in_progress", "1")
+            store.commit()
         rendered, staged = self._render_and_stage(todo)
         self._lap("render")
 
