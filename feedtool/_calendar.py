@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from feedtool._text import FOLD, ascii_digits, month_lexicon, month_number
+from feedtool._text import FOLD, ascii_digits, month_lexicon, month_number, weekday_number
 
 __all__ = ["FoundDate", "FoundTime", "find_date", "find_time", "latest_on_or_before"]
 
@@ -92,12 +92,24 @@ class FoundDate:
     day: int
     start: int
     end: int
+    weekday: int | None = None  # written before the date ('Tuesday, 1 March'), Monday 0
+    # A Persian solar date without its year ('۵ آذر'): (solar month, day). Its
+    # Gregorian month and day then hold for solar years of 365 days only.
+    solar: tuple[int, int] | None = None
 
     @property
     def date(self) -> dt.date | None:
         if self.year is None:
             return None
         return dt.date(self.year, self.month, self.day)
+
+    def on_or_before(self, reference: dt.date) -> dt.date:
+        """The date, its year given by :func:`latest_on_or_before` when the text has none."""
+        if self.year is not None:
+            return dt.date(self.year, self.month, self.day)
+        if self.solar is not None:
+            return _solar_on_or_before(*self.solar, reference, self.weekday)
+        return latest_on_or_before(self.month, self.day, reference, self.weekday)
 
 
 def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | None:
@@ -118,7 +130,20 @@ def find_date(text: str, start: int = 0, end: int | None = None) -> FoundDate | 
                 best = found
                 break
             position = match.start() + 1
+    if best is not None and (
+        before := _WEEKDAY_BEFORE.search(text, max(0, best.start - 24), best.start)
+    ):
+        weekday = weekday_number(before["word"])
+        if weekday is not None:
+            best = replace(best, weekday=weekday)
     return best
+
+
+# A weekday right before a date: 'Tuesday, 1 March', 'mardi 1er mars', 'سه‌شنبه ۵ آذر'.
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?P<word>[^\W\d_](?:[^\W\d_]|\u200c| (?=شنبه))*)\.?"
+    r"\s*[,،]?\s*(?:den\s+|le\s+)?\Z"
+)
 
 
 def _found(match: re.Match[str]) -> FoundDate | None:
@@ -145,14 +170,22 @@ def _found(match: re.Match[str]) -> FoundDate | None:
             return None
         calendar, month = known
     if calendar == _PERSIAN:
-        if year is None or not 1200 <= year <= 1600:
-            return None  # a solar date needs its solar year to be placed
         import jdatetime
 
-        try:
-            gregorian = jdatetime.date(year, month, day).togregorian()
-        except ValueError:
+        if year is not None and not 1200 <= year <= 1600:
             return None
+        try:
+            # Without its year, placed in a solar year of 365 days (1404) until
+            # a reference time gives the year (FoundDate.on_or_before).
+            gregorian = jdatetime.date(year or 1404, month, day).togregorian()
+        except ValueError:
+            if year is not None or (month, day) != (12, 30):
+                return None
+            gregorian = jdatetime.date(1403, month, day).togregorian()  # leap day
+        if year is None:
+            return FoundDate(
+                None, gregorian.month, gregorian.day, *match.span(), solar=(month, day)
+            )
         return FoundDate(gregorian.year, gregorian.month, gregorian.day, *match.span())
     if year is not None and not 1000 <= year <= 2999:
         return None
@@ -182,12 +215,14 @@ ZONE_NAMES: dict[str, str] = {
     "PT": "America/Los_Angeles",
 }  # fmt: skip
 
+_ZONES = "|".join(sorted([*ZONE_OFFSETS, *ZONE_NAMES], key=len, reverse=True))
 _TIME = re.compile(
-    r"(?<![\d:.])(?P<hour>[0-2]?\d)(?:[:.h](?P<minute>[0-5]\d))?\s*"
+    # '14:00', '2.30pm', '18h42'; '2000 GMT', the wire's 24-hour clock, only with its zone
+    r"(?<![\d:.])(?P<hour>[0-2]?\d)(?:[:.h](?P<minute>[0-5]\d)|(?P<packed>[0-5]\d)(?=\s*(?:"
+    + _ZONES
+    + r")\b))?\s*"
     r"(?P<half>[ap]\.?m\.?)?(?!\w)"
-    r"(?:\s*(?P<zone>"
-    + "|".join(sorted([*ZONE_OFFSETS, *ZONE_NAMES], key=len, reverse=True))
-    + r")\b"
+    r"(?:\s*(?P<zone>" + _ZONES + r")\b"
     r"(?:\s*(?P<sign>[+-])\s*(?P<offset>\d{1,2})(?::?(?P<offset_minutes>\d\d))?)?)?",
     re.IGNORECASE,
 )
@@ -219,7 +254,7 @@ def find_time(text: str, start: int = 0) -> FoundTime | None:
     for match in _TIME.finditer(normal, start):
         if not (match["minute"] or match["half"] or match["zone"]):
             continue
-        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        hour, minute = int(match["hour"]), int(match["minute"] or match["packed"] or 0)
         half = (match["half"] or "").lower().replace(".", "")
         if half:
             if not 1 <= hour <= 12:
@@ -241,10 +276,30 @@ def find_time(text: str, start: int = 0) -> FoundTime | None:
 # --------------------------------------------------------------------------- years
 
 
-def latest_on_or_before(month: int, day: int, reference: dt.date) -> dt.date:
+# How far back a written weekday may move a yearless date: a day of the year
+# falls on each weekday at least once in any 11 consecutive years, leap days
+# excepted (28 years).
+WEEKDAY_YEARS = 11
+
+
+def latest_on_or_before(
+    month: int, day: int, reference: dt.date, weekday: int | None = None
+) -> dt.date:
     """The latest ``month``/``day`` not after ``reference``: the year of a date written
     without one ('Nov 27' read on 2026-01-03 is 2025-11-27). 29 February falls
-    back to the latest leap year."""
+    back to the latest leap year.
+
+    With a ``weekday`` (Monday 0: 'Tuesday, 1 March'), the latest such day not
+    after ``reference`` that falls on it, within ``WEEKDAY_YEARS`` years;
+    when none does (a leap day, or a weekday that cannot be), the rule above."""
+    if weekday is not None:
+        for year in range(reference.year, reference.year - WEEKDAY_YEARS - 1, -1):
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if candidate <= reference and candidate.weekday() == weekday:
+                return candidate
     year = reference.year
     while True:
         try:
@@ -257,3 +312,27 @@ def latest_on_or_before(month: int, day: int, reference: dt.date) -> dt.date:
         if candidate <= reference:
             return candidate
         year -= 1
+
+
+def _solar_on_or_before(
+    month: int, day: int, reference: dt.date, weekday: int | None = None
+) -> dt.date:
+    """:func:`latest_on_or_before` for a Persian solar month and day ('۵ آذر'):
+    the latest such solar day not after ``reference``, converted to Gregorian."""
+    import jdatetime
+
+    first = jdatetime.date.fromgregorian(date=reference).year
+    fallback: dt.date | None = None
+    for year in range(first, first - WEEKDAY_YEARS - 1, -1):
+        try:
+            candidate: dt.date = jdatetime.date(year, month, day).togregorian()
+        except ValueError:
+            continue  # 30 Esfand outside a leap year
+        if candidate > reference:
+            continue
+        if weekday is None or candidate.weekday() == weekday:
+            return candidate
+        fallback = fallback or candidate
+    if fallback is None:
+        raise ValueError(f"no solar {month}/{day} before {reference}")
+    return fallback

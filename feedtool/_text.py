@@ -195,15 +195,32 @@ def month_lexicon() -> dict[str, tuple[str, int]]:
 @functools.cache
 def weekday_names() -> frozenset[str]:
     """Folded weekday names and abbreviations of the ``MONTH_LOCALES`` languages."""
+    return frozenset(_weekday_lexicon())
+
+
+@functools.cache
+def _weekday_lexicon() -> dict[str, int | None]:
+    """Folded weekday name → its number (Monday 0), ``None`` when two languages
+    give one spelling different days."""
     from babel.dates import get_day_names
 
-    return frozenset(
-        _fold(name)
-        for locale in MONTH_LOCALES
-        for width in ("wide", "abbreviated")
-        for context in ("format", "stand-alone")
-        for name in get_day_names(width, context, locale=locale).values()
-    )
+    days: dict[str, int | None] = {}
+    for locale in MONTH_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_day_names(width, context, locale=locale).items():
+                    key = _fold(name)
+                    days[key] = number if days.get(key, number) == number else None
+                    # Persian and Urdu names are written with or without the joiner.
+                    if "\u200c" in key:
+                        spaced = key.replace("\u200c", " ")
+                        days[spaced] = number if days.get(spaced, number) == number else None
+    return days
+
+
+def weekday_number(word: str) -> int | None:
+    """The day of the week ``word`` names (Monday 0, 'mardi' 1, 'یکشنبه' 6), or ``None``."""
+    return _weekday_lexicon().get(_fold(word.rstrip(",")))
 
 
 def is_weekday(word: str) -> bool:

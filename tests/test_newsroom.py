@@ -132,6 +132,9 @@ def test_find_time_with_zone() -> None:
     assert found is not None and found.time == dt.time(14) and found.utc_offset == 0
     found = find_time("Update 2.30pm BST:")
     assert found is not None and found.time == dt.time(14, 30) and found.utc_offset == 60
+    found = find_time("2000 GMT")
+    assert found is not None and found.time == dt.time(20) and found.utc_offset == 0
+    assert find_time("in 1945 the war ended") is None
 
 
 @given(
@@ -153,6 +156,64 @@ def test_latest_on_or_before_is_the_latest_such_day(
     # No later year would do: the same day a year on is after the reference.
     later = [y for y in range(found.year + 1, reference.year + 1) if _exists(y, month, day)]
     assert all(dt.date(y, month, day) > reference for y in later)
+
+
+@given(
+    st.integers(1, 12),
+    st.integers(1, 31),
+    st.integers(0, 6),
+    st.dates(dt.date(1901, 1, 1), dt.date(2100, 12, 31)),
+)
+@settings(max_examples=200)
+def test_a_written_weekday_picks_the_latest_year_it_matches(
+    month: int, day: int, weekday: int, reference: dt.date
+) -> None:
+    if not _exists(2000, month, day):
+        return
+    found = latest_on_or_before(month, day, reference, weekday)
+    assert (found.month, found.day) == (month, day)
+    assert found <= reference
+    if found.weekday() == weekday:
+        # No later year falls on that weekday before the reference.
+        later = [
+            dt.date(y, month, day)
+            for y in range(found.year + 1, reference.year + 1)
+            if _exists(y, month, day)
+        ]
+        assert not [d for d in later if d <= reference and d.weekday() == weekday]
+    else:
+        # Only a leap day may miss it within the window: then the plain rule.
+        assert (month, day) == (2, 29)
+        assert found == latest_on_or_before(month, day, reference)
+
+
+def test_weekday_and_yearless_solar_dates() -> None:
+    reference = dt.date(2026, 1, 10)
+    found = find_date("Tuesday, 1 March")
+    assert found is not None and found.weekday == 1
+    assert found.on_or_before(reference) == dt.date(2022, 3, 1)
+    found = find_date("mardi 3 mars")
+    assert found is not None and found.on_or_before(reference) == dt.date(2020, 3, 3)
+    found = find_date("۱۵ آذر")
+    assert found is not None and found.year is None and found.solar == (9, 15)
+    assert found.on_or_before(reference) == dt.date(2025, 12, 6)
+    # On the day itself, and a year back when the day is still to come.
+    found = find_date("۲۰ دی")
+    assert found is not None and found.on_or_before(reference) == dt.date(2026, 1, 10)
+    found = find_date("۲۱ دی")
+    assert found is not None and found.on_or_before(reference) == dt.date(2025, 1, 10)
+    # A weekday that does not match the plain year moves it back.
+    found = find_date("شنبه ۱۵ آذر")
+    assert found is not None and found.on_or_before(reference) == dt.date(2025, 12, 6)
+    found = find_date("یکشنبه ۱۵ آذر")
+    assert found is not None
+    assert found.on_or_before(reference).weekday() == 6
+
+
+def test_a_time_line_under_a_date_line_gives_it_its_time() -> None:
+    item = published_item("Rovers v United\n\nSaturday, 7 March\n\n1500 GMT\n\nThe match is on.\n")
+    assert item.date_published == dt.datetime(2020, 3, 7, 15, tzinfo=dt.UTC)
+    assert all(getattr(b, "text", "") != "1500 GMT" for b in item.body)
 
 
 def _exists(year: int, month: int, day: int) -> bool:

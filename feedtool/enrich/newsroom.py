@@ -10,7 +10,11 @@ Order for ``date_published`` (front matter always wins, and is never touched):
 **Years.** A date written without a year ('Nov 27') is the latest such day
 not after the article's *reference time*: a full date on another newsroom
 line of the same article when there is one (an explicit year nearby), else
-its first publication. Parse → enrich is pure and knows no clock, so
+its first publication. A weekday written with the date ('Tuesday, 1 March')
+must match: the latest such day on that weekday within
+``feedtool._calendar.WEEKDAY_YEARS`` years, else the plain rule. A Persian
+solar day without its year ('۵ آذر') is placed the same way in the solar
+calendar (jdatetime). Parse → enrich is pure and knows no clock, so
 :func:`newsroom_dates` without a reference leaves such dates pending
 (``date_published`` stays ``None``); the publish stage, which stamps the
 first-publication time, calls it again with that time as ``reference``. An
@@ -27,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from feedtool._calendar import latest_on_or_before
+from feedtool._calendar import find_date, latest_on_or_before
 from feedtool.config import Config
 from feedtool.enrich.gazetteer import city_zones
 from feedtool.model import Correction, DateLine, Dateline, NewsItem
@@ -63,7 +67,7 @@ def newsroom_dates(
                     reference.astimezone(zone).date() if reference else None
                 )
                 if anchor is not None and source.month and source.day:
-                    day = latest_on_or_before(source.month, source.day, anchor)
+                    day = _yearless(source, anchor)
             if day is not None:
                 published = _at(day, source, zone)
                 update["date_published"] = published
@@ -74,17 +78,23 @@ def newsroom_dates(
         return update
     base = published.astimezone(zone).date()
     if item.dateline is not None and item.dateline.date is None and item.dateline.month:
-        assert item.dateline.day is not None
-        day = latest_on_or_before(item.dateline.month, item.dateline.day, base)
-        update["dateline"] = item.dateline.model_copy(update={"year": day.year})
+        day = _yearless(item.dateline, base)
+        update["dateline"] = item.dateline.model_copy(
+            update={"year": day.year, "month": day.month, "day": day.day}
+        )
     modified: list[dt.datetime] = []
     lines: list[DateLine] = []
     for line in item.date_lines:
-        day = line.date or _on_or_after(line, base)
+        if line.date is None and line.kind == "published" and line.month is not None:
+            day = _yearless(line, base)
+        else:
+            day = line.date or _on_or_after(line, base)
         if line.kind == "updated" and (day is not None or line.time is not None):
             modified.append(_at(day or base, line, zone))
         lines.append(
-            line if day is None or line.date else line.model_copy(update={"year": day.year})
+            line
+            if day is None or line.date
+            else line.model_copy(update={"year": day.year, "month": day.month, "day": day.day})
         )
     if tuple(lines) != item.date_lines:
         update["date_lines"] = tuple(lines)
@@ -156,6 +166,25 @@ def _explicit_reference(item: NewsItem) -> dt.date | None:
         if written is not None and written.date is not None:
             return written.date
     return None
+
+
+def _yearless(written: DateLine | Dateline, reference: dt.date) -> dt.date:
+    """The latest day not after ``reference`` that ``written`` (a date without its
+    year) can be: a weekday written with it must match ('Tuesday, 1 March'), and
+    a Persian solar day ('۵ آذر') is placed in the solar calendar."""
+    assert written.month is not None and written.day is not None
+    found = find_date(written.text)
+    if (
+        found is not None
+        and found.year is None
+        and (found.month, found.day)
+        == (
+            written.month,
+            written.day,
+        )
+    ):
+        return found.on_or_before(reference)
+    return latest_on_or_before(written.month, written.day, reference)
 
 
 def _on_or_after(written: _Written, base: dt.date) -> dt.date | None:

@@ -177,6 +177,10 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
             date_lines.extend(both)
             removed.add(index)
             continue
+        if (timed := _time_for(date_lines, units, index)) is not None:
+            date_lines[-1] = timed  # 'Tuesday, 1 March' then '2000 GMT' on the next line
+            removed.add(index)
+            continue
         found_line = date_line(unit.text, unit.line)
         # After the lead, a bare 'March 27' is more often a table row ('Payable
         # March 27') than the day of writing: there a bare date needs its year.
@@ -460,6 +464,21 @@ def _published_and_updated(text: str, line: int) -> tuple[DateLine, DateLine] | 
             update={"year": published.year, "month": published.month, "day": published.day}
         )
     return published, updated
+
+
+def _time_for(date_lines: list[DateLine], units: list[Unit], index: int) -> DateLine | None:
+    """The last date line given the time that makes up all of ``units[index]``,
+    when that date line, still without a time, is the line before."""
+    if not date_lines or index == 0:
+        return None
+    last = date_lines[-1]
+    if last.time is not None or last.month is None or last.line != units[index - 1].line:
+        return None
+    found = _date_and_time(units[index].text)
+    if found is None or found[0] is not None or found[1] is None:
+        return None
+    time = found[1]
+    return last.model_copy(update={"time": time.time, "utc_offset": time.offset_on(last.date)})
 
 
 def _labelled(text: str) -> bool:
