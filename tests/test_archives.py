@@ -115,3 +115,94 @@ def test_full_archive_pages_never_change_when_articles_are_added(
     }
     assert (out / "history/1/atom.xml").read_bytes() == before["history/1/atom.xml"]
     assert _page_back(out, "atom.xml")[-1] == [f"Harbour story number {n}" for n in (3, 2, 1)]
+
+
+# --------------------------------------------------------------------------- every channel size
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+#: Channel sizes around the page size (3): none, one, exactly one page, one full page
+#: and a partial one (which once made a lone archive page), two pages, two and a bit.
+_SIZES = {"one": 1, "page": 3, "page-and-one": 4, "page-and-two": 5, "two-pages": 6, "more": 7}
+
+
+def _sized_seeds(folder: Path) -> None:
+    """Seven articles; article ``n`` carries the tag and author of every size ≥ ``n``."""
+    folder.mkdir()
+    for n in range(1, 8):
+        names = [name for name, size in _SIZES.items() if size >= n]
+        (folder / f"{n:02d}.txt").write_text(
+            f'+++\npublished = "2025-10-{n:02d}T09:00:00Z"\n'
+            f"tags = {names!r}\n"
+            f"authors = {[f'Writer {name}' for name in names]!r}\n+++\n"
+            f"Sized story number {n}\n\nThe desk reported item {n}.\n".replace("'", '"'),
+            "utf-8",
+        )
+
+
+def _links(root: etree._Element, rss: bool) -> dict[str, str]:
+    parent = root.find("channel") if rss else root
+    assert parent is not None
+    return {link.get("rel"): link.get("href") for link in parent.iterfind(f"{_ATOM}link")}
+
+
+def _entries(root: etree._Element, rss: bool) -> list[str]:
+    if rss:
+        return [guid.text for guid in root.iterfind("channel/item/guid")]
+    return [ident.text for ident in root.iterfind(f"{_ATOM}entry/{_ATOM}id")]
+
+
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+def test_every_archive_links_a_neighbour_whatever_the_channel_size(
+    tmp_path: Path, config: Config, name: str
+) -> None:
+    """The W3C validator's archive rules, checked without it, for main, tag and author
+    feeds of every size: an archive document (``fh:archive``) has ``current`` and a
+    ``prev-archive`` or ``next-archive`` (else "Archive incomplete"); the links form
+    one chain, newest to oldest and back; full pages only; the subscription feed
+    stays bounded; following the chain gives every item of the channel once."""
+    seeds, out = tmp_path / "seeds", tmp_path / "out"
+    _sized_seeds(seeds)
+    config = config.model_copy(
+        update={"tags": config.tags.model_copy(update={"feeds_min_items": 1})}
+    )
+    assert build(seeds, out, config, ping=False).ok
+    rss = name == "rss.xml"
+    size = config.feed_size
+    checked: dict[str, int] = {}
+    channels = {"": 7} | {f"tags/{n}/": s for n, s in _SIZES.items()}
+    channels |= {f"authors/writer-{n}/": s for n, s in _SIZES.items()}
+    documents = {p.relative_to(out).as_posix() for p in out.rglob(name)}
+    archives = {d for d in documents if "/history/" in f"/{d}"}
+    for prefix, count in channels.items():
+        url = BASE + prefix + name
+        root = etree.parse(str(out / prefix / name)).getroot()
+        assert root.find(f".//{{{HISTORY_NS}}}archive") is None
+        ids = _entries(root, rss)
+        assert len(ids) <= 2 * size - 1
+        seen = list(ids)
+        newer, page_url = url, _links(root, rss).get("prev-archive")
+        pages = 0
+        while page_url is not None:
+            path = page_url.removeprefix(BASE)
+            assert path in archives, page_url
+            page = etree.parse(str(out / path)).getroot()
+            assert page.find(f".//{{{HISTORY_NS}}}archive") is not None
+            links = _links(page, rss)
+            assert links["current"] == url
+            assert "prev-archive" in links or "next-archive" in links, path
+            if newer != url:
+                assert links["next-archive"] == newer
+            page_ids = _entries(page, rss)
+            assert len(page_ids) == size
+            seen += page_ids
+            pages += 1
+            checked[path] = 1
+            newer, page_url = page_url, links.get("prev-archive")
+        if newer != url:
+            assert "next-archive" in links
+        assert pages == (count // size if count >= 2 * size else 0), prefix
+        assert len(set(seen)) == count, prefix
+    # Every archive document belongs to one of the chains above.
+    assert set(checked) == archives
+    # Main: two pages; the tags and authors "two-pages" and "more": two each.
+    assert len(archives) == 2 + 2 * 2 + 2 * 2

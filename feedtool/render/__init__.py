@@ -244,8 +244,9 @@ class Site:
 
     @property
     def main(self) -> Channel:
-        """The main feed: the newest ``feed_size`` items."""
-        size = self.config.feed_size
+        """The main feed: the newest ``feed_size`` items (more while it has no
+        archive pages: :func:`feedtool.render.archive.subscription_size`)."""
+        size = _subscription_size(len(self.refs), self.config)
         return Channel(
             prefix="",
             title=self.config.title,
@@ -263,7 +264,9 @@ class Site:
     @property
     def author_channels(self) -> tuple[Channel, ...]:
         """One feed per author (the configured default author included), by folder."""
-        return self.memo("author_channels", self._author_channels)
+        # Keyed by the archive pages too: ``dataclasses.replace`` copies share the
+        # memo, and an author's channel counts its pages (``archive.archived``).
+        return self.memo(("author_channels", id(self.archives)), self._author_channels)
 
     def _author_channels(self) -> tuple[Channel, ...]:
         from feedtool.render._common import author_dir, authors_of
@@ -274,10 +277,12 @@ class Site:
                 _, group = groups.setdefault(author_dir(person), (person, []))
                 if not group or group[-1] != index:
                     group.append(index)
-        size = self.config.feed_size
+        pages: dict[str | None, int] = {}
+        for page in self.archives:
+            pages[page.current] = pages.get(page.current, 0) + 1
         channels = []
         for prefix, (person, indexes) in sorted(groups.items()):
-            top = indexes[:size]
+            top = indexes[: _subscription_size(len(indexes), self.config)]
             channels.append(
                 Channel(
                     prefix=prefix,
@@ -286,6 +291,7 @@ class Site:
                     items=LazyItems(top, self.items.__getitem__),
                     refs=tuple(self.refs[i] for i in top),
                     author=person,
+                    archives=pages.get(prefix, 0),
                 )
             )
         return tuple(channels)
@@ -380,7 +386,7 @@ def tag_channels_of(
         if len(group) < config.tags.feeds_min_items:
             continue
         _, name, kind = first_tag[slug]
-        top = tuple(group[: config.feed_size])
+        top = tuple(group[: _subscription_size(len(group), config)])
         tag = Tag.model_construct(kind=kind, name=name, slug=slug)  # type: ignore[arg-type]
         channels.append(
             Channel(
@@ -400,6 +406,12 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
     by_path = {item.source_path: item for item in items}
     refs = [ItemRef.of(item) for item in items]
     return tag_channels_of(refs, config, lambda ref: by_path[ref.source_path])
+
+
+def _subscription_size(count: int, config: Config) -> int:
+    from feedtool.render.archive import subscription_size
+
+    return subscription_size(count, config.feed_size, config.feed_archives)
 
 
 def channel_feeds(

@@ -1,14 +1,25 @@
 """Bounded feeds with archives (RFC 5005, "Feed Paging and Archiving", section 4).
 
-A channel's subscription feed carries its newest ``feed_size`` items; all of
-its items, oldest first, are cut into pages of ``feed_size``, and every full
-page is an archive document at ``{prefix}history/{n}/`` (``n = 1`` the
+A channel's items, oldest first, are cut into pages of ``feed_size``; every
+full page is an archive document at ``{prefix}history/{n}/`` (``n = 1`` the
 oldest). A page is made only once it is full, and items are only ever added
 after it (newest last), so the set of entries of an archive page does not
 change when new articles are published; only an edit to one of its articles
-or a back-dated article changes it. The items of the newest, partial page
-are all in the subscription feed, so a reader that follows ``prev-archive``
-from the subscription feed sees every item.
+or a back-dated article changes it.
+
+Archive pages come at least two at a time: a channel of fewer than
+``2 * feed_size`` items has none, and its subscription feed carries all of
+its items (at most ``2 * feed_size - 1``); from ``2 * feed_size`` items on,
+the two oldest full pages are archived together and the subscription feed
+carries the newest ``feed_size``. So no archive document is ever alone, and
+every one links to a neighbour (``prev-archive`` or ``next-archive``): an
+archive without either cannot be told from a complete feed (RFC 5005
+section 2), which is what the W3C validator's "Archive incomplete" warns of.
+The items of the newest, partial page are all in the subscription feed, so
+a reader that follows ``prev-archive`` from the subscription feed sees every
+item.
+
+Main, tag and author feeds follow this policy alike.
 
 Links: the subscription feed has ``prev-archive`` to the newest page; each
 page has ``current`` (the subscription feed), ``prev-archive`` and
@@ -34,6 +45,21 @@ def history_prefix(prefix: str, page: int) -> str:
     return f"{prefix}history/{page}/"
 
 
+def archive_pages(count: int, size: int) -> int:
+    """How many archive pages a channel of ``count`` items has: its full pages, once
+    there are at least two of them."""
+    full = count // size
+    return full if full >= 2 else 0
+
+
+def subscription_size(count: int, size: int, archives: bool = True) -> int:
+    """How many of a channel's ``count`` items (newest first) its subscription
+    feed carries: ``size``, or all of them while it has no archive pages."""
+    if archives and not archive_pages(count, size):
+        return count
+    return min(count, size)
+
+
 def paged(
     channel: Channel,
     refs: Sequence[ItemRef],
@@ -41,7 +67,7 @@ def paged(
     load: Callable[[ItemRef], NewsItem],
 ) -> tuple[Channel, tuple[Channel, ...]]:
     """``channel`` (whose items, newest first, are ``refs``) and its archive pages."""
-    pages = len(refs) // size if len(refs) > size else 0
+    pages = archive_pages(len(refs), size)
     oldest_first = list(reversed(refs))
     archives = []
     for page in range(1, pages + 1):
@@ -53,6 +79,7 @@ def paged(
                 description=channel.description,
                 items=LazyItems(chunk, load),
                 tag=channel.tag,
+                author=channel.author,
                 refs=chunk,
                 archive=page,
                 archives=pages,
@@ -86,7 +113,8 @@ def format_links(
 
 
 def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
-    """``site`` with the archive pages of its main and tag channels."""
+    """``site`` with the archive pages of its main, tag and author channels (an
+    author's channel counts its pages from ``Site.archives``)."""
     size = site.config.feed_size
     groups: dict[str, list[ItemRef]] = {}
     for ref in site.refs:
@@ -100,4 +128,6 @@ def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
         channel, more = paged(channel, groups.get(slug, ()), size, load)
         channels.append(channel)
         everything.extend(more)
+    for channel in site.author_channels:
+        everything.extend(paged(channel, site.refs_of(channel), size, load)[1])
     return dataclasses.replace(site, tag_channels=tuple(channels), archives=tuple(everything))
