@@ -65,6 +65,7 @@ from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
 from feedtool.render import (
+    Fragments,
     ItemRef,
     LazyItems,
     Planned,
@@ -410,6 +411,8 @@ class _Build:
             items=LazyItems(refs, load),
             tag_channels=tag_channels_of(refs, self.config, load),
             refs=tuple(refs),
+            # Feed entries outlive the build in the store, keyed by the code and config too.
+            fragments=Fragments(store, salt=self.key),
         )
         if self.config.feed_archives:
             site = archived(site, load)
@@ -504,6 +507,7 @@ class _Build:
         report = self._report(
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
+        report = replace(report, entries=tuple(sorted(site.fragments.made)))
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)

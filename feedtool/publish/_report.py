@@ -59,6 +59,10 @@ class BuildReport:
     #: in front matter or the text dated them (``--verbose`` names them).
     dated_by_first_publication: tuple[str, ...] = ()
     held: tuple[Held, ...] = ()
+    #: ``(kind, source_path)`` of the feed entries rendered (``'rss/full'``…): an
+    #: entry is rendered once per item, format and variant, then spliced into
+    #: every feed that carries the item, by this build and the next ones.
+    entries: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
