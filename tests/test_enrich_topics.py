@@ -291,12 +291,13 @@ def test_blocks_are_read_with_their_own_language() -> None:
 
 def test_every_cue_file_loads_and_names_known_topics() -> None:
     assert {"fr", "de", "es", "it", "pt", "ar", "fa", "ur"} <= set(topic_cues.languages())
+    assert all(c.level == 1 for c in concepts().values() if c.code in topic_cues.TOPICS.values())
     tops = {code for code, c in concepts().items() if c.level == 1}
     assert set(topic_cues.TOPICS.values()) == tops
     for language in topic_cues.languages():
         lexicon = topic_cues.lexicon(language)
         assert lexicon is not None
-        assert len(lexicon.words) + len(lexicon.prefixes) >= 150, language
+        assert len(lexicon.words) + len(lexicon.prefixes) + len(lexicon.phrases) >= 150, language
         found = {
             code
             for group in (lexicon.words, lexicon.prefixes)
@@ -328,6 +329,38 @@ def test_words_are_folded_and_matched_by_their_ends() -> None:
     assert ar.lookup("الرياض") == ()  # the city is not "sport"
     assert ECONOMY in dict(fa.lookup("بانك"))  # Arabic kaf in Persian text
     assert EDUCATION in dict(fa.lookup("دانش\u200cآموزان"))  # zero-width non-joiner
+
+
+def test_every_default_language_has_cues() -> None:
+    from feedtool.config import DEFAULT_LANGUAGES
+
+    assert set(DEFAULT_LANGUAGES) - {"en"} <= set(topic_cues.languages())
+
+
+def test_unspaced_scripts_are_read_by_longest_match() -> None:
+    zh = topic_cues.lexicon("zh")
+    ja = topic_cues.lexicon("ja")
+    th = topic_cues.lexicon("th")
+    assert zh is not None and ja is not None and th is not None
+    found, words_read = zh.scan("中国经济增长放缓，央行宣布降低利率。")
+    assert [s for s, _ in found] == ["经济", "增长", "央行", "利率"]
+    assert words_read > 1  # letters count as words, not the whole sentence as one
+    surfaces = [s for s, _ in ja.scan("大雨で土砂崩れが発生し、気象庁が警報を出した。")[0]]
+    assert surfaces == ["大雨", "土砂崩れ", "気象庁", "警報"]
+    assert [s for s, _ in th.scan("รัฐบาลประกาศมาตรการเศรษฐกิจ")[0]] == ["รัฐบาล", "เศรษฐกิจ"]
+
+
+def test_phrases_prefixes_and_marks_where_a_language_needs_them() -> None:
+    vi = topic_cues.lexicon("vi")
+    he = topic_cues.lexicon("he")
+    hu = topic_cues.lexicon("hu")
+    assert vi is not None and he is not None and hu is not None
+    # Vietnamese keeps its tones: "đảng" (party) is not "đang" (currently).
+    found = vi.scan("Chính phủ đang bàn về kinh tế và Đảng")[0]
+    assert [s for s, _ in found] == ["Chính phủ", "kinh tế", "Đảng"]
+    assert dict(he.lookup("והממשלה")) == {POLITICS: 2.0}  # ו + ה + ממשלה
+    assert [s for s, _ in he.scan("ראש הממשלה נפגש עם שר")[0]] == ["ראש הממשלה", "שר"]
+    assert hu.lookup("adott") == ()  # not "adó" (tax) without its accent
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -521,8 +554,11 @@ def test_articles_in_other_languages_get_their_topic(path: Path) -> None:
     assert (first.code, first.evidence.rule) == (topic_cues.TOPICS[topic], RULE)
 
 
-def test_there_are_topic_cases_in_five_languages() -> None:
-    assert {p.stem.split("_")[1] for p in TOPIC_CASES} >= {"fr", "de", "es", "it", "pt"}
+def test_there_are_topic_cases_in_every_language_with_cues() -> None:
+    written = {p.stem.split("_")[1] for p in TOPIC_CASES}
+    assert written >= {"fr", "de", "es", "it", "pt"}
+    # Arabic, Persian and Urdu are measured on the shared corpus instead.
+    assert written >= set(topic_cues.languages()) - {"ar", "fa", "ur"}
 
 
 def test_every_arabic_persian_and_urdu_corpus_article_gets_a_topic_from_its_words() -> None:

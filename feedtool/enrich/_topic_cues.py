@@ -13,7 +13,13 @@ lengths the file's ``word*`` cues have (endings: "économi*" finds
 "économique") and, in compounding languages, by its suffixes of the lengths
 of ``*word`` cues ("*politik" finds "Außenpolitik"). Arabic words are also
 looked up without their proclitics (و، ف، ب، ل، ك and the
-article ال: "والاقتصاد" → "اقتصاد").
+article ال: "والاقتصاد" → "اقتصاد"), Hebrew ones without their prefixed
+letters (ו ה ב ל מ ש כ: "והממשלה" → "ממשלה"). A cue of two or three words
+("kinh tế", "hava durumu") is matched before the words inside it.
+
+Chinese, Japanese and Thai are written without spaces between words: there a
+run of letters is read left to right, taking at each point the longest cue
+that starts there ("经济增长" → "经济", "增长"), one dict lookup per cue length.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import cast
 
 Entries = tuple[tuple[str, float], ...]
 
@@ -49,6 +56,13 @@ TOPICS: dict[str, str] = {
 }
 WEIGHTS = {"strong": 2.0, "cues": 1.0, "weak": 0.5}
 _MIN_AFFIX = 3  # a prefix or suffix cue shorter than this would match everything
+# ... except in scripts whose letters are syllables or words (Hangul, Han, kana)
+_MIN_AFFIX_SYLLABIC = 2
+_SYLLABIC_FROM = 0x1100
+# Languages written without spaces between words.
+UNSPACED = frozenset({"zh", "ja", "th"})
+# ... and about how many letters make a word there (for the length of a text)
+_LETTERS_PER_WORD = {"zh": 2, "ja": 3, "th": 5}
 
 # Letters, and the marks and joiners that belong inside a word in the scripts
 # read here (Python's \w leaves out combining marks: "हिन्दी" must stay whole).
@@ -90,13 +104,36 @@ _AR_CONJUNCTIONS = ("و", "ف")
 _AR_ARTICLES = ("بال", "کال", "فال", "وال", "لل", "ال", "ب", "ل", "ک")
 
 
-def fold(word: str) -> str:
-    """The key of a word or cue: case-folded, without accents or vowel marks."""
+# Languages whose diacritics tell words apart: Vietnamese tones ("đảng" party,
+# "đang" currently; "mưa" rain, "mua" buy), Finnish and Hungarian vowels
+# ("sää" weather, "saa" gets; "tűz" fire).
+_KEEP_MARKS = frozenset({"vi", "fi", "hu"})
+
+
+def fold(word: str, language: str = "") -> str:
+    """The key of a word or cue: case-folded, without accents or vowel marks
+    (except in a language whose marks tell words apart)."""
     word = word.casefold()
+    if language in _KEEP_MARKS:
+        return unicodedata.normalize("NFC", word)
     if not word.isascii():
         word = _MARKS.sub("", unicodedata.normalize("NFKD", word))
         word = unicodedata.normalize("NFC", word).translate(_ARABIC_VARIANTS)
     return word
+
+
+_HE_PREFIXES = "והבלמשכ"
+
+
+def _hebrew_stems(key: str) -> list[str]:
+    """The key without one or two prefixed letters (ו ה ב ל מ ש כ); the stem keeps 3."""
+    stems = []
+    rest = key
+    for _ in range(2):
+        if len(rest) > 3 and rest[0] in _HE_PREFIXES:
+            rest = rest[1:]
+            stems.append(rest)
+    return stems
 
 
 def _arabic_stems(key: str) -> list[str]:
@@ -125,17 +162,69 @@ class Lexicon:
     suffixes: dict[str, Entries]
     prefix_lengths: tuple[int, ...]
     suffix_lengths: tuple[int, ...]
+    # cues of several words, by their keys joined with a space
+    phrases: dict[str, Entries] = field(default_factory=dict)
+    # first word of a phrase → the most words of a phrase starting with it
+    phrase_starts: dict[str, int] = field(default_factory=dict)
+    # lengths of the whole-word cues, longest first (unspaced scripts)
+    word_lengths: tuple[int, ...] = ()
     cache: dict[str, Entries] = field(default_factory=dict)
+
+    def scan(self, text: str) -> tuple[list[tuple[str, Entries]], int]:
+        """Each cue occurrence in ``text`` (its surface form and what it counts for),
+        and the number of words read (estimated from letters where words are unspaced).
+        """
+        if self.language in UNSPACED:
+            return self._scan_unspaced(text)
+        found: list[tuple[str, Entries]] = []
+        matches = list(WORD.finditer(text))
+        i, n = 0, len(matches)
+        while i < n:
+            size, entries = 1, cast(Entries, ())
+            first = fold(matches[i].group(), self.language) if self.phrases else ""
+            longest = self.phrase_starts.get(first) if first else None
+            for k in range(min(longest or 0, n - i), 1, -1):
+                key = " ".join(fold(m.group(), self.language) for m in matches[i : i + k])
+                phrase = self.phrases.get(key)
+                if phrase:
+                    size, entries = k, phrase
+                    break
+            if not entries:
+                entries = self.lookup(matches[i].group())
+            if entries:
+                found.append((text[matches[i].start() : matches[i + size - 1].end()], entries))
+            i += size
+        return found, n
+
+    def _scan_unspaced(self, text: str) -> tuple[list[tuple[str, Entries]], int]:
+        found: list[tuple[str, Entries]] = []
+        letters = 0
+        for match in WORD.finditer(text):
+            run = fold(match.group(), self.language)
+            letters += len(run)
+            i = 0
+            while i < len(run):
+                for length in self.word_lengths:
+                    entries = self.words.get(run[i : i + length])
+                    if entries:
+                        found.append((run[i : i + length], entries))
+                        i += length
+                        break
+                else:
+                    i += 1
+        return found, letters // _LETTERS_PER_WORD[self.language]
 
     def lookup(self, word: str) -> Entries:
         """The cues a word (as written) counts for, each topic once at its best weight."""
         cached = self.cache.get(word)
         if cached is not None:
             return cached
-        key = fold(word)
+        key = fold(word, self.language)
         keys = [key]
         if self.language == "ar":
             keys.extend(_arabic_stems(key))
+        elif self.language == "he":
+            keys.extend(_hebrew_stems(key))
         elif key.endswith("s") and len(key) > 3:
             keys.append(key[:-1])  # a plural in -s of a listed singular
         best: dict[str, float] = {}
@@ -179,7 +268,7 @@ def parse(language: str, text: str) -> Lexicon:
     unknown = set(tables) - set(TOPICS)
     if unknown:
         raise CueFileError(f"{language}: unknown topics {sorted(unknown)}")
-    groups: dict[str, dict[str, dict[str, float]]] = {"": {}, "*": {}, "-": {}}
+    groups: dict[str, dict[str, dict[str, float]]] = {"": {}, "*": {}, "-": {}, " ": {}}
     for topic, table in tables.items():
         code = TOPICS[topic]
         for strength, terms in table.items():
@@ -187,17 +276,24 @@ def parse(language: str, text: str) -> Lexicon:
                 raise CueFileError(f"{language}: [{topic}] has unknown list {strength!r}")
             for term in terms:
                 kind = "*" if term.endswith("*") else "-" if term.startswith("*") else ""
-                key = fold(term.strip("*"))
-                if kind and len(key) < _MIN_AFFIX:
+                key = " ".join(fold(w, language) for w in term.strip("*").split())
+                syllabic = bool(key) and ord(key[0]) >= _SYLLABIC_FROM
+                if kind and len(key) < (_MIN_AFFIX_SYLLABIC if syllabic else _MIN_AFFIX):
                     raise CueFileError(f"{language}: {term!r} is too short to match by its ends")
-                if not key or " " in key:
-                    raise CueFileError(f"{language}: {term!r} is not one word")
+                if not key or (" " in key and (kind or language in UNSPACED)):
+                    raise CueFileError(f"{language}: {term!r} cannot be matched")
+                if " " in key:
+                    kind = " "
                 weights = groups[kind].setdefault(key, {})
                 weights[code] = max(weights.get(code, 0.0), WEIGHTS[strength])
-    words, prefixes, suffixes = (
+    words, prefixes, suffixes, phrases = (
         {key: tuple(sorted(w.items())) for key, w in groups[kind].items()}
-        for kind in ("", "*", "-")
+        for kind in ("", "*", "-", " ")
     )
+    phrase_starts: dict[str, int] = {}
+    for key in phrases:
+        parts = key.split(" ")
+        phrase_starts[parts[0]] = max(phrase_starts.get(parts[0], 0), len(parts))
     return Lexicon(
         language=language,
         words=words,
@@ -205,6 +301,9 @@ def parse(language: str, text: str) -> Lexicon:
         suffixes=suffixes,
         prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
         suffix_lengths=tuple(sorted({len(s) for s in suffixes}, reverse=True)),
+        phrases=phrases,
+        phrase_starts=phrase_starts,
+        word_lengths=tuple(sorted({len(w) for w in words}, reverse=True)),
     )
 
 

@@ -338,13 +338,10 @@ def _record(
 def _scan_other(
     lex: _topic_cues.Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]
 ) -> int:
-    n = 0
-    for match in _topic_cues.WORD.finditer(text):
-        n += 1
-        entries = lex.lookup(match.group())
-        if entries:
-            _record(hits, entries, match.group(), place, weight)
-    return n
+    found, words_read = lex.scan(text)
+    for surface, entries in found:
+        _record(hits, entries, surface, place, weight)
+    return words_read
 
 
 def _primary(language: str | None) -> str:
