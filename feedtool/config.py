@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,6 +98,13 @@ class TagsConfig(_Frozen):
         ge=1,
         description="Per-tag feeds are written for tags carried by at least this many items;"
         " a feed of one article is noise on a large site (and three files per tag).",
+    )
+    feed_content: Literal["summary", "full"] = Field(
+        default="summary",
+        description="What tag feeds (and their archive pages) carry of each item:"
+        " 'summary' (headline, standfirst, link, image, dates, categories) or 'full'"
+        " (the whole body, up to `[limits] feed_body_bytes`). The main and author"
+        " feeds always carry the body.",
     )
 
 

@@ -105,6 +105,15 @@ class ItemStore(Protocol):
         """Cache a value computed from one article and ``key``."""
         ...
 
+    def fragment(self, key: str) -> bytes | None:
+        """A rendered feed entry (see ``feedtool.render.Fragments``), if still cached."""
+        ...
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        """Cache a feed entry of the article ``path`` as stamped ``stamp``; its
+        entries of any other stamp (an older version of it) are dropped."""
+        ...
+
     def meta(self, key: str) -> str | None:
         """A small named value (the last build's input fingerprint…)."""
         ...
@@ -136,6 +145,10 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (
+    key TEXT PRIMARY KEY, path TEXT NOT NULL, stamp TEXT NOT NULL, value BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fragments_path ON fragments (path);
 """
 
 
@@ -219,7 +232,9 @@ class SqliteStore:
         )
 
     def drop_items(self, paths: Iterable[str]) -> None:
+        paths = list(paths)
         self._db.executemany("DELETE FROM items WHERE path = ?", ((p,) for p in paths))
+        self._db.executemany("DELETE FROM fragments WHERE path = ?", ((p,) for p in paths))
 
     def outputs(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT path, fingerprint FROM outputs").fetchall())
@@ -238,6 +253,16 @@ class SqliteStore:
 
     def put_derived(self, path: str, key: str, value: bytes) -> None:
         self._db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)", (path, key, value))
+
+    def fragment(self, key: str) -> bytes | None:
+        row = self._db.execute("SELECT value FROM fragments WHERE key = ?", (key,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        self._db.execute("DELETE FROM fragments WHERE path = ? AND stamp != ?", (path, stamp))
+        self._db.execute(
+            "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)", (key, path, stamp, value)
+        )
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

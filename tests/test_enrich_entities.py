@@ -168,6 +168,24 @@ def test_bare_capitalised_runs_without_evidence_are_not_people() -> None:
     assert [t for t in tags if t.kind == "person"] == []
 
 
+def test_an_organisation_name_stops_before_a_date() -> None:
+    tags = find_entities(
+        _item(
+            "Brightwater Corp on Monday reported a loss.",
+            "Tellmark Holdings Inc on Nov. 3 said it would cut jobs.",
+            "The Department of Energy on Wednesday approved the plan.",
+            "Orvane Ltd of March last year is now Orvane Group Ltd.",
+        )
+    )
+    organisations = sorted(t.name for t in tags if t.kind == "organization")
+    assert "Brightwater Corp" in organisations
+    assert "Tellmark Holdings Inc" in organisations
+    assert "Department of Energy" in organisations
+    assert not [
+        n for n in organisations if any(d in n for d in ("Monday", "Nov", "Wednesday", "March"))
+    ]
+
+
 def test_demonym_counts_only_when_the_country_is_named() -> None:
     alone = find_entities(_item("The French government will hand wine makers aid."))
     assert not [t for t in alone if t.kind == "place"]

@@ -652,6 +652,18 @@ def test_large_article_output_stays_proportional(
     parsed = feedparser.parse(tag_feeds[0].read_bytes())
     assert parsed.bozo == 0
     (entry,) = [e for e in parsed.entries if e.title.startswith("Trade talks")]
+    # Tag feeds carry summaries ([tags] feed_content = "summary").
+    assert "content" not in entry and 0 < len(entry.summary) < 2_000
+    # Author feeds carry bodies up to [limits] feed_body_bytes: beyond, a summary and a link.
+    author_feeds = [
+        p for p in out.glob("authors/*/atom.xml") if b"Trade talks resume" in p.read_bytes()
+    ]
+    assert author_feeds
+    (entry,) = [
+        e
+        for e in feedparser.parse(author_feeds[0].read_bytes()).entries
+        if e.title.startswith("Trade talks")
+    ]
     assert "Read the full article" in entry.content[0].value
     assert len(entry.content[0].value) < 2_000
     main_entry = next(

@@ -105,12 +105,30 @@ def test_edit_rerenders_exactly_the_outputs_that_depend_on_it(
     assert set(report.rendered) == expected
     # The other articles and the tag feeds it is not in are untouched.
     assert not any("harbour" in p or "flood" in p or "cities" in p for p in report.written)
+    # Each feed is re-assembled from cached entries: only the edited article's
+    # entries are rendered, once per format and variant (full for the main and
+    # author feeds, summary for its tag's), not once per feed that carries it.
+    assert set(report.entries) == {
+        (f"{feed}/{variant}", "b.txt")
+        for feed in ("rss", "atom", "jsonfeed")
+        for variant in ("full", "summary", "capped")
+    }
+    assert len(report.entries) == len(set(report.entries))
     entry = next(
         e
-        for e in feedparser.parse((out / "tags/music/atom.xml").read_bytes()).entries
+        for e in feedparser.parse((out / "atom.xml").read_bytes()).entries
         if e.title == "Orchestra tours abroad"
     )
     assert "more detail still" in entry.content[0].value
+    in_tag = feedparser.parse((out / "tags/music/atom.xml").read_bytes()).entries
+    assert [e.updated for e in in_tag if e.title == "Orchestra tours abroad"] == [entry.updated]
+    # Entries of the articles left alone came from the store: a clean build
+    # writes the same bytes.
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / ".feedtool-state.json", clean / ".feedtool-state.json")
+    build(seeds, clean, config, ping=False)
+    assert _tree(out) == _tree(clean)
 
 
 def test_incremental_result_equals_a_clean_build(

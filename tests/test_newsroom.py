@@ -244,6 +244,15 @@ def _exists(year: int, month: int, day: int) -> bool:
             [("Dave Lee", "BBC News technology reporter")],
         ),
         ("BY JANE DOE", [("Jane Doe", None)]),
+        ("Par Claire Moreau (AFP)", [("Claire Moreau", None)]),
+        ("Von Jonas Weber und Lea Hoffmann", [("Jonas Weber", None), ("Lea Hoffmann", None)]),
+        ("بقلم: سلمى الحربي وخالد العتيبي", [("سلمى الحربي", None), ("خالد العتيبي", None)]),
+        ("بقلم يوسف ناصر", [("يوسف ناصر", None)]),
+        ("كتب: أحمد سامي، مراسل", [("أحمد سامي", "مراسل")]),
+        ("نویسنده: نرگس صالحی", [("نرگس صالحی", None)]),
+        ("به قلم مریم احمدی و سارا کریمی", [("مریم احمدی", None), ("سارا کریمی", None)]),
+        ("گزارش: رضا محمدی، خبرنگار", [("رضا محمدی", "خبرنگار")]),
+        ("تحریر: عائشہ ملک", [("عائشہ ملک", None)]),
     ],
 )
 def test_byline(text: str, expected: list[tuple[str, str | None]]) -> None:
@@ -252,10 +261,50 @@ def test_byline(text: str, expected: list[tuple[str, str | None]]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["By the end of the week prices had fallen", "By 2030, emissions must halve", "By Monday"],
+    [
+        "By the end of the week prices had fallen",
+        "By 2030, emissions must halve",
+        "By Monday",
+        "كتب أحمد سامي",  # 'wrote' opens sentences: a label only with its colon
+        "از تهران گزارش می‌دهد",
+        "بقلم: المراسل الخاص في القاهرة اليوم بعد الظهر",
+    ],
 )
 def test_not_a_byline(text: str) -> None:
     assert byline(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ("Helen Marsh", "Industry Correspondent, Reuters"),
+            [("Helen Marsh", "Industry Correspondent")],
+        ),
+        (("Marisol Quispe", "Corresponsal en Lima"), [("Marisol Quispe", "Corresponsal en Lima")]),
+        (("Jonas Weber", "AFP"), [("Jonas Weber", None)]),
+        (("Rising Prices", "Chief executive says"), []),
+        (("Helen Marsh", "The minister said on Monday"), []),
+        (("the quick brown fox", "Health Correspondent"), []),
+    ],
+)
+def test_byline_without_a_label(
+    lines: tuple[str, str], expected: list[tuple[str, str | None]]
+) -> None:
+    item = published_item("A headline here\n\n" + "\n".join(lines) + "\n\n" + LEAD)
+    assert [(p.name, p.job_title) for p in item.authors] == expected
+
+
+def test_reporting_by_as_a_byline() -> None:
+    item = published_item("A headline here\n\nReporting by Samuel Achterberg\n\n" + LEAD)
+    assert [p.name for p in item.authors] == ["Samuel Achterberg"]
+    assert "Reporting" not in " ".join(getattr(b, "text", "") for b in item.body)
+
+
+LEAD = (
+    "The council approved the new budget on a vote of seven to two after a debate "
+    "that lasted most of the evening, officials said.\n"
+)
 
 
 def test_trailer() -> None:

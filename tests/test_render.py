@@ -9,6 +9,7 @@ exact bytes: ``FEEDTOOL_REGEN_GOLDEN=1 pytest tests/test_render.py`` rewrites th
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -25,9 +26,16 @@ from lxml import etree
 
 from feedtool._text import HEADLINE_LIMIT, is_rtl
 from feedtool.model import NewsItem
-from feedtool.render import Site, item_updated, render_site
-from feedtool.render._common import body_html, content_html, lang_attrs
+from feedtool.render import Fragments, Site, item_updated, render_site
+from feedtool.render._common import (
+    body_html,
+    content_html,
+    json_bytes,
+    lang_attrs,
+    summary_text,
+)
 from feedtool.render.jsonld import article_jsonld, headline, script_json
+from feedtool.render.rss import _hex_references
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "render"
@@ -107,6 +115,9 @@ def test_rss_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, byte
         assert ("self", config.absolute(channel.prefix + "rss.xml")) in links
         assert ("hub", HUB) in links
         assert len(parsed.entries) == len(channel.items)
+        # Tag feeds carry summaries: the body only in the main and author feeds.
+        bodies = [e.find(CONTENT) is not None for e in etree.fromstring(data).iter("item")]
+        assert bodies == [channel.tag is None] * len(channel.items)
         for entry, item in zip(parsed.entries, channel.items, strict=True):
             assert entry.id == item.id
             assert entry.guidislink is False
@@ -163,9 +174,14 @@ def test_atom_reads_back_in_feedparser(sample_site: Site, outputs: dict[str, byt
             assert item.date_published is not None
             assert _stamp(entry.published_parsed) == _seconds(item.date_published)
             assert _stamp(entry.updated_parsed) == _seconds(item_updated(item))
-            assert entry.content[0].type == "text/html"
-            # feedparser re-serialises HTML (attribute order), so compare what it read.
-            assert _html_text(entry.content[0].value) == _html_text(content_html(item, config))
+            if channel.tag is not None:
+                # Tag feeds carry summaries ([tags] feed_content = "summary"): no body.
+                assert "content" not in entry
+                assert entry.summary == summary_text(item)
+            else:
+                assert entry.content[0].type == "text/html"
+                # feedparser re-serialises HTML (attribute order), so compare what it read.
+                assert _html_text(entry.content[0].value) == _html_text(content_html(item, config))
             assert [a.name for a in entry.get("authors", [])] == [a.name for a in item.authors]
             assert [t.label for t in entry.tags] == [t.name for t in item.tags]
 
@@ -602,3 +618,76 @@ def test_no_author_in_front_matter_means_no_author_in_any_format(
     assert "authors" not in json.loads(out["feed.json"])["items"][0]
     assert "author" not in article_jsonld(item, site.config)
     assert b"Regional Desk staff" not in out[f"articles/{item.slug}.html"]
+
+
+# --------------------------------------------------------------------------- entries spliced
+
+
+def _full_tag_feeds(site: Site) -> Site:
+    tags = site.config.tags.model_copy(update={"feed_content": "full"})
+    return dataclasses.replace(
+        site, config=site.config.model_copy(update={"tags": tags}), fragments=Fragments()
+    )
+
+
+def test_tag_feeds_carry_the_body_when_configured(sample_site: Site) -> None:
+    site = _full_tag_feeds(sample_site)
+    outputs = _render(site)
+    for channel in site.tag_channels:
+        parsed = feedparser.parse(outputs[channel.prefix + "atom.xml"], sanitize_html=False)
+        assert parsed.bozo == 0
+        for entry, item in zip(parsed.entries, channel.items, strict=True):
+            assert _html_text(entry.content[0].value) == _html_text(content_html(item, site.config))
+        root = etree.fromstring(outputs[channel.prefix + "rss.xml"])
+        for element, item in zip(root.iterfind("channel/item"), channel.items, strict=True):
+            assert element.findtext(CONTENT) == content_html(item, site.config)
+        feed = json.loads(outputs[channel.prefix + "feed.json"])
+        assert [i["content_html"] for i in feed["items"]] == [
+            content_html(item, site.config) for item in channel.items
+        ]
+
+
+class _Recorder:
+    """A fragment store that records what it is asked."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, bytes] = {}
+
+    def fragment(self, key: str) -> bytes | None:
+        return self.saved.get(key)
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        self.saved[key] = value
+
+
+def test_each_entry_is_rendered_once_and_spliced_into_every_feed(sample_site: Site) -> None:
+    store = _Recorder()
+    site = dataclasses.replace(sample_site, fragments=Fragments(store, salt="build"))
+    first = _render(site)
+    made = site.fragments.made
+    # One entry per item, format and variant, however many feeds carry the item:
+    # the full one (main and author feeds), the summary one (tag feeds).
+    assert len(made) == len(set(made))
+    for feed in ("rss", "atom", "jsonfeed"):
+        assert sorted(p for k, p in made if k == f"{feed}/full") == sorted(
+            i.source_path for i in site.items
+        )
+        in_tags = {i.source_path for c in site.tag_channels for i in c.items}
+        assert sorted(p for k, p in made if k == f"{feed}/summary") == sorted(in_tags)
+    # A later build with the same store renders no entry and writes the same bytes.
+    again = dataclasses.replace(sample_site, fragments=Fragments(store, salt="build"))
+    assert _render(again) == first
+    assert again.fragments.made == []
+    # The spliced documents are the ones a parser reads and writes back.
+    for path, data in first.items():
+        if path.endswith((".xml", ".json")):
+            if path.endswith(".xml"):
+                reparsed = etree.fromstring(data)
+                etree.indent(reparsed, space="  ")
+                written = etree.tostring(reparsed, encoding="UTF-8", xml_declaration=True)
+                # RSS writes '<' and '&' of plain-text elements as hex references.
+                if path.endswith("rss.xml"):
+                    written = _hex_references(written)
+                assert written + b"\n" == data
+            else:
+                assert json_bytes(json.loads(data)) == data

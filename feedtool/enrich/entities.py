@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from feedtool._text import sentence_spans
+from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
@@ -76,6 +76,16 @@ def _words(text: str) -> frozenset[str]:
 _CONNECTORS = _words("of for on upon the and & de du des da das do dos del della di")
 _PARTICLES = _words(
     "van von der den ter de du des da das do dos del della di le la al el bin ibn bint y"
+)
+# Words that start a date, never the name after an organisation's "of"/"on"/"for".
+_DATE_WORDS = frozenset(
+    [
+        *WEEKDAY_NAMES,
+        *MONTH_NAMES,
+        *(m.capitalize() for m in MONTHS),
+        *(w[:3] for w in WEEKDAY_NAMES),
+        *("Tues", "Wed", "Thur", "Thurs"),
+    ]
 )
 # Before a city, these make a place of a name that needs context ("in Hartford").
 _PLACE_PREPOSITIONS = _words(
@@ -519,8 +529,8 @@ def _org_pattern(tokens: list[_Token], words: list[str], j: int, stop: int, lex:
                 n = m + 1
                 if tokens[n].base == "the" and n + 1 < stop:
                     n += 1
-                if not tokens[n].cap:
-                    break
+                if not tokens[n].cap or tokens[n].base in _DATE_WORDS:
+                    break  # 'Acme Corp on Monday', 'Globex Inc on Nov. 3': a date, not a name
                 while n < stop and tokens[n].cap:
                     n += 1
                     if tokens[n - 1].poss:

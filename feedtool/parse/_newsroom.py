@@ -3,7 +3,9 @@
 Copy pasted from a newsroom system carries lines that are not article text:
 
 * a byline under the headline: 'By Jane Doe and Tom Wilson', 'By Jane Doe,
-  Health Correspondent', 'By Jane Doe in Paris', 'Par …', 'Por …', 'Von …';
+  Health Correspondent', 'By Jane Doe in Paris', 'Par … (AFP)', 'Por …', 'Von …',
+  'Reporting by …', 'بقلم: …', 'نویسنده: …', 'تحریر: …', or a name line over a
+  job-title or agency line ('Helen Marsh' / 'Industry Correspondent, Reuters');
 * a wire trailer closing the story: '(Reporting by A in Paris; Editing by B)';
 * date lines near the top: 'Published 13 November 2025', a bare date line
   'Sunday 23 November 2025', 'Updated at 14:00 GMT', 'Last updated …';
@@ -88,7 +90,7 @@ _WORD = re.compile(r"^[^\W\d_][^\W\d_'’./-]*(?:['’./-][^\W\d_]*)*\.?$")
 _TRAILER = re.compile(r"^\(?\s*(?P<body>.*?)\s*\)?\s*\.?$")
 _TRAILER_CLAUSE = re.compile(
     r"^(?P<role>(?:Additional\s+)?(?:reporting|writing|editing|compiled|reported|"
-    r"written|edited|research|graphics|fact[- ]checking)"
+    r"written|edited|research|graphics|fact[- ]checking|words|story|text)"
     r"(?:\s+and\s+(?:reporting|writing|editing))?)\s+by\s+(?P<names>\S.*)$",
     re.IGNORECASE,
 )
@@ -165,7 +167,15 @@ def extract(units: list[Unit]) -> tuple[list[Unit], Newsroom]:
     removed: set[int] = set()
     for index in range(first, min(len(units), first + _HEADER_UNITS)):
         unit = units[index]
+        if index in removed:
+            continue  # the role line under a byline name
         found_authors = byline(unit.text) if dateline is None else ()
+        if not found_authors and dateline is None and not authors:
+            found_authors = trailer(unit.text, header=True)  # 'Reporting by Jane Doe'
+        if not found_authors and dateline is None and not authors and index + 1 < len(units):
+            found_authors = _name_and_role(unit.text, units[index + 1].text)
+            if found_authors:
+                removed.add(index + 1)  # 'Jane Doe' over 'Health Correspondent, Reuters'
         if not found_authors and dateline is None and (split := _byline_and_date(unit)):
             found_authors, dated = split  # 'By Jane Doe | 13 November 2025'
             date_lines.append(dated)
@@ -268,13 +278,109 @@ def _without(units: list[Unit], removed: set[int], dateline: Dateline | None) ->
 
 def byline(text: str) -> tuple[Person, ...]:
     """The authors of a byline line, or ``()`` when ``text`` is not one."""
+    if len(text.split()) > _BYLINE_MAX_WORDS:
+        return ()
+    if (rtl := _RTL_LABEL.match(text)) is not None:
+        return _rtl_people(
+            text[rtl.end() :], labelled=bool(rtl["colon"]) or rtl["strong"] is not None
+        )
     label = _BYLINE_LABEL.match(text)
-    if label is None or len(text.split()) > _BYLINE_MAX_WORDS:
+    if label is None:
         return ()
     rest = text[label.end() :].strip().rstrip(".")
+    # 'Par Jean Dupont (AFP)': the agency or publication in brackets is an affiliation.
+    if (bracket := _AFFILIATION_BRACKET.search(rest)) is not None and _affiliation(bracket[1]):
+        rest = rest[: bracket.start()].rstrip(" ,")
     if not rest or rest[-1] in "!?:" or "  " in rest:
         return ()
     return _people(rest, strict=True)
+
+
+_AFFILIATION_BRACKET = re.compile(r"\s*\(([^()]{1,40})\)$")
+
+
+def _affiliation(text: str) -> bool:
+    """'AFP', 'Reuters', 'BBC News', 'Le Monde': an agency or a publication's name."""
+    folded = text.casefold().strip()
+    return folded in AGENCIES or (
+        _title_words(text, 5) and any(w.casefold() in _MEDIA_WORDS for w in text.split())
+    )
+
+
+_ROLE_LINKS = _words("in en à a aus em de of for for the la le el der die das du des del di da")
+
+
+def _role_line(part: str) -> bool:
+    """A job title standing alone on a line: 'Health Correspondent', 'Corresponsal en
+    Bogotá', 'BBC News technology reporter'; not 'Chief executive says'."""
+    if not _is_title(part):
+        return False
+    words = [w.strip(".,") for w in part.split()]
+    if words[-1].casefold() in _ROLE_WORDS:
+        return True
+    return all(w[:1].isupper() or w.casefold() in _ROLE_WORDS | _ROLE_LINKS for w in words)
+
+
+def _name_and_role(text: str, following: str) -> tuple[Person, ...]:
+    """A byline written without its label: a line with a name only, then a line
+    with the writer's job title or affiliation ('Jane Doe' over 'Health
+    Correspondent, Reuters'; 'Hans Müller' over 'dpa')."""
+    name = text.strip().rstrip(".")
+    if not _is_name(name) or len(following.split()) > 10 or any(c.isdigit() for c in following):
+        return ()
+    parts = [p.strip(" .") for p in re.split(r"\s*[,|•·–—]\s*", following) if p.strip(" .")]
+    if not parts or not all(_role_line(p) or _affiliation(p) for p in parts):
+        return ()
+    titles = [p for p in parts if _role_line(p)]
+    return (Person(name=_name_case(name), job_title=", ".join(titles) or None),)
+
+
+# Arabic, Persian and Urdu byline labels: 'بقلم' ('by the pen of'), 'به قلم',
+# 'نویسنده' (writer) and 'تحریر' (writing) open a byline by themselves; the
+# verbs and nouns that also open sentences ('كتب' wrote, 'إعداد' prepared by,
+# 'گزارش' report, 'از' by/from) only with a colon after them.
+_RTL_LABEL = re.compile(
+    r"^\s*(?:(?P<strong>بقلم|به\s+قلم|نویسنده|نوشته|تحریر)|"
+    r"كتب|كتبت|کتب|کتبت|إعداد|اعداد|تقرير|گزارش|گزارشگر|خبرنگار|از|رپورٹ|رپورٹر|تحریر\s+و\s+تحقیق)"
+    r"\s*(?P<colon>[:：]\s*)?(?=[\u0600-\u06FF])"
+)
+_RTL_JOINERS = re.compile(r"\s*(?:[،,؛;]|\s+و\s+|\s+اور\s+)\s*")
+_RTL_WORD = re.compile(r"^[\u0600-\u06FF\u200c]+$")
+# Arabic-script job titles: correspondent, editor, journalist, reporter.
+_RTL_ROLES = _words(
+    "مراسل مراسلة محرر محررة صحفي صحفية الصحفي الصحفية مندوب مندوبة خبرنگار "
+    "روزنامه\u200cنگار دبیر سردبیر گزارشگر نمائندہ رپورٹر صحافی"
+)
+
+
+def _joined_and(part: str) -> list[str]:
+    """'محمد علي ومحمود حسن' as two names: Arabic writes 'and' (و) joined to the
+    next word. Split only where both sides stay names of two words or more."""
+    words = part.split()
+    for i in range(2, len(words) - 1):
+        if words[i].startswith("و") and len(words[i]) > 3:
+            return [" ".join(words[:i]), " ".join([words[i][1:], *words[i + 1 :]])]
+    return [part]
+
+
+def _rtl_people(rest: str, *, labelled: bool) -> tuple[Person, ...]:
+    """Names after an Arabic-script byline label: 'محمد علي ومحمود حسن، مراسل'."""
+    rest = rest.strip().rstrip(".۔")
+    if not labelled or not rest:
+        return ()
+    people: list[Person] = []
+    for part in (p for q in _RTL_JOINERS.split(rest) if q for p in _joined_and(q)):
+        words = part.split()
+        if not words or not all(_RTL_WORD.match(w) for w in words):
+            return ()
+        if any(w in _RTL_ROLES for w in words) and people:
+            last = people[-1]
+            people[-1] = last.model_copy(update={"job_title": part})
+        elif 2 <= len(words) <= _NAME_MAX_WORDS:
+            people.append(Person(name=part))
+        else:
+            return ()
+    return tuple(people)
 
 
 _BYLINE_DATE_SEPARATOR = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,)\s*")
@@ -386,13 +492,16 @@ _CONTRIBUTOR_ROLE = re.compile(
 )
 
 
-def trailer(text: str) -> tuple[Person, ...]:
+def trailer(text: str, *, header: bool = False) -> tuple[Person, ...]:
     """The people of a wire trailer '(Reporting by A; Editing by B)' or an AP
-    credit 'Associated Press writer A contributed to this report.', or ``()``."""
+    credit 'Associated Press writer A contributed to this report.', or ``()``.
+    With ``header``, only the trailer's form a byline takes ('Reporting by A')."""
     if len(text) > _TRAILER_MAX_CHARS:
         return ()  # checked first: the patterns below would scan a whole paragraph
     folded = text.casefold()
-    contributed = _CONTRIBUTED.match(text) if "contributed" in folded else None
+    if header and (len(text.split()) > _BYLINE_MAX_WORDS or " by " not in folded):
+        return ()
+    contributed = _CONTRIBUTED.match(text) if "contributed" in folded and not header else None
     if contributed is not None:
         role = _CONTRIBUTOR_ROLE.match(contributed["who"])
         if role is None:

@@ -63,6 +63,7 @@ from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
 from feedtool.render import (
+    Fragments,
     ItemRef,
     LazyItems,
     Planned,
@@ -148,6 +149,10 @@ class BuildReport:
     #: in front matter or the text dated them (``--verbose`` names them).
     dated_by_first_publication: tuple[str, ...] = ()
     held: tuple[Held, ...] = ()
+    #: ``(kind, source_path)`` of the feed entries rendered (``'rss/full'``…): an
+    #: entry is rendered once per item, format and variant, then spliced into
+    #: every feed that carries the item, by this build and the next ones.
+    entries: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -459,6 +464,8 @@ class _Build:
             items=LazyItems(refs, load),
             tag_channels=tag_channels_of(refs, self.config, load),
             refs=tuple(refs),
+            # Feed entries outlive the build in the store, keyed by the code and config too.
+            fragments=Fragments(store, salt=self.key),
         )
         if self.config.feed_archives:
             site = archived(site, load)
@@ -548,6 +555,7 @@ class _Build:
         report = self._report(
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
+        report = replace(report, entries=tuple(sorted(site.fragments.made)))
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)

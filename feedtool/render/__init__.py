@@ -16,7 +16,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
@@ -48,6 +48,9 @@ Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 #: How many memo entries a site keeps: bounded, so memory stays flat however
 #: many articles a build renders (the feeds reuse the newest items most).
 MEMO_SIZE = 4096
+#: How many bytes of rendered feed entries a site keeps in memory (the others
+#: are in the item store, when the build has one).
+FRAGMENT_BYTES = 48_000_000
 
 
 def renderer(
@@ -160,6 +163,61 @@ def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
     return tuple(ItemRef.of(item) for item in items)
 
 
+class FragmentStore(Protocol):
+    """Where rendered feed entries outlive a build (the item store)."""
+
+    def fragment(self, key: str) -> bytes | None:
+        """The entry cached under ``key``, or ``None``."""
+        ...
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        """Cache ``value`` under ``key``; ``path``'s entries of other stamps are dropped."""
+        ...
+
+
+class Fragments:
+    """Feed entries (an RSS ``<item>``, an Atom ``<entry>``, a JSON Feed item),
+    each rendered once per item, format and variant, then spliced into every
+    feed that carries the item: the main feed, its tags', its authors', the
+    archive pages.
+
+    Entries are kept in memory (the newest ``FRAGMENT_BYTES``) and, with a
+    ``store``, across builds, keyed by the item's fingerprint and ``salt``
+    (the code version and config of the build): an edit to one article
+    renders only that article's entries, and the feeds that carry it are
+    re-assembled from the entries of the others.
+    """
+
+    def __init__(self, store: FragmentStore | None = None, salt: str = "") -> None:
+        self.store, self.salt = store, salt
+        self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        #: ``(kind, source_path)`` of every entry rendered (not found cached).
+        self.made: list[tuple[str, str]] = []
+
+    def get(self, kind: str, ref: ItemRef, make: Callable[[], bytes]) -> bytes:
+        """The entry ``kind`` (``'rss/full'``…) of ``ref``: cached, or ``make()``."""
+        stamp = fingerprint(ref.source_path, ref.fingerprint, self.salt)
+        key = fingerprint(kind, stamp)
+        value = self._memory.get(key)
+        if value is not None:
+            self._memory.move_to_end(key)
+            return value
+        if self.store is not None:
+            value = self.store.fragment(key)
+        if value is None:
+            value = make()
+            self.made.append((kind, ref.source_path))
+            if self.store is not None:
+                self.store.put_fragment(ref.source_path, stamp, key, value)
+        self._memory[key] = value
+        self._bytes += len(value)
+        while self._bytes > FRAGMENT_BYTES and len(self._memory) > 1:
+            _, old = self._memory.popitem(last=False)
+            self._bytes -= len(old)
+        return value
+
+
 @dataclass(frozen=True)
 class Channel:
     """One feed: the main one (``prefix=''``), a tag's (``prefix='tags/pakistan/'``)
@@ -219,6 +277,8 @@ class Site:
     refs: tuple[ItemRef, ...] = field(default=(), repr=False)
     #: The archive pages (RFC 5005) of every channel, oldest first per channel.
     archives: tuple[Channel, ...] = field(default=())
+    #: The feed entries rendered so far (shared by ``dataclasses.replace`` copies).
+    fragments: Fragments = field(default_factory=Fragments, repr=False)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:

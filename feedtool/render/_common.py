@@ -12,10 +12,10 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, unquote, urlsplit
 
 import orjson
@@ -485,28 +485,100 @@ def memo_content_html(site: Site, item: NewsItem) -> str:
     )
 
 
-def feed_content_html(site: Site, item: NewsItem, channel: Channel) -> tuple[str, str]:
-    """``(variant, content_html)`` of ``item`` in ``channel``'s feeds.
+#: How an entry shows an item's body: ``full`` (the whole body as HTML),
+#: ``lean`` (a summary and a link, as HTML content) or ``summary`` (no content
+#: element: the standfirst as the entry's summary).
+EntryMode = Literal["full", "lean", "summary"]
 
-    The main feeds carry every body whole. Tag and author feeds repeat an
-    item once per tag in three formats, so there a body over
-    ``[limits] feed_body_bytes`` is replaced by its summary and a link: the
-    output stays proportional to the input (a 5 MB article with 40 tags must
-    not write 600 MB of feeds).
+
+def entry_variant(site: Site, channel: Channel) -> str:
+    """How ``channel``'s feeds show bodies: ``full``, ``summary`` or ``capped``.
+
+    The main feed (and its archive pages) carries every body whole. A tag's
+    feeds carry summaries unless ``[tags] feed_content = "full"``: an item
+    appears in one feed per tag, in three formats, and full bodies there made
+    tag feeds most of a site's bytes. ``capped`` (author feeds, and tag feeds
+    in ``full`` mode) is the whole body up to ``[limits] feed_body_bytes`` and
+    a summary with a link beyond (a 5 MB article with 40 tags must not write
+    600 MB of feeds).
     """
-    full = memo_content_html(site, item)
-    if not channel.prefix or len(full) <= site.config.limits.feed_body_bytes:
-        return "full", full
-    from feedtool.render import item_key
+    if not channel.current:
+        return "full"
+    if channel.tag is not None and site.config.tags.feed_content == "summary":
+        return "summary"
+    return "capped"
 
-    def lean() -> str:
-        summary = item.description or shorten(plain_text(item), 300)
-        return (
-            f"<p>{html.escape(clean(summary))}</p>"
-            f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
-        )
 
-    return "summary", site.memo(("lean_content_html", item_key(item)), lean)
+def summary_text(item: NewsItem) -> str:
+    """What a summary entry shows: the standfirst, else the start of the body."""
+    return clean(item.description or shorten(plain_text(item), 300))
+
+
+def lean_content_html(item: NewsItem, config: Config) -> str:
+    """A summary of ``item`` and a link to it, as the HTML content of an entry
+    (marked with its language, as :func:`content_html` marks a body)."""
+    lean = (
+        f"<p>{html.escape(summary_text(item))}</p>"
+        f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
+    )
+    if item.language.lower() == config.language.lower():
+        return lean
+    return f'<div lang="{html.escape(item.language)}" dir="{direction(item.language)}">{lean}</div>'
+
+
+def feed_entries(
+    site: Site,
+    channel: Channel,
+    feed: str,
+    make: Callable[[NewsItem, EntryMode, str], bytes],
+) -> list[bytes]:
+    """The serialised entries of ``channel``'s items in the feed format ``feed``.
+
+    Each is ``make(item, mode, content_html)``, called only for an item whose
+    entry of this variant is not cached (``site.fragments``): items are loaded
+    only then, so a feed whose entries are all known is assembled without
+    reading one article.
+    """
+    variant = entry_variant(site, channel)
+    entries = []
+    for index, ref in enumerate(channel.refs):
+        # Called (at once, if ever) within this iteration: the closures need no defaults.
+        def load(index: int = index) -> NewsItem:
+            return channel.items[index]
+
+        def summary() -> bytes:
+            return make(load(), "summary", "")
+
+        if variant == "full":
+            entries.append(_full_entry(site, feed, ref, load, make))
+            continue
+        if variant == "summary":
+            entries.append(site.fragments.get(f"{feed}/summary", ref, summary))
+            continue
+
+        def capped() -> bytes:
+            item = load()
+            if len(memo_content_html(site, item)) <= site.config.limits.feed_body_bytes:
+                return b""  # the full entry: kept once, under its own key
+            return make(item, "lean", lean_content_html(item, site.config))
+
+        entry = site.fragments.get(f"{feed}/capped", ref, capped)
+        entries.append(entry or _full_entry(site, feed, ref, load, make))
+    return entries
+
+
+def _full_entry(
+    site: Site,
+    feed: str,
+    ref: ItemRef,
+    load: Callable[[], NewsItem],
+    make: Callable[[NewsItem, EntryMode, str], bytes],
+) -> bytes:
+    def full() -> bytes:
+        item = load()
+        return make(item, "full", memo_content_html(site, item))
+
+    return site.fragments.get(f"{feed}/full", ref, full)
 
 
 def plain_text(item: NewsItem) -> str:
@@ -521,3 +593,26 @@ def xml_bytes(root: etree._Element) -> bytes:
     """
     etree.indent(root, space="  ")
     return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True)) + b"\n"
+
+
+def fragment(root: etree._Element, start: bytes, end: bytes) -> bytes:
+    """The one entry (from ``start`` to the last ``end``) of the document ``root``,
+    serialised exactly as :func:`xml_bytes` writes it inside a feed.
+
+    ``root`` declares every namespace the entry uses, as a feed's root does,
+    so the entry carries no declarations and can be spliced into any feed.
+    """
+    etree.indent(root, space="  ")
+    data = bytes(etree.tostring(root, encoding="UTF-8"))
+    return data[data.index(start) : data.rindex(end) + len(end)]
+
+
+def splice(head: bytes, tail: bytes, separator: bytes, entries: Iterable[bytes]) -> bytes:
+    """``head`` (a feed without entries, ending in ``tail``) with ``entries`` before ``tail``."""
+    if not head.endswith(tail):  # pragma: no cover - a renderer's bug, not the input's
+        raise ValueError(f"the feed does not end in {tail!r}")
+    parts = [head[: len(head) - len(tail)]]
+    for entry in entries:
+        parts += (separator, entry)
+    parts.append(tail)
+    return b"".join(parts)

@@ -17,7 +17,6 @@ tags are ``term=<slug>`` in the scheme ``{base_url}tags/``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,23 +31,26 @@ from feedtool.render import (
     Planned,
     Site,
     channel_feeds,
-    item_key,
     item_updated,
     renderer,
 )
 from feedtool.render._common import (
     GENERATOR,
     GENERATOR_URI,
+    EntryMode,
     authors_of,
     category,
     clean,
-    feed_content_html,
+    feed_entries,
+    fragment,
     home_url,
     image_type,
     item_id,
     own_image,
     person_json,
     published,
+    splice,
+    summary_text,
     whole_seconds,
     xml_bytes,
 )
@@ -71,7 +73,14 @@ def feed_id(site: Site, channel: Channel) -> str:
 
 
 def atom_bytes(site: Site, channel: Channel) -> bytes:
-    """One channel as an Atom 1.0 document."""
+    """One channel as an Atom 1.0 document: its items' cached ``<entry>``s under its header."""
+    entries = feed_entries(
+        site, channel, "atom", lambda item, mode, content: _entry(site, item, mode, content)
+    )
+    return splice(_head(site, channel), b"\n</feed>\n", b"\n  ", entries)
+
+
+def _head(site: Site, channel: Channel) -> bytes:
     config = site.config
     fg = _feed(config, feed_id(site, channel), channel.title, channel.description)
     fg.updated(whole_seconds(channel.updated))
@@ -86,7 +95,6 @@ def atom_bytes(site: Site, channel: Channel) -> bytes:
         etree.SubElement(root, f"{_ATOM}link", rel=rel, href=href, type=ATOM.media_type)
     if channel.archive:
         etree.SubElement(root, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
-    root.extend(copy.deepcopy(_entry(site, item, channel)) for item in channel.items)
     return xml_bytes(root)
 
 
@@ -102,15 +110,14 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
     return fg
 
 
-def _entry(site: Site, item: NewsItem, channel: Channel) -> Any:
-    """The item's ``<entry>``, made by feedgen once (per variant) however many feeds carry it."""
-    variant, content = feed_content_html(site, item, channel)
-    return site.memo(
-        ("atom-entry", variant, item_key(item)), lambda: _make_entry(site, item, content)
-    )
+def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
+    """The item's ``<entry>``, made by feedgen, as serialised inside a feed."""
+    root = etree.Element(f"{_ATOM}feed", nsmap={None: _ATOM[1:-1]})
+    root.append(_make_entry(site, item, mode, content))
+    return fragment(root, b"<entry", b"</entry>")
 
 
-def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
+def _make_entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> Any:
     config = site.config
     fg = _feed(config, item_id(item), item.headline, "")
     fg.updated(whole_seconds(item_updated(item)))
@@ -120,9 +127,12 @@ def _make_entry(site: Site, item: NewsItem, content: str) -> Any:
     entry.link(href=item.url, rel="alternate", type="text/html")
     entry.published(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
-    if item.description:
-        entry.summary(clean(item.description))
-    entry.content(content, type="html")
+    if mode == "summary":
+        entry.summary(summary_text(item))
+    else:
+        if item.description:
+            entry.summary(clean(item.description))
+        entry.content(content, type="html")
     for author in authors_of(item, config):
         entry.author(person_json(author, "uri"))
     # One call with the whole list: feedgen re-checks every category it

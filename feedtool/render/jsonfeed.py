@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from feedtool.model import NewsItem
-from feedtool.render import Channel, Output, Planned, Site, channel_feeds, item_key, renderer
+from feedtool.render import Channel, Output, Planned, Site, channel_feeds, renderer
 from feedtool.render._common import (
+    EntryMode,
     authors_of,
     clean,
-    feed_content_html,
+    feed_entries,
     home_url,
     iso,
     item_id,
     json_bytes,
+    lean_content_html,
     own_image,
     person_json,
     published,
@@ -33,11 +37,30 @@ VERSION = "https://jsonfeed.org/version/1.1"
 @renderer("jsonfeed")
 def render_jsonfeed(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feed.json`` for the main channel and each tag channel."""
-    return channel_feeds(site, JSON_FEED, lambda site, channel: json_bytes(jsonfeed(site, channel)))
+    return channel_feeds(site, JSON_FEED, jsonfeed_bytes)
+
+
+def jsonfeed_bytes(site: Site, channel: Channel) -> bytes:
+    """One channel as a JSON Feed document: its items' cached objects under its header.
+
+    The same bytes as ``json_bytes(jsonfeed(site, channel))``.
+    """
+    entries = feed_entries(
+        site, channel, "jsonfeed", lambda item, mode, content: _entry(site, item, mode, content)
+    )
+    head = json_bytes({**_head(site, channel), "items": []})
+    empty = b"[]\n}\n"
+    if not head.endswith(empty):  # pragma: no cover - ``items`` is the last member
+        raise ValueError("the feed does not end in its items")
+    return b"".join((head[: -len(empty)], b"[\n    ", b",\n    ".join(entries), b"\n  ]\n}\n"))
 
 
 def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     """One channel as a JSON Feed 1.1 object."""
+    return orjson.loads(jsonfeed_bytes(site, channel))  # type: ignore[no-any-return]
+
+
+def _head(site: Site, channel: Channel) -> dict[str, Any]:
     config = site.config
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -54,22 +77,21 @@ def jsonfeed(site: Site, channel: Channel) -> dict[str, Any]:
     feed["authors"] = [publisher]
     if config.websub.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.websub.hub}]
-    feed["items"] = [_memo_item(site, item, channel) for item in channel.items]
     return feed
 
 
-def _memo_item(site: Site, item: NewsItem, channel: Channel) -> dict[str, Any]:
-    """The item's JSON, made once (per variant) however many feeds carry it."""
-    variant, content = feed_content_html(site, item, channel)
-    return site.memo(("jsonfeed-item", variant, item_key(item)), lambda: _item(site, item, content))
+def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
+    """The item's object, indented as it is in a feed's ``items``."""
+    data = orjson.dumps(_item(site, item, mode, content), option=orjson.OPT_INDENT_2)
+    return data.replace(b"\n", b"\n    ")
 
 
-def _item(site: Site, item: NewsItem, content: str) -> dict[str, Any]:
+def _item(site: Site, item: NewsItem, mode: EntryMode, content: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": item_id(item),
         "url": item.url,
         "title": clean(item.headline),
-        "content_html": content,
+        "content_html": lean_content_html(item, site.config) if mode == "summary" else content,
     }
     if item.description:
         entry["summary"] = clean(item.description)

@@ -10,15 +10,18 @@ with lxml for what it cannot express:
 
 Items carry ``description`` (the standfirst, HTML-escaped: readers render
 it as HTML), ``content:encoded`` (the full
-body, from ``body_html``), one ``dc:creator`` per author, ``guid
+body, from ``body_html``; not in tag feeds of summaries), one ``dc:creator`` per author, ``guid
 isPermaLink="false"`` (the item's tag: URI) and one ``category`` per tag, with
 ``domain`` set to the vocabulary URI for coded tags (IPTC media topics).
 There is no ``enclosure``: RSS requires its byte length, which is unknown.
+
+Each ``<item>`` is made by feedgen once per item and variant (see
+``feed_entries``), serialised, and spliced into every channel that carries it
+under that channel's header: the bytes are those of one lxml document.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from collections.abc import Iterator
@@ -35,20 +38,23 @@ from feedtool.render import (
     Planned,
     Site,
     channel_feeds,
-    item_key,
     item_updated,
     renderer,
 )
 from feedtool.render._common import (
     GENERATOR,
+    EntryMode,
     authors_of,
     clean,
-    feed_content_html,
+    feed_entries,
+    fragment,
     home_url,
     image_type,
     item_id,
     own_image,
     published,
+    splice,
+    summary_text,
     whole_seconds,
     xml_bytes,
 )
@@ -80,7 +86,16 @@ def render_rss(site: Site) -> Iterator[Output | Planned]:
 
 
 def rss_bytes(site: Site, channel: Channel) -> bytes:
-    """One channel as an RSS 2.0 document."""
+    """One channel as an RSS 2.0 document: its items' cached ``<item>``s under its header."""
+    entries = feed_entries(
+        site, channel, "rss", lambda item, mode, content: _entry(site, item, mode, content)
+    )
+    head = _head(site, channel, media=any(b"<media:" in entry for entry in entries))
+    return splice(head, b"\n  </channel>\n</rss>\n", b"\n    ", entries)
+
+
+def _head(site: Site, channel: Channel, *, media: bool) -> bytes:
+    """The document without its items (``media``: declare the Media RSS namespace)."""
     config = site.config
     self_url = RSS.url(config, channel.prefix)
     fg = _feed(config, channel.title, channel.description)
@@ -108,10 +123,13 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
             self_link.addprevious(archive)
         else:
             channel_element.insert(0, archive)
-    channel_element.extend(copy.deepcopy(_item(site, item, channel)) for item in channel.items)
-    if channel_element.find(f".//{{{MEDIA_NS}}}content") is not None:
+    if media:
         # Declared once on the root rather than on every item.
-        etree.cleanup_namespaces(root, top_nsmap={"media": MEDIA_NS})
+        marker = etree.SubElement(channel_element, f"{{{MEDIA_NS}}}content")
+        etree.cleanup_namespaces(
+            root, top_nsmap={"media": MEDIA_NS}, keep_ns_prefixes=list(root.nsmap)
+        )
+        channel_element.remove(marker)
     hub = config.websub.hub
     if hub:
         self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
@@ -157,13 +175,25 @@ def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     return fg
 
 
-def _item(site: Site, item: NewsItem, channel: Channel) -> Any:
-    """The item's ``<item>``, made by feedgen once (per variant) however many feeds carry it."""
-    variant, content = feed_content_html(site, item, channel)
-    return site.memo(("rss-item", variant, item_key(item)), lambda: _make_item(site, item, content))
+#: The namespaces a document's root declares for its items: an ``<item>``
+#: serialised under them carries no declarations of its own, so it can be
+#: spliced into any channel.
+_ITEM_NSMAP = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": _ATOM_NS,
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "media": MEDIA_NS,
+}
 
 
-def _make_item(site: Site, item: NewsItem, content: str) -> Any:
+def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
+    """The item's ``<item>``, made by feedgen, as serialised inside a channel."""
+    root = etree.Element("rss", nsmap=_ITEM_NSMAP)
+    etree.SubElement(root, "channel").append(_make_item(site, item, mode, content))
+    return _hex_references(fragment(root, b"<item>", b"</item>"))
+
+
+def _make_item(site: Site, item: NewsItem, mode: EntryMode, content: str) -> Any:
     config = site.config
     fg = _feed(config, item.headline, "")
     fg.link(href=item.url)
@@ -171,9 +201,12 @@ def _make_item(site: Site, item: NewsItem, content: str) -> Any:
     entry.id(item_id(item))
     entry.title(clean(item.headline))
     entry.link(href=item.url, rel="alternate")
-    if item.description:
-        entry.description(_html(item.description))
-    entry.content(content, type="html")
+    if mode == "summary":
+        entry.description(_html(summary_text(item)))
+    else:
+        if item.description:
+            entry.description(_html(item.description))
+        entry.content(content, type="html")
     entry.pubDate(whole_seconds(published(item)))
     entry.updated(whole_seconds(item_updated(item)))
     authors = [clean(author.name) for author in authors_of(item, config)]
