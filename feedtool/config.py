@@ -132,6 +132,12 @@ class EnrichConfig(_Frozen):
     timezone_from_dateline: bool = Field(
         default=False, description="Use the dateline city's zone instead of `timezone`."
     )
+    default_topic: str = Field(
+        default="medtop:14000000",
+        pattern=r"^medtop:(0[1-9]|1[0-7])000000$",
+        description="IPTC level-1 Media Topic (qcode) of an article in which the `topics`"
+        " enricher finds no cue in any of its languages; by default society.",
+    )
 
 
 class RenderConfig(_Frozen):
@@ -279,6 +285,11 @@ def load_config(path: Path | str) -> Config:
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from exc
+    return config_from_bytes(raw, path)
+
+
+def config_from_bytes(raw: bytes, path: Path) -> Config:
+    """The config in ``raw``, the bytes of the file ``path`` (named in errors)."""
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
