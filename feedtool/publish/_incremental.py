@@ -61,7 +61,7 @@ from feedtool.publish._files import (
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._seeds import scan_seeds
-from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
+from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
 from feedtool.render import (
     Fragments,
     ItemRef,
@@ -478,7 +478,9 @@ class _Build:
             path = output.path if isinstance(output, Planned) else output[0]
             if path in fingerprints:
                 raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            inside(self.out, path, resolved)
+            # The full check only once per folder (and for a path it refuses).
+            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
+                inside(self.out, path, resolved)
             if isinstance(output, Planned):
                 fingerprints[path] = fingerprint(output.fingerprint, self.key)
                 if (
