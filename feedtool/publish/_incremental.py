@@ -26,6 +26,7 @@ import contextlib
 import copy
 import datetime as dt
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -60,6 +61,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._preload import preload
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
 from feedtool.render import (
@@ -694,6 +696,13 @@ class _Build:
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
             yield from map(_parse_task, tasks)
             return
+        # Workers are forked: what is loaded here first (gazetteer, word lists,
+        # patterns) they inherit, shared copy-on-write, instead of each building
+        # it again. Frozen, those objects are never traversed by a worker's
+        # collector, which would write to (and so copy) their pages.
+        preload(self.config)
+        gc.collect()
+        gc.freeze()
         try:
             # Forked workers close their copy of the lock's descriptor and
             # exit when this process dies: a killed build leaves no worker
@@ -713,6 +722,8 @@ class _Build:
                 hint="build again; if it recurs, run with --jobs 1 to find the article"
                 " and check the memory limit",
             ) from exc
+        finally:
+            gc.unfreeze()
 
     # ----------------------------------------------------------------- render
 

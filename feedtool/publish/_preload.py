@@ -1,0 +1,57 @@
+"""Load what parse and enrich read once per process, before a pool forks.
+
+The gazetteer, word lists, date patterns and cue tables are built on first
+use (about a second of CPU and tens of MB). Pool workers are forked, so data
+loaded in the build process beforehand is inherited, shared copy-on-write,
+instead of being built again in every worker. ``gc.freeze`` (see
+``_parse_all``) keeps the collector from touching, and so copying, those
+pages in the workers.
+
+The loads are reached the way articles reach them: a few invented articles
+are parsed and enriched with the build's config, and the results dropped.
+Whatever lazy table an enricher gains later is warmed without a list to keep
+up to date. The samples stay in scripts the configured languages decide
+without a statistical model (script, cues, stop words), so no lingua model is
+loaded that the site's own articles would not load.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from feedtool.config import Config
+from feedtool.enrich import enrich_item
+from feedtool.parse import parse_article
+
+# Invented copy that touches every kind of lookup: a dateline, titles and
+# names, organisations, cities and countries, dates, a quote, a paragraph in
+# the Arabic script and one in French.
+_SAMPLES: tuple[str, ...] = (
+    """Ministers in Lyon agree a new rail link to Milan
+The French government and the European Commission set out a plan on Tuesday.
+LYON, France, March 3 (Reuters) - Transport Minister Claire Dubois said on Tuesday that
+the National Rail Agency would invest four billion euros in the line, Mrs Dubois told reporters.
+"We expect the first trains in June 2030," said analyst John Reade of the World Bank in
+Washington, who visited Tokyo and Cairo last week. Shares in Alstom rose 3% on the Paris
+stock exchange after the announcement on 2 March 2024.
+Ministers of Iran, Pakistan and Saudi Arabia will meet in Islamabad next month.
+وزیر امور خارجه ایران و پاکستان در تهران و اسلام آباد درباره همکاری گفتگو کردند.
+Le gouvernement a annoncé hier un nouveau plan pour les trains entre les deux villes.
+""",
+)
+
+
+def preload(config: Config) -> None:
+    """Build the one-off tables parse and the enabled enrichers read, in this process."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for number, text in enumerate(_SAMPLES):
+            try:
+                enrich_item(
+                    parse_article(
+                        text.encode("utf-8"), source_path=f"preload-{number}.txt", config=config
+                    ),
+                    config,
+                )
+            except Exception:  # a warm-up: the articles themselves report their errors
+                continue

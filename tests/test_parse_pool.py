@@ -1,0 +1,65 @@
+"""The parse pool: workers inherit the one-off tables instead of building them."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedtool import build, load_config
+from feedtool.enrich import gazetteer, languages
+from feedtool.publish import _incremental
+from feedtool.publish._preload import preload
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in sorted((ROOT / "seeds").glob("*.txt"))[:3]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_tables_are_loaded_and_frozen_before_the_pool_forks(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, int]] = []
+    real = _incremental.ProcessPoolExecutor
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append((gazetteer.lexicon.cache_info().currsize, gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    gazetteer.lexicon.cache_clear()
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
+    report = build(seeds, tmp_path / "out", load_config(ROOT / "feedtool.toml"), jobs=2, ping=False)
+    assert report.ok
+    assert len(seen) == 1
+    loaded, frozen = seen[0]
+    assert loaded == 1  # the gazetteer was built in the parent, so workers share it
+    assert frozen > 0
+    assert gc.get_freeze_count() == 0  # unfrozen once the pool is done
+
+
+def test_a_serial_build_does_not_preload(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called: list[object] = []
+    monkeypatch.setattr(_incremental, "preload", called.append)
+    build(seeds, tmp_path / "out", load_config(ROOT / "feedtool.toml"), jobs=1, ping=False)
+    assert called == []
+
+
+def test_preload_loads_no_language_model() -> None:
+    # An English site never asks lingua: the warm-up must not load its models either.
+    before = set(languages._DETECTORS)
+    preload(load_config(ROOT / "feedtool.toml"))
+    assert set(languages._DETECTORS) == before
+    assert gazetteer.lexicon.cache_info().currsize == 1
