@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from feedtool import __version__
-from feedtool.config import CONFIG_FILENAME, Config, default_config, load_config
 from feedtool.errors import FeedtoolError, FeedtoolWarning
+
+if TYPE_CHECKING:
+    from feedtool.config import Config
+    from feedtool.publish import BuildReport
+
+# Heavy modules (pydantic models, the pipeline) are imported inside the
+# commands: a build with nothing to do answers before it needs them.
+CONFIG_FILENAME = "feedtool.toml"  # feedtool.config.CONFIG_FILENAME (a test checks they agree)
 
 _CONFIG_OPTION = click.option(
     "-c",
@@ -203,31 +210,25 @@ def build(
     Example:
       feedtool build seeds -o feeds -c feedtool.toml
     """
-    from feedtool.publish import build as build_site
-    from feedtool.publish import other_files
-
-    for other in () if quiet else other_files(seeds):
-        click.secho(
-            f"notice: {other}: not read (articles are .txt files; rename it to publish it)",
-            fg="cyan",
-            err=True,
-        )
-    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
-        try:
-            report = build_site(
-                seeds,
-                out,
-                load_config(config_path),
-                jobs=jobs,
-                ping=not no_ping,
-                drafts=drafts,
-                future=future,
-                wait=wait,
-                progress=bar,
-            )
-        finally:
-            bar.close()
+        config_source = _read_config(config_path)
+        quick = _quick_build(seeds, out, config_source, drafts=drafts, future=future, wait=wait)
+    if quick is not None:
+        report, others = quick
+        _print_others(() if quiet else others)
+    else:
+        report = _full_build(
+            seeds,
+            out,
+            config_path,
+            config_source,
+            jobs=jobs,
+            ping=not no_ping,
+            drafts=drafts,
+            future=future,
+            wait=wait,
+            quiet=quiet,
+        )
     if not quiet:
         for held in report.held:
             click.secho(f"notice: {held}", fg="cyan", err=True)
@@ -256,6 +257,87 @@ def build(
         click.echo(f"{out}: {report.summary()}")
     if report.errors:
         sys.exit(1)
+
+
+def _read_config(path: Path) -> bytes | None:
+    """The config file's bytes; ``None`` when unreadable (loading it names the problem)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _quick_build(
+    seeds: Path, out: Path, config_source: bytes | None, *, drafts: bool, future: bool, wait: float
+) -> tuple[BuildReport, Sequence[Path]] | None:
+    """The no-op fast path (see ``feedtool.publish._quick``): a report, or ``None``."""
+    from feedtool.store import CACHE_DIRNAME, STORE_FILENAME
+
+    if config_source is None or not (out / CACHE_DIRNAME / STORE_FILENAME).is_file():
+        return None
+    from feedtool._lock import build_lock
+    from feedtool.publish import _quick
+    from feedtool.store import SqliteStore
+
+    with build_lock(out, wait):
+        store = SqliteStore(out)
+        try:
+            found = _quick.check(store, seeds, out, config_source, drafts=drafts, future=future)
+        finally:
+            store.close()
+    if found is None:
+        return None
+    report, scan = found
+    return report, scan.others
+
+
+def _full_build(
+    seeds: Path,
+    out: Path,
+    config_path: Path,
+    config_source: bytes | None,
+    *,
+    jobs: int | None,
+    ping: bool,
+    drafts: bool,
+    future: bool,
+    wait: float,
+    quiet: bool,
+) -> BuildReport:
+    from feedtool.config import config_from_bytes, load_config
+    from feedtool.publish import build as build_site
+    from feedtool.publish import other_files
+
+    _print_others(() if quiet else other_files(seeds))
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
+    with _errors_to_exit():
+        try:
+            return build_site(
+                seeds,
+                out,
+                load_config(config_path)
+                if config_source is None
+                else config_from_bytes(config_source, config_path),
+                jobs=jobs,
+                ping=ping,
+                drafts=drafts,
+                future=future,
+                wait=wait,
+                progress=bar,
+                config_source=config_source,
+            )
+        finally:
+            bar.close()
+    raise AssertionError("unreachable")  # pragma: no cover - _errors_to_exit exits
+
+
+def _print_others(others: Sequence[Path]) -> None:
+    for other in others:
+        click.secho(
+            f"notice: {other}: not read (articles are .txt files; rename it to publish it)",
+            fg="cyan",
+            err=True,
+        )
 
 
 class _Bar:
@@ -304,6 +386,8 @@ def show(file: Path, config_path: Path, out: Path) -> None:
 
 def _config_or_default(path: Path) -> Config:
     """The config, or a neutral default when the default file is absent."""
+    from feedtool.config import default_config, load_config
+
     if not path.exists() and path == Path(CONFIG_FILENAME):
         return default_config()
     return load_config(path)

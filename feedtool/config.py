@@ -279,6 +279,11 @@ def load_config(path: Path | str) -> Config:
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from exc
+    return config_from_bytes(raw, path)
+
+
+def config_from_bytes(raw: bytes, path: Path) -> Config:
+    """The config in ``raw``, the bytes of the file ``path`` (named in errors)."""
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -312,6 +311,8 @@ def code_version() -> str:
     Any change to either invalidates every cached item and output: the cost
     of a stale cache (a wrong page) is far above that of one full build.
     """
+    import importlib.metadata  # not at the top: the no-op fast path never needs it
+
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(_package_files(root)):

@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from feedtool.config import Config
-from feedtool.enrich import enrich_item
-from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
-from feedtool.errors import ParseError
-from feedtool.model import NewsItem
-from feedtool.parse import parse_article
-from feedtool.publish import _incremental
 from feedtool.publish._files import clean_temporaries
-from feedtool.publish._ids import Stamper, apply_stamp
-from feedtool.publish._incremental import BuildReport, Held, Progress, build
+from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
-from feedtool.publish._state import State
+
+if TYPE_CHECKING:
+    from feedtool.config import Config
+    from feedtool.model import NewsItem
+    from feedtool.publish._incremental import Progress, build
+    from feedtool.publish._state import State
+
+
+def __getattr__(name: str) -> Any:
+    # The pipeline is imported on first use, so that the no-op fast path of
+    # `feedtool build` (which needs only the report types above) stays light.
+    if name in ("build", "Progress"):
+        from feedtool.publish import _incremental
+
+        return getattr(_incremental, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def find_articles(seeds: Path) -> list[Path]:
@@ -47,6 +55,10 @@ def other_files(seeds: Path) -> list[Path]:
 
 def load_article(path: Path, config: Config, seeds: Path | None = None) -> NewsItem:
     """Parse and enrich one file (pure: depends on its bytes and the config only)."""
+    from feedtool.enrich import enrich_item
+    from feedtool.errors import ParseError
+    from feedtool.parse import parse_article
+
     source_path = path.relative_to(seeds).as_posix() if seeds else path.name
     try:
         data = path.read_bytes()
@@ -62,6 +74,9 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
     Its id and dates come from ``out``'s state when a build has published it,
     otherwise they are the ones a build would give it now.
     """
+    from feedtool.publish import _incremental
+    from feedtool.publish._state import State
+
     item = load_article(path, config)
     state = State.load(out) if out is not None and out.is_dir() else State()
     return stamp_item(item, state, config, _incremental._now())
@@ -69,6 +84,10 @@ def preview(path: Path, config: Config, out: Path | None = None) -> NewsItem:
 
 def stamp_item(item: NewsItem, state: State, config: Config, now: dt.datetime) -> NewsItem:
     """``item`` with the id and dates a build with ``state`` at ``now`` gives it."""
+    from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
+    from feedtool.publish import _incremental
+    from feedtool.publish._ids import Stamper, apply_stamp
+
     summary = _incremental._summarise(item, item.model_dump_json().encode("utf-8"))
 
     def newsroom(_: object, first: dt.datetime) -> tuple[str | None, str | None]:

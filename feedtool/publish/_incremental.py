@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +49,7 @@ from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
+from feedtool.publish import _quick
 from feedtool.publish._files import (
     clean_temporaries,
     existing_files,
@@ -62,6 +63,7 @@ from feedtool.publish._files import (
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._preload import preload
+from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
 from feedtool.render import (
@@ -103,82 +105,6 @@ class _Silent:
 
     def advance(self, count: int = 1) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class Held:
-    """An article a build left out: a draft, or one whose ``published`` is still to come."""
-
-    path: str
-    draft: bool
-    until: dt.datetime | None = None
-    previewed: bool = False
-
-    def __str__(self) -> str:
-        if self.draft:
-            text = f"{self.path}: draft (draft = true)"
-        else:
-            assert self.until is not None
-            text = (
-                f"{self.path}: embargoed until {self.until.isoformat()}; "
-                "it goes out with the first build after that time"
-            )
-        return text + ("; shown by this preview build" if self.previewed else "")
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did.
-
-    ``rendered`` lists the outputs whose renderer ran; ``written`` those whose
-    bytes changed on disk; ``parsed`` the articles read and enriched again
-    (the others came from the store); ``timings`` seconds per phase.
-    """
-
-    articles: int
-    errors: tuple[FeedtoolError, ...]
-    outputs: int
-    written: tuple[str, ...]
-    removed: tuple[str, ...]
-    ping_errors: tuple[PublishError, ...] = ()
-    #: What the build got past but the author should know (``file:line: what (fix: how)``):
-    #: repaired decoding, refused links in the seeds folder, capped tags…
-    warnings: tuple[FeedtoolWarning, ...] = ()
-    rendered: tuple[str, ...] = ()
-    parsed: tuple[str, ...] = ()
-    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
-    #: Source paths of the articles dated by their first publication: nothing
-    #: in front matter or the text dated them (``--verbose`` names them).
-    dated_by_first_publication: tuple[str, ...] = ()
-    held: tuple[Held, ...] = ()
-    #: ``(kind, source_path)`` of the feed entries rendered (``'rss/full'``…): an
-    #: entry is rendered once per item, format and variant, then spliced into
-    #: every feed that carries the item, by this build and the next ones.
-    entries: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        line = (
-            f"{self.articles} articles, {self.outputs} outputs "
-            f"({len(self.written)} written, {len(self.removed)} removed), "
-            f"{len(self.errors)} errors"
-        )
-        if self.warnings:
-            line += f", {len(self.warnings)} warnings"
-        if self.dated_by_first_publication:
-            line += f", {len(self.dated_by_first_publication)} dated by first publication"
-        if self.ping_errors:
-            line += f", {len(self.ping_errors)} WebSub ping failures"
-        waiting = [h for h in self.held if not h.previewed]
-        if waiting:
-            line += f", {len(waiting)} held back (drafts or embargoed)"
-        previewed = len(self.held) - len(waiting)
-        if previewed:
-            line += f", {previewed} drafts or embargoed articles previewed"
-        return line
 
 
 # --------------------------------------------------------------------------- summaries
@@ -359,10 +285,7 @@ def _sort_key(ref: ItemRef) -> tuple[float, str]:
 
 def _now() -> dt.datetime:
     """The time of first publication; SOURCE_DATE_EPOCH makes it reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return _quick.now()
 
 
 class _Build:
@@ -376,6 +299,7 @@ class _Build:
         progress: Progress,
         drafts: bool = False,
         future: bool = False,
+        config_source: bytes | None = None,
     ) -> None:
         self.seeds, self.out, self.config, self.store = seeds, out, config, store
         self.jobs, self.progress = jobs, progress
@@ -386,6 +310,19 @@ class _Build:
         self._clock = time.perf_counter()
         self._undated: tuple[str, ...] = ()
         self.lock_fd: int | None = None
+        # The no-op fast path's key (None: this build leaves no quick stamp).
+        self.quick_key = (
+            _quick.quick_key(
+                _quick.code_identity(), _quick.file_digest(config_source), seeds, drafts, future
+            )
+            if config_source is not None
+            else None
+        )
+        # What the scan saw of each article file, and whether one was read in
+        # the same time-resolution window as it was modified.
+        self.seed_stats: list[tuple[str, tuple[int, int, int, int]]] = []
+        self.racy = False
+        self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -401,11 +338,12 @@ class _Build:
         self._lap("read state")
 
         summaries, errors, parsed = self._scan_and_parse(paths)
-        self.warnings += [
+        article_warnings = [
             FeedtoolWarning(message, path=self.seeds / s.source_path, line=line, hint=hint)
             for s in summaries
             for message, line, hint in s.warnings
         ]
+        self.warnings += article_warnings
         self._lap("parse + enrich")
 
         now = _now()
@@ -429,6 +367,15 @@ class _Build:
         ):
             # Nothing changed since the last complete build, and no output
             # was deleted (that changes its folder's time): nothing to do.
+            folder_list = store.meta("folder_list")
+            self._quick_stamp(
+                orjson.loads(folder_list) if folder_list else [],
+                len(summaries) + len(previewed),
+                int(store.meta("outputs") or 0),
+                article_warnings,
+                held,
+            )
+            store.commit()
             return self._report(
                 len(summaries) + len(previewed),
                 errors,
@@ -500,6 +447,7 @@ class _Build:
             # Staging leaves temporary files beside their targets: mark the build
             # as in progress first, so one killed while staging is cleaned up.
             store.put_meta("in_progress", "1")
+            store.put_meta(_quick.QUICK_META, None)
             store.commit()
         rendered, staged = self._render_and_stage(todo)
         self._lap("render")
@@ -513,6 +461,7 @@ class _Build:
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
             store.put_meta("in_progress", "1")
+            store.put_meta(_quick.QUICK_META, None)
             store.commit()
             for target, temp in staged:
                 os.replace(temp, self.out / target)
@@ -548,10 +497,13 @@ class _Build:
                 waiting,
             ),
         )
-        folders = orjson.dumps(sorted({"", *(f.rpartition("/")[0] for f in new_files)})).decode()
+        folder_names = sorted({"", *(f.rpartition("/")[0] for f in new_files)})
+        folders = orjson.dumps(folder_names).decode()
         store.put_meta("folder_list", folders)
         store.put_meta("folders", self._folders_stamp(folders))
         store.put_meta("outputs", str(len(new_files)))
+        if not errors:
+            self._quick_stamp(folder_names, len(refs), len(new_files), article_warnings, held)
         store.commit()
         self._lap("write")
 
@@ -571,13 +523,30 @@ class _Build:
         """A digest of the modification times of the output folders (``folders``: JSON)."""
         if folders is None:
             return None
-        stamps = []
-        for folder in orjson.loads(folders):
-            try:
-                stamps.append((folder, (self.out / folder).stat().st_mtime_ns))
-            except OSError:
-                return None
-        return fingerprint(stamps)
+        return _quick.folders_stamp(self.out, orjson.loads(folders))
+
+    def _quick_stamp(
+        self,
+        folders: Sequence[str],
+        articles: int,
+        outputs: int,
+        article_warnings: Sequence[FeedtoolWarning],
+        held: Sequence[Held],
+    ) -> None:
+        """Leave the no-op fast path its stamp (or clear it when this build cannot)."""
+        stamp = None
+        if self.quick_key is not None and not self.racy:
+            stamp = _quick.make_stamp(
+                key=self.quick_key,
+                seeds=_quick.seeds_digest(self.seed_stats, self.scan_warnings),
+                out=self.out,
+                folders=folders,
+                articles=articles,
+                outputs=outputs,
+                warnings=article_warnings,
+                held=held,
+            )
+        self.store.put_meta(_quick.QUICK_META, stamp.dumps() if stamp else None)
 
     def _report(
         self,
@@ -630,6 +599,9 @@ class _Build:
             except OSError as exc:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
+            self.seed_stats.append(
+                (relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+            )
             known = cached.get(relative)
             if (
                 known is not None
@@ -648,6 +620,7 @@ class _Build:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
             stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
+            self.racy |= read_ns - info.st_mtime_ns <= _RACY_NS
             if (
                 known is not None
                 and known.key == self.key
@@ -841,6 +814,7 @@ def build(
     progress: Progress | None = None,
     drafts: bool = False,
     future: bool = False,
+    config_source: bytes | None = None,
 ) -> BuildReport:
     """Build ``out`` from the articles in ``seeds``, doing only what changed.
 
@@ -852,6 +826,10 @@ def build(
     ``drafts`` / ``future`` show them in this build without recording them as
     published (their ids and dates are decided when they really go out) and
     without pinging the hub.
+
+    ``config_source``, the bytes ``config`` was read from, lets a later
+    ``feedtool build`` with the same config file, seeds and code, when nothing
+    changed, answer from the store without loading the pipeline.
     """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
@@ -873,8 +851,10 @@ def build(
                 progress or _Silent(),
                 drafts=drafts,
                 future=future,
+                config_source=config_source,
             )
             job.warnings += scan.warnings
+            job.scan_warnings = scan.warnings
             job.lock_fd = lock_fd
             return job.run(scan.paths, ping)
         finally:

@@ -125,7 +125,8 @@ def scan_seeds(seeds: Path) -> SeedScan:
                     others.append(path)
             except OSError as exc:
                 notes.append(_broken(path, exc))
-    real_files = {Path(os.path.realpath(path)) for path in files}
+    # Only links need the real paths (realpath costs a stat per path component).
+    real_files = {Path(os.path.realpath(path)) for path in files} if linked else set()
     for path, target in linked:
         if target in real_files:
             notes.append(

@@ -18,11 +18,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedtool._slug import SLUG_RE
 from feedtool.errors import PublishError
-from feedtool.model import NewsItem
+
+if TYPE_CHECKING:
+    from feedtool.model import NewsItem
 
 STATE_FILENAME = ".feedtool-state.json"
 _VERSION = 1
