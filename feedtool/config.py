@@ -132,6 +132,12 @@ class EnrichConfig(_Frozen):
     timezone_from_dateline: bool = Field(
         default=False, description="Use the dateline city's zone instead of `timezone`."
     )
+    default_topic: str = Field(
+        default="medtop:14000000",
+        pattern=r"^medtop:(0[1-9]|1[0-7])000000$",
+        description="IPTC level-1 Media Topic (qcode) of an article in which the `topics`"
+        " enricher finds no cue in any of its languages; by default society.",
+    )
 
 
 class RenderConfig(_Frozen):

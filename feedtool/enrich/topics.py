@@ -18,8 +18,16 @@ when they come close to it and the best has enough evidence; level-2 topics
 are kept under a kept parent when their own cues occur often enough.
 Words are matched whole, longest phrase first, with plural and possessive
 endings folded (:func:`term_key`).
-Text that is not English (the article's or a block's language) is skipped, so
-an Arabic, Persian or Urdu article gets no topics rather than noise.
+Text in another language (the article's or a block's) is read with that
+language's hand-written level-1 cues (``data/topic_cues_<lang>.toml``, see
+:mod:`feedtool.enrich._topic_cues`), scored the same way; a language without a
+cue file is skipped rather than read as English.
+
+Every article gets at least one level-1 topic: when no cue of any of its
+languages occurs, it gets the configured ``[enrich] default_topic`` (society
+unless configured), with evidence rule ``iptc-default``, no mentions and score
+0, so a reader of the tag can tell a default from a finding. A level-1 IPTC
+topic given in front matter counts, and then no default is added.
 
 Contains data derived from IPTC Media Topics (© IPTC, CC BY 4.0,
 https://iptc.org/standards/media-topics/); see ``data/NOTICE-IPTC.md``.
@@ -39,13 +47,15 @@ from typing import Any, NamedTuple
 
 from feedtool._slug import tag_slug
 from feedtool.config import Config
-from feedtool.enrich import enricher
+from feedtool.enrich import _topic_cues, enricher
 from feedtool.enrich._tags import merge_tags
 from feedtool.enrich._text import segments, where_label
+from feedtool.errors import ConfigError
 from feedtool.model import Evidence, NewsItem, Tag
 
 SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 RULE = "iptc-lexicon"
+DEFAULT_RULE = "iptc-default"
 DATA_FILE = "iptc_topics.json"
 
 # Weight of a cue occurrence by where it is: the headline and standfirst say
@@ -325,27 +335,47 @@ def _record(
         cue.weighted += cue_weight * weight
 
 
-def _english(language: str | None) -> bool:
-    return language is None or language.split("-", 1)[0].lower() == "en"
+def _scan_other(
+    lex: _topic_cues.Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]
+) -> int:
+    n = 0
+    for match in _topic_cues.WORD.finditer(text):
+        n += 1
+        entries = lex.lookup(match.group())
+        if entries:
+            _record(hits, entries, match.group(), place, weight)
+    return n
+
+
+def _primary(language: str | None) -> str:
+    """The primary subtag of a language tag; an untagged text counts as English."""
+    if language is None:
+        return "en"
+    return language.replace("_", "-").split("-", 1)[0].lower()
 
 
 def score_item(item: NewsItem) -> list[Scored]:
     """Every concept with evidence in ``item``, best first (levels 1 and 2 mixed).
 
-    Empty when the article is not in English. Used by the enricher and by the
-    evaluation bench, which needs the scores of the topics it does not emit.
+    Each text segment is read with the cues of its language (English, or a
+    language with a cue file: level-1 topics only); empty when no cue occurs.
+    Used by the enricher and by the evaluation bench, which needs the scores of
+    the topics it does not emit.
     """
-    if not _english(item.language):
-        return []
     lex = _lexicon()
     hits: dict[str, _Hits] = {}
     total = 0
+    article_language = _primary(item.language)
     for segment in segments(item):
-        if not _english(segment.language):
-            continue
+        language = _primary(segment.language) if segment.language else article_language
         place = where_label(segment.where, segment.line)
         weight = _PLACE_WEIGHT.get(segment.where, 1.0)
-        total += _scan(lex, segment.text, place, weight, hits)
+        if language == "en":
+            total += _scan(lex, segment.text, place, weight, hits)
+            continue
+        other = _topic_cues.lexicon(language)
+        if other is not None:
+            total += _scan_other(other, segment.text, place, weight, hits)
     length = (total + _LENGTH_SMOOTHING) / 100
     scored = []
     for code, hit in hits.items():
@@ -419,15 +449,45 @@ def _tag(scored: Scored) -> Tag:
     )
 
 
+def default_tag(code: str) -> Tag:
+    """The tag of the configured default topic: no evidence, score 0."""
+    concept = _lexicon().concepts.get(code)
+    if concept is None or concept.level != 1:
+        raise ConfigError(
+            f"[enrich] default_topic {code!r} is not a level-1 IPTC Media Topic",
+            hint="use a qcode from medtop:01000000 to medtop:17000000, e.g. 'medtop:14000000'",
+        )
+    return Tag(
+        kind="topic",
+        name=concept.label,
+        slug=tag_slug(concept.label),
+        code=concept.code,
+        scheme=SCHEME,
+        uri=concept.uri,
+        same_as=concept.same_as,
+        parent=None,
+        score=0.0,
+        evidence=Evidence(mentions=0, rule=DEFAULT_RULE),
+    )
+
+
 @enricher("topics", after=("languages",))
 def enrich_topics(item: NewsItem, config: Config) -> NewsItem:
     """Add IPTC Media Topic tags (kind 'topic') to ``item``.
 
     Topics already on the item from front matter are kept and not repeated;
-    topics from an earlier run of this enricher are replaced.
+    topics from an earlier run of this enricher are replaced. An article
+    with no level-1 topic after that gets the configured default topic.
     """
-    return merge_tags(item, (_tag(s) for s in select(score_item(item))), _stale)
+    found = [_tag(s) for s in select(score_item(item))]
+    tops = _lexicon().concepts
+    given = [t for t in item.tags if t.kind == "topic" and not _stale(t)]
+    if not any(
+        t.parent is None and t.code in tops and tops[t.code].level == 1 for t in (*found, *given)
+    ):
+        found.insert(0, default_tag(config.enrich.default_topic))
+    return merge_tags(item, found, _stale)
 
 
 def _stale(tag: Tag) -> bool:
-    return tag.kind == "topic" and tag.evidence.rule == RULE
+    return tag.kind == "topic" and tag.evidence.rule in (RULE, DEFAULT_RULE)
