@@ -1,6 +1,7 @@
 """Country tags and economy topics on Reuters wire copy.
 
     python bench/eval_reuters.py [--split dev|held-out|all] [--errors N] [--config PATH]
+                                 [--dump ERRORS.jsonl]
 
 Reads ../shared/corpus/reuters-train (3,217 Reuters-21578 articles of 1987 with
 gold ``places``, ``topics`` and ``dateline`` in metadata.jsonl), parses and
@@ -108,6 +109,12 @@ def main() -> int:
     parser.add_argument("--errors", type=int, default=0, help="show this many frequent errors")
     parser.add_argument("--config", type=Path, help="feedtool.toml to use (default: defaults)")
     parser.add_argument("--limit", type=int, default=0, help="read only this many articles")
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        help="write each article's country errors (JSON lines: file, split, false positives "
+        "with the words that matched, false negatives) to this file",
+    )
     args = parser.parse_args()
     meta = CORPUS / "metadata.jsonl"
     if not meta.is_file():
@@ -117,6 +124,7 @@ def main() -> int:
     scores = {"dev": _Score(), "held-out": _Score()}
     start = time.perf_counter()
     rows = [json.loads(line) for line in meta.read_text("utf-8").splitlines() if line.strip()]
+    dump: list[dict[str, object]] = []
     if args.limit:
         rows = rows[: args.limit]
     for row in rows:
@@ -140,6 +148,21 @@ def main() -> int:
         s.fn += len(gold - got)
         s.fps.update(got - gold)
         s.fns.update(gold - got)
+        if args.dump and got != gold:
+            matched = {
+                t.code: list(t.evidence.matched)
+                for t in item.tags
+                if t.kind == "place" and t.code in got - gold
+            }
+            dump.append(
+                {
+                    "file": row["file"],
+                    "split": split,
+                    "fp": matched,
+                    "fn": sorted(gold - got),
+                    "title": row["title"][:80],
+                }
+            )
         topics = [t for t in item.tags if t.kind == "topic"]
         if any(t.parent is None for t in topics):
             s.covered += 1
@@ -166,6 +189,8 @@ def main() -> int:
             print(s.line(name))
     if args.split == "all":
         print(total.line("all"))
+    if args.dump:
+        args.dump.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dump))
     if args.errors:
         print("false positives:", total.fps.most_common(args.errors))
         print("false negatives:", total.fns.most_common(args.errors))

@@ -186,6 +186,39 @@ def test_an_organisation_name_stops_before_a_date() -> None:
     ]
 
 
+def test_a_town_qualified_by_a_state_is_not_its_namesake_abroad() -> None:
+    tags = _by_name(
+        find_entities(
+            _item(
+                "Lakeshore Foods Corp said it acquired a Cairo, Ga., propane distributor.",
+                "Its engine plant in Essex, Ontario, will close.",
+            )
+        )
+    )
+    assert "Egypt" not in tags and "Cairo" not in tags
+    assert "United Kingdom" not in tags and "Essex" not in tags
+    assert {"US-GA", "CA-ON"} <= {t.code for t in tags.values()}  # the states are named
+
+
+def _wire(text: str) -> list[Tag]:
+    return find_entities(parse_article(text.encode(), source_path="w.txt", config=_config()))
+
+
+def test_a_country_only_implied_by_a_city_in_passing_gives_way() -> None:
+    tags = _by_name(
+        _wire(
+            "Envoy to visit for talks\n\nOTTAWA, March 6 - Canada's trade minister will travel to "
+            "Moscow next month for talks on grain sales, Canadian officials said.\n\n"
+            "Canada sold 1.2 mln tonnes of wheat last year, the officials said.\n"
+        )
+    )
+    assert "Canada" in tags and "Moscow" in tags
+    assert "Russia" not in tags  # the capital stands for the government here
+    # Alone, a city still implies its country.
+    alone = _by_name(_wire("Talks\n\nTalks were held in Moscow on grain sales, officials said.\n"))
+    assert "Russia" in alone
+
+
 def test_demonym_counts_only_when_the_country_is_named() -> None:
     alone = find_entities(_item("The French government will hand wine makers aid."))
     assert not [t for t in alone if t.kind == "place"]

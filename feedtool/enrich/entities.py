@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, sentence_spans
+from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, derived_from, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
@@ -330,6 +330,18 @@ class _Reader:
                         )
                         self.hit(state, m.group(1), self.where)
                     return place
+                codes = lex.qualifiers[m.group(1)]
+                if all("-" in code for code in codes):
+                    # 'Cairo, Ga.', 'Essex, Ontario': a town of that state too
+                    # small for the gazetteer, not the namesake abroad; the
+                    # state is named.
+                    state = lex.states.get(codes[0]) if len(codes) == 1 else None
+                    if state is not None:
+                        self.defined.update(
+                            t.start for t in tokens[k:] if m.start(1) <= t.start < m.end(1)
+                        )
+                        self.hit(state, m.group(1), self.where)
+                    return None
         if titled:
             return None
         if j >= 2 and tokens[j - 1].base == "of" and tokens[j - 2].base in _PEERAGE:
@@ -563,12 +575,26 @@ def _titlecase(text: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
+def _lead_again(item: NewsItem, description: str) -> bool:
+    """Whether the description is the datelined lead without its dateline (the
+    standfirst parse derives): its places and names would count twice."""
+    dateline = item.dateline
+    lead = next((b for b in item.body if isinstance(b, Paragraph)), None)
+    if dateline is None or lead is None or lead.line != dateline.line:
+        return False
+    if not lead.text.startswith(dateline.text):
+        return False
+    return derived_from(description, lead.text[len(dateline.text) :].lstrip())
+
+
 def find_entities(item: NewsItem) -> list[Tag]:
     """People, organisations and places named in ``item`` (inferred tags only)."""
     lex = lexicon()
     reader = _Reader(lex)
     dateline = _dateline_places(item, reader)
     for seg in segments(item):
+        if seg.where == "description" and _lead_again(item, seg.text):
+            continue
         where = where_label(seg.where, seg.line)
         names_allowed = not (seg.where == "headline" and _titlecase(seg.text))
         for _offset, sentence in sentence_spans(seg.text):
@@ -576,6 +602,7 @@ def find_entities(item: NewsItem) -> list[Tag]:
     people = [tag_of(p.found) for p in _resolve_people(reader, item)]
     _settle_homonyms(reader, dateline)
     _imply_countries(reader)
+    _drop_minor_implied(reader)
     named = {f.entry.name: f for f in reader.found.values() if not f.entry.demonym}
     for f in reader.found.values():
         if f.entry.demonym and f.entry.name in named and named[f.entry.name].entry.kind == "place":
@@ -682,6 +709,30 @@ def _imply_countries(reader: _Reader) -> None:
             reader.found[(country.kind, country.name)] = found
         found.weight += f.weight / 2
         found.where.update(f.where)
+
+
+def _drop_minor_implied(reader: _Reader) -> None:
+    """A country only implied by a place in the body is no tag when another country
+    weighs more.
+
+    A city named in passing ('the Paris accord', 'talks in Moscow', 'rumours in
+    Tokyo') often stands for a government or a market, not for where the story
+    happens; where the article names another country more, that one is its
+    place. The dateline's country, and a country the story is mainly about,
+    stay.
+    """
+    countries = [
+        (key, f)
+        for key, f in reader.found.items()
+        if f.entry.code
+        and f.entry.kind == "place"
+        and f.entry.parent is None
+        and not f.entry.demonym
+    ]
+    heaviest = max((f.weight for _key, f in countries), default=0.0)
+    for key, f in countries:
+        if f.entry.rule == "implied:place" and "dateline" not in f.where and f.weight < heaviest:
+            del reader.found[key]
 
 
 @dataclass(slots=True)
