@@ -277,9 +277,9 @@ def find_time(text: str, start: int = 0) -> FoundTime | None:
 
 
 # How far back a written weekday may move a yearless date: a day of the year
-# falls on each weekday at least once in any 11 consecutive years, leap days
-# excepted (28 years).
-WEEKDAY_YEARS = 11
+# falls on each weekday at least once in any 11 consecutive years, and in any
+# 12 when they span 1900 or 2100 (not leap years), leap days excepted (28 years).
+WEEKDAY_YEARS = 12
 
 
 def latest_on_or_before(

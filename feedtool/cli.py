@@ -430,6 +430,19 @@ def _config_or_default(path: Path) -> Config:
     show_default=True,
     help="Seconds a client has to send a request's headers.",
 )
+@click.option(
+    "-D",
+    "--drafts",
+    is_flag=True,
+    help="Build SEEDS into OUT with drafts (draft = true) first, and on every change"
+    " with --watch; the hub is not pinged.",
+)
+@click.option(
+    "-F",
+    "--future",
+    is_flag=True,
+    help="Build SEEDS into OUT with articles whose `published` is still to come, as -D does.",
+)
 @_CONFIG_OPTION
 def serve(
     out: Path,
@@ -439,6 +452,8 @@ def serve(
     seeds: Path,
     max_connections: int | None,
     header_timeout: float,
+    drafts: bool,
+    future: bool,
     config_path: Path,
 ) -> None:
     """Serve the built site in OUT (default: feeds/) on http://127.0.0.1:8000/.
@@ -451,6 +466,7 @@ def serve(
     Examples:
       feedtool serve                       # after `feedtool build`
       feedtool serve --watch --port 8080   # build now and on every change
+      feedtool serve -D -F --watch         # preview drafts and embargoed articles
     """
     from feedtool.serve import serve as run_server
 
@@ -465,6 +481,8 @@ def serve(
             log=click.echo,
             max_connections=max_connections,
             header_timeout=header_timeout,
+            drafts=drafts,
+            future=future,
         )
 
 

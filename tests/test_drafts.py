@@ -149,3 +149,41 @@ def test_draft_must_be_a_boolean(tmp_path: Path, config: Config) -> None:
         load_article(path, config)
     assert caught.value.line == 2
     assert "'draft'" in str(caught.value) and "true or false" in str(caught.value)
+
+
+def _served_titles(server: object) -> list[str]:
+    status, _, body = server.request("GET", "/feed.json")  # type: ignore[attr-defined]
+    assert status == 200
+    return [item["title"] for item in json.loads(body)["items"]]
+
+
+def test_serve_previews_drafts_and_future_articles(seeds: Path, tmp_path: Path) -> None:
+    """``feedtool serve -D`` builds with drafts before serving; with ``--watch -F`` every
+    rebuild shows future articles too (as ``hugo server -D -F`` does)."""
+    from _servers import feedtool_serve
+
+    out = tmp_path / "feeds"
+    env = {"SOURCE_DATE_EPOCH": BEFORE}
+    config = ("--seeds", str(seeds), "-c", str(ROOT / "feedtool.toml"))
+    with feedtool_serve(out, *config, "-D", env=env) as server:
+        assert sorted(_served_titles(server)) == [
+            "Ferry timetable agreed",
+            "Unfinished ferry draft",
+        ]
+    with feedtool_serve(out, *config, "--watch", "--future", env=env) as server:
+        assert _served_titles(server) == ["Embargoed ferry results", "Ferry timetable agreed"]
+        _write(seeds, "later.txt", "Later ferry results", "published = 2025-12-05T09:00:00Z")
+        line = server.wait_for_line("built ")
+        assert "0 errors" in line, line
+        assert "notice: later.txt: embargoed until 2025-12-05" in server.wait_for_line("later.txt")
+        assert _served_titles(server)[0] == "Later ferry results"
+    # Nothing previewed was recorded as published.
+    assert "ferry results" not in (out / STATE_FILENAME).read_text("utf-8")
+
+
+def test_serve_preview_needs_the_seeds_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["serve", str(tmp_path / "feeds"), "--seeds", str(tmp_path / "nope"), "-D"]
+    )
+    assert result.exit_code == 2
+    assert "seeds folder not found" in result.output and "--drafts builds" in result.output

@@ -7,6 +7,7 @@ gives a loaded item what its stamp says.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ class _Stamp:
     date_published: dt.datetime
     date_modified: dt.datetime | None
     by_first_publication: bool = False
+    #: Seconds the stamper added to the ``updated`` instant (``Stamper._distinct``).
+    tiebreak: int = 0
+
+    @property
+    def updated(self) -> dt.datetime:
+        """Atom's ``updated``: the last edit, else the publication."""
+        return self.date_modified or self.date_published
 
 
 #: (date_published, date_modified) as ISO strings, from newsroom lines.
@@ -59,6 +67,9 @@ def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
         assert isinstance(published, dt.datetime)
         if stamp.modified > published:
             update["date_modified"] = stamp.modified
+    if stamp.tiebreak:
+        update["date_published"] = stamp.date_published
+        update["date_modified"] = stamp.date_modified
     return item.model_copy(update=update)
 
 
@@ -71,6 +82,8 @@ class Stamper:
     last the headline. So an edited file keeps its id, a renamed one too, and
     a new file that merely shares a headline or a body with a published
     article never takes its id.
+
+    No two articles share an ``updated`` instant (see :meth:`_distinct`).
     """
 
     def __init__(
@@ -116,8 +129,11 @@ class Stamper:
         slugs_taken = {e.slug: e.id for e in entries.values()}
         undated = 0
         stamps: dict[str, _Stamp] = {}
+        fresh: set[str] = set()  # paths of new or edited articles
         for article in articles:
             known = matched.get(article.source_path)
+            if known is None or entries[known].content_hash != article.content_hash:
+                fresh.add(article.source_path)
             if known is not None:
                 entry = entries[known]
                 if entry.content_hash != article.content_hash:
@@ -151,6 +167,43 @@ class Stamper:
                 entries[new_id] = entry
                 slugs_taken[slug] = new_id
             stamps[article.source_path] = self._stamp(article, entry)
+        return self._distinct(stamps, fresh)
+
+    def _distinct(self, stamps: dict[str, _Stamp], fresh: set[str]) -> dict[str, _Stamp]:
+        """``stamps`` with no two ``updated`` instants in the same whole second.
+
+        Two articles dated only by their day ("1 March"), or edited by the same
+        build, would share one: feed readers that tell entries apart by it, and
+        the W3C validator ("Two entries with the same value for atom:updated"),
+        want them distinct. Articles that are unchanged since the last build
+        keep the instant they had (their ``tiebreak`` is in the state); then
+        new and edited articles, in path order, take the first free second at
+        or after theirs. So the first article of a day stays at its time, the
+        next one is a second later, and what is published never moves when
+        another article arrives or goes. The tiebreak is added to the last
+        edit, else to the publication, and shows in every format.
+        """
+        entries = self.state.entries
+        taken: set[dt.datetime] = set()
+        unchanged = sorted((p for p in stamps if p not in fresh), key=lambda p: stamps[p].id)
+        for path in (*unchanged, *sorted(fresh & set(stamps))):
+            stamp = stamps[path]
+            entry = entries[stamp.id]
+            base = stamp.updated.replace(microsecond=0)
+            seconds = entry.tiebreak if path not in fresh else 0
+            while base + dt.timedelta(seconds=seconds) in taken:
+                seconds += 1
+            taken.add(base + dt.timedelta(seconds=seconds))
+            entry.tiebreak = seconds
+            if seconds:
+                shift = dt.timedelta(seconds=seconds)
+                stamps[path] = dataclasses.replace(
+                    stamp,
+                    date_published=stamp.date_published
+                    + (shift if stamp.date_modified is None else dt.timedelta()),
+                    date_modified=stamp.date_modified + shift if stamp.date_modified else None,
+                    tiebreak=seconds,
+                )
         return stamps
 
     def _stamp(self, article: _Summary, entry: _Entry) -> _Stamp:

@@ -40,6 +40,9 @@ class _Entry:
     headline: str
     first_published: str
     modified: str | None = None
+    #: Seconds added to the article's ``updated`` instant so that no two articles
+    #: share one (``_ids.Stamper``); kept while the article is unchanged.
+    tiebreak: int = 0
 
 
 @dataclass
@@ -107,10 +110,17 @@ class State:
     def dumps(self) -> bytes:
         data: dict[str, Any] = {
             "version": _VERSION,
-            "articles": {key: vars(self.entries[key]) for key in sorted(self.entries)},
+            "articles": {key: _dump(self.entries[key]) for key in sorted(self.entries)},
             "files": sorted(self.files),
         }
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _dump(entry: _Entry) -> dict[str, Any]:
+    data = dict(vars(entry))
+    if not entry.tiebreak:
+        del data["tiebreak"]  # the usual case: the state file stays as it was
+    return data
 
 
 _FIELDS: dict[str, tuple[type, ...]] = {
@@ -118,18 +128,22 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 _FIELDS["first_published"] = (str,)
 _FIELDS["modified"] = (str, type(None))
+_FIELDS["tiebreak"] = (int,)
 
 
 def _entry(key: object, value: object, path: Path) -> _Entry:
     if (
         not isinstance(value, dict)
         or set(value) - set(_FIELDS)
-        or set(_FIELDS) - set(value) - {"modified"}
+        or set(_FIELDS) - set(value) - {"modified", "tiebreak"}
     ):
         raise _corrupt(path, f"article {key!r}: expected the fields {', '.join(_FIELDS)}")
     for name, types in _FIELDS.items():
-        if not isinstance(value.get(name), types):
+        if name in value and not isinstance(value[name], types):
             raise _corrupt(path, f"article {key!r}: field {name!r} has the wrong type")
+    tiebreak = value.get("tiebreak", 0)
+    if isinstance(tiebreak, bool) or tiebreak < 0:
+        raise _corrupt(path, f"article {key!r}: tiebreak {tiebreak!r} is not a number of seconds")
     entry = _Entry(**value)
     if entry.id != key:
         raise _corrupt(path, f"article {key!r} has the id {entry.id!r}")

@@ -56,6 +56,8 @@ def serve(
     interval: float = 1.0,
     max_connections: int | None = None,
     header_timeout: float = HEADER_TIMEOUT,
+    drafts: bool = False,
+    future: bool = False,
 ) -> None:
     """Serve ``out`` on ``host:port`` until interrupted; with ``watch``, rebuild on change.
 
@@ -65,21 +67,30 @@ def serve(
     ``header_timeout`` seconds; idle kept-alive connections close after
     5 seconds. With ``watch``, the first build's WebSub pings are sent once the
     server is listening, from a thread of their own.
+
+    ``drafts`` and ``future`` preview held articles (``feedtool build -D -F``):
+    ``out`` is built with them before serving (and on every change with
+    ``watch``); such builds never ping the hub.
     """
     import uvicorn
 
     out = Path(out)
     watcher: Watcher | None = None
     first = None
-    if watch:
+    preview = drafts or future
+    if watch or preview:
+        flag = "--watch" if watch else "--drafts" if drafts else "--future"
         if seeds is None:
             raise FeedtoolError(
-                "--watch needs the seeds folder", hint="pass --seeds PATH (default: seeds)"
+                f"{flag} needs the seeds folder", hint="pass --seeds PATH (default: seeds)"
             )
         if not seeds.is_dir():
-            raise FeedtoolError("seeds folder not found", path=seeds, hint="pass --seeds PATH")
-        watcher = Watcher(seeds, out, config_path, log, interval)
-        first = rebuild(seeds, out, config_path, log, ping=False)
+            raise FeedtoolError(
+                "seeds folder not found", path=seeds, hint=f"pass --seeds PATH ({flag} builds)"
+            )
+        if watch:
+            watcher = Watcher(seeds, out, config_path, log, interval, drafts=drafts, future=future)
+        first = rebuild(seeds, out, config_path, log, ping=False, drafts=drafts, future=future)
     if not out.is_dir():
         raise FeedtoolError(
             "output folder not found", path=out, hint="run `feedtool build` first, or use --watch"
@@ -105,7 +116,7 @@ def serve(
     if watcher is not None:
         watcher.start()
         log(f"watching {seeds}" + (f" and {config_path}" if config_path else ""))
-        if first is not None and first.written:
+        if first is not None and first.written and not preview:
             ping_later(first, config_path, log)
     try:
         server.run(sockets=[sock])

@@ -43,16 +43,26 @@ def _fingerprint(seeds: Path, config_path: Path | None) -> tuple[tuple[str, int,
 
 
 def rebuild(
-    seeds: Path, out: Path, config_path: Path | None, log: Log, *, ping: bool = True
+    seeds: Path,
+    out: Path,
+    config_path: Path | None,
+    log: Log,
+    *,
+    ping: bool = True,
+    drafts: bool = False,
+    future: bool = False,
 ) -> BuildReport | None:
-    """Build ``seeds`` into ``out`` once, logging one line; None when it failed."""
+    """Build ``seeds`` into ``out`` once, logging one line; None when it failed.
+
+    ``drafts`` and ``future`` preview held articles as ``feedtool build -D -F`` do
+    (the hub is then never pinged)."""
     from feedtool.config import default_config, load_config
     from feedtool.publish import build
 
     started = time.perf_counter()
     try:
         config = load_config(config_path) if config_path is not None else default_config()
-        report = build(seeds, out, config, ping=ping)
+        report = build(seeds, out, config, ping=ping, drafts=drafts, future=future)
     except FeedtoolError as exc:
         log(f"build failed: {exc}")
         return None
@@ -61,6 +71,8 @@ def rebuild(
         f"built {out}: {report.articles} articles, {len(report.written)} files changed, "
         f"{len(report.removed)} removed, {len(report.errors)} errors ({elapsed:.2f} s)"
     )
+    for held in report.held:
+        log(f"  notice: {held}")
     for error in report.errors:
         log(f"  {error}")
     for warning in report.warnings:
@@ -91,7 +103,8 @@ def ping_later(report: BuildReport, config_path: Path | None, log: Log) -> threa
 
 
 class Watcher:
-    """Polls ``seeds`` and the config every ``interval`` seconds; rebuilds on change."""
+    """Polls ``seeds`` and the config every ``interval`` seconds; rebuilds on change
+    (previewing drafts and future articles when told, like :func:`rebuild`)."""
 
     def __init__(
         self,
@@ -100,7 +113,11 @@ class Watcher:
         config_path: Path | None,
         log: Log,
         interval: float = 1.0,
+        *,
+        drafts: bool = False,
+        future: bool = False,
     ) -> None:
+        self.drafts, self.future = drafts, future
         self.seeds = seeds
         self.out = out
         self.config_path = config_path
@@ -124,7 +141,14 @@ class Watcher:
                 continue
             self._last = current
             try:
-                rebuild(self.seeds, self.out, self.config_path, self.log)
+                rebuild(
+                    self.seeds,
+                    self.out,
+                    self.config_path,
+                    self.log,
+                    drafts=self.drafts,
+                    future=self.future,
+                )
             except Exception:
                 # A bug in one rebuild must not silently end watching.
                 self.log("build crashed:\n" + traceback.format_exc())

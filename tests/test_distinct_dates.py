@@ -1,0 +1,146 @@
+"""No two entries share an ``updated`` instant (the W3C validator's DuplicateUpdated),
+and the tiebreak that ensures it never moves what is already published."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.errors import PublishError
+from feedtool.publish._state import STATE_FILENAME, State
+
+ROOT = Path(__file__).resolve().parents[1]
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    return config.model_copy(update={"enrich": config.enrich.model_copy(update={"enabled": ()})})
+
+
+def _write(seeds: Path, name: str, published: str, extra: str = "") -> None:
+    (seeds / f"{name}.txt").write_text(
+        f'+++\npublished = {published}\ntags = ["fixtures"]\n+++\n'
+        f"Fixture {name}\n\nThe match {name} was played at the ground.{extra}\n",
+        "utf-8",
+    )
+
+
+def _updated(out: Path, feed: str = "atom.xml") -> dict[str, str]:
+    """Entry title → ``atom:updated`` as written, checking no two entries share one."""
+    root = etree.parse(str(out / feed)).getroot()
+    found = {
+        entry.findtext(f"{_ATOM}title"): entry.findtext(f"{_ATOM}updated")
+        for entry in root.iterfind(f"{_ATOM}entry")
+    }
+    repeated = [value for value, n in Counter(found.values()).items() if n > 1]
+    assert not repeated, f"{feed}: entries share atom:updated {repeated}"
+    return found
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    # Two matches known only by their day (a TOML date), one with a time that day.
+    _write(folder, "b", "2025-03-01")
+    _write(folder, "c", "2025-03-01")
+    _write(folder, "d", '"2025-03-01T19:45:00Z"')
+    return folder
+
+
+def test_articles_of_one_day_get_distinct_instants_in_every_format(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    assert build(seeds, out, config, ping=False).ok
+    midnight = "2025-03-01T00:00:00+03:30"  # the config's zone, Asia/Tehran
+    # The first by path keeps the day's time; the next is a second later.
+    assert _updated(out) == {
+        "Fixture b": midnight,
+        "Fixture c": "2025-03-01T00:00:01+03:30",
+        "Fixture d": "2025-03-01T19:45:00+00:00",
+    }
+    _updated(out, "tags/fixtures/atom.xml")
+    # Every format shows the same instants.
+    rss = feedparser.parse((out / "rss.xml").read_bytes())
+    jsonfeed = json.loads((out / "feed.json").read_text("utf-8"))
+    published = {e.title: e.published_parsed for e in rss.entries}
+    assert published["Fixture c"][3:6] == (20, 30, 1)  # 00:00:01 +03:30 in UTC
+    assert {i["title"]: i["date_published"] for i in jsonfeed["items"]}["Fixture c"] == (
+        "2025-03-01T00:00:01+03:30"
+    )
+    # Ordered as published: the later second first.
+    assert [e.title for e in rss.entries] == ["Fixture d", "Fixture c", "Fixture b"]
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))["articles"]
+    assert sorted(entry.get("tiebreak", 0) for entry in state.values()) == [0, 0, 1]
+
+
+def test_published_instants_never_move(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _updated(out)
+    # A later article of the same day, whose path sorts first, queues behind them.
+    _write(seeds, "a", "2025-03-01")
+    build(seeds, out, config, ping=False)
+    after = _updated(out)
+    assert {k: after[k] for k in before} == before
+    assert after["Fixture a"] == "2025-03-01T00:00:02+03:30"
+    # The day's first article goes: the others stay where they were.
+    (seeds / "b.txt").unlink()
+    build(seeds, out, config, ping=False)
+    assert _updated(out) == {k: v for k, v in after.items() if k != "Fixture b"}
+    # A second build of the same input is byte-identical.
+    first = (out / "atom.xml").read_bytes()
+    build(seeds, out, config, ping=False)
+    assert (out / "atom.xml").read_bytes() == first
+
+
+def test_articles_edited_by_one_build_get_distinct_updated(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    for name in ("b", "c", "d"):
+        path = seeds / f"{name}.txt"
+        path.write_text(path.read_text("utf-8") + "\nA correction was added.\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    build(seeds, out, config, ping=False)
+    updated = _updated(out)
+    # All three edited at the build's time, a second apart in path order.
+    assert sorted(updated.values()) == [
+        "2025-11-25T19:46:40+00:00",
+        "2025-11-25T19:46:41+00:00",
+        "2025-11-25T19:46:42+00:00",
+    ]
+
+
+@pytest.mark.parametrize("bad", [-1, "1", True])
+def test_a_corrupt_tiebreak_is_refused(tmp_path: Path, bad: object) -> None:
+    record = {
+        "id": "tag:news.example.org,2025-03-01:b",
+        "slug": "b",
+        "path": "b.txt",
+        "content_hash": "x",
+        "body_hash": "y",
+        "headline": "B",
+        "first_published": "2025-03-01T00:00:00+00:00",
+        "tiebreak": bad,
+    }
+    data = {"version": 1, "articles": {record["id"]: record}}
+    (tmp_path / STATE_FILENAME).write_text(json.dumps(data), "utf-8")
+    with pytest.raises(PublishError, match="tiebreak"):
+        State.load(tmp_path)
