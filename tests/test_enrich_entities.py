@@ -219,6 +219,32 @@ def test_a_country_only_implied_by_a_city_in_passing_gives_way() -> None:
     assert "Russia" in alone
 
 
+def test_in_wire_copy_a_demonym_used_again_names_the_country() -> None:
+    tags = _by_name(
+        _wire(
+            "Crushers buy rapeseed\n\nCHICAGO, March 9 - Japanese crushers bought 5,000 tonnes "
+            "of rapeseed over the weekend, trade sources said.\n\nJapanese crushers continue to "
+            "favour rapeseed, which yields more oil, they said.\n"
+        )
+    )
+    assert tags["Japan"].evidence.rule == "demonym"
+    assert tags["Japan"].evidence.mentions == 2
+    once = _by_name(
+        _wire(
+            "Aid for growers\n\nPARIS, March 9 - The French government will give wine makers "
+            "aid, a ministry spokesman said.\n\nThe aid covers frost damage.\n"
+        )
+    )
+    assert "France" in once  # the dateline's country
+    twice_late = _by_name(
+        _wire(
+            "Grain sales\n\nCHICAGO, March 9 - Exporters sold wheat, traders said.\n\n"
+            "The sales went on.\n\nSwiss buyers paid more. Swiss traders agreed.\n"
+        )
+    )
+    assert "Switzerland" not in twice_late  # not in the lead: background
+
+
 def test_demonym_counts_only_when_the_country_is_named() -> None:
     alone = find_entities(_item("The French government will hand wine makers aid."))
     assert not [t for t in alone if t.kind == "place"]

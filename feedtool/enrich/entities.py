@@ -608,6 +608,7 @@ def find_entities(item: NewsItem) -> list[Tag]:
         if f.entry.demonym and f.entry.name in named and named[f.entry.name].entry.kind == "place":
             absorb(named[f.entry.name], f)
     if item.dateline is not None:
+        _demonym_countries(reader, item, named)
         _drop_passing_countries(reader, item)
     tags = [tag_of(f) for f in reader.found.values() if not f.entry.demonym] + people
     tags.sort(key=lambda t: (KINDS.index(t.kind), -t.score, t.name))
@@ -667,6 +668,32 @@ def _settle_homonyms(reader: _Reader, dateline: Entry | None) -> None:
             absorb(target, moved)
 
 
+def _lead_labels(item: NewsItem) -> set[str]:
+    first = next((b.line for b in item.body if isinstance(b, Paragraph)), 0)
+    return {"headline", "description", "dateline", where_label("paragraph", first)}
+
+
+def _demonym_countries(reader: _Reader, item: NewsItem, named: dict[str, Found]) -> None:
+    """In datelined copy, a country the story is about though it only says
+    'Japanese' ('Japanese crushers bought … Japanese crushers continue'): its
+    demonym twice or more, once in the lead, makes the country's tag (evidence
+    rule 'demonym'). Once alone, it is no place ('the French government')."""
+    lead = _lead_labels(item)
+    for key, f in list(reader.found.items()):
+        entry = f.entry
+        if (
+            entry.demonym
+            and entry.kind == "place"
+            and entry.code
+            and entry.name not in named
+            and f.mentions >= 2
+            and lead.intersection(f.where)
+        ):
+            del reader.found[key]
+            f.entry = replace(entry, demonym=False)
+            reader.found[(entry.kind, entry.name)] = f
+
+
 def _drop_passing_countries(reader: _Reader, item: NewsItem) -> None:
     """In datelined copy, a country named once outside the lead is background.
 
@@ -674,8 +701,7 @@ def _drop_passing_countries(reader: _Reader, item: NewsItem) -> None:
     dateline already says where the story is. So a country needs two mentions
     or one in the headline, standfirst, dateline or first paragraph.
     """
-    first = next((b.line for b in item.body if isinstance(b, Paragraph)), 0)
-    lead = {"headline", "description", "dateline", where_label("paragraph", first)}
+    lead = _lead_labels(item)
     for key, f in list(reader.found.items()):
         country = f.entry.rule in ("gazetteer:country", "implied:place") and not f.entry.demonym
         if country and f.mentions < 2 and not lead.intersection(f.where):
