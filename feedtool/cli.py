@@ -414,7 +414,7 @@ def _config_or_default(path: Path) -> Config:
     default="seeds",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Articles folder to watch.",
+    help="Articles folder (built with --watch, -D or -F).",
 )
 @click.option(
     "--max-connections",
