@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, derived_from, sentence_spans
 from feedtool.config import Config
@@ -131,17 +132,37 @@ class _Token:
     used: bool = False
 
 
+def _shape(written: str, lex: Lexicon) -> tuple[str, str, bool, bool]:
+    """(text, base, cap, poss) of a token as written: see ``_Token``."""
+    text = written.translate(APOSTROPHES)
+    base, poss = text, False
+    if len(text) > 2 and text.endswith("'s") and text not in lex.index:
+        base, poss = text[:-2], True
+    elif text.endswith("'"):
+        base, poss = text[:-1], text.endswith("s'")
+    cap = bool(base) and (base[0].isupper() or base in lex.index)
+    return text, base, cap, poss
+
+
+# A token's shape depends on the word and the lexicon only, and a corpus
+# repeats its words: shapes are kept, for the lexicon they were made with.
+_SHAPES: tuple[Lexicon | None, dict[str, tuple[str, str, bool, bool]]] = (None, {})
+_MAX_SHAPES = 100_000  # bounded: a long-running server sees many words
+
+
 def _tokens(sentence: str, lex: Lexicon) -> list[_Token]:
+    global _SHAPES
+    owner, shapes = _SHAPES
+    if owner is not lex or len(shapes) > _MAX_SHAPES:
+        _SHAPES = (lex, shapes := {})
     result: list[_Token] = []
     for m in TOKEN.finditer(sentence):
-        text = m.group().translate(APOSTROPHES)
-        base, poss = text, False
-        if len(text) > 2 and text.endswith("'s") and text not in lex.index:
-            base, poss = text[:-2], True
-        elif text.endswith("'"):
-            base, poss = text[:-1], text.endswith("s'")
-        cap = bool(base) and (base[0].isupper() or base in lex.index)
-        result.append(_Token(text, base, m.start(), m.end(), cap, poss))
+        written = m.group()
+        shape = shapes.get(written)
+        if shape is None:
+            shape = shapes[written] = _shape(written, lex)
+        start, end = m.span()
+        result.append(_Token(shape[0], shape[1], start, end, shape[2], shape[3]))
     return result
 
 
@@ -507,6 +528,7 @@ def _given(word: str, lex: Lexicon) -> bool:
     return _name_like(word) and (word in lex.first_names or word.split("-")[0] in lex.first_names)
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of a word, asked of every capitalised one
 def _name_like(word: str) -> bool:
     if not word or not word[0].isupper():
         return False

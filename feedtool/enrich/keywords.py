@@ -89,26 +89,43 @@ def _is_content(word: str, stop: frozenset[str], english: bool = True) -> bool:
     )
 
 
+# What a piece of text is to RAKE, whatever the article: None when it breaks a
+# run (punctuation, a number, a stop word, an "-ly" adverb, a word with an
+# apostrophe), else (word as written, curly apostrophe straightened; in lower
+# case; whether it starts lower case; its grouping key). Cached per stop list: a corpus
+# repeats its words, and this is most of the work of reading a sentence.
+_Piece = tuple[str, str, bool, str]
+_PIECES: dict[tuple[frozenset[str], bool], dict[str, _Piece | None]] = {}
+_MAX_PIECES = 100_000  # bounded: a long-running server sees many words
+_STRAIGHT = {0x2019: 0x27}
+
+
+def _piece(piece: str, stop: frozenset[str], english: bool) -> _Piece | None:
+    word = piece.translate(_STRAIGHT)
+    if not word[:1].isalpha() or "'" in word or not _is_content(word, stop, english):
+        return None
+    lower = word.lower()
+    return word, lower, word[0].islower(), _key(lower)
+
+
 def _runs(
     text: str, stop: frozenset[str], proper: frozenset[str], language: str = "en"
-) -> list[list[str]]:
-    """Runs of content words between breaks, as written."""
-    runs: list[list[str]] = []
-    current: list[str] = []
-    for index, m in enumerate(_PIECE.finditer(text)):
-        piece = m.group()
-        word = piece.translate({0x2019: 0x27})
-        initial = index == 0
-        is_word = word[:1].isalpha()
-        keep = (
-            is_word
-            and _is_content(word, stop, language == "en")
-            and word.lower() not in proper
-            and (word[0].islower() or initial or language in _CAPITALISED_NOUNS)
-            and "'" not in word
-        )
-        if keep:
-            current.append(word)
+) -> list[list[_Piece]]:
+    """Runs of content words between breaks, as written (at most ``_MAX_WORDS`` each)."""
+    english = language == "en"
+    known = _PIECES.get((stop, english))
+    if known is None or len(known) > _MAX_PIECES:
+        known = _PIECES[(stop, english)] = {}
+    capitalised = language in _CAPITALISED_NOUNS
+    runs: list[list[_Piece]] = []
+    current: list[_Piece] = []
+    for index, piece in enumerate(_PIECE.findall(text)):
+        try:
+            kind = known[piece]
+        except KeyError:
+            kind = known[piece] = _piece(piece, stop, english)
+        if kind is not None and (kind[2] or index == 0 or capitalised) and kind[1] not in proper:
+            current.append(kind)
         elif current:
             runs.append(current)
             current = []
@@ -152,6 +169,7 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     if language not in KEYWORD_LANGUAGES:
         return []
     english = language == "en"
+    german = language in _CAPITALISED_NOUNS  # only there are capitalised words nouns
     stop = _stoplist(language)
     proper = _entity_words(item)
     phrases: dict[tuple[str, ...], _Phrase] = {}
@@ -168,19 +186,21 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
         where = where_label(seg.where, seg.line)
         for _offset, sentence in sentence_spans(seg.text):
             for run in _runs(sentence, stop, proper, language):
-                key = tuple(_key(w.lower()) for w in run)
-                nouns.update(k for k, w in zip(key, run, strict=True) if w[0].isupper())
+                key = tuple([piece[3] for piece in run])
+                if german:
+                    nouns.update(piece[3] for piece in run if piece[0][0].isupper())
                 phrase = phrases.get(key)
                 if phrase is None:
                     phrase = phrases[key] = _Phrase(key)
                 phrase.weight += weight
                 phrase.mentions += 1
                 phrase.where[where] = None
-                surface = " ".join(run).lower()
+                surface = " ".join([piece[0] for piece in run]).lower()
                 phrase.surfaces[surface] = phrase.surfaces.get(surface, 0) + 1
+                size = len(key)
                 for w in key:
                     frequency[w] += 1
-                    degree[w] += len(key)
+                    degree[w] += size
     words: dict[str, _Phrase] = {}  # single words, counted wherever they occur
     for phrase in phrases.values():
         if len(phrase.words) > 1:
@@ -200,14 +220,17 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     ranked: list[tuple[float, _Phrase]] = []
     spare: list[tuple[float, _Phrase]] = []
     for key, phrase in phrases.items():
-        score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
-        if english and len(key) == 1 and (_adjective(key[0]) or _verb_form(key[0])):
+        lone = len(key) == 1
+        if lone and phrase.mentions < 3:
+            continue  # neither ranked nor spare: not worth a score
+        if english and lone and (_adjective(key[0]) or _verb_form(key[0])):
             continue
-        if language in _CAPITALISED_NOUNS and len(key) == 1 and key[0] not in nouns:
+        if german and lone and key[0] not in nouns:
             continue  # German: a lone keyword is a noun, and nouns are capitalised
-        if phrase.mentions >= (3 if len(key) == 1 else 2):
+        score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
+        if phrase.mentions >= (3 if lone else 2):
             ranked.append((score, phrase))
-        elif len(key) > 1 and list(phrase.where) != ["headline"]:
+        elif not lone and list(phrase.where) != ["headline"]:
             spare.append((score, phrase))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
     spare.sort(key=lambda pair: (-pair[0], pair[1].words))

@@ -290,13 +290,15 @@ class Scored:
 
 def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
     matches = list(_WORD.finditer(text))
-    tokens = [_token(lex, m.group()) for m in matches]
+    known = lex.word_cache.get
+    tokens = [known(m.group()) or _token(lex, m.group()) for m in matches]
     i, n = 0, len(tokens)
     while i < n:
         entries: Entries = ()
         size = 1
         # Longest match first: "rugby union" is sport, not a labour union.
-        for k in range(min(tokens[i].phrase_len, n - i), 1, -1):
+        longest = tokens[i].phrase_len
+        for k in range(min(longest, n - i) if longest > 1 else 0, 1, -1):
             head = " ".join(t.key for t in tokens[i : i + k - 1])
             entries = lex.phrases.get(head + " " + tokens[i + k - 1].key, ())
             if not entries:

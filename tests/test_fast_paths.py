@@ -1,0 +1,94 @@
+"""The caches and fast paths of parse and enrich change no result.
+
+Each one is checked against what it replaced or against a cold cache, in an
+order that would show a cache keyed too loosely (one language's words read
+with another's stop list, a shape kept for another lexicon).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedtool import _text
+from feedtool.config import Config, PublisherConfig
+from feedtool.enrich import entities, keywords
+from feedtool.enrich.gazetteer import lexicon
+from feedtool.model import NewsItem, Paragraph, Publisher
+from feedtool.parse import parse_article
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://news.example.org/"
+CONFIG = Config(title="Desk", base_url=BASE, publisher=PublisherConfig(name="Desk", url=BASE))
+
+# Letters, digits of other scripts, underscores, marks and every kind of space.
+_CHARS = st.sampled_from(
+    [
+        *" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2003\u3000\u200b\ufeff_-.,'’aZé1ß字",
+        *"\u0661\u00b2\u2155\u064b\u0300\U0001f600\u200c\u0628",
+    ]
+)
+
+
+@given(st.text(_CHARS, max_size=40))
+def test_word_count_counts_tokens_with_a_letter_or_digit(text: str) -> None:
+    expected = sum(1 for token in text.split() if any(c.isalnum() for c in token))
+    assert _text.word_count(text) == expected
+
+
+def test_sentence_spans_hands_out_a_fresh_list() -> None:
+    text = "The talks resumed on Monday. Both sides said progress was made. No date was set."
+    first = _text.sentence_spans(text)
+    first.clear()
+    assert len(_text.sentence_spans(text)) == 3
+
+
+def _item(*lines: str, language: str) -> NewsItem:
+    body = tuple(Paragraph(text=text, line=3 + i) for i, text in enumerate(lines))
+    return NewsItem(
+        url=BASE + "a.html",
+        slug="a",
+        headline="Talks",
+        body=body,
+        publisher=Publisher(name="Desk", url=BASE),
+        language=language,
+        word_count=sum(len(line.split()) for line in lines),
+        source_path="a.txt",
+        content_hash="0" * 64,
+    )
+
+
+# "die", "was" and "also" are stop words in one language and not the other.
+_ENGLISH = _item(
+    "The die was cast when the Sanierung plan also failed. The die was cast again.",
+    "Die Sanierung also needs funds; die Sanierung plan failed twice, was it the die?",
+    language="en",
+)
+_GERMAN = _item(
+    "Die Sanierung der Brücke kostet Geld. Die Sanierung der Brücke was also teuer.",
+    "Der Plan für die Sanierung der Brücke scheiterte, also die Brücke bleibt gesperrt.",
+    language="de",
+)
+
+
+def test_keywords_do_not_depend_on_what_was_read_before() -> None:
+    keywords._PIECES.clear()
+    english_first = (keywords.find_keywords(_ENGLISH), keywords.find_keywords(_GERMAN))
+    keywords._PIECES.clear()
+    german = keywords.find_keywords(_GERMAN)
+    english = keywords.find_keywords(_ENGLISH)
+    assert english_first == (english, german)
+    assert english and german
+
+
+def test_entities_do_not_depend_on_what_was_read_before() -> None:
+    seed = ROOT / "seeds" / "000_ae4195037769579a.txt"
+    item = parse_article(seed.read_bytes(), source_path=seed.name, config=CONFIG)
+    warm = entities.find_entities(item)
+    entities._SHAPES = (None, {})
+    entities._name_like.cache_clear()
+    assert entities.find_entities(item) == warm
+    assert entities._SHAPES[0] is lexicon()
+    assert any(tag.kind == "person" for tag in warm)
