@@ -73,6 +73,7 @@ from feedtool.render import (
     Planned,
     Site,
     fingerprint,
+    found_keywords,
     plan_site,
     tag_channels_of,
 )
@@ -134,6 +135,7 @@ class _Summary:
     warnings: tuple[tuple[str, int | None, str | None], ...] = ()
     authors: tuple[tuple[str, str | None, str], ...] = ()  # (name, url, kind)
     draft: bool = False
+    found_keywords: tuple[str, ...] = ()  # slugs of keyword tags enrichment found
 
     def dumps(self) -> bytes:
         return orjson.dumps(vars(self))
@@ -144,6 +146,7 @@ class _Summary:
         raw["tags"] = tuple(tuple(tag) for tag in raw["tags"])
         raw["authors"] = tuple(tuple(author) for author in raw.get("authors", ()))
         raw["warnings"] = tuple(tuple(warning) for warning in raw.get("warnings", ()))
+        raw["found_keywords"] = tuple(raw.get("found_keywords", ()))
         return cls(**raw)
 
     @property
@@ -170,6 +173,7 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
         and bool(item.dateline or item.date_lines or item.corrections),
         authors=tuple((a.name, a.url, a.kind) for a in item.authors),
         draft=item.draft,
+        found_keywords=tuple(sorted(found_keywords(item))),
     )
 
 
@@ -228,6 +232,7 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
         date_published=stamp.date_published,
         date_modified=stamp.date_modified,
         tags=article.tags,
+        found_keywords=frozenset(article.found_keywords),
         authors=tuple(
             Person(name=name, url=url, kind="Person" if kind == "Person" else "Organization")
             for name, url, kind in article.authors

@@ -52,7 +52,7 @@ Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 MEMO_SIZE = 4096
 #: How many bytes of rendered feed entries a site keeps in memory (the others
 #: are in the item store, when the build has one).
-FRAGMENT_BYTES = 48_000_000
+FRAGMENT_BYTES = 16_000_000
 
 
 def renderer(
@@ -99,6 +99,9 @@ class ItemRef:
     tags: tuple[tuple[str, str, str], ...]  # (slug, name, kind)
     fingerprint: str
     authors: tuple[Person, ...] = ()
+    #: Slugs of the keyword tags enrichment found (not given in front matter):
+    #: they get feeds only at ``[tags] keyword_feeds_min_items``.
+    found_keywords: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
@@ -116,6 +119,7 @@ class ItemRef:
             tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
             fingerprint=digest or fingerprint(item.model_dump_json()),
             authors=item.authors,
+            found_keywords=found_keywords(item),
         )
 
     @functools.cached_property
@@ -149,6 +153,11 @@ class LazyItems(Sequence[NewsItem], Generic[K]):
 
     def __bool__(self) -> bool:
         return bool(self._refs)
+
+
+def found_keywords(item: NewsItem) -> frozenset[str]:
+    """Slugs of ``item``'s keyword tags that enrichment found (not given in front matter)."""
+    return frozenset(t.slug for t in item.tags if t.kind == "keyword" and not t.given)
 
 
 def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
@@ -432,19 +441,32 @@ _TAG = Tag.model_construct(kind="keyword", name="-", slug="-")
 def tag_channels_of(
     refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
 ) -> tuple[Channel, ...]:
-    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
+    """One channel per tag slug carried by at least ``feeds_min_items`` items.
+
+    A tag that is only ever a keyword enrichment found (a phrase of the text,
+    not a topic, place, person or organisation, nor a tag an editor gave)
+    needs ``keyword_feeds_min_items``: such phrases are the most numerous
+    tags, and their feeds mostly near-duplicates of each other's. A feed,
+    once it exists, stays as the archive grows: both bars only count items.
+    """
     by_slug: dict[str, list[ItemRef]] = {}
     first_tag: dict[str, tuple[str, str, str]] = {}
+    chosen: set[str] = set()
     for ref in refs:
         for triple in ref.tags:
             group = by_slug.setdefault(triple[0], [])
             if not group or group[-1] is not ref:
                 group.append(ref)
             first_tag.setdefault(triple[0], triple)
+            if triple[2] != "keyword" or triple[0] not in ref.found_keywords:
+                chosen.add(triple[0])
     channels = []
     for slug in sorted(by_slug):
         group = by_slug[slug]
-        if len(group) < config.tags.feeds_min_items:
+        least = config.tags.feeds_min_items
+        if slug not in chosen:
+            least = max(least, config.tags.keyword_feeds_min_items)
+        if len(group) < least:
             continue
         _, name, kind = first_tag[slug]
         top = tuple(group[: _subscription_size(len(group), config)])
