@@ -18,8 +18,16 @@ articles (as Markdown with title, date and the corpus category as a tag;
 pages, RSS and tag feeds; Hugo does no enrichment) are built by Hugo in the
 same run and the ratios printed. Peak memory is the largest sum of the
 resident set sizes of the build's process tree (pool workers included),
-sampled every 20 ms from /proc. The machine is shared: compare ratios from
-one run, not absolute times across runs. Needs ../shared (skips otherwise).
+sampled every 20 ms from /proc; beside it the largest sum of proportional set
+sizes (PSS), which counts a page the forked workers share with the build once
+instead of once per process. The machine is shared: compare ratios from one
+run, not absolute times across runs. Needs ../shared (skips otherwise).
+
+The generated articles are dated an hour back (an archive's files are not
+seconds old): a file read in the second it was written is re-read by the next
+build, which would make the first no-op rebuild a cold start's artefact.
+Run in parts with ``--bbc 0`` or ``--archive`` (no sizes), e.g.
+``--bbc 0 --archive 20000``.
 """
 
 from __future__ import annotations
@@ -46,10 +54,18 @@ class Run:
     peak_mb: float
     files: int
     megabytes: float
+    #: Peak of the summed proportional set sizes: a page shared by the forked
+    #: pool workers counts once (RSS counts it in every process).
+    peak_pss_mb: float = 0.0
 
 
 def _tree_rss_kb(pid: int) -> int:
-    total, stack = 0, [pid]
+    return _tree_memory_kb(pid)[0]
+
+
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Summed RSS and PSS (kB) of ``pid`` and its descendants."""
+    total, pss, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
         try:
@@ -58,17 +74,22 @@ def _tree_rss_kb(pid: int) -> int:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         break
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
                     stack.extend(int(child) for child in kids.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return total, pss
 
 
 def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``command`` to completion: wall time, peak tree RSS, what ``out`` holds after."""
-    peak = 0
+    peak = peak_pss = 0
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -76,9 +97,10 @@ def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> R
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+            rss, pss = _tree_memory_kb(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -91,7 +113,7 @@ def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> R
         raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{errors[-2000:]}")
     files = [p for p in out.rglob("*") if p.is_file() and ".feedtool" not in p.parts]
     size = sum(p.stat().st_size for p in files) / 1e6
-    return Run(seconds, peak / 1024, len(files), size)
+    return Run(seconds, peak / 1024, len(files), size, peak_pss / 1024)
 
 
 # --------------------------------------------------------------------------- corpora
@@ -121,6 +143,7 @@ def make_corpus(folder: Path, count: int, names: tuple[str, ...]) -> list[Path]:
         path = folder / category / f"{number:05d}.txt"
         path.parent.mkdir(exist_ok=True)
         path.write_text(f"{headline.strip()}\n{body}", "utf-8")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
         written.append(path)
     return written
 
@@ -207,7 +230,8 @@ def bench(name: str, seeds: Path, articles: list[Path], work: Path, args: argpar
     rows = [("cold", cold), ("no-op rebuild", noop), ("one article edited", one)]
     for label, run in rows:
         line = (
-            f"  feedtool {label:<19} {run.seconds:7.2f} s  peak {run.peak_mb:6.0f} MB"
+            f"  feedtool {label:<19} {run.seconds:7.2f} s  peak RSS {run.peak_mb:5.0f} MB"
+            f" (PSS {run.peak_pss_mb:4.0f} MB)"
             f"  ({1000 * run.seconds / count:.2f} ms/article)"
         )
         if hugo:
@@ -219,7 +243,7 @@ def bench(name: str, seeds: Path, articles: list[Path], work: Path, args: argpar
     )
     if hugo:
         print(
-            f"  hugo     cold                {hugo.seconds:7.2f} s  peak {hugo.peak_mb:6.0f} MB"
+            f"  hugo     cold                {hugo.seconds:7.2f} s  peak RSS {hugo.peak_mb:5.0f} MB"
             f"  ({hugo.files} files, {hugo.megabytes:.0f} MB)"
         )
     return cold

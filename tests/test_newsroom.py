@@ -284,6 +284,7 @@ def test_not_a_byline(text: str) -> None:
         (("Marisol Quispe", "Corresponsal en Lima"), [("Marisol Quispe", "Corresponsal en Lima")]),
         (("Jonas Weber", "AFP"), [("Jonas Weber", None)]),
         (("Rising Prices", "Chief executive says"), []),
+        (("Jane Doe", "Chief Executive, Acme Corp"), []),
         (("Helen Marsh", "The minister said on Monday"), []),
         (("the quick brown fox", "Health Correspondent"), []),
     ],

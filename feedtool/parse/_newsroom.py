@@ -310,12 +310,19 @@ def _affiliation(text: str) -> bool:
 _ROLE_LINKS = _words("in en à a aus em de of for for the la le el der die das du des del di da")
 
 
+# Role words that only qualify a writer's title ('Chief Political Correspondent'):
+# alone they make no byline ('Chief Executive, Acme Corp' is a speaker).
+_ROLE_QUALIFIERS = _words("chief bureau desk team service services newsroom staff")
+
+
 def _role_line(part: str) -> bool:
     """A job title standing alone on a line: 'Health Correspondent', 'Corresponsal en
     Bogotá', 'BBC News technology reporter'; not 'Chief executive says'."""
     if not _is_title(part):
         return False
     words = [w.strip(".,") for w in part.split()]
+    if not any(w.casefold() in _ROLE_WORDS - _ROLE_QUALIFIERS for w in words):
+        return False
     if words[-1].casefold() in _ROLE_WORDS:
         return True
     return all(w[:1].isupper() or w.casefold() in _ROLE_WORDS | _ROLE_LINKS for w in words)

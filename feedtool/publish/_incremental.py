@@ -191,9 +191,21 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _parse_task(task: tuple[Path, str, bytes, Config]) -> tuple[str, bytes, bytes] | FeedtoolError:
-    """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error."""
+def _parse_task(
+    task: tuple[Path, str, bytes | None, Config],
+) -> tuple[str, bytes, bytes] | FeedtoolError:
+    """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error.
+
+    ``None`` bytes are read here, in the worker: a cold build of a large
+    archive never holds every article's text in the build process (nor in
+    the pages each forked worker inherits).
+    """
     path, relative, data, config = task
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return ParseError(f"cannot read file: {exc.strerror}", path=path)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", FeedtoolWarning)
@@ -593,7 +605,7 @@ class _Build:
         cached = store.items()
         summaries: list[_Summary] = []
         errors: list[FeedtoolError] = []
-        tasks: list[tuple[Path, str, bytes, Config]] = []
+        tasks: list[tuple[Path, str, bytes | None, Config]] = []
         stats: dict[str, tuple[int, int, int]] = {}
         touched: list[tuple[str, int, int, int]] = []
         self.progress.phase("scanning", len(paths))
@@ -619,18 +631,19 @@ class _Build:
                 self.progress.advance()
                 continue
             read_ns = time.time_ns()
+            stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
+            self.racy |= read_ns - info.st_mtime_ns <= _RACY_NS
+            if known is None or known.key != self.key:
+                # Parsed whatever its bytes: read by the parse task itself, later
+                # than read_ns (so the racy check above errs on the safe side).
+                tasks.append((path, relative, None, self.config))
+                continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
-            stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
-            self.racy |= read_ns - info.st_mtime_ns <= _RACY_NS
-            if (
-                known is not None
-                and known.key == self.key
-                and known.content_hash == hashlib.sha256(data).hexdigest()
-            ):
+            if known.content_hash == hashlib.sha256(data).hexdigest():
                 summaries.append(_Summary.loads(known.summary))
                 touched.append((relative, info.st_size, info.st_mtime_ns, read_ns))
                 self.progress.advance()
@@ -669,7 +682,7 @@ class _Build:
         return summaries, errors, sorted(parsed)
 
     def _parse_all(
-        self, tasks: Sequence[tuple[Path, str, bytes, Config]]
+        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
     ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
             yield from map(_parse_task, tasks)
