@@ -7,11 +7,13 @@ from pathlib import Path
 import feedparser
 import pytest
 from _validators import atom_grammar
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedtool import build, load_config
 from feedtool.config import Config
-from feedtool.render.archive import HISTORY_NS
+from feedtool.render.archive import HISTORY_NS, archive_pages, subscription_size
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://news.example.org/"
@@ -206,3 +208,17 @@ def test_every_archive_links_a_neighbour_whatever_the_channel_size(
     assert set(checked) == archives
     # Main: two pages; the tags and authors "two-pages" and "more": two each.
     assert len(archives) == 2 + 2 * 2 + 2 * 2
+
+
+@given(st.integers(0, 10_000), st.integers(1, 200))
+def test_paging_policy_for_any_channel_size(count: int, size: int) -> None:
+    """Never one archive page alone; the subscription feed bounded; every item shown."""
+    pages = archive_pages(count, size)
+    shown = subscription_size(count, size)
+    assert pages != 1
+    assert shown <= min(count, 2 * size - 1)
+    assert pages * size + shown >= count  # the archives and the feed hold every item
+    assert pages * size <= count  # archive pages are full
+    if pages:
+        assert shown == size  # once archived, the feed holds the newest feed_size
+    assert subscription_size(count, size, archives=False) == min(count, size)
