@@ -99,6 +99,14 @@ class TagsConfig(_Frozen):
         description="Per-tag feeds are written for tags carried by at least this many items;"
         " a feed of one article is noise on a large site (and three files per tag).",
     )
+    keyword_feeds_min_items: int = Field(
+        default=5,
+        ge=1,
+        description="Keyword tags enrichment found (phrases of the text; not topics, places,"
+        " people, organisations or front matter tags) get feeds only when carried by at"
+        " least this many items (and `feeds_min_items`): they are the most numerous tags,"
+        " and their feeds mostly near-duplicates.",
+    )
     feed_content: Literal["summary", "full"] = Field(
         default="summary",
         description="What tag feeds (and their archive pages) carry of each item:"

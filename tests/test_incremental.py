@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import threading
 import time
@@ -14,6 +15,7 @@ from feedtool import build, load_config
 from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.errors import PublishError
+from feedtool.render import ItemRef, tag_channels_of
 from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,3 +214,65 @@ def test_a_second_build_waits_for_or_refuses_the_first(
     # The build ran only once the holder had let go.
     assert finished == [True]
     assert report.ok and report.articles == 3
+
+
+def _ref(path: str, tags: list[tuple[str, str]], found: set[str]) -> ItemRef:
+    when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    return ItemRef(
+        source_path=path,
+        id=f"tag:example.org,2025:{path}",
+        slug=path,
+        url=f"https://news.example.org/articles/{path}.html",
+        headline=path,
+        description=None,
+        language="en",
+        date_published=when,
+        date_modified=None,
+        tags=tuple((slug, slug.title(), kind) for slug, kind in tags),
+        fingerprint=path,
+        found_keywords=frozenset(found),
+    )
+
+
+def test_found_keywords_need_more_items_for_a_feed(config: Config) -> None:
+    tags = config.tags.model_copy(update={"feeds_min_items": 2, "keyword_feeds_min_items": 3})
+    config = config.model_copy(update={"tags": tags})
+    # 'trade' is a phrase enrichment found in both articles: no feed at two.
+    # 'harbour' was given in front matter by one editor: it counts as chosen.
+    # 'tehran' is a place: the ordinary bar.
+    refs = [
+        _ref("a", [("trade", "keyword"), ("harbour", "keyword"), ("tehran", "place")], {"trade"}),
+        _ref(
+            "b",
+            [("trade", "keyword"), ("harbour", "keyword"), ("tehran", "place")],
+            {"trade", "harbour"},
+        ),
+    ]
+
+    def prefixes(refs: list[ItemRef]) -> set[str]:
+        return {c.prefix for c in tag_channels_of(refs, config, lambda ref: pytest.fail())}
+
+    assert prefixes(refs) == {"tags/harbour/", "tags/tehran/"}
+    refs.append(_ref("c", [("trade", "keyword")], {"trade"}))
+    assert prefixes(refs) == {"tags/harbour/", "tags/tehran/", "tags/trade/"}
+
+
+def test_found_keywords_are_recorded_in_the_store(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    """A build from the store applies the keyword bar as a build that parses."""
+    enrich = config.enrich.model_copy(update={"enabled": ("languages", "entities", "keywords")})
+    tags = config.tags.model_copy(update={"feeds_min_items": 1, "keyword_feeds_min_items": 2})
+    enabled = config.model_copy(update={"enrich": enrich, "tags": tags})
+    out = tmp_path / "out"
+    first = build(seeds, out, enabled, ping=False)
+    feeds = {p for p in first.written if p.startswith("tags/")}
+    # The front matter tags have feeds at one item; the phrases found do not.
+    assert "tags/music/rss.xml" in feeds
+    shutil.rmtree(out / "tags")
+    again = build(seeds, out, enabled, ping=False)
+    assert again.parsed == ()
+    assert {p for p in again.written if p.startswith("tags/")} == feeds
+    loose = tags.model_copy(update={"keyword_feeds_min_items": 1})
+    more = build(seeds, tmp_path / "loose", enabled.model_copy(update={"tags": loose}), ping=False)
+    assert {p for p in more.written if p.startswith("tags/")} > feeds

@@ -307,7 +307,7 @@ def _affiliation(text: str) -> bool:
     )
 
 
-_ROLE_LINKS = _words("in en à a aus em de of for for the la le el der die das du des del di da")
+_ROLE_LINKS = _words("in en à a aus em de of for the la le el der die das du des del di da")
 
 
 # Role words that only qualify a writer's title ('Chief Political Correspondent'):
@@ -331,7 +331,7 @@ def _role_line(part: str) -> bool:
 def _name_and_role(text: str, following: str) -> tuple[Person, ...]:
     """A byline written without its label: a line with a name only, then a line
     with the writer's job title or affiliation ('Jane Doe' over 'Health
-    Correspondent, Reuters'; 'Hans Müller' over 'dpa')."""
+    Correspondent, Reuters'; 'Hans Müller' over 'AFP')."""
     name = text.strip().rstrip(".")
     if not _is_name(name) or len(following.split()) > 10 or any(c.isdigit() for c in following):
         return ()
@@ -348,7 +348,7 @@ def _name_and_role(text: str, following: str) -> tuple[Person, ...]:
 # 'گزارش' report, 'از' by/from) only with a colon after them.
 _RTL_LABEL = re.compile(
     r"^\s*(?:(?P<strong>بقلم|به\s+قلم|نویسنده|نوشته|تحریر)|"
-    r"كتب|كتبت|کتب|کتبت|إعداد|اعداد|تقرير|گزارش|گزارشگر|خبرنگار|از|رپورٹ|رپورٹر|تحریر\s+و\s+تحقیق)"
+    r"كتب|كتبت|کتب|کتبت|إعداد|اعداد|تقرير|گزارش|گزارشگر|خبرنگار|از|رپورٹ|رپورٹر)"
     r"\s*(?P<colon>[:：]\s*)?(?=[\u0600-\u06FF])"
 )
 _RTL_JOINERS = re.compile(r"\s*(?:[،,؛;]|\s+و\s+|\s+اور\s+)\s*")

@@ -104,6 +104,25 @@ def prune_empty_dirs(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+def _folder_inside(out: Path, folder: str, verdicts: dict[str, bool]) -> bool:
+    """Whether ``out/folder`` resolves inside ``out`` (``folder``: no ``..``, no ``.``).
+
+    A folder whose parent is inside stays inside unless it is a symlink: one
+    ``lstat`` per folder, not a full resolve of every path component.
+    """
+    verdict = verdicts.get(folder)
+    if verdict is None:
+        if not folder:
+            verdict = True
+        else:
+            path = out / folder
+            verdict = _folder_inside(out, folder.rpartition("/")[0], verdicts) and (
+                not path.is_symlink() or path.resolve().is_relative_to(out.resolve())
+            )
+        verdicts[folder] = verdict
+    return verdict
+
+
 def inside(out: Path, relative: str, folders: dict[str, bool] | None = None) -> Path:
     """``out/relative`` if it stays inside ``out`` once resolved, else an error.
 
@@ -114,9 +133,7 @@ def inside(out: Path, relative: str, folders: dict[str, bool] | None = None) -> 
     target = out / relative
     parent = relative.rpartition("/")[0]
     folders = {} if folders is None else folders
-    if parent not in folders:
-        folders[parent] = (out / parent).resolve().is_relative_to(out.resolve())
-    if not safe_relative(relative) or not folders[parent]:
+    if not safe_relative(relative) or not _folder_inside(out, parent, folders):
         raise PublishError(
             f"refusing to touch {relative!r}: it is not inside the output folder",
             path=out,

@@ -65,7 +65,7 @@ from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._preload import preload
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
-from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint
+from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
 from feedtool.render import (
     Fragments,
     ItemRef,
@@ -73,6 +73,7 @@ from feedtool.render import (
     Planned,
     Site,
     fingerprint,
+    found_keywords,
     plan_site,
     tag_channels_of,
 )
@@ -134,6 +135,7 @@ class _Summary:
     warnings: tuple[tuple[str, int | None, str | None], ...] = ()
     authors: tuple[tuple[str, str | None, str], ...] = ()  # (name, url, kind)
     draft: bool = False
+    found_keywords: tuple[str, ...] = ()  # slugs of keyword tags enrichment found
 
     def dumps(self) -> bytes:
         return orjson.dumps(vars(self))
@@ -146,6 +148,7 @@ class _Summary:
         raw["tags"] = tuple(_shared(tuple(tag)) for tag in raw["tags"])
         raw["authors"] = tuple(_shared(tuple(author)) for author in raw.get("authors", ()))
         raw["warnings"] = tuple(tuple(warning) for warning in raw.get("warnings", ()))
+        raw["found_keywords"] = tuple(raw.get("found_keywords", ()))
         return cls(**raw)
 
     @property
@@ -181,6 +184,7 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
         and bool(item.dateline or item.date_lines or item.corrections),
         authors=tuple((a.name, a.url, a.kind) for a in item.authors),
         draft=item.draft,
+        found_keywords=tuple(sorted(found_keywords(item))),
     )
 
 
@@ -251,6 +255,7 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
         date_published=stamp.date_published,
         date_modified=stamp.date_modified,
         tags=article.tags,
+        found_keywords=frozenset(article.found_keywords),
         authors=tuple(
             Person(name=name, url=url, kind="Person" if kind == "Person" else "Organization")
             for name, url, kind in article.authors
@@ -450,7 +455,9 @@ class _Build:
             path = output.path if isinstance(output, Planned) else output[0]
             if path in fingerprints:
                 raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            inside(self.out, path, resolved)
+            # The full check only once per folder (and for a path it refuses).
+            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
+                inside(self.out, path, resolved)
             if isinstance(output, Planned):
                 fingerprints[path] = fingerprint(output.fingerprint, self.key)
                 if (

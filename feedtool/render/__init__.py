@@ -18,6 +18,8 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
+import orjson
+
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.plugins import RENDERERS, import_modules
@@ -50,7 +52,7 @@ Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 MEMO_SIZE = 4096
 #: How many bytes of rendered feed entries a site keeps in memory (the others
 #: are in the item store, when the build has one).
-FRAGMENT_BYTES = 48_000_000
+FRAGMENT_BYTES = 16_000_000
 
 
 def renderer(
@@ -66,22 +68,14 @@ def renderer(
 
 
 def fingerprint(*parts: object) -> str:
-    """A digest of ``parts`` (strings, numbers, ``None``, nested tuples and lists)."""
-    digest = hashlib.sha256()
-    _feed_digest(digest, parts)
-    return digest.hexdigest()[:32]
+    """A digest of ``parts`` (strings, numbers, ``None``, nested tuples and lists).
 
-
-def _feed_digest(digest: Any, value: object) -> None:
-    if isinstance(value, tuple | list):
-        digest.update(b"(%d" % len(value))
-        for part in value:
-            _feed_digest(digest, part)
-        digest.update(b")")
-    else:
-        text = str(value).encode("utf-8", "surrogatepass")
-        digest.update(b"%d:" % len(text))
-        digest.update(text)
+    Serialised by orjson (C), then hashed: a build fingerprints every output,
+    and a large site has hundreds of thousands of parts. Other values count
+    as their ``str()``.
+    """
+    data = orjson.dumps(parts, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -105,6 +99,9 @@ class ItemRef:
     tags: tuple[tuple[str, str, str], ...]  # (slug, name, kind)
     fingerprint: str
     authors: tuple[Person, ...] = ()
+    #: Slugs of the keyword tags enrichment found (not given in front matter):
+    #: they get feeds only at ``[tags] keyword_feeds_min_items``.
+    found_keywords: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
@@ -122,9 +119,10 @@ class ItemRef:
             tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
             fingerprint=digest or fingerprint(item.model_dump_json()),
             authors=item.authors,
+            found_keywords=found_keywords(item),
         )
 
-    @property
+    @functools.cached_property
     def tag_slugs(self) -> tuple[str, ...]:
         return tuple(slug for slug, _, _ in self.tags)
 
@@ -155,6 +153,11 @@ class LazyItems(Sequence[NewsItem], Generic[K]):
 
     def __bool__(self) -> bool:
         return bool(self._refs)
+
+
+def found_keywords(item: NewsItem) -> frozenset[str]:
+    """Slugs of ``item``'s keyword tags that enrichment found (not given in front matter)."""
+    return frozenset(t.slug for t in item.tags if t.kind == "keyword" and not t.given)
 
 
 def _refs_of(items: Sequence[NewsItem]) -> tuple[ItemRef, ...]:
@@ -197,8 +200,9 @@ class Fragments:
 
     def get(self, kind: str, ref: ItemRef, make: Callable[[], bytes]) -> bytes:
         """The entry ``kind`` (``'rss/full'``…) of ``ref``: cached, or ``make()``."""
-        stamp = fingerprint(ref.source_path, ref.fingerprint, self.salt)
-        key = fingerprint(kind, stamp)
+        # The ref's fingerprint covers its file, content, id and dates.
+        stamp = f"{ref.fingerprint}.{self.salt}"
+        key = f"{kind}.{stamp}"
         value = self._memory.get(key)
         if value is not None:
             self._memory.move_to_end(key)
@@ -248,9 +252,10 @@ class Channel:
         """Newest date among the items: feed-level dates never come from the clock."""
         return max(item_updated(i) for i in self.refs)
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
-        """A digest of everything a feed of this channel shows."""
+        """A digest of everything a feed of this channel shows (once per channel,
+        however many formats ask)."""
         return fingerprint(
             self.prefix,
             self.title,
@@ -428,26 +433,44 @@ def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
     return stamp
 
 
+# A tag with every default, copied per channel: model_construct inspects the
+# model's defaults on every call, seconds on a site of thousands of tags.
+_TAG = Tag.model_construct(kind="keyword", name="-", slug="-")
+
+
 def tag_channels_of(
     refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
 ) -> tuple[Channel, ...]:
-    """One channel per tag slug carried by at least ``feeds_min_items`` items."""
+    """One channel per tag slug carried by at least ``feeds_min_items`` items.
+
+    A tag that is only ever a keyword enrichment found (a phrase of the text,
+    not a topic, place, person or organisation, nor a tag an editor gave)
+    needs ``keyword_feeds_min_items``: such phrases are the most numerous
+    tags, and their feeds mostly near-duplicates of each other's. A feed,
+    once it exists, stays as the archive grows: both bars only count items.
+    """
     by_slug: dict[str, list[ItemRef]] = {}
     first_tag: dict[str, tuple[str, str, str]] = {}
+    chosen: set[str] = set()
     for ref in refs:
         for triple in ref.tags:
             group = by_slug.setdefault(triple[0], [])
             if not group or group[-1] is not ref:
                 group.append(ref)
             first_tag.setdefault(triple[0], triple)
+            if triple[2] != "keyword" or triple[0] not in ref.found_keywords:
+                chosen.add(triple[0])
     channels = []
     for slug in sorted(by_slug):
         group = by_slug[slug]
-        if len(group) < config.tags.feeds_min_items:
+        least = config.tags.feeds_min_items
+        if slug not in chosen:
+            least = max(least, config.tags.keyword_feeds_min_items)
+        if len(group) < least:
             continue
         _, name, kind = first_tag[slug]
         top = tuple(group[: _subscription_size(len(group), config)])
-        tag = Tag.model_construct(kind=kind, name=name, slug=slug)  # type: ignore[arg-type]
+        tag = _TAG.model_copy(update={"kind": kind, "name": name, "slug": slug})
         channels.append(
             Channel(
                 prefix=f"tags/{slug}/",

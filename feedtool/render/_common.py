@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from feedtool._slug import tag_slug
 from feedtool._text import derived_from, direction, human_date, is_rtl, shorten
-from feedtool.config import Config
+from feedtool.config import Config, RenderConfig
 from feedtool.errors import FeedtoolError
 from feedtool.model import (
     EmbeddedPost,
@@ -137,19 +137,32 @@ def authors_of(item: NewsItem | ItemRef, config: Config) -> tuple[Person, ...]:
     format can say who wrote the article and where their other articles are.
     """
     people = item.authors
-    if "author_pages" not in config.render.renderers():
+    if not _author_pages(config.render):
         return people
-    return tuple(
-        person
-        if http_url(person.url)
-        else person.model_copy(update={"url": config.absolute(author_dir(person))})
-        for person in people
-    )
+    return tuple(_with_page(person, config.base_url) for person in people)
+
+
+@functools.lru_cache(maxsize=64)
+def _author_pages(render: RenderConfig) -> bool:
+    return "author_pages" in render.renderers()
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_page(person: Person, base_url: str) -> Person:
+    # Cached: every feed, page and listing asks for the authors of every item.
+    if http_url(person.url):
+        return person
+    return person.model_copy(update={"url": base_url + author_dir(person)})
 
 
 def author_dir(person: Person) -> str:
     """The folder of an author's page and feeds: ``authors/<slug>/``."""
-    return f"authors/{tag_slug(person.name)}/"
+    return _author_dir(person.name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _author_dir(name: str) -> str:
+    return f"authors/{tag_slug(name)}/"
 
 
 def tag_names(tags: Iterable[Tag]) -> list[str]:
@@ -259,11 +272,16 @@ def page_path(item: NewsItem | ItemRef, config: Config) -> str:
     folder's ``index.html``. Parse has checked that a front-matter ``url`` lies
     under ``base_url``; any other URL keeps the default place.
     """
-    if item.url.startswith(config.base_url):
-        path = unquote(urlsplit(item.url[len(config.base_url) :]).path)
+    return _page_path(item.url, item.slug, config.base_url)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _page_path(url: str, slug: str, base_url: str) -> str:
+    if url.startswith(base_url):
+        path = unquote(urlsplit(url[len(base_url) :]).path)
         if path and not path.startswith("/"):
             return path + "index.html" if path.endswith("/") else path
-    return f"articles/{item.slug}.html"
+    return f"articles/{slug}.html"
 
 
 def relative(from_page: str, to_path: str) -> str:
@@ -271,8 +289,22 @@ def relative(from_page: str, to_path: str) -> str:
 
     Relative links let the output folder be browsed from disk as well as served.
     """
-    start = posixpath.dirname(from_page) or "."
-    return quote(posixpath.relpath(to_path, start), safe="/")
+    return _relative(posixpath.dirname(from_page), to_path)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _relative(start: str, to_path: str) -> str:
+    # posixpath.relpath without its two os.getcwd() calls: both paths are
+    # relative to the output folder (a site links thousands of times).
+    start_parts = [p for p in posixpath.normpath(start or ".").split("/") if p != "."]
+    to_parts = [p for p in posixpath.normpath(to_path).split("/") if p != "."]
+    common = 0
+    for mine, theirs in zip(start_parts, to_parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + to_parts[common:]
+    return quote("/".join(parts) or ".", safe="/")
 
 
 # --------------------------------------------------------------------------- body HTML
