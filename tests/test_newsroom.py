@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
-from _validators import ninjs_validator, schemaorg, shared_path
+from _validators import SHARED, ninjs_validator, schemaorg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -611,7 +611,7 @@ def test_jsonld_carries_dateline_agency_job_title_and_correction() -> None:
     ]
 
 
-@pytest.mark.skipif(not shared_path("schemas").is_dir(), reason="needs ../shared/schemas")
+@pytest.mark.skipif(not (SHARED / "schemas").is_dir(), reason="needs ../shared/schemas")
 def test_every_case_is_valid_schemaorg_and_ninjs() -> None:
     vocabulary = schemaorg()
     validator = ninjs_validator()
