@@ -160,9 +160,28 @@ MONTH_LOCALES: tuple[str, ...] = (
 )
 
 
-# Arabic-script letters written two ways (Arabic and Persian keyboards), and
-# alef with or without hamza: a month name matches in either spelling.
-FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ۀ": "ه"})
+# Arabic-script letter variants that writers and keyboards mix: hamza seats,
+# alef maqsura, Arabic and Persian yeh and kaf, teh marbuta (written ه in
+# Persian), Urdu heh and noon ghunna. Month names and topic cues match in
+# either spelling.
+FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ی",
+        "ي": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ؤ": "و",
+        "ہ": "ه",
+        "ۃ": "ه",
+        "ں": "ن",
+    }
+)
 
 
 def _fold(text: str) -> str:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import cast
 
+from feedtool._text import FOLD
+
 Entries = tuple[tuple[str, float], ...]
 
 # The files' table names → IPTC level-1 qcodes.
@@ -73,27 +75,9 @@ _INNER = (
 )
 WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_INNER}])*")
 
-# Arabic-script letter variants that writers and keyboards mix: hamza seats,
-# alef maqsura, Arabic and Persian yeh and kaf, teh marbuta (written ه in Persian).
-_ARABIC_VARIANTS = str.maketrans(
-    {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ی",
-        "ي": "ی",
-        "ئ": "ی",
-        "ك": "ک",
-        "ة": "ه",
-        "ۀ": "ه",
-        "ؤ": "و",
-        "ہ": "ه",
-        "ۃ": "ه",
-        "ں": "ن",
-        "ı": "i",
-    }
-)
+# Arabic-script letter variants (shared with month names), and Turkish dotless i,
+# which case folding keeps apart from i.
+_LETTER_VARIANTS = {**FOLD, ord("ı"): "i"}
 # Marks removed from keys: Latin/Greek/Cyrillic accents (after NFKD), Arabic
 # vowel marks and tatweel, joiners.
 _MARKS = re.compile(
@@ -118,7 +102,7 @@ def fold(word: str, language: str = "") -> str:
         return unicodedata.normalize("NFC", word)
     if not word.isascii():
         word = _MARKS.sub("", unicodedata.normalize("NFKD", word))
-        word = unicodedata.normalize("NFC", word).translate(_ARABIC_VARIANTS)
+        word = unicodedata.normalize("NFC", word).translate(_LETTER_VARIANTS)
     return word
 
 
