@@ -31,6 +31,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 import time
 import warnings
@@ -50,6 +51,7 @@ from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
+from feedtool.plugins import RENDERERS
 from feedtool.publish import _quick
 from feedtool.publish._files import (
     clean_temporaries,
@@ -96,6 +98,10 @@ _PR_SET_PDEATHSIG = 1
 RENDER_THRESHOLD = 512
 #: Outputs a render worker takes at a time (consecutive in the plan).
 _RENDER_RUN = 64
+#: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
+_FOCUS_META = "focus"
+#: Set (to anything) in the environment, every build plans every output.
+FULL_PLAN_ENV = "FEEDTOOL_FULL_PLAN"
 
 
 class Progress(Protocol):
@@ -317,6 +323,30 @@ def hold_back(
     return ready, previewed, held
 
 
+def _signature(ref: ItemRef) -> str:
+    """What places an article among the others: which feeds, listings and pages it
+    is on, in what order, under what address. An edit that keeps it changes
+    only the outputs that show the article (``Site.focus``)."""
+    assert ref.date_published is not None
+    return fingerprint(
+        ref.id,
+        ref.slug,
+        ref.url,
+        ref.date_published.isoformat(),
+        ref.tags,
+        sorted(ref.found_keywords),
+        [(person.name, person.url, person.kind) for person in ref.authors],
+    )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
+    try:
+        return not stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _sort_key(ref: ItemRef) -> tuple[float, str]:
     assert ref.date_published is not None and ref.id is not None
     return (-ref.date_published.timestamp(), ref.id)
@@ -354,8 +384,9 @@ class _Build:
         self.lock_fd: int | None = None
         #: Where items are read when rendering (a render worker's own connection).
         self.reader: ItemStore = store
-        #: The files the output folder held when planning (dot folders excepted).
-        self.existing: set[str] = set()
+        #: The files the output folder held when planning (dot folders excepted;
+        #: ``None``: not listed).
+        self.existing: set[str] | None = None
         # The no-op fast path's key (None: this build leaves no quick stamp).
         self.quick_key = (
             _quick.quick_key(
@@ -434,11 +465,10 @@ class _Build:
             )
 
         state = State.load(self.out)
-        existing = existing_files(self.out)
-        self.existing = existing
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
-        before = copy.deepcopy(state.entries)
+        # Only a preview needs the records as they were (a deep copy of 20,000 costs).
+        before = copy.deepcopy(state.entries) if previewed else {}
         stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
         self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         # A preview shows held articles without recording them as published.
@@ -454,6 +484,7 @@ class _Build:
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
         self._lap("stamp")
 
+        focus, records, unpublished = self._focus(refs, errors, state_bytes, waiting)
         load = self._loader(stamps)
         site = Site(
             config=self.config,
@@ -462,51 +493,45 @@ class _Build:
             refs=tuple(refs),
             # Feed entries outlive the build in the store, keyed by the code and config too.
             fragments=Fragments(store, salt=self.key),
+            focus=focus,
         )
         if self.config.feed_archives:
             site = archived(site, load)
-        previous = store.outputs()
         old_files = set(state.files)
-        fingerprints: dict[str, str] = {}
-        todo: list[Planned | tuple[str, bytes]] = []
-        resolved: dict[str, bool] = {}
-        for output in plan_site(site):
-            path = output.path if isinstance(output, Planned) else output[0]
-            if path in fingerprints:
-                raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            # The full check only once per folder (and for a path it refuses).
-            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
-                inside(self.out, path, resolved)
-            if isinstance(output, Planned):
-                fingerprints[path] = fingerprint(output.fingerprint, self.key)
-                if (
-                    previous.get(path) == fingerprints[path]
-                    and path in old_files
-                    and path in existing
-                ):
-                    continue
-            else:
-                fingerprints[path] = ""
-            todo.append(output)
-        self._lap("plan")
+        planned = self._plan(site, old_files)
+        if planned is None:
+            # The focused plan met an output the last build did not write: the
+            # structure changed after all, so plan everything.
+            focus = None
+            site = replace(site, focus=None)
+            planned = self._plan(site, old_files)
+            assert planned is not None
+        fingerprints, todo = planned
+        self._lap("plan" if focus is None else f"plan (focused on {len(focus)})")
 
         if todo:
             # Staging leaves temporary files beside their targets: mark the build
             # as in progress first, so one killed while staging is cleaned up.
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
+            store.put_meta(_FOCUS_META, None)
             store.commit()
         rendered, staged = self._render_and_stage(todo, site)
         self._lap("render")
 
-        new_files = sorted(fingerprints)
-        stale = sorted(old_files - set(fingerprints))
+        if focus is None:
+            new_files = sorted(fingerprints)
+            stale = sorted(old_files - set(fingerprints))
+        else:
+            # The same structure: the same files (``_plan`` made sure of it).
+            new_files, stale = sorted(old_files), []
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
             state.files = sorted(old_files | set(new_files))
             self._write_state(state)
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
+            store.put_meta(_FOCUS_META, None)
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
@@ -528,11 +553,17 @@ class _Build:
             old = inside(self.out, relative)
             old.unlink(missing_ok=True)
             prune_empty_dirs(old.parent, self.out)
-        state.files = new_files
-        self._write_state(state)
+        if stale:  # else the file list written above is already the final one
+            state.files = new_files
+            self._write_state(state)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
+        store.put_published(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
+        store.put_meta(
+            _FOCUS_META,
+            None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting),
+        )
         store.put_meta(
             "last_build",
             None
@@ -558,13 +589,127 @@ class _Build:
         report = self._report(
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
-        report = replace(report, entries=tuple(sorted(set(site.fragments.made))))
+        report = replace(
+            report,
+            entries=tuple(sorted(set(site.fragments.made))),
+            focused=None if focus is None else tuple(sorted(focus)),
+        )
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
+        """What a focused plan needs to be as the last complete build left it."""
+        return fingerprint(
+            self.key,
+            state_digest,
+            waiting,
+            self.drafts,
+            self.future,
+            sorted(self.config.render.renderers()),
+        )
+
+    def _focus(
+        self,
+        refs: Sequence[ItemRef],
+        errors: Sequence[FeedtoolError],
+        state_bytes: bytes,
+        waiting: Sequence[tuple[str, bool]],
+    ) -> tuple[frozenset[str] | None, dict[str, tuple[str, str]], list[str]]:
+        """Which articles changed, when a focused plan is sure to be right; else ``None``.
+
+        Also the records of the published articles that the store lacks or
+        has otherwise, and the paths of those it must forget.
+
+        A plan can leave out every output that shows none of the changed
+        articles when the last build completed without errors from the same
+        code, config, state file and held articles, when no output was deleted
+        since (an output folder's time says so), when every renderer is one of
+        feedtool's own (they honour ``Site.focus``), and when each changed
+        article kept what places it among the others (:func:`_signature`).
+        Anything else plans every output, as a cold build does.
+        """
+        store = self.store
+        previous = store.published()
+        records: dict[str, tuple[str, str]] = {}
+        changed: set[str] = set()
+        moved = False
+        for ref in refs:
+            old = previous.get(ref.source_path)
+            if old is not None and old[0] == ref.fingerprint:
+                continue
+            signature = _signature(ref)
+            records[ref.source_path] = (ref.fingerprint, signature)
+            changed.add(ref.source_path)
+            moved |= old is None or old[1] != signature
+        published = {ref.source_path for ref in refs}
+        unpublished = sorted(path for path in previous if path not in published)
+        sure = (
+            not moved
+            and not unpublished
+            and not errors
+            and not os.environ.get(FULL_PLAN_ENV)
+            and not store.meta("in_progress")
+            and store.meta(_FOCUS_META)
+            == self._focus_key(hashlib.sha256(state_bytes).hexdigest(), waiting)
+            and set(self.config.render.renderers()) <= set(RENDERERS.builtin_names())
+            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
+        )
+        return (frozenset(changed) if sure else None), records, unpublished
+
+    def _plan(
+        self, site: Site, old_files: set[str]
+    ) -> tuple[dict[str, str], list[Planned | tuple[str, bytes]]] | None:
+        """Each output's fingerprint, and the outputs to render.
+
+        A full plan (no ``site.focus``) fingerprints every output and walks the
+        output folder once; a focused one checks only the outputs it plans,
+        and gives up (``None``) on one the last build did not write.
+        """
+        store = self.store
+        focused = site.focus is not None
+        previous = {} if focused else store.outputs()
+        existing = set() if focused else existing_files(self.out)
+        # A focused plan does not walk the folder: every staged file is checked.
+        self.existing = None if focused else existing
+        fingerprints: dict[str, str] = {}
+        todo: list[Planned | tuple[str, bytes]] = []
+        pending: list[Planned] = []
+        resolved: dict[str, bool] = {}
+        for output in plan_site(site):
+            path = output.path if isinstance(output, Planned) else output[0]
+            if path in fingerprints:
+                raise PublishError(f"two renderers wrote {path}", path=self.out / path)
+            if focused and path not in old_files:
+                return None
+            # The full check only once per folder (and for a path it refuses).
+            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
+                inside(self.out, path, resolved)
+            if isinstance(output, Planned):
+                fingerprints[path] = fingerprint(output.fingerprint, self.key)
+                if focused:
+                    pending.append(output)
+                    continue
+                if (
+                    previous.get(path) == fingerprints[path]
+                    and path in old_files
+                    and path in existing
+                ):
+                    continue
+            else:
+                fingerprints[path] = ""
+            todo.append(output)
+        if pending:
+            previous = store.output_fingerprints(p.path for p in pending)
+            for output in pending:
+                if previous.get(output.path) != fingerprints[output.path] or not _is_file(
+                    self.out / output.path
+                ):
+                    todo.append(output)
+        return fingerprints, todo
 
     def _folders_stamp(self, folders: str | None) -> str | None:
         """A digest of the modification times of the output folders (``folders``: JSON)."""
@@ -967,20 +1112,21 @@ def _render_order(
 
 
 def _render_one(
-    out: Path, output: Planned | tuple[str, bytes], existing: set[str]
+    out: Path, output: Planned | tuple[str, bytes], existing: set[str] | None
 ) -> tuple[bool, str, Path | None]:
     """Render ``output`` and stage it unless the file already holds its bytes:
     ``(whether a renderer ran, path, the staged temporary or None)``.
 
-    ``existing``: the files found when planning; a path not among them (nor
-    in a dot folder, which that list skips) is new, and not even stat'ed.
+    ``existing``: the files found when planning (``None``: not listed); a
+    path not among them (nor in a dot folder, which that list skips) is new,
+    and not even stat'ed.
     """
     if isinstance(output, Planned):
         path, data, did_render = output.path, output.render(), True
     else:
         (path, data), did_render = output, False
     target = out / path
-    maybe = path in existing or path.startswith(".") or "/." in path
+    maybe = existing is None or path in existing or path.startswith(".") or "/." in path
     if maybe and unchanged(target, data):
         return did_render, path, None
     return did_render, path, stage(target, data)
