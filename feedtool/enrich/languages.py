@@ -52,7 +52,7 @@ from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 if TYPE_CHECKING:
     from feedtool.model import Block
 
-__all__ = ["Detection", "detect", "detect_language", "enrich_languages"]
+__all__ = ["Detection", "detect", "detect_language", "enrich_languages", "release_models"]
 
 # Below this many letters a detection may name a block's language but cannot
 # overrule the article's configured language (a headline is too little).
@@ -258,6 +258,19 @@ def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
     if code not in candidates:  # lingua's 'nb' configured as 'no'
         code = next((c for c in candidates if _LINGUA_CODE.get(c) == code), code)
     return code, float(top.value)
+
+
+def release_models() -> None:
+    """Let go of the lingua models loaded so far (about 45 MB a language).
+
+    A build calls it once every article is parsed: rendering never detects a
+    language, and a render pool forks from the build process, so models kept
+    would be paid for by every worker. A later detection loads them again.
+    """
+    for detector in _DETECTORS.values():
+        if detector is not None:
+            detector.unload_language_models()
+    _DETECTORS.clear()
 
 
 def _detector(languages: frozenset[str]) -> Any:

@@ -65,7 +65,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
-from feedtool.publish._preload import preload
+from feedtool.publish._preload import preload, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
@@ -421,6 +421,8 @@ class _Build:
             for message, line, hint in s.warnings
         ]
         self.warnings += article_warnings
+        if parsed:
+            release()
         self._lap("parse + enrich")
 
         now = _now()
@@ -430,12 +432,9 @@ class _Build:
         )
         # What is held back is an input too: an embargo that ends changes the site.
         waiting = sorted((h.path, h.previewed) for h in held)
-        inputs = fingerprint(
-            self.key,
-            hashlib.sha256(state_bytes).hexdigest(),
-            sorted((s.source_path, s.content_hash) for s in all_summaries),
-            waiting,
-        )
+        sources = sorted((s.source_path, s.content_hash) for s in all_summaries)
+        del all_summaries
+        inputs = fingerprint(self.key, hashlib.sha256(state_bytes).hexdigest(), sources, waiting)
         if (
             not errors
             and not parsed
@@ -482,6 +481,10 @@ class _Build:
                 state.entries.pop(stamp.id, None)
         by_path = {s.source_path: s for s in summaries}
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
+        # The refs say all that planning and rendering need: the summaries (a
+        # few kB an article) are not held through the render phase, nor
+        # inherited by its workers.
+        del summaries, previewed, by_path
         self._lap("stamp")
 
         focus, records, unpublished = self._focus(refs, errors, state_bytes, waiting)
@@ -571,7 +574,7 @@ class _Build:
             else fingerprint(
                 self.key,
                 hashlib.sha256(final_state).hexdigest(),
-                sorted((s.source_path, s.content_hash) for s in all_summaries),
+                sources,
                 waiting,
             ),
         )

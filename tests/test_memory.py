@@ -1,0 +1,87 @@
+"""What a build holds in memory, phase by phase (never an RSS figure: those are
+measured by bench/bench_build.py, not asserted)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedtool import build, load_config
+from feedtool.config import DEFAULT_LANGUAGES
+from feedtool.enrich import languages
+from feedtool.enrich.languages import detect_language, release_models
+from feedtool.publish import _incremental
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DANISH = (
+    "Regeringen har i dag fremlagt et nyt lovforslag om klimaet, som skal reducere udledningen."
+)
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    places = ["Lyon", "Karachi", "Tehran", "Oslo", "Lisbon", "Cairo"]
+    for number, place in enumerate(places):
+        (folder / f"{number:02d}.txt").write_text(
+            f"New tram line opens in {place}\n\n"
+            f"{place.upper()}, March {number + 2} - The city council of {place} opened a new"
+            f" tram line on Tuesday, Mayor Anna Berg told reporters.\n\n"
+            + f"Story {number}: the line links the station and the harbour. "
+            * 5,
+            "utf-8",
+        )
+    return folder
+
+
+def test_released_language_models_are_loaded_again_when_asked() -> None:
+    languages._DETECTORS.clear()
+    first = detect_language(DANISH, DEFAULT_LANGUAGES)
+    assert first.method == "lingua"
+    assert languages._DETECTORS
+    release_models()
+    assert languages._DETECTORS == {}
+    again = detect_language(DANISH, DEFAULT_LANGUAGES)
+    assert (again.language, again.method, again.confident) == (
+        first.language,
+        first.method,
+        first.confident,
+    )
+
+
+def _live(kind: type) -> int:
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if type(thing) is kind)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_render_phase_holds_no_article_summaries(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Planning and rendering work from the refs: the parse summaries (every
+    article's tags, authors, warnings, hashes) are let go before, so neither
+    the build process nor a render worker forked from it carries them."""
+    seen: list[tuple[int, int, bool]] = []
+    real = _incremental._Build._render_and_stage
+
+    def spy(self: Any, todo: Any, site: Any) -> Any:
+        seen.append((_live(_incremental._Summary), len(site.refs), bool(languages._DETECTORS)))
+        return real(self, todo, site)
+
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental._Build, "_render_and_stage", spy)
+    # A model in memory before the build, as if an article had needed it.
+    detect_language(DANISH, DEFAULT_LANGUAGES)
+    config = load_config(ROOT / "feedtool.toml")
+    report = build(seeds, tmp_path / "out", config, jobs=jobs, ping=False)
+    assert report.ok and report.articles == 6
+    assert len(seen) == 1
+    summaries, refs, models = seen[0]
+    assert refs == 6
+    assert summaries == 0
+    assert not models  # parsing is over: lingua's models were let go
