@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -196,7 +197,15 @@ def bench(name: str, seeds: Path, articles: list[Path], work: Path, args: argpar
     config = work / "feedtool.toml"
     text = (ROOT / "feedtool.toml").read_text("utf-8")
     config.write_text(
-        text.replace("feeds_min_items = 1", f"feeds_min_items = {args.tag_feeds_min}"), "utf-8"
+        # The seed config is a small site's (a feed for every tag); an archive
+        # takes the large-site defaults, but for feeds_min_items as asked.
+        # (A plain replace would also hit keyword_feeds_min_items.)
+        re.sub(
+            r"(?m)^(keyword_)?feeds_min_items = \d+\n",
+            lambda m: "" if m[1] else f"feeds_min_items = {args.tag_feeds_min}\n",
+            text,
+        ),
+        "utf-8",
     )
     out = work / "out"
     command = [
