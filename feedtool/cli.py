@@ -271,7 +271,7 @@ def _quick_build(
     seeds: Path, out: Path, config_source: bytes | None, *, drafts: bool, future: bool, wait: float
 ) -> tuple[BuildReport, Sequence[Path]] | None:
     """The no-op fast path (see ``feedtool.publish._quick``): a report, or ``None``."""
-    from feedtool._noop import CACHE_DIRNAME, STORE_FILENAME
+    from feedtool._stamp import CACHE_DIRNAME, STORE_FILENAME
 
     if config_source is None or not (out / CACHE_DIRNAME / STORE_FILENAME).is_file():
         return None

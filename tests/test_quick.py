@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedtool import _noop
+from feedtool import _noop, _stamp
 from feedtool._lock import build_lock
 from feedtool.cli import main
 from feedtool.publish._state import STATE_FILENAME
@@ -431,7 +431,7 @@ def test_the_light_walk_finds_what_the_scan_finds(tmp_path: Path) -> None:
     (seeds / ".git").mkdir()
     for name in ("x.txt", "a/y.txt", "a/b/z.txt", "a-b.txt", "a/notes.md", ".git/HEAD", ".x.md"):
         (seeds / name).write_text("text\n", "utf-8")
-    stats, others = _noop.walk_seeds(str(seeds))
+    stats, others = _stamp.walk_seeds(str(seeds))
     scan = scan_seeds(seeds)
     assert not scan.warnings
     assert sorted(stats) == sorted(
@@ -446,8 +446,8 @@ def test_the_light_walk_finds_what_the_scan_finds(tmp_path: Path) -> None:
     ):
         make()
         assert scan_seeds(seeds).warnings
-        with pytest.raises(_noop.Unsure):
-            _noop.walk_seeds(str(seeds))
+        with pytest.raises(_stamp.Unsure):
+            _stamp.walk_seeds(str(seeds))
         for path in (seeds / "link.txt", seeds / ".draft.txt"):
             path.unlink(missing_ok=True)
 
@@ -496,13 +496,13 @@ def test_paths_print_as_click_prints_them(text: str) -> None:
     assert _noop._pure_path(text) == str(PurePosixPath(text))
 
 
-def test_the_entry_points_names_agree_with_the_packages() -> None:
+def test_the_stamps_names_agree_with_the_packages() -> None:
     from feedtool import _lock, store
     from feedtool.publish import _seeds, _state
 
-    assert _noop.CACHE_DIRNAME == store.CACHE_DIRNAME
-    assert _noop.STORE_FILENAME == store.STORE_FILENAME
-    assert _noop.LOCK_FILENAME == _lock.LOCK_FILENAME
-    assert _noop.STATE_FILENAME == _state.STATE_FILENAME
-    assert _noop.ARTICLE_SUFFIX == _seeds.ARTICLE_SUFFIX
-    assert _noop.QUIET_HIDDEN == _seeds._QUIET_HIDDEN
+    assert _stamp.CACHE_DIRNAME == store.CACHE_DIRNAME
+    assert _stamp.STORE_FILENAME == store.STORE_FILENAME
+    assert _stamp.LOCK_FILENAME == _lock.LOCK_FILENAME
+    assert _stamp.STATE_FILENAME == _state.STATE_FILENAME
+    assert _stamp.ARTICLE_SUFFIX == _seeds.ARTICLE_SUFFIX
+    assert _stamp.QUIET_HIDDEN == _seeds._QUIET_HIDDEN

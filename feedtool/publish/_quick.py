@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from feedtool import _noop
-from feedtool._noop import (
+import feedtool._stamp as _stamp
+from feedtool._stamp import (
     QUICK_META,
     code_identity,
     file_digest,
@@ -176,12 +176,12 @@ def check(
     """The last build's report and the seeds folder's other files, if nothing
     the build depends on changed; else ``None``.
 
-    The caller holds the build lock. The checks are :func:`feedtool._noop.check`'s
+    The caller holds the build lock. The checks are :func:`feedtool._stamp.check`'s
     (the console entry point's, before click is imported); this one also
     answers when the seeds folder has something to warn about.
     """
     started = time.perf_counter()
-    found = _noop.check(
+    found = _stamp.check(
         os.fspath(seeds), os.fspath(out), config_source, drafts=drafts, future=future, walk=_walk
     )
     if found is None:
@@ -196,11 +196,11 @@ def check(
     return report, tuple(sorted(o if isinstance(o, Path) else seeds / o for o in others))
 
 
-def _walk(seeds: str) -> tuple[list[tuple[str, _noop.Stat]], Sequence[object], Sequence[Any]]:
+def _walk(seeds: str) -> tuple[list[tuple[str, _stamp.Stat]], Sequence[object], Sequence[Any]]:
     """The light walk; the full scan (with its notices) when the light one is unsure."""
     try:
-        return _noop.light_walk(seeds)
-    except _noop.Unsure:
+        return _stamp.light_walk(seeds)
+    except _stamp.Unsure:
         pass
     root = Path(seeds)
     scan = scan_seeds(root)
