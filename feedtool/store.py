@@ -96,6 +96,19 @@ class ItemStore(Protocol):
         """Record what was written (and what was removed)."""
         ...
 
+    def output_fingerprints(self, paths: Iterable[str]) -> dict[str, str]:
+        """:meth:`outputs`, for ``paths`` only (those the store knows)."""
+        ...
+
+    def published(self) -> dict[str, tuple[str, str]]:
+        """Source path → ``(fingerprint, signature)`` of every article the last
+        complete build published (see ``feedtool.publish._incremental``)."""
+        ...
+
+    def put_published(self, records: Mapping[str, tuple[str, str]], removed: Iterable[str]) -> None:
+        """Add or replace published articles' records (and forget ``removed`` ones)."""
+        ...
+
     def derived(self, path: str, key: str) -> bytes | None:
         """A value computed from one article and ``key`` (its stamp), if still cached."""
         ...
@@ -148,6 +161,9 @@ CREATE TABLE IF NOT EXISTS fragments (
     key TEXT PRIMARY KEY, path TEXT NOT NULL, stamp TEXT NOT NULL, value BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fragments_path ON fragments (path);
+CREATE TABLE IF NOT EXISTS published (
+    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, signature TEXT NOT NULL
+);
 """
 
 
@@ -244,6 +260,31 @@ class SqliteStore:
         )
         self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in removed))
 
+    def output_fingerprints(self, paths: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        wanted = list(paths)
+        # In slices: SQLite caps the number of parameters of one statement.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self._db.execute(
+                    f"SELECT path, fingerprint FROM outputs WHERE path IN ({marks})", chunk
+                ).fetchall()
+            )
+        return found
+
+    def published(self) -> dict[str, tuple[str, str]]:
+        rows = self._db.execute("SELECT path, fingerprint, signature FROM published")
+        return {path: (digest, signature) for path, digest, signature in rows}
+
+    def put_published(self, records: Mapping[str, tuple[str, str]], removed: Iterable[str]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO published VALUES (?, ?, ?)",
+            ((path, digest, signature) for path, (digest, signature) in sorted(records.items())),
+        )
+        self._db.executemany("DELETE FROM published WHERE path = ?", ((p,) for p in removed))
+
     def derived(self, path: str, key: str) -> bytes | None:
         row = self._db.execute(
             "SELECT value FROM derived WHERE path = ? AND key = ?", (path, key)
@@ -285,6 +326,25 @@ class SqliteStore:
 
     def close(self) -> None:
         self._db.close()
+
+    def reader(self) -> SqliteStore:
+        """A second connection to this store, for the reads of a forked render worker.
+
+        A connection must not cross a ``fork``; and the build process stays
+        the one writer, so the reader never writes (not even the schema):
+        it sees what the build has committed.
+        """
+        other = SqliteStore.__new__(SqliteStore)
+        other.path = self.path
+        try:
+            other._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.OperationalError as exc:
+            raise PublishError(
+                f"cannot open the item store: {exc}",
+                path=self.path,
+                hint="check that the output folder is readable",
+            ) from exc
+        return other
 
 
 def cache_dir(out: Path) -> Path:

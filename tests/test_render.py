@@ -284,6 +284,22 @@ def test_jsonfeed_items(sample_site: Site, outputs: dict[str, bytes]) -> None:
     assert persian["language"] == "fa"
 
 
+def test_summary_in_another_language_keeps_the_link_in_the_feeds_language(
+    sample_site: Site, outputs: dict[str, bytes]
+) -> None:
+    # A tag feed's JSON Feed items carry a summary and a link as content_html.
+    feed = json.loads(outputs["tags/pakistan/feed.json"])
+    (persian,) = [i for i in feed["items"] if i.get("language") == "fa"]
+    root = lxml.html.fragment_fromstring(persian["content_html"], create_parent="div")
+    (marked,) = root.xpath("./*[@lang]")
+    assert marked.get("lang") == "fa" and marked.get("dir") == "rtl"
+    assert marked.text_content().strip() and not marked.xpath(".//a")
+    (link,) = root.xpath(".//a")
+    # The link's words are the publication's: no ancestor marks them as Persian.
+    assert not link.xpath("ancestor::*[@lang]") and link.text_content().strip()
+    assert link.get("href") == _by_slug(sample_site, persian["url"].rsplit("/", 1)[-1][:-5]).url
+
+
 # --------------------------------------------------------------------------- JSON-LD
 
 

@@ -30,6 +30,8 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
+import stat
 import threading
 import time
 import warnings
@@ -50,6 +52,7 @@ from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
+from feedtool.plugins import RENDERERS
 from feedtool.publish import _quick
 from feedtool.publish._files import (
     clean_temporaries,
@@ -98,6 +101,15 @@ _BATCH = 256
 _RACY_NS = 2_000_000_000
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 _ITEM_CACHE = 512
+_PR_SET_PDEATHSIG = 1
+#: Below this many outputs to render, forking a render pool costs more than it saves.
+RENDER_THRESHOLD = 512
+#: Outputs a render worker takes at a time (consecutive in the plan).
+_RENDER_RUN = 64
+#: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
+_FOCUS_META = "focus"
+#: Set (to anything) in the environment, every build plans every output.
+FULL_PLAN_ENV = "FEEDTOOL_FULL_PLAN"
 
 
 class Progress(Protocol):
@@ -201,6 +213,14 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     if lock_fd is not None:
         with contextlib.suppress(OSError):
             os.close(lock_fd)
+    # Linux: killed with the build at once (a worker left running would stage
+    # files after the next build cleaned up); elsewhere the watcher below.
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -311,6 +331,30 @@ def hold_back(
     return ready, previewed, held
 
 
+def _signature(ref: ItemRef) -> str:
+    """What places an article among the others: which feeds, listings and pages it
+    is on, in what order, under what address. An edit that keeps it changes
+    only the outputs that show the article (``Site.focus``)."""
+    assert ref.date_published is not None
+    return fingerprint(
+        ref.id,
+        ref.slug,
+        ref.url,
+        ref.date_published.isoformat(),
+        ref.tags,
+        sorted(ref.found_keywords),
+        [(person.name, person.url, person.kind) for person in ref.authors],
+    )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
+    try:
+        return not stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _sort_key(ref: ItemRef) -> tuple[float, str]:
     assert ref.date_published is not None and ref.id is not None
     return (-ref.date_published.timestamp(), ref.id)
@@ -346,6 +390,11 @@ class _Build:
         self._clock = time.perf_counter()
         self._undated: tuple[str, ...] = ()
         self.lock_fd: int | None = None
+        #: Where items are read when rendering (a render worker's own connection).
+        self.reader: ItemStore = store
+        #: The files the output folder held when planning (dot folders excepted;
+        #: ``None``: not listed).
+        self.existing: set[str] | None = None
         # The no-op fast path's key (None: this build leaves no quick stamp).
         self.quick_key = (
             _quick.quick_key(
@@ -424,10 +473,10 @@ class _Build:
             )
 
         state = State.load(self.out)
-        existing = existing_files(self.out)
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
-        before = copy.deepcopy(state.entries)
+        # Only a preview needs the records as they were (a deep copy of 20,000 costs).
+        before = copy.deepcopy(state.entries) if previewed else {}
         stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
         self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         # A preview shows held articles without recording them as published.
@@ -443,6 +492,7 @@ class _Build:
         refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
         self._lap("stamp")
 
+        focus, records, unpublished = self._focus(refs, errors, state_bytes, waiting)
         load = self._loader(stamps)
         site = Site(
             config=self.config,
@@ -451,51 +501,45 @@ class _Build:
             refs=tuple(refs),
             # Feed entries outlive the build in the store, keyed by the code and config too.
             fragments=Fragments(store, salt=self.key),
+            focus=focus,
         )
         if self.config.feed_archives:
             site = archived(site, load)
-        previous = store.outputs()
         old_files = set(state.files)
-        fingerprints: dict[str, str] = {}
-        todo: list[Planned | tuple[str, bytes]] = []
-        resolved: dict[str, bool] = {}
-        for output in plan_site(site):
-            path = output.path if isinstance(output, Planned) else output[0]
-            if path in fingerprints:
-                raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-            # The full check only once per folder (and for a path it refuses).
-            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
-                inside(self.out, path, resolved)
-            if isinstance(output, Planned):
-                fingerprints[path] = fingerprint(output.fingerprint, self.key)
-                if (
-                    previous.get(path) == fingerprints[path]
-                    and path in old_files
-                    and path in existing
-                ):
-                    continue
-            else:
-                fingerprints[path] = ""
-            todo.append(output)
-        self._lap("plan")
+        planned = self._plan(site, old_files)
+        if planned is None:
+            # The focused plan met an output the last build did not write: the
+            # structure changed after all, so plan everything.
+            focus = None
+            site = replace(site, focus=None)
+            planned = self._plan(site, old_files)
+            assert planned is not None
+        fingerprints, todo = planned
+        self._lap("plan" if focus is None else f"plan (focused on {len(focus)})")
 
         if todo:
             # Staging leaves temporary files beside their targets: mark the build
             # as in progress first, so one killed while staging is cleaned up.
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
+            store.put_meta(_FOCUS_META, None)
             store.commit()
-        rendered, staged = self._render_and_stage(todo)
+        rendered, staged = self._render_and_stage(todo, site)
         self._lap("render")
 
-        new_files = sorted(fingerprints)
-        stale = sorted(old_files - set(fingerprints))
+        if focus is None:
+            new_files = sorted(fingerprints)
+            stale = sorted(old_files - set(fingerprints))
+        else:
+            # The same structure: the same files (``_plan`` made sure of it).
+            new_files, stale = sorted(old_files), []
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
             state.files = sorted(old_files | set(new_files))
             self._write_state(state)
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
+            store.put_meta(_FOCUS_META, None)
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
@@ -517,11 +561,17 @@ class _Build:
             old = inside(self.out, relative)
             old.unlink(missing_ok=True)
             prune_empty_dirs(old.parent, self.out)
-        state.files = new_files
-        self._write_state(state)
+        if stale:  # else the file list written above is already the final one
+            state.files = new_files
+            self._write_state(state)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
+        store.put_published(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
+        store.put_meta(
+            _FOCUS_META,
+            None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting),
+        )
         store.put_meta(
             "last_build",
             None
@@ -547,13 +597,127 @@ class _Build:
         report = self._report(
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
-        report = replace(report, entries=tuple(sorted(site.fragments.made)))
+        report = replace(
+            report,
+            entries=tuple(sorted(set(site.fragments.made))),
+            focused=None if focus is None else tuple(sorted(focus)),
+        )
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
+        """What a focused plan needs to be as the last complete build left it."""
+        return fingerprint(
+            self.key,
+            state_digest,
+            waiting,
+            self.drafts,
+            self.future,
+            sorted(self.config.render.renderers()),
+        )
+
+    def _focus(
+        self,
+        refs: Sequence[ItemRef],
+        errors: Sequence[FeedtoolError],
+        state_bytes: bytes,
+        waiting: Sequence[tuple[str, bool]],
+    ) -> tuple[frozenset[str] | None, dict[str, tuple[str, str]], list[str]]:
+        """Which articles changed, when a focused plan is sure to be right; else ``None``.
+
+        Also the records of the published articles that the store lacks or
+        has otherwise, and the paths of those it must forget.
+
+        A plan can leave out every output that shows none of the changed
+        articles when the last build completed without errors from the same
+        code, config, state file and held articles, when no output was deleted
+        since (an output folder's time says so), when every renderer is one of
+        feedtool's own (they honour ``Site.focus``), and when each changed
+        article kept what places it among the others (:func:`_signature`).
+        Anything else plans every output, as a cold build does.
+        """
+        store = self.store
+        previous = store.published()
+        records: dict[str, tuple[str, str]] = {}
+        changed: set[str] = set()
+        moved = False
+        for ref in refs:
+            old = previous.get(ref.source_path)
+            if old is not None and old[0] == ref.fingerprint:
+                continue
+            signature = _signature(ref)
+            records[ref.source_path] = (ref.fingerprint, signature)
+            changed.add(ref.source_path)
+            moved |= old is None or old[1] != signature
+        published = {ref.source_path for ref in refs}
+        unpublished = sorted(path for path in previous if path not in published)
+        sure = (
+            not moved
+            and not unpublished
+            and not errors
+            and not os.environ.get(FULL_PLAN_ENV)
+            and not store.meta("in_progress")
+            and store.meta(_FOCUS_META)
+            == self._focus_key(hashlib.sha256(state_bytes).hexdigest(), waiting)
+            and set(self.config.render.renderers()) <= set(RENDERERS.builtin_names())
+            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
+        )
+        return (frozenset(changed) if sure else None), records, unpublished
+
+    def _plan(
+        self, site: Site, old_files: set[str]
+    ) -> tuple[dict[str, str], list[Planned | tuple[str, bytes]]] | None:
+        """Each output's fingerprint, and the outputs to render.
+
+        A full plan (no ``site.focus``) fingerprints every output and walks the
+        output folder once; a focused one checks only the outputs it plans,
+        and gives up (``None``) on one the last build did not write.
+        """
+        store = self.store
+        focused = site.focus is not None
+        previous = {} if focused else store.outputs()
+        existing = set() if focused else existing_files(self.out)
+        # A focused plan does not walk the folder: every staged file is checked.
+        self.existing = None if focused else existing
+        fingerprints: dict[str, str] = {}
+        todo: list[Planned | tuple[str, bytes]] = []
+        pending: list[Planned] = []
+        resolved: dict[str, bool] = {}
+        for output in plan_site(site):
+            path = output.path if isinstance(output, Planned) else output[0]
+            if path in fingerprints:
+                raise PublishError(f"two renderers wrote {path}", path=self.out / path)
+            if focused and path not in old_files:
+                return None
+            # The full check only once per folder (and for a path it refuses).
+            if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
+                inside(self.out, path, resolved)
+            if isinstance(output, Planned):
+                fingerprints[path] = fingerprint(output.fingerprint, self.key)
+                if focused:
+                    pending.append(output)
+                    continue
+                if (
+                    previous.get(path) == fingerprints[path]
+                    and path in old_files
+                    and path in existing
+                ):
+                    continue
+            else:
+                fingerprints[path] = ""
+            todo.append(output)
+        if pending:
+            previous = store.output_fingerprints(p.path for p in pending)
+            for output in pending:
+                if previous.get(output.path) != fingerprints[output.path] or not _is_file(
+                    self.out / output.path
+                ):
+                    todo.append(output)
+        return fingerprints, todo
 
     def _folders_stamp(self, folders: str | None) -> str | None:
         """A digest of the modification times of the output folders (``folders``: JSON)."""
@@ -759,11 +923,12 @@ class _Build:
         return result
 
     def _loader(self, stamps: dict[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
-        store, config = self.store, self.config
+        config = self.config
 
         @functools.lru_cache(maxsize=_ITEM_CACHE)
         def load_path(source_path: str) -> NewsItem:
-            data = store.item_json(source_path)
+            # Through ``self.reader``: a render worker reads by its own connection.
+            data = self.reader.item_json(source_path)
             if data is None:  # pragma: no cover - the store was just filled
                 raise PublishError("article vanished from the store", path=source_path)
             return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
@@ -771,27 +936,208 @@ class _Build:
         return lambda ref: load_path(ref.source_path)
 
     def _render_and_stage(
-        self, todo: Sequence[Planned | tuple[str, bytes]]
+        self, todo: Sequence[Planned | tuple[str, bytes]], site: Site
     ) -> tuple[list[str], list[tuple[str, Path]]]:
-        rendered: list[str] = []
-        staged: list[tuple[str, Path]] = []
+        """Render ``todo`` and stage the files that changed: ``(rendered, staged)``,
+        both in ``todo``'s order. Large batches are rendered by a process pool."""
         self.progress.phase("rendering", len(todo))
+        order = _render_order(todo, site.refs)
+        if self.jobs > 1 and len(todo) >= RENDER_THRESHOLD and isinstance(self.store, SqliteStore):
+            return self._render_in_pool(todo, order, site)
+        rendered: dict[int, str] = {}
+        staged: dict[int, tuple[str, Path]] = {}
         try:
-            for output in todo:
-                if isinstance(output, Planned):
-                    path, data = output.path, output.render()
-                    rendered.append(path)
-                else:
-                    path, data = output
-                target = self.out / path
-                if not unchanged(target, data):
-                    staged.append((path, stage(target, data)))
+            for index in order:
+                did_render, path, temp = _render_one(self.out, todo[index], self.existing)
+                if did_render:
+                    rendered[index] = path
+                if temp is not None:
+                    staged[index] = (path, temp)
                 self.progress.advance()
         except BaseException:
-            for _, temp in staged:
+            for _, temp in staged.values():
                 temp.unlink(missing_ok=True)
             raise
-        return rendered, staged
+        return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
+
+    def _render_in_pool(
+        self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
+    ) -> tuple[list[str], list[tuple[str, Path]]]:
+        """Render ``todo`` in forked workers, each a run of outputs at a time.
+
+        The workers inherit the plan (``todo``, the site, the loader) and read
+        the store through connections of their own; each stages its files and
+        sends back what it staged and the feed entries it made, which this
+        process (the store's one writer) records and commits as they come, so
+        a worker finds the entries another made in an earlier run. Nothing is
+        renamed into place here: that waits for the state file, as serially.
+        """
+        global _RENDERING
+        assert isinstance(self.store, SqliteStore)
+        runs = [order[start : start + _RENDER_RUN] for start in range(0, len(order), _RENDER_RUN)]
+        rendered: dict[int, str] = {}
+        staged: dict[int, tuple[str, Path]] = {}
+        fragments = site.fragments
+        made: set[tuple[str, str]] = set(fragments.made)
+        _RENDERING = _RenderJob(self, todo, fragments, runs)
+        gc.collect()
+        gc.freeze()
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(runs)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_render_worker_init,
+            initargs=(self.lock_fd, os.getpid()),
+        )
+        try:
+            for result in pool.map(_render_run, range(len(runs))):
+                for index, path in result.rendered:
+                    rendered[index] = path
+                for index, path, temp_name in result.staged:
+                    staged[index] = (path, Path(temp_name))
+                for entry in result.fragments:
+                    self.store.put_fragment(*entry)
+                made.update(result.made)
+                self.store.commit()
+                self.progress.advance(result.count)
+        except BaseException as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for _, staged_temp in staged.values():
+                staged_temp.unlink(missing_ok=True)
+            # What a worker staged and had not reported yet.
+            clean_temporaries(self.out)
+            if isinstance(exc, BrokenProcessPool):
+                raise PublishError(
+                    "a worker process died while rendering (killed, or out of memory)",
+                    path=self.out,
+                    hint="build again: the previous output is unchanged; if it recurs,"
+                    " run with --jobs 1 and check the memory limit",
+                ) from exc
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            gc.unfreeze()
+            _RENDERING = None
+        fragments.made = sorted(made)
+        return (
+            [rendered[i] for i in sorted(rendered)],
+            [staged[i] for i in sorted(staged)],
+        )
+
+
+@dataclass
+class _RenderJob:
+    """What forked render workers inherit: the build, its plan, the site's entry cache."""
+
+    build: _Build
+    todo: Sequence[Planned | tuple[str, bytes]]
+    fragments: Fragments
+    runs: list[Sequence[int]]
+
+
+@dataclass(frozen=True)
+class _RunResult:
+    """What a render worker did with one run of outputs (indexes into the plan)."""
+
+    count: int
+    rendered: list[tuple[int, str]]
+    staged: list[tuple[int, str, str]]
+    #: ``(path, stamp, key, bytes)`` of the feed entries it made, for the store.
+    fragments: list[tuple[str, str, str, bytes]]
+    made: list[tuple[str, str]]
+
+
+#: The render job of this process (set before a render pool forks).
+_RENDERING: _RenderJob | None = None
+
+
+class _Collecting:
+    """A worker's fragment store: reads the build's store, keeps what it would write."""
+
+    def __init__(self, reader: SqliteStore) -> None:
+        self.reader = reader
+        self.made: list[tuple[str, str, str, bytes]] = []
+
+    def fragment(self, key: str) -> bytes | None:
+        return self.reader.fragment(key)
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        self.made.append((path, stamp, key, value))
+
+
+def _render_worker_init(lock_fd: int | None, parent: int) -> None:
+    _worker_init(lock_fd, parent)
+    job = _RENDERING
+    assert job is not None
+    assert isinstance(job.build.store, SqliteStore)
+    reader = job.build.store.reader()
+    job.build.reader = reader
+    job.fragments.store = _Collecting(reader)
+
+
+def _render_run(number: int) -> _RunResult:
+    """In a render worker: render and stage the ``number``-th run of the plan."""
+    job = _RENDERING
+    assert job is not None
+    collecting = job.fragments.store
+    assert isinstance(collecting, _Collecting)
+    collecting.made = []
+    job.fragments.made = []
+    rendered: list[tuple[int, str]] = []
+    staged: list[tuple[int, str, str]] = []
+    out = job.build.out
+    try:
+        for index in job.runs[number]:
+            did_render, path, temp = _render_one(out, job.todo[index], job.build.existing)
+            if did_render:
+                rendered.append((index, path))
+            if temp is not None:
+                staged.append((index, path, str(temp)))
+    except BaseException:
+        for _, _, temp_name in staged:
+            Path(temp_name).unlink(missing_ok=True)
+        raise
+    return _RunResult(len(job.runs[number]), rendered, staged, collecting.made, job.fragments.made)
+
+
+def _render_order(
+    todo: Sequence[Planned | tuple[str, bytes]], refs: Sequence[ItemRef]
+) -> list[int]:
+    """Indexes of ``todo`` in the order to render them: by the newest item each
+    shows (``Planned.near``), so that an item's page, its other files and the
+    feeds and archive pages it heads are rendered together and the item is
+    loaded once for all of them (and a worker's run of outputs shares its
+    items); then the outputs that show none. Plan order breaks ties.
+    """
+    rank = {ref.source_path: number for number, ref in enumerate(refs)}
+    last = len(rank)
+
+    def key(index: int) -> tuple[int, int]:
+        output = todo[index]
+        near = output.near if isinstance(output, Planned) else None
+        return (last if near is None else rank.get(near, last), index)
+
+    return sorted(range(len(todo)), key=key)
+
+
+def _render_one(
+    out: Path, output: Planned | tuple[str, bytes], existing: set[str] | None
+) -> tuple[bool, str, Path | None]:
+    """Render ``output`` and stage it unless the file already holds its bytes:
+    ``(whether a renderer ran, path, the staged temporary or None)``.
+
+    ``existing``: the files found when planning (``None``: not listed); a
+    path not among them (nor in a dot folder, which that list skips) is new,
+    and not even stat'ed.
+    """
+    if isinstance(output, Planned):
+        path, data, did_render = output.path, output.render(), True
+    else:
+        (path, data), did_render = output, False
+    target = out / path
+    maybe = existing is None or path in existing or path.startswith(".") or "/." in path
+    if maybe and unchanged(target, data):
+        return did_render, path, None
+    return did_render, path, stage(target, data)
 
 
 def _without_duplicate_ids(

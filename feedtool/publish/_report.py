@@ -63,6 +63,11 @@ class BuildReport:
     #: entry is rendered once per item, format and variant, then spliced into
     #: every feed that carries the item, by this build and the next ones.
     entries: tuple[tuple[str, str], ...] = ()
+    #: ``None``: the build planned every output (or had nothing to do). Else the
+    #: source paths of the changed articles it planned for: it fingerprinted
+    #: and rendered only the outputs that show one of them, as nothing else
+    #: of the site changed (``feedtool.render.Site.focus``).
+    focused: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
@@ -40,6 +40,10 @@ class Planned:
     path: str
     fingerprint: str
     render: Callable[[], bytes]
+    #: The ``source_path`` of the newest item the output shows, if any: a hint
+    #: of render order only. A build renders outputs that show the same items
+    #: one after the other, so each item is loaded once, not once per format.
+    near: str | None = None
 
 
 Output = tuple[str, bytes]
@@ -284,11 +288,25 @@ class Site:
     archives: tuple[Channel, ...] = field(default=())
     #: The feed entries rendered so far (shared by ``dataclasses.replace`` copies).
     fragments: Fragments = field(default_factory=Fragments, repr=False)
+    #: ``None``: plan every output. Else the source paths of the only items that
+    #: changed, in a site whose structure did not (the same items in the same
+    #: order, with the same ids, URLs, publication dates, tags and authors): the
+    #: shared loops (:func:`item_files`, :func:`channel_feeds`, the listings) then
+    #: plan only the outputs that show one of them, and skip the others without
+    #: fingerprinting them, since nothing they are made from changed. Outputs
+    #: made from every item (sitemaps, OPML) are planned anyway.
+    focus: frozenset[str] | None = field(default=None, repr=False)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+
+    def shows(self, refs: Iterable[ItemRef]) -> bool:
+        """Whether an output made from ``refs`` (and the site's structure) is planned:
+        always without a ``focus``, else when one of them is in it."""
+        focus = self.focus
+        return focus is None or any(ref.source_path in focus for ref in refs)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once per site and key (the newest ``MEMO_SIZE`` keys).
@@ -512,11 +530,12 @@ def channel_feeds(
     channel whose fingerprint changed since the last build.
     """
     for channel in site.feeds if archives else site.channels:
-        if channel.refs:
+        if channel.refs and site.shows(channel.refs):
             yield Planned(
                 feed.path(channel.prefix),
                 channel.fingerprint,
                 lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
+                near=channel.refs[0].source_path,
             )
 
 
@@ -531,11 +550,15 @@ def item_files(
     ``to_bytes`` is only called, with the loaded item, for an item whose
     fingerprint (or ``depends(ref)``, when the file shows more than the item) changed.
     """
+    focus = site.focus
     for index, ref in enumerate(site.refs):
+        if focus is not None and ref.source_path not in focus:
+            continue
         yield Planned(
             path(ref),
             depends(ref) if depends is not None else ref.fingerprint,
             lambda index=index: to_bytes(site.items[index]),  # type: ignore[misc]
+            near=ref.source_path,
         )
 
 

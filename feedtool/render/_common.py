@@ -547,15 +547,18 @@ def summary_text(item: NewsItem) -> str:
 
 
 def lean_content_html(item: NewsItem, config: Config) -> str:
-    """A summary of ``item`` and a link to it, as the HTML content of an entry
-    (marked with its language, as :func:`content_html` marks a body)."""
-    lean = (
-        f"<p>{html.escape(summary_text(item))}</p>"
-        f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
-    )
+    """A summary of ``item`` and a link to it, as the HTML content of an entry.
+
+    The summary is marked with the item's language, as :func:`content_html`
+    marks a body; the link's words are the publication's (like the pages'
+    "updated"), so they stay outside that mark.
+    """
+    summary = f"<p>{html.escape(summary_text(item))}</p>"
+    link = f'<p><a href="{html.escape(item.url)}">Read the full article</a></p>'
     if item.language.lower() == config.language.lower():
-        return lean
-    return f'<div lang="{html.escape(item.language)}" dir="{direction(item.language)}">{lean}</div>'
+        return summary + link
+    language = html.escape(item.language)
+    return f'<div lang="{language}" dir="{direction(item.language)}">{summary}</div>{link}'
 
 
 def feed_entries(

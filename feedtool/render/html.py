@@ -343,6 +343,8 @@ def _listing(
     chunks = [tuple(refs[start : start + size]) for start in range(0, len(refs), size)] or [()]
     paths = _page_paths(folder, len(chunks))
     for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
+        if not site.shows(chunk):
+            continue
         digest = fingerprint(
             "listing",
             paths,
@@ -468,13 +470,15 @@ def render_archive(site: Site) -> Iterator[Output | Planned]:
             refs=items,
             canonical=config.absolute(folder),
         )
-    yield _directory(
-        site,
-        "archive/index.html",
-        "Archive",
-        f"Every article of {clean(config.title)}, month by month.",
-        list(groups.values()),
-    )
+    # Names and counts only: unchanged while the site's structure is (``Site.focus``).
+    if site.focus is None:
+        yield _directory(
+            site,
+            "archive/index.html",
+            "Archive",
+            f"Every article of {clean(config.title)}, month by month.",
+            list(groups.values()),
+        )
 
 
 # --------------------------------------------------------------------------- tags
@@ -512,13 +516,15 @@ def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
         )
     for group in groups.values():
         group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
-    yield _directory(
-        site,
-        "tags/index.html",
-        "Tags",
-        "Topics, people, organisations, places and keywords, each with its page and feeds.",
-        list(groups.values()),
-    )
+    # Names and counts only: unchanged while the site's structure is (``Site.focus``).
+    if site.focus is None:
+        yield _directory(
+            site,
+            "tags/index.html",
+            "Tags",
+            "Topics, people, organisations, places and keywords, each with its page and feeds.",
+            list(groups.values()),
+        )
 
 
 # --------------------------------------------------------------------------- authors
@@ -557,10 +563,12 @@ def render_author_pages(site: Site) -> Iterator[Output | Planned]:
             channel=channel,
         )
     group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
-    yield _directory(
-        site,
-        "authors/index.html",
-        "Authors",
-        f"Who writes for {clean(config.title)}.",
-        [group],
-    )
+    # Names and counts only: unchanged while the site's structure is (``Site.focus``).
+    if site.focus is None:
+        yield _directory(
+            site,
+            "authors/index.html",
+            "Authors",
+            f"Who writes for {clean(config.title)}.",
+            [group],
+        )

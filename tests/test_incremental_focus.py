@@ -1,0 +1,215 @@
+"""Focused plans: a build after an edit plans only the outputs that show the edited articles.
+
+Every case compares the incremental result with a clean build from the same
+state file (so the same ids and dates), byte for byte, and then checks that a
+build which plans every output finds nothing left to render or write: the
+focused plan left out no output that changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.publish._incremental import FULL_PLAN_ENV
+from feedtool.publish._report import BuildReport
+from feedtool.store import CACHE_DIRNAME, SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TAGS = ("Transport", "Cities", "Music", "Weather", "Schools")
+AUTHORS = ("Sara Ahmadi", "Omar Khan", "Lena Vogel")
+
+ARTICLE = """+++
+tags = [{tags}]
+authors = ["{author}"]
+published = 2025-{month:02d}-{day:02d}T{hour:02d}:30:00Z
++++
+{headline}
+
+A report on {topic}, published for the test, with a lead of its own.
+
+The second paragraph of the story about {topic} gives more detail.
+"""
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    # Small feeds and pages, so that the site has archive pages and paginated
+    # listings; no enrichment, so that the tests know every tag.
+    return config.model_copy(
+        update={
+            "enrich": config.enrich.model_copy(update={"enabled": ()}),
+            "feed_size": 2,
+            "page_size": 3,
+            "tags": config.tags.model_copy(update={"feeds_min_items": 2}),
+        }
+    )
+
+
+def _write(seeds: Path, number: int, *, headline: str | None = None, extra: str = "") -> None:
+    tags = [TAGS[number % 5], TAGS[(number * 2 + 1) % 5]]
+    text = ARTICLE.format(
+        tags=", ".join(f'"{t}"' for t in dict.fromkeys(tags)),
+        author=AUTHORS[number % 3],
+        month=10 + number % 2,
+        day=1 + number,
+        hour=8 + number % 7,
+        headline=headline or f"Story number {number} of the desk",
+        topic=f"subject {number}",
+    )
+    (seeds / f"a{number:02d}.txt").write_text(text + extra, "utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for number in range(14):
+        _write(seeds, number)
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.ok and report.focused is None
+    # Later builds happen later: an edit gets a modification date of its own.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    return tmp_path
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
+
+
+def _same_as_clean(site: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output equals a clean build's, and a full plan finds nothing more to do."""
+    out, clean = site / "out", site / "clean"
+    clean.mkdir()
+    for name in (".feedtool-state.json", ".feedtool-gone"):
+        if (out / name).exists():
+            shutil.copy(out / name, clean / name)
+    build(site / "seeds", clean, config, ping=False)
+    assert _tree(out) == _tree(clean)
+    monkeypatch.setenv(FULL_PLAN_ENV, "1")
+    # The no-op answer must not hide the full plan: the next build parses one file.
+    (site / "seeds" / "a00.txt").touch()
+    full = build(site / "seeds", out, config, ping=False)
+    monkeypatch.delenv(FULL_PLAN_ENV)
+    assert full.focused is None
+    assert full.rendered == () and full.written == () and full.removed == ()
+
+
+def _rebuild(site: Path, config: Config) -> BuildReport:
+    report = build(site / "seeds", site / "out", config, ping=False)
+    assert report.ok
+    return report
+
+
+def test_a_body_edit_plans_only_what_shows_the_article(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = site / "seeds"
+    _write(seeds, 6, extra="\nThis paragraph was added by an editor after publication.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a06.txt",)
+    page = "articles/story-number-6-of-the-desk"
+    rendered = set(report.rendered)
+    assert {f"{page}.html", f"{page}.jsonld", f"{page}.ninjs.json"} <= rendered
+    # No other article's own files, and no listing: a body is not on a list.
+    assert not any(p.startswith("articles/") and page not in p for p in rendered)
+    assert not any(p.endswith(".html") and not p.startswith("articles/") for p in rendered)
+    # The archive pages of its tags, its author and the main feed that carry it
+    # are, and so is the sitemap (its lastmod); the subscription feeds carry
+    # newer articles only.
+    assert {
+        "history/2/atom.xml",
+        "tags/cities/history/1/atom.xml",
+        "tags/weather/history/1/rss.xml",
+        "authors/sara-ahmadi/history/1/atom.xml",
+        "sitemap.xml",
+    } <= rendered
+    assert not any(p.startswith("tags/music/") for p in rendered)
+    assert "atom.xml" not in rendered and "tags/cities/atom.xml" not in rendered
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_headline_edit_rerenders_the_listings_that_show_it(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = site / "seeds"
+    _write(seeds, 9, headline="Story number 9, with a corrected headline")
+    # The newest article: on the subscription feeds, and the OPML's date.
+    _write(seeds, 13, extra="\nA second edit in the same build.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a09.txt", "a13.txt")
+    assert {"archive/2025/11/index.html", "atom.xml", "feeds.opml"} <= set(report.rendered)
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_an_edit_in_an_archive_page_rerenders_it(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The oldest article is on the main feed's first archive page, not in its
+    # subscription feed.
+    _write(site / "seeds", 0, extra="\nA late correction to the oldest story.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a00.txt",)
+    assert "history/1/atom.xml" in report.rendered
+    # The subscription feed carries the two newest only: it is left alone.
+    assert "atom.xml" not in report.rendered
+    _same_as_clean(site, config, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["retag", "redate", "add", "remove", "author", "deleted output", "interrupted"],
+)
+def test_a_change_that_moves_other_outputs_plans_everything(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    seeds, out = site / "seeds", site / "out"
+    text = (seeds / "a05.txt").read_text("utf-8")
+    if change == "retag":
+        (seeds / "a05.txt").write_text(text.replace('"Cities"', '"Music"'), "utf-8")
+    elif change == "redate":
+        (seeds / "a05.txt").write_text(text.replace("2025-11-06", "2025-10-20"), "utf-8")
+    elif change == "add":
+        _write(seeds, 20)
+    elif change == "remove":
+        (seeds / "a05.txt").unlink()
+    elif change == "author":
+        (seeds / "a05.txt").write_text(text.replace("Lena Vogel", "Omar Khan"), "utf-8")
+    elif change == "deleted output":
+        (out / "tags" / "music" / "atom.xml").unlink()
+        _write(seeds, 5, extra="\nAn edit as well.\n")
+    elif change == "interrupted":
+        store = SqliteStore(out)
+        store.put_meta("in_progress", "1")
+        store.commit()
+        store.close()
+        _write(seeds, 5, extra="\nAn edit as well.\n")
+    report = _rebuild(site, config)
+    assert report.focused is None
+    if change == "deleted output":
+        assert "tags/music/atom.xml" in report.written
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_focused_build_after_a_full_one_and_again(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds in a row: each focused one leaves what the next one needs."""
+    seeds = site / "seeds"
+    for round, number in enumerate((3, 3, 11, 7)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
+        _write(seeds, number, extra=f"\nEdit round {round}.\n")
+        report = _rebuild(site, config)
+        assert report.focused == (f"a{number:02d}.txt",)
+    _same_as_clean(site, config, monkeypatch)
