@@ -44,6 +44,7 @@ from typing import Any, Protocol
 
 import orjson
 
+import feedtool._tables as _tables
 from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
@@ -82,7 +83,14 @@ from feedtool.render import (
 )
 from feedtool.render.archive import archived
 from feedtool.render.formats import FEED_FORMATS
-from feedtool.store import CACHE_DIRNAME, CachedItem, ItemStore, SqliteStore, code_version
+from feedtool.store import (
+    CACHE_DIRNAME,
+    CachedItem,
+    ItemStore,
+    SqliteStore,
+    cache_dir,
+    code_version,
+)
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -1235,7 +1243,19 @@ def build(
             job.warnings += scan.warnings
             job.scan_warnings = scan.warnings
             job.lock_fd = lock_fd
-            return job.run(scan.paths, ping)
+            # The lookup tables parse and enrich build are kept beside the
+            # store: the next build, in a new process, reads them back.
+            _tables.use_folder(cache_dir(out))
+            try:
+                report = job.run(scan.paths, ping)
+                if _tables.unsaved():
+                    # Write every table the articles can need, not only those
+                    # this build's few articles did: built once, after an
+                    # upgrade, instead of one more in each of the next builds.
+                    preload(config)
+                return report
+            finally:
+                _tables.save()
         finally:
             store.close()
 
