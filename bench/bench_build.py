@@ -3,8 +3,9 @@
 usage: python bench/bench_build.py [--bbc 2225] [--archive 20000 ...] [--jobs N]
                                    [--tag-feeds-min 2] [--no-hugo]
 
-Builds, each as a fresh ``feedtool build`` process (start-up included, as a
-newsroom's publish step pays it):
+Builds, each as a fresh ``feedtool build`` process through the console entry
+point (``feedtool._noop.main``; start-up included, as a newsroom's publish
+step pays it):
 
 * ``bbc``: the BBC corpus repeated with distinct headlines to ``--bbc``
   articles;
@@ -210,7 +211,7 @@ def bench(name: str, seeds: Path, articles: list[Path], work: Path, args: argpar
     command = [
         sys.executable,
         "-c",
-        "import sys; from feedtool.cli import main; sys.exit(main())",
+        "import sys; from feedtool._noop import main; sys.exit(main())",
         "build",
         str(seeds),
         "-o",

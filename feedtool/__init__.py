@@ -10,9 +10,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any
-
+# Not `from typing import TYPE_CHECKING`: importing typing costs a no-op
+# `feedtool build` (see feedtool._noop) a tenth of its time; mypy reads any
+# `TYPE_CHECKING` name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from feedtool.config import Config, load_config
     from feedtool.enrich import enrich_item, enricher
     from feedtool.errors import ConfigError, FeedtoolError, ParseError, PublishError

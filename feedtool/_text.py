@@ -17,6 +17,8 @@ import functools
 import re
 import unicodedata
 
+from feedtool._tables import stored
+
 ELLIPSIS = "…"
 HEADLINE_LIMIT = 110  # a headline (derived, or in JSON-LD) is cut to this many characters
 
@@ -197,7 +199,7 @@ def ascii_digits(text: str) -> str:
     )
 
 
-@functools.cache
+@stored
 def month_lexicon() -> dict[str, tuple[str, int]]:
     """Folded month name → (calendar, month number)."""
     from babel.dates import get_month_names
@@ -229,7 +231,7 @@ def weekday_names() -> frozenset[str]:
     return frozenset(_weekday_lexicon())
 
 
-@functools.cache
+@stored
 def _weekday_lexicon() -> dict[str, int | None]:
     """Folded weekday name → its number (Monday 0), ``None`` when two languages
     give one spelling different days."""

@@ -271,24 +271,15 @@ def _quick_build(
     seeds: Path, out: Path, config_source: bytes | None, *, drafts: bool, future: bool, wait: float
 ) -> tuple[BuildReport, Sequence[Path]] | None:
     """The no-op fast path (see ``feedtool.publish._quick``): a report, or ``None``."""
-    from feedtool.store import CACHE_DIRNAME, STORE_FILENAME
+    from feedtool._stamp import CACHE_DIRNAME, STORE_FILENAME
 
     if config_source is None or not (out / CACHE_DIRNAME / STORE_FILENAME).is_file():
         return None
     from feedtool._lock import build_lock
     from feedtool.publish import _quick
-    from feedtool.store import SqliteStore
 
     with build_lock(out, wait):
-        store = SqliteStore(out)
-        try:
-            found = _quick.check(store, seeds, out, config_source, drafts=drafts, future=future)
-        finally:
-            store.close()
-    if found is None:
-        return None
-    report, scan = found
-    return report, scan.others
+        return _quick.check(seeds, out, config_source, drafts=drafts, future=future)
 
 
 def _full_build(

@@ -347,6 +347,25 @@ class SqliteStore:
     def close(self) -> None:
         self._db.close()
 
+    def reader(self) -> SqliteStore:
+        """A second connection to this store, for the reads of a forked render worker.
+
+        A connection must not cross a ``fork``; and the build process stays
+        the one writer, so the reader never writes (not even the schema):
+        it sees what the build has committed.
+        """
+        other = SqliteStore.__new__(SqliteStore)
+        other.path = self.path
+        try:
+            other._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.OperationalError as exc:
+            raise PublishError(
+                f"cannot open the item store: {exc}",
+                path=self.path,
+                hint="check that the output folder is readable",
+            ) from exc
+        return other
+
 
 def cache_dir(out: Path) -> Path:
     """``<out>/.feedtool/``, created with a ``.gitignore`` that keeps it out of git."""

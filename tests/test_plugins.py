@@ -148,6 +148,8 @@ def test_an_enricher_need_not_run_when_what_it_follows_is_off(tmp_path: Path) ->
 # that is how plugins load, and no module names a higher one in an import.)
 _LAYERS = {
     "feedtool.errors": 0,
+    "feedtool._stamp": 0,  # the quick stamp's checks: standard library only
+    "feedtool._tables": 0,
     "feedtool.model": 1,
     "feedtool._text": 1,
     "feedtool._slug": 1,
@@ -163,6 +165,7 @@ _LAYERS = {
     "feedtool.serve": 7,
     "feedtool": 8,  # the package's __init__: the public API
     "feedtool.cli": 9,
+    "feedtool._noop": 10,  # the console entry point: the no-op answer, else the CLI
 }
 
 

@@ -2,22 +2,31 @@
 without importing the pipeline; anything changed → the real build runs.
 
 The fast path shows itself in ``--verbose`` as its single timing line,
-``no-op check``; the real build lists its phases instead.
+``no-op check``; the real build lists its phases instead. Every test runs
+twice: through the click CLI (``feedtool.cli``) and through the console entry
+point (``feedtool._noop.main``), which answers before click is imported.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from unittest import mock
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
+from feedtool import _noop, _stamp
 from feedtool._lock import build_lock
 from feedtool.cli import main
 from feedtool.publish._state import STATE_FILENAME
@@ -57,7 +66,11 @@ def _settle(path: Path) -> None:
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, driver: str) -> Path:
+    return _site(tmp_path, monkeypatch)
+
+
+def _site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BEFORE)
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -70,7 +83,54 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _build(site: Path, *extra: str) -> Result:
+@dataclass(frozen=True)
+class Run:
+    """What one ``feedtool`` command printed (stdout and stderr, in order) and its status."""
+
+    output: str
+    exit_code: int
+    #: The entry point answered by itself, without the click CLI.
+    answered: bool = False
+
+
+@pytest.fixture(params=["click", "entry"])
+def driver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which ``feedtool`` the test runs: the click group or the console entry point."""
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", request.param)
+    return str(request.param)
+
+
+DRIVER = "click"
+
+
+def _run(args: list[str]) -> Run:
+    if DRIVER == "click":
+        result = CliRunner().invoke(main, args)
+        return Run(result.output, result.exit_code)
+    printed = io.StringIO()
+    code: int | str | None = 0
+    answers: list[bool] = []
+    answer = _noop._answer
+
+    def spy(arguments: list[str]) -> bool:
+        answers.append(answer(arguments))
+        return answers[-1]
+
+    with (
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(printed),
+        mock.patch.object(_noop, "_answer", spy),
+    ):
+        try:
+            _noop.main(args)
+        except SystemExit as exit:
+            code = exit.code
+    return Run(
+        printed.getvalue(), code if isinstance(code, int) else 1 if code else 0, any(answers)
+    )
+
+
+def _build(site: Path, *extra: str) -> Run:
     args = [
         "build",
         str(site / "seeds"),
@@ -79,16 +139,16 @@ def _build(site: Path, *extra: str) -> Result:
         "-c",
         str(site / "feedtool.toml"),
     ]
-    result = CliRunner().invoke(main, [*args, "--no-ping", "-v", *extra])
+    result = _run([*args, "--no-ping", "-v", *extra])
     assert result.exit_code in (0, 1), result.output
     return result
 
 
-def _quick(result: Result) -> bool:
+def _quick(result: Run) -> bool:
     return QUICK in result.output
 
 
-def _summary(result: Result) -> str:
+def _summary(result: Run) -> str:
     return next(line for line in result.output.splitlines() if " articles, " in line)
 
 
@@ -97,7 +157,9 @@ def _titles(site: Path) -> list[str]:
     return sorted(item["title"] for item in feed["items"])
 
 
-def test_unchanged_rebuild_takes_the_fast_path_with_the_same_report(site: Path) -> None:
+def test_unchanged_rebuild_takes_the_fast_path_with_the_same_report(
+    site: Path, driver: str
+) -> None:
     first = _build(site)
     assert not _quick(first)
     # The build after a real one is a full no-op check (it leaves the stamp when
@@ -105,6 +167,7 @@ def test_unchanged_rebuild_takes_the_fast_path_with_the_same_report(site: Path) 
     second = _build(site)
     third = _build(site)
     assert _quick(third)
+    assert third.answered == (driver == "entry")
     assert _summary(third) == _summary(second)
     assert _summary(first).split(" (")[0] == _summary(third).split(" (")[0]
     assert "notice: embargo.txt: embargoed until 2025-12-01T09:00:00+00:00" in third.output
@@ -237,7 +300,7 @@ def test_the_fast_path_waits_for_or_refuses_a_running_build(site: Path) -> None:
         str(site / "feedtool.toml"),
     ]
     with build_lock(site / "out"):
-        result = CliRunner().invoke(main, [*args, "--no-ping"])
+        result = _run([*args, "--no-ping"])
     assert result.exit_code == 2
     assert "another build is writing" in result.output
 
@@ -254,7 +317,7 @@ def test_the_fast_path_waits_for_or_refuses_a_running_build(site: Path) -> None:
     holder.start()
     acquired.wait(5)
     try:
-        result = CliRunner().invoke(main, [*args, "--no-ping", "-v", "--wait", "30"])
+        result = _run([*args, "--no-ping", "-v", "--wait", "30"])
     finally:
         holder.join()
     assert finished == [True]
@@ -273,12 +336,17 @@ def test_a_library_build_leaves_no_stamp_the_cli_could_misread(site: Path) -> No
     assert json.loads((site / "out" / "feed.json").read_text("utf-8"))["title"] == "Regional Desk"
 
 
-def test_the_fast_path_imports_none_of_the_pipeline(site: Path) -> None:
+def test_the_fast_path_imports_none_of_the_pipeline(site: Path, driver: str) -> None:
     _warm(site)
     heavy = ["pydantic", "lxml", "jinja2", "feedgen", "babel", "lingua", "feedtool.render"]
+    module = "feedtool.cli"
+    if driver == "entry":
+        # The console entry point answers before click and the package's modules.
+        module = "feedtool._noop"
+        heavy += ["click", "feedtool.cli", "feedtool.publish", "feedtool.store", "dataclasses"]
     script = (
         "import sys\n"
-        "from feedtool.cli import main\n"
+        f"from {module} import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "except SystemExit as exit:\n"
@@ -309,3 +377,132 @@ def test_the_cli_default_config_name_is_the_library_one() -> None:
     from feedtool import cli, config
 
     assert cli.CONFIG_FILENAME == config.CONFIG_FILENAME
+
+
+def _plain(result: Run) -> str:
+    return "\n".join(line for line in result.output.splitlines() if QUICK not in line)
+
+
+def test_both_fast_paths_print_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _site(tmp_path, monkeypatch)
+    seeds = site / "seeds"
+    (seeds / "README.md").write_text("Notes, not an article.\n", "utf-8")
+    (seeds / "desk").mkdir()
+    (seeds / "desk" / "list.html").write_text("<p>a list</p>\n", "utf-8")
+    _write(seeds / "desk", "late.txt", "Late ferry", "published = 2025-11-04T09:00:00Z")
+    _write(seeds, "draft.txt", "Draft ferry", "draft = true")
+    for path in (seeds / "desk", seeds):
+        _settle(path)
+    _warm(site)
+    printed = {}
+    for name in ("click", "entry"):
+        monkeypatch.setattr(sys.modules[__name__], "DRIVER", name)
+        for extra in ((), ("-q",)):
+            result = _build(site, *extra)
+            assert _quick(result) or extra, result.output
+            assert result.answered == (name == "entry")
+            printed[name, extra] = _plain(result)
+    assert printed["entry", ()] == printed["click", ()]
+    assert printed["entry", ("-q",)] == printed["click", ("-q",)]
+    full = printed["entry", ()]
+    assert "README.md: not read" in full and "desk/list.html: not read" in full
+    assert "notice: draft.txt: draft (draft = true)" in full
+    assert "embargoed until 2025-12-01T09:00:00+00:00" in full
+    assert " articles, " in full
+
+
+def test_a_seeds_folder_with_notices_is_answered_by_the_click_fast_path(site: Path) -> None:
+    hidden = site / "seeds" / ".hidden.txt"
+    hidden.write_text("Hidden\n\nNot published.\n", "utf-8")
+    _settle(hidden)
+    _settle(site / "seeds")
+    _warm(site)
+    result = _build(site)
+    assert _quick(result) and not result.answered
+    assert "hidden file (its name starts with a dot): not published" in result.output
+
+
+def test_the_light_walk_finds_what_the_scan_finds(tmp_path: Path) -> None:
+    from feedtool.publish._quick import seed_stat
+    from feedtool.publish._seeds import scan_seeds
+
+    seeds = tmp_path / "seeds"
+    (seeds / "a" / "b").mkdir(parents=True)
+    (seeds / ".git").mkdir()
+    for name in ("x.txt", "a/y.txt", "a/b/z.txt", "a-b.txt", "a/notes.md", ".git/HEAD", ".x.md"):
+        (seeds / name).write_text("text\n", "utf-8")
+    stats, others = _stamp.walk_seeds(str(seeds))
+    scan = scan_seeds(seeds)
+    assert not scan.warnings
+    assert sorted(stats) == sorted(
+        (p.relative_to(seeds).as_posix(), seed_stat(p)) for p in scan.paths
+    )
+    assert sorted(seeds / o for o in others) == list(scan.others)
+    # What the scan would warn about is left to it.
+    for make in (
+        lambda: (seeds / "link.txt").symlink_to(seeds / "x.txt"),
+        lambda: (seeds / ".draft.txt").write_text("text\n", "utf-8"),
+        lambda: (seeds / "a" / ".old").mkdir(),
+    ):
+        make()
+        assert scan_seeds(seeds).warnings
+        with pytest.raises(_stamp.Unsure):
+            _stamp.walk_seeds(str(seeds))
+        for path in (seeds / "link.txt", seeds / ".draft.txt"):
+            path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-qv"],
+        ["--help"],
+        ["-h"],
+        ["a", "b"],
+        ["--jobs", "0"],
+        ["-j", "x"],
+        ["--wait", "-1"],
+        ["--wait=nan"],
+        ["-o"],
+        ["-o", "-q"],
+        ["--out="],
+        ["--"],
+        ["--verbos"],
+    ],
+)
+def test_the_entry_point_leaves_unusual_arguments_to_click(args: list[str]) -> None:
+    assert _noop._arguments(args) is None
+
+
+def test_the_entry_point_reads_the_build_options() -> None:
+    options = _noop._arguments(
+        ["s", "-oout", "--config=c.toml", "-j", "2", "--wait", "1.5", "-D", "--future", "-q"]
+    )
+    assert options is not None
+    assert (options["seeds"], options["out"], options["config"]) == ("s", "out", "c.toml")
+    assert options["drafts"] and options["future"] and options["quiet"]
+    assert not options["verbose"]
+    defaults = _noop._arguments([])
+    assert defaults is not None
+    assert (defaults["seeds"], defaults["out"], defaults["config"]) == (
+        "seeds",
+        "feeds",
+        "feedtool.toml",
+    )
+
+
+@given(st.text(alphabet="/.ab", max_size=12))
+def test_paths_print_as_click_prints_them(text: str) -> None:
+    assert _noop._pure_path(text) == str(PurePosixPath(text))
+
+
+def test_the_stamps_names_agree_with_the_packages() -> None:
+    from feedtool import _lock, store
+    from feedtool.publish import _seeds, _state
+
+    assert _stamp.CACHE_DIRNAME == store.CACHE_DIRNAME
+    assert _stamp.STORE_FILENAME == store.STORE_FILENAME
+    assert _stamp.LOCK_FILENAME == _lock.LOCK_FILENAME
+    assert _stamp.STATE_FILENAME == _state.STATE_FILENAME
+    assert _stamp.ARTICLE_SUFFIX == _seeds.ARTICLE_SUFFIX
+    assert _stamp.QUIET_HIDDEN == _seeds._QUIET_HIDDEN

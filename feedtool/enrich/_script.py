@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from feedtool._tables import stored
 from feedtool.enrich.gazetteer import data_lines
 
 
@@ -242,7 +243,7 @@ def has_stop_words(language: str) -> bool:
     return language.split("-", 1)[0].lower() in _STOP_WORDS_CODE
 
 
-@cache
+@stored
 def _vote_index(candidates: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:
     """word → (language, weight) for the candidates' stop words.
 

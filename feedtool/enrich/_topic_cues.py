@@ -24,7 +24,6 @@ that starts there ("经济增长" → "经济", "增长"), one dict lookup per c
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 import unicodedata
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import cast
 
+from feedtool._tables import stored
 from feedtool._text import FOLD
 
 Entries = tuple[tuple[str, float], ...]
@@ -295,7 +295,7 @@ def file_name(language: str) -> str:
     return f"topic_cues_{language}.toml"
 
 
-@functools.cache
+@stored
 def lexicon(language: str) -> Lexicon | None:
     """The cues of ``language`` (ISO 639-1), or None when feedtool has none for it."""
     if not language.isalpha():

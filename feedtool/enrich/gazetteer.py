@@ -19,6 +19,7 @@ from importlib import resources
 import pycountry
 
 from feedtool._slug import tag_slug
+from feedtool._tables import stored
 from feedtool.enrich._text import reading_order
 from feedtool.model import Evidence, Tag, TagKind
 
@@ -169,7 +170,7 @@ def _countries() -> Iterator[tuple[Entry, list[str], list[str]]]:
         yield entry, [row[1], *_split(_cell(row, 2))], _split(_cell(row, 3))
 
 
-@cache
+@stored
 def lexicon() -> Lexicon:
     """Load and index the data files (once per process)."""
     entries: dict[tuple[str, ...], Entry] = {}

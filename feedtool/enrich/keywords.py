@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from feedtool._slug import tag_slug
+from feedtool._tables import stored
 from feedtool._text import sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
@@ -150,7 +151,7 @@ def _entity_words(item: NewsItem) -> frozenset[str]:
     return frozenset(words) | _proper_words()
 
 
-@cache
+@stored
 def _proper_words() -> frozenset[str]:
     """Demonyms and personal titles: proper nouns even when alone ("Iranian")."""
     lex = lexicon()

@@ -29,8 +29,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
+from feedtool._tables import stored
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
@@ -125,7 +126,7 @@ def _data_error(message: str) -> FeedtoolError:
     )
 
 
-@cache
+@stored
 def gazetteers() -> dict[str, Gazetteer]:
     """Load ``data/places_rtl.tsv`` (once per process); raise on a row the English data lacks."""
     countries, cities = _english_records()

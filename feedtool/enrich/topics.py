@@ -35,7 +35,6 @@ https://iptc.org/standards/media-topics/); see ``data/NOTICE-IPTC.md``.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -46,6 +45,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from feedtool._slug import tag_slug
+from feedtool._tables import stored
 from feedtool.config import Config
 from feedtool.enrich import _topic_cues, enricher
 from feedtool.enrich._tags import merge_tags
@@ -162,7 +162,7 @@ def _entries(raw: Iterable[Sequence[Any]]) -> Entries:
     return tuple((str(code), float(weight)) for code, weight in raw)
 
 
-@functools.cache
+@stored
 def _lexicon() -> _Lexicon:
     text = resources.files("feedtool.enrich").joinpath("data", DATA_FILE).read_text("utf-8")
     data = json.loads(text)

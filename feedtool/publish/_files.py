@@ -24,8 +24,14 @@ def temp_of(target: Path) -> Path:
 def stage(target: Path, data: bytes) -> Path:
     temp = temp_of(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
+        try:
+            handle = open(temp, "wb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            # The folder is made only when missing: a cold build of a large
+            # site would otherwise pay a mkdir (and its stats) per file.
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(temp, "wb")  # noqa: SIM115
+        with handle:
             handle.write(data)
     except OSError as exc:
         temp.unlink(missing_ok=True)

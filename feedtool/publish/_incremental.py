@@ -31,6 +31,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
 import threading
 import time
@@ -44,6 +45,7 @@ from typing import Any, Protocol
 
 import orjson
 
+import feedtool._tables as _tables
 from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
@@ -89,6 +91,7 @@ from feedtool.store import (
     ItemStore,
     Placement,
     SqliteStore,
+    cache_dir,
     code_version,
 )
 
@@ -101,6 +104,11 @@ _BATCH = 256
 _RACY_NS = 2_000_000_000
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 _ITEM_CACHE = 512
+_PR_SET_PDEATHSIG = 1
+#: Below this many outputs to render, forking a render pool costs more than it saves.
+RENDER_THRESHOLD = 512
+#: Outputs a render worker takes at a time (consecutive in the plan).
+_RENDER_RUN = 64
 #: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
 _FOCUS_META = "focus"
 #: Set (to anything) in the environment, every build plans every output.
@@ -208,6 +216,14 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     if lock_fd is not None:
         with contextlib.suppress(OSError):
             os.close(lock_fd)
+    # Linux: killed with the build at once (a worker left running would stage
+    # files after the next build cleaned up); elsewhere the watcher below.
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -361,6 +377,11 @@ class _Build:
         self._clock = time.perf_counter()
         self._undated: tuple[str, ...] = ()
         self.lock_fd: int | None = None
+        #: Where items are read when rendering (a render worker's own connection).
+        self.reader: ItemStore = store
+        #: The files the output folder held when planning (dot folders excepted;
+        #: ``None``: not listed).
+        self.existing: set[str] | None = None
         # The no-op fast path's key (None: this build leaves no quick stamp).
         self.quick_key = (
             _quick.quick_key(
@@ -490,7 +511,7 @@ class _Build:
             store.put_meta(_quick.QUICK_META, None)
             store.put_meta(_FOCUS_META, None)
             store.commit()
-        rendered, staged = self._render_and_stage(todo)
+        rendered, staged = self._render_and_stage(todo, site)
         self._lap("render")
 
         if focus is None:
@@ -565,7 +586,7 @@ class _Build:
         )
         report = replace(
             report,
-            entries=tuple(sorted(site.fragments.made)),
+            entries=tuple(sorted(set(site.fragments.made))),
             focused=None if focus is None else tuple(sorted(focus)),
         )
         # A preview is for local eyes: the hub is not told about it.
@@ -666,6 +687,8 @@ class _Build:
         focused = site.focus is not None
         previous = {} if focused else store.outputs()
         existing = set() if focused else existing_files(self.out)
+        # A focused plan does not walk the folder: every staged file is checked.
+        self.existing = None if focused else existing
         fingerprints: dict[str, str] = {}
         todo: list[Planned | tuple[str, bytes]] = []
         pending: list[Planned] = []
@@ -906,11 +929,12 @@ class _Build:
         return result
 
     def _loader(self, stamps: dict[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
-        store, config = self.store, self.config
+        config = self.config
 
         @functools.lru_cache(maxsize=_ITEM_CACHE)
         def load_path(source_path: str) -> NewsItem:
-            data = store.item_json(source_path)
+            # Through ``self.reader``: a render worker reads by its own connection.
+            data = self.reader.item_json(source_path)
             if data is None:  # pragma: no cover - the store was just filled
                 raise PublishError("article vanished from the store", path=source_path)
             return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
@@ -918,27 +942,208 @@ class _Build:
         return lambda ref: load_path(ref.source_path)
 
     def _render_and_stage(
-        self, todo: Sequence[Planned | tuple[str, bytes]]
+        self, todo: Sequence[Planned | tuple[str, bytes]], site: Site
     ) -> tuple[list[str], list[tuple[str, Path]]]:
-        rendered: list[str] = []
-        staged: list[tuple[str, Path]] = []
+        """Render ``todo`` and stage the files that changed: ``(rendered, staged)``,
+        both in ``todo``'s order. Large batches are rendered by a process pool."""
         self.progress.phase("rendering", len(todo))
+        order = _render_order(todo, site.refs)
+        if self.jobs > 1 and len(todo) >= RENDER_THRESHOLD and isinstance(self.store, SqliteStore):
+            return self._render_in_pool(todo, order, site)
+        rendered: dict[int, str] = {}
+        staged: dict[int, tuple[str, Path]] = {}
         try:
-            for output in todo:
-                if isinstance(output, Planned):
-                    path, data = output.path, output.render()
-                    rendered.append(path)
-                else:
-                    path, data = output
-                target = self.out / path
-                if not unchanged(target, data):
-                    staged.append((path, stage(target, data)))
+            for index in order:
+                did_render, path, temp = _render_one(self.out, todo[index], self.existing)
+                if did_render:
+                    rendered[index] = path
+                if temp is not None:
+                    staged[index] = (path, temp)
                 self.progress.advance()
         except BaseException:
-            for _, temp in staged:
+            for _, temp in staged.values():
                 temp.unlink(missing_ok=True)
             raise
-        return rendered, staged
+        return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
+
+    def _render_in_pool(
+        self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
+    ) -> tuple[list[str], list[tuple[str, Path]]]:
+        """Render ``todo`` in forked workers, each a run of outputs at a time.
+
+        The workers inherit the plan (``todo``, the site, the loader) and read
+        the store through connections of their own; each stages its files and
+        sends back what it staged and the feed entries it made, which this
+        process (the store's one writer) records and commits as they come, so
+        a worker finds the entries another made in an earlier run. Nothing is
+        renamed into place here: that waits for the state file, as serially.
+        """
+        global _RENDERING
+        assert isinstance(self.store, SqliteStore)
+        runs = [order[start : start + _RENDER_RUN] for start in range(0, len(order), _RENDER_RUN)]
+        rendered: dict[int, str] = {}
+        staged: dict[int, tuple[str, Path]] = {}
+        fragments = site.fragments
+        made: set[tuple[str, str]] = set(fragments.made)
+        _RENDERING = _RenderJob(self, todo, fragments, runs)
+        gc.collect()
+        gc.freeze()
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(runs)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_render_worker_init,
+            initargs=(self.lock_fd, os.getpid()),
+        )
+        try:
+            for result in pool.map(_render_run, range(len(runs))):
+                for index, path in result.rendered:
+                    rendered[index] = path
+                for index, path, temp_name in result.staged:
+                    staged[index] = (path, Path(temp_name))
+                for entry in result.fragments:
+                    self.store.put_fragment(*entry)
+                made.update(result.made)
+                self.store.commit()
+                self.progress.advance(result.count)
+        except BaseException as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for _, staged_temp in staged.values():
+                staged_temp.unlink(missing_ok=True)
+            # What a worker staged and had not reported yet.
+            clean_temporaries(self.out)
+            if isinstance(exc, BrokenProcessPool):
+                raise PublishError(
+                    "a worker process died while rendering (killed, or out of memory)",
+                    path=self.out,
+                    hint="build again: the previous output is unchanged; if it recurs,"
+                    " run with --jobs 1 and check the memory limit",
+                ) from exc
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            gc.unfreeze()
+            _RENDERING = None
+        fragments.made = sorted(made)
+        return (
+            [rendered[i] for i in sorted(rendered)],
+            [staged[i] for i in sorted(staged)],
+        )
+
+
+@dataclass
+class _RenderJob:
+    """What forked render workers inherit: the build, its plan, the site's entry cache."""
+
+    build: _Build
+    todo: Sequence[Planned | tuple[str, bytes]]
+    fragments: Fragments
+    runs: list[Sequence[int]]
+
+
+@dataclass(frozen=True)
+class _RunResult:
+    """What a render worker did with one run of outputs (indexes into the plan)."""
+
+    count: int
+    rendered: list[tuple[int, str]]
+    staged: list[tuple[int, str, str]]
+    #: ``(path, stamp, key, bytes)`` of the feed entries it made, for the store.
+    fragments: list[tuple[str, str, str, bytes]]
+    made: list[tuple[str, str]]
+
+
+#: The render job of this process (set before a render pool forks).
+_RENDERING: _RenderJob | None = None
+
+
+class _Collecting:
+    """A worker's fragment store: reads the build's store, keeps what it would write."""
+
+    def __init__(self, reader: SqliteStore) -> None:
+        self.reader = reader
+        self.made: list[tuple[str, str, str, bytes]] = []
+
+    def fragment(self, key: str) -> bytes | None:
+        return self.reader.fragment(key)
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        self.made.append((path, stamp, key, value))
+
+
+def _render_worker_init(lock_fd: int | None, parent: int) -> None:
+    _worker_init(lock_fd, parent)
+    job = _RENDERING
+    assert job is not None
+    assert isinstance(job.build.store, SqliteStore)
+    reader = job.build.store.reader()
+    job.build.reader = reader
+    job.fragments.store = _Collecting(reader)
+
+
+def _render_run(number: int) -> _RunResult:
+    """In a render worker: render and stage the ``number``-th run of the plan."""
+    job = _RENDERING
+    assert job is not None
+    collecting = job.fragments.store
+    assert isinstance(collecting, _Collecting)
+    collecting.made = []
+    job.fragments.made = []
+    rendered: list[tuple[int, str]] = []
+    staged: list[tuple[int, str, str]] = []
+    out = job.build.out
+    try:
+        for index in job.runs[number]:
+            did_render, path, temp = _render_one(out, job.todo[index], job.build.existing)
+            if did_render:
+                rendered.append((index, path))
+            if temp is not None:
+                staged.append((index, path, str(temp)))
+    except BaseException:
+        for _, _, temp_name in staged:
+            Path(temp_name).unlink(missing_ok=True)
+        raise
+    return _RunResult(len(job.runs[number]), rendered, staged, collecting.made, job.fragments.made)
+
+
+def _render_order(
+    todo: Sequence[Planned | tuple[str, bytes]], refs: Sequence[ItemRef]
+) -> list[int]:
+    """Indexes of ``todo`` in the order to render them: by the newest item each
+    shows (``Planned.near``), so that an item's page, its other files and the
+    feeds and archive pages it heads are rendered together and the item is
+    loaded once for all of them (and a worker's run of outputs shares its
+    items); then the outputs that show none. Plan order breaks ties.
+    """
+    rank = {ref.source_path: number for number, ref in enumerate(refs)}
+    last = len(rank)
+
+    def key(index: int) -> tuple[int, int]:
+        output = todo[index]
+        near = output.near if isinstance(output, Planned) else None
+        return (last if near is None else rank.get(near, last), index)
+
+    return sorted(range(len(todo)), key=key)
+
+
+def _render_one(
+    out: Path, output: Planned | tuple[str, bytes], existing: set[str] | None
+) -> tuple[bool, str, Path | None]:
+    """Render ``output`` and stage it unless the file already holds its bytes:
+    ``(whether a renderer ran, path, the staged temporary or None)``.
+
+    ``existing``: the files found when planning (``None``: not listed); a
+    path not among them (nor in a dot folder, which that list skips) is new,
+    and not even stat'ed.
+    """
+    if isinstance(output, Planned):
+        path, data, did_render = output.path, output.render(), True
+    else:
+        (path, data), did_render = output, False
+    target = out / path
+    maybe = existing is None or path in existing or path.startswith(".") or "/." in path
+    if maybe and unchanged(target, data):
+        return did_render, path, None
+    return did_render, path, stage(target, data)
 
 
 def _without_duplicate_ids(
@@ -1041,7 +1246,19 @@ def build(
             job.warnings += scan.warnings
             job.scan_warnings = scan.warnings
             job.lock_fd = lock_fd
-            return job.run(scan.paths, ping)
+            # The lookup tables parse and enrich build are kept beside the
+            # store: the next build, in a new process, reads them back.
+            _tables.use_folder(cache_dir(out))
+            try:
+                report = job.run(scan.paths, ping)
+                if _tables.unsaved():
+                    # Write every table the articles can need, not only those
+                    # this build's few articles did: built once, after an
+                    # upgrade, instead of one more in each of the next builds.
+                    preload(config)
+                return report
+            finally:
+                _tables.save()
         finally:
             store.close()
 

@@ -31,94 +31,33 @@ without its modification time changing).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import feedtool._stamp as _stamp
+from feedtool._stamp import (
+    QUICK_META,
+    code_identity,
+    file_digest,
+    folders_stamp,
+    quick_key,
+    seeds_digest,
+)
 from feedtool.errors import FeedtoolWarning
 from feedtool.publish._report import BuildReport, Held
-from feedtool.publish._seeds import SeedScan, scan_seeds
+from feedtool.publish._seeds import scan_seeds
 from feedtool.publish._state import STATE_FILENAME
-
-if TYPE_CHECKING:
-    from feedtool.store import ItemStore
-
-#: The store's meta key of the stamp.
-QUICK_META = "quick"
-_VERSION = 1
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
-
-
-def file_digest(data: bytes) -> str:
-    """The digest a stamp keeps of a file's bytes (the config, the state file)."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def code_identity() -> str:
-    """feedtool's own files and the installed distributions, from ``stat`` and folder listings.
-
-    Cheaper than :func:`feedtool.store.code_version` (no file is read, no
-    package metadata parsed) and at least as strict: any installed, removed
-    or upgraded distribution changes it.
-    """
-    root = Path(__file__).resolve().parents[1]
-    parts: list[object] = [sys.version, str(root)]
-    for folder, _, names in sorted(os.walk(root)):
-        if "__pycache__" in folder:
-            continue
-        for name in sorted(names):
-            if name.endswith(".pyc"):
-                continue
-            info = os.stat(os.path.join(folder, name))
-            parts.append((os.path.relpath(os.path.join(folder, name), root), info.st_size))
-            parts.append(info.st_mtime_ns)
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        # Names only, not the folder: sys.path[0] is the script's folder, and
-        # `feedtool` and `python -m feedtool.cli` must share a stamp.
-        parts.append(sorted(n for n in names if n.endswith((".dist-info", ".egg-info", ".pth"))))
-    return _digest(parts)
 
 
 def seed_stat(path: Path) -> tuple[int, int, int, int]:
     """What a stamp remembers of one article file (``stat`` follows links, as a build reads)."""
     info = path.stat()
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
-def seeds_digest(
-    stats: Iterable[tuple[str, tuple[int, int, int, int]]], notices: Sequence[FeedtoolWarning]
-) -> str:
-    """A digest of the article files (``(relative path, seed_stat)``) and the scan's notices."""
-    return _digest([sorted(stats), [str(note) for note in notices]])
-
-
-def folders_stamp(out: Path, folders: Sequence[str]) -> str | None:
-    """A digest of the modification times of the output ``folders``; ``None`` if one is gone."""
-    stamps = []
-    root = os.fspath(out)
-    for folder in folders:
-        try:
-            stamps.append((folder, os.stat(os.path.join(root, folder)).st_mtime_ns))
-        except OSError:
-            return None
-    return _digest(stamps)
-
-
-def quick_key(code: str, config_source: str, seeds: Path, drafts: bool, future: bool) -> str:
-    return _digest([_VERSION, code, config_source, os.path.realpath(seeds), drafts, future])
 
 
 @dataclass(frozen=True)
@@ -143,7 +82,10 @@ class QuickStamp:
 
     @classmethod
     def loads(cls, text: str) -> QuickStamp:
-        raw: dict[str, Any] = json.loads(text)
+        return cls.loads_dict(json.loads(text))
+
+    @classmethod
+    def loads_dict(cls, raw: dict[str, Any]) -> QuickStamp:
         return cls(
             key=raw["key"],
             seeds=raw["seeds"],
@@ -167,7 +109,7 @@ class QuickStamp:
             warnings=(
                 *scan_warnings,
                 *(
-                    FeedtoolWarning(message, path=path, line=line, hint=hint)
+                    FeedtoolWarning(message, path=path or None, line=line, hint=hint)
                     for message, path, line, hint in self.warnings
                 ),
             ),
@@ -224,46 +166,56 @@ def now() -> dt.datetime:
 
 
 def check(
-    store: ItemStore,
     seeds: Path,
     out: Path,
     config_source: bytes,
     *,
     drafts: bool,
     future: bool,
-) -> tuple[BuildReport, SeedScan] | None:
-    """The last build's report if nothing it depends on changed, else ``None``.
+) -> tuple[BuildReport, tuple[Path, ...]] | None:
+    """The last build's report and the seeds folder's other files, if nothing
+    the build depends on changed; else ``None``.
 
-    ``store`` must be held under the build lock. The scan is returned too, so
-    the caller can name the seeds folder's other files without walking it again.
+    The caller holds the build lock. The checks are :func:`feedtool._stamp.check`'s
+    (the console entry point's, before click is imported); this one also
+    answers when the seeds folder has something to warn about.
     """
     started = time.perf_counter()
-    text = store.meta(QUICK_META)
-    if text is None or store.meta("in_progress"):
+    found = _stamp.check(
+        os.fspath(seeds), os.fspath(out), config_source, drafts=drafts, future=future, walk=_walk
+    )
+    if found is None:
         return None
+    raw, notices, others = found
     try:
-        stamp = QuickStamp.loads(text)
-    except (ValueError, KeyError, TypeError):
+        stamp = QuickStamp.loads_dict(raw)
+    except (KeyError, TypeError, ValueError):
         return None
-    if stamp.key != quick_key(code_identity(), file_digest(config_source), seeds, drafts, future):
-        return None
-    if stamp.until is not None and now() >= dt.datetime.fromisoformat(stamp.until):
-        return None
-    state_path = out / STATE_FILENAME
-    try:
-        state = file_digest(state_path.read_bytes()) if state_path.exists() else ""
-    except OSError:
-        return None
-    if state != stamp.state or folders_stamp(out, stamp.folders) != stamp.folders_stamp:
-        return None
-    scan = scan_seeds(seeds)
-    try:
-        stats = [(p.relative_to(seeds).as_posix(), seed_stat(p)) for p in scan.paths]
-    except OSError:
-        return None
-    if not scan.paths or seeds_digest(stats, scan.warnings) != stamp.seeds:
-        return None
-    return stamp.report(scan.warnings, time.perf_counter() - started), scan
+    scan_warnings = tuple(n for n in notices if isinstance(n, FeedtoolWarning))
+    report = stamp.report(scan_warnings, time.perf_counter() - started)
+    return report, tuple(sorted(o if isinstance(o, Path) else seeds / o for o in others))
 
 
-__all__ = ["QUICK_META", "QuickStamp", "check", "code_identity", "make_stamp", "seeds_digest"]
+def _walk(seeds: str) -> tuple[list[tuple[str, _stamp.Stat]], Sequence[object], Sequence[Any]]:
+    """The light walk; the full scan (with its notices) when the light one is unsure."""
+    try:
+        return _stamp.light_walk(seeds)
+    except _stamp.Unsure:
+        pass
+    root = Path(seeds)
+    scan = scan_seeds(root)
+    stats = [(p.relative_to(root).as_posix(), seed_stat(p)) for p in scan.paths]
+    return stats, scan.warnings, scan.others
+
+
+__all__ = [
+    "QUICK_META",
+    "QuickStamp",
+    "check",
+    "code_identity",
+    "file_digest",
+    "folders_stamp",
+    "make_stamp",
+    "quick_key",
+    "seeds_digest",
+]

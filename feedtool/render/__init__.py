@@ -41,6 +41,10 @@ class Planned:
     path: str
     fingerprint: str
     render: Callable[[], bytes]
+    #: The ``source_path`` of the newest item the output shows, if any: a hint
+    #: of render order only. A build renders outputs that show the same items
+    #: one after the other, so each item is loaded once, not once per format.
+    near: str | None = None
 
 
 Output = tuple[str, bytes]
@@ -586,6 +590,7 @@ def channel_feeds(
                 feed.path(channel.prefix),
                 channel.fingerprint,
                 lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
+                near=channel.refs[0].source_path,
             )
 
 
@@ -608,6 +613,7 @@ def item_files(
             path(ref),
             depends(ref) if depends is not None else ref.fingerprint,
             lambda index=index: to_bytes(site.items[index]),  # type: ignore[misc]
+            near=ref.source_path,
         )
 
 

@@ -1,0 +1,295 @@
+"""The quick stamp's checks, with the standard library only: what the no-op fast path compares.
+
+A newsroom's publish step runs ``feedtool build`` after every change, and most
+of the time nothing changed. The last complete build leaves a *quick stamp* in
+the item store (see :mod:`feedtool.publish._quick` for what it covers). The
+functions here compute and compare it with ``os``, ``json``, ``hashlib`` and
+``sqlite3`` (read-only) only: no click, pathlib, dataclasses or typing, so
+that the console entry point (:mod:`feedtool._noop`) can answer before it
+imports anything else. The build (which writes the stamp) and the click CLI
+use the same functions, so all three agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from hashlib import sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    Stat = tuple[int, int, int, int]
+
+#: The store's meta key of the stamp.
+QUICK_META = "quick"
+_VERSION = 1
+# feedtool.store.CACHE_DIRNAME / STORE_FILENAME and feedtool._lock.LOCK_FILENAME
+# (a test checks they agree; importing them would import pathlib and dataclasses).
+CACHE_DIRNAME = ".feedtool"
+STORE_FILENAME = "store.sqlite"
+LOCK_FILENAME = "lock"
+# feedtool.publish._state.STATE_FILENAME and feedtool.publish._seeds (a test checks).
+STATE_FILENAME = ".feedtool-state.json"
+ARTICLE_SUFFIX = ".txt"
+QUIET_HIDDEN = frozenset({".git", ".hg", ".svn", ".DS_Store", ".feedtool"})
+
+
+_URI_QUOTE = {"%": "%25", "?": "%3f", "#": "%23"}
+
+
+class Unsure(Exception):
+    """The light checks cannot decide: the click CLI (and the real checks) must."""
+
+
+# --------------------------------------------------------------------------- digests
+
+
+def digest(value: object) -> str:
+    return sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def file_digest(data: bytes) -> str:
+    """The digest a stamp keeps of a file's bytes (the config, the state file)."""
+    return sha256(data).hexdigest()
+
+
+def code_identity() -> str:
+    """feedtool's own files and the installed distributions, from ``stat`` and folder listings.
+
+    Cheaper than :func:`feedtool.store.code_version` (no file is read, no
+    package metadata parsed) and at least as strict: any installed, removed
+    or upgraded distribution changes it.
+    """
+    root = os.path.dirname(os.path.realpath(__file__))
+    parts: list[object] = [sys.version, root]
+    for folder, _, names in sorted(os.walk(root)):
+        if "__pycache__" in folder:
+            continue
+        # os.path.relpath, without its cost per file (os.walk yields paths under root).
+        prefix = folder[len(root) + 1 :] + "/" if folder != root else ""
+        for name in sorted(names):
+            if name.endswith(".pyc"):
+                continue
+            info = os.stat(os.path.join(folder, name))
+            parts.append((prefix + name, info.st_size))
+            parts.append(info.st_mtime_ns)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        # Names only, not the folder: sys.path[0] is the script's folder, and
+        # `feedtool` and `python -m feedtool.cli` must share a stamp.
+        parts.append(sorted(n for n in names if n.endswith((".dist-info", ".egg-info", ".pth"))))
+    return digest(parts)
+
+
+def seeds_digest(stats: Iterable[tuple[str, Stat]], notices: Iterable[object]) -> str:
+    """A digest of the article files (``(relative path, seed_stat)``) and the scan's notices."""
+    return digest([sorted(stats), [str(note) for note in notices]])
+
+
+def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | None:
+    """A digest of the modification times of the output ``folders``; ``None`` if one is gone."""
+    stamps = []
+    # Each folder by its name in its parent's descriptor: the kernel resolves
+    # one component per stat, not the whole path (thousands of tag folders).
+    parents: dict[str, int] = {}
+    try:
+        parents[""] = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        for folder in folders:
+            parent, _, name = folder.rpartition("/")
+            fd = parents.get(parent)
+            if fd is None:
+                fd = parents[parent] = os.open(
+                    parent, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parents[""]
+                )
+            stamps.append((folder, os.stat(name or ".", dir_fd=fd).st_mtime_ns))
+    except OSError:
+        return None
+    finally:
+        for fd in parents.values():
+            os.close(fd)
+    return digest(stamps)
+
+
+def quick_key(
+    code: str, config_source: str, seeds: str | os.PathLike[str], drafts: bool, future: bool
+) -> str:
+    return digest([_VERSION, code, config_source, os.path.realpath(seeds), drafts, future])
+
+
+def now_iso_due(until: str) -> bool:
+    """Whether the build's clock (``SOURCE_DATE_EPOCH`` or now) has reached ``until``."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return now >= dt.datetime.fromisoformat(until)
+
+
+# --------------------------------------------------------------------------- the seeds
+
+
+def walk_seeds(seeds: str) -> tuple[list[tuple[str, Stat]], list[str]]:
+    """``(relative path, stat)`` of the article files and the paths of the other files.
+
+    What :func:`feedtool.publish._seeds.scan_seeds` finds, for a folder it
+    would have nothing to warn about; raises :class:`Unsure` at the first
+    thing it would name in a notice (a link, a hidden article or folder, an
+    unreadable entry), so that the full scan decides.
+    """
+    try:
+        fd = os.open(seeds, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        raise Unsure from None
+    root = os.fstat(fd)
+    seen = {(root.st_dev, root.st_ino)}
+    stats: list[tuple[str, Stat]] = []
+    others: list[str] = []
+    # Folders by descriptor: each stat resolves one name, not the whole path.
+    stack = [(fd, "")]
+    current = -1
+    try:
+        while stack:
+            current, prefix = stack.pop()
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith("."):
+                        if name not in QUIET_HIDDEN and (
+                            name.endswith(ARTICLE_SUFFIX) or entry.is_dir(follow_symlinks=False)
+                        ):
+                            raise Unsure
+                        continue
+                    if entry.is_symlink():
+                        raise Unsure
+                    if entry.is_dir(follow_symlinks=False):
+                        info = entry.stat(follow_symlinks=False)
+                        if (info.st_dev, info.st_ino) not in seen:
+                            seen.add((info.st_dev, info.st_ino))
+                            child = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
+                            stack.append((child, f"{prefix}{name}/"))
+                    elif entry.is_file(follow_symlinks=False):
+                        if name.endswith(ARTICLE_SUFFIX):
+                            info = entry.stat(follow_symlinks=False)
+                            stats.append(
+                                (
+                                    prefix + name,
+                                    (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino),
+                                )
+                            )
+                        else:
+                            others.append(prefix + name)
+            os.close(current)
+            current = -1
+    except OSError:
+        raise Unsure from None
+    finally:
+        if current >= 0:
+            os.close(current)
+        for fd, _ in stack:
+            os.close(fd)
+    return stats, others
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def read_stamp(out: str) -> dict[str, Any] | None:
+    """The stamp the last complete build left in the store (read-only), or ``None``."""
+    path = os.path.join(out, CACHE_DIRNAME, STORE_FILENAME)
+    if not os.path.isfile(path):
+        return None
+    import sqlite3
+
+    # Read-only: opening the store for writing costs a transaction and a checkpoint.
+    uri = "file://" + "".join(_URI_QUOTE.get(c, c) for c in os.path.abspath(path))
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            rows = dict(
+                db.execute(
+                    "SELECT key, value FROM meta WHERE key IN (?, 'in_progress')", (QUICK_META,)
+                ).fetchall()
+            )
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    text = rows.get(QUICK_META)
+    if not text or rows.get("in_progress"):
+        return None
+    try:
+        stamp = json.loads(text)
+    except ValueError:
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
+def check(
+    seeds: str,
+    out: str,
+    config_source: bytes,
+    *,
+    drafts: bool,
+    future: bool,
+    walk: Callable[[str], tuple[list[tuple[str, Stat]], Sequence[object], Sequence[Any]]],
+) -> tuple[dict[str, Any], Sequence[object], Sequence[Any]] | None:
+    """``(stamp, scan notices, other files)`` if nothing the last build depends on changed.
+
+    ``None`` when something did (or the stamp is unusable). The caller holds
+    the build lock. ``walk`` lists the seeds (may raise :class:`Unsure`).
+    """
+    stamp = read_stamp(out)
+    if stamp is None:
+        return None
+    try:
+        if stamp["key"] != quick_key(
+            code_identity(), file_digest(config_source), seeds, drafts, future
+        ):
+            return None
+        until = stamp["until"]
+        if until is not None and now_iso_due(until):
+            return None
+        state_path = os.path.join(out, STATE_FILENAME)
+        try:
+            with open(state_path, "rb") as file:
+                state = file_digest(file.read())
+        except FileNotFoundError:
+            state = ""
+        if (
+            state != stamp["state"]
+            or folders_stamp(out, stamp["folders"]) != stamp["folders_stamp"]
+        ):
+            return None
+        stats, notices, others = walk(seeds)
+        if not stats or seeds_digest(stats, notices) != stamp["seeds"]:
+            return None
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    return stamp, notices, others
+
+
+def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
+    stats, others = walk_seeds(seeds)
+    return stats, (), others
+
+
+__all__ = [
+    "QUICK_META",
+    "Unsure",
+    "check",
+    "code_identity",
+    "file_digest",
+    "folders_stamp",
+    "light_walk",
+    "quick_key",
+    "read_stamp",
+    "seeds_digest",
+    "walk_seeds",
+]

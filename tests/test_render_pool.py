@@ -1,0 +1,220 @@
+"""The render pool: forked workers render and stage the outputs of a large build.
+
+Same bytes as a serial build, the store gets every feed entry, and a worker
+or a build killed mid-render leaves the previous output and a next build that
+equals a clean one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.errors import PublishError
+from feedtool.publish import _incremental
+from feedtool.store import CACHE_DIRNAME, SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "data" / "no-enrich.toml"
+
+
+@pytest.fixture(autouse=True)
+def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(CONFIG)
+
+
+def _corpus(seeds: Path, count: int, edition: int = 0) -> None:
+    seeds.mkdir(exist_ok=True)
+    topics = ["harbour", "budget", "flood", "election", "orchestra", "rail", "school"]
+    for number in range(count):
+        topic = topics[number % len(topics)]
+        front = f'tags = ["{topic}", "desk {number % 3}"]\n'
+        front += f'published = "2025-10-{1 + number % 27:02d}T{number % 24:02d}:00:00Z"\n'
+        note = f"\nEdition {edition} of this report.\n" if edition else ""
+        (seeds / f"{number:03d}.txt").write_text(
+            f"+++\n{front}+++\nStory {number} about the {topic}\n\n"
+            + f"Report number {number} on the {topic}. " * 10
+            + f"\n\nA second paragraph about the {topic}.\n{note}",
+            "utf-8",
+        )
+
+
+def _temporary(path: Path) -> bool:
+    return path.name.endswith((".feedtool-tmp", ".tmp"))
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """The output files (the store and staged temporaries aside)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts and not _temporary(p)
+    }
+
+
+def _temporaries(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if _temporary(p)]
+
+
+@pytest.fixture
+def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Render in a pool from the first output, a few outputs per run; parse serially.
+
+    Yields the list of pools made (their worker counts), to show the pool ran.
+    """
+    made: list[int] = []
+    real = _incremental.ProcessPoolExecutor
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs["max_workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_RENDER_RUN", 5)
+    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
+    return made
+
+
+def test_the_pool_writes_the_bytes_of_a_serial_build(
+    tmp_path: Path, config: Config, pooled: list[int]
+) -> None:
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    assert pooled == []
+    parallel = build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
+    assert pooled == [2]
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
+    assert parallel.rendered == serial.rendered
+    assert parallel.written == serial.written
+    # Each entry is reported once, whichever worker made it (or both did).
+    assert parallel.entries == serial.entries
+    assert len(set(parallel.entries)) == len(parallel.entries)
+
+    # The entries the workers made reached the store (written by the build process):
+    # an edit to one article renders that article's entries only.
+    store = SqliteStore(tmp_path / "pool")
+    try:
+        count = store._db.execute("SELECT count(*) FROM fragments").fetchone()[0]
+    finally:
+        store.close()
+    assert count == len(serial.entries)
+    story = seeds / "004.txt"
+    story.write_text(story.read_text("utf-8") + "\nA correction.\n", "utf-8")
+    again = build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
+    assert {path for _, path in again.entries} == {"004.txt"}
+    assert build(seeds, tmp_path / "serial", config, jobs=1, ping=False).written == again.written
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
+
+
+def test_a_small_render_stays_serial(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 10**9)
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 5)
+    assert build(seeds, tmp_path / "out", config, jobs=2, ping=False).ok
+    assert pooled == []
+
+
+_CALLS = [0]
+
+
+def _render_then_die(*args: Any) -> Any:
+    """``_render_one``, until a worker's fourth output: then the worker is killed."""
+    _CALLS[0] += 1
+    if _CALLS[0] == 4 and os.getpid() != _PARENT[0]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_RENDER_ONE(*args)
+
+
+_PARENT = [os.getpid()]
+_REAL_RENDER_ONE = _incremental._render_one
+
+
+def test_a_killed_render_worker_is_a_clear_error_and_keeps_the_output(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(seeds, out, config, jobs=1, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    before = _tree(out)
+    _corpus(seeds, 30, edition=2)  # every article changed: much to render
+
+    _PARENT[0] = os.getpid()
+    _CALLS[0] = 0
+    monkeypatch.setattr(_incremental, "_render_one", _render_then_die)
+    with pytest.raises(PublishError, match="worker process died while rendering") as caught:
+        build(seeds, out, config, jobs=2, ping=False)
+    assert "fix:" in str(caught.value) and "--jobs 1" in str(caught.value)
+    assert _tree(out) == before  # nothing renamed into place
+    assert _temporaries(out) == []  # nor any staged file left behind
+
+    monkeypatch.setattr(_incremental, "_render_one", _REAL_RENDER_ONE)
+    build(seeds, out, config, jobs=2, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)  # the same edit, never interrupted
+    assert _tree(out) == _tree(clean)
+
+
+_KILL_THE_BUILD = """
+import os, signal, sys
+from feedtool.publish import _incremental
+_incremental.RENDER_THRESHOLD = 1
+_incremental._RENDER_RUN = 5
+real = _incremental._render_one
+parent = os.getpid()
+calls = [0]
+
+def render_one(*args):
+    calls[0] += 1
+    if calls[0] == 6 and os.getpid() != parent:
+        os.kill(parent, signal.SIGKILL)  # the build dies mid-render, its workers with it
+        signal.pause()
+    return real(*args)
+
+_incremental._render_one = render_one
+from feedtool.cli import main
+sys.exit(main())
+"""
+
+
+def test_a_build_killed_mid_render_leaves_the_output_and_the_next_build_finishes(
+    tmp_path: Path, config: Config
+) -> None:
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(seeds, out, config, jobs=1, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    before = _tree(out)
+    _corpus(seeds, 30, edition=2)
+    command = ["build", str(seeds), "-o", str(out), "-c", str(CONFIG), "--no-ping", "-q"]
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_THE_BUILD, *command, "--jobs", "2"],
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000"},
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert _temporaries(out)  # killed mid-render: workers had staged files
+    assert _tree(out) == before  # every file old: none was renamed yet
+
+    build(seeds, out, config, jobs=2, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    assert _tree(out) == _tree(clean)
+    assert _temporaries(out) == []

@@ -1,0 +1,152 @@
+"""The lookup tables kept on disk between builds (``feedtool._tables``).
+
+Each test runs in a fresh interpreter: the tables a process has are
+process-wide, and what matters is what a *new* build process reads back.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedtool import _tables
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ARTICLE = """Ministers in Lyon agree a rail link to Milan
+
+LYON, France, March 3 (Reuters) - Transport Minister Claire Dubois said on Tuesday that
+the National Rail Agency would invest four billion euros, Mrs Dubois told reporters in
+Washington on 2 March 2024.
+"""
+
+# Parses and enriches ARTICLE with the tables kept in sys.argv[1] (or none),
+# saves them, and prints the enriched item's JSON, then which tables came
+# from the file and which were built.
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from feedtool import _tables, load_config
+from feedtool.enrich import enrich_item
+from feedtool.parse import parse_article
+
+built = []
+original = _tables._from_disk
+folder = sys.argv[1] if sys.argv[1] != "-" else None
+_tables.use_folder(folder)
+config = load_config(Path(sys.argv[2]))
+text = Path(sys.argv[3]).read_bytes()
+item = enrich_item(parse_article(text, source_path="a.txt", config=config), config)
+on_disk = sorted(name for name, _ in _tables._on_disk or ())
+saved = _tables.save()
+print(json.dumps({"item": item.model_dump_json(), "on_disk": on_disk, "saved": saved,
+                  "tables": sorted(name for name, _ in _tables._values)}))
+"""
+
+
+def _run(tmp_path: Path, folder: Path | None) -> dict[str, object]:
+    import json
+
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, "utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            str(folder) if folder else "-",
+            str(ROOT / "feedtool.toml"),
+            str(article),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000"},
+    )
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_a_new_process_reads_back_the_tables_and_enriches_alike(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    first = _run(tmp_path, folder)
+    assert first["on_disk"] == [] and first["saved"] is True
+    assert "feedtool.enrich.gazetteer.lexicon" in first["tables"]  # type: ignore[operator]
+    assert (folder / _tables.FILENAME).is_file()
+    second = _run(tmp_path, folder)
+    # Every table the article needs came from the file: nothing new to save.
+    assert second["on_disk"] == sorted(first["tables"])  # type: ignore[type-var]
+    assert second["saved"] is False
+    assert second["item"] == first["item"]
+    assert second["item"] == _run(tmp_path, None)["item"]
+
+
+def test_a_damaged_or_foreign_file_is_rebuilt(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    reference = _run(tmp_path, folder)
+    path = folder / _tables.FILENAME
+    good = path.read_bytes()
+    for damaged in (
+        good[:1000],  # truncated
+        b"not a pickle",
+        pickle.dumps((1, "another key", {})),
+        pickle.dumps(["a list"]),
+    ):
+        path.write_bytes(damaged)
+        again = _run(tmp_path, folder)
+        assert again["on_disk"] == [] and again["saved"] is True
+        assert again["item"] == reference["item"]
+        assert path.read_bytes() != damaged
+
+
+def test_an_unwritable_or_missing_folder_only_means_no_file(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be\n", "utf-8")
+    result = _run(tmp_path, blocked)
+    assert result["saved"] is False
+    assert _run(tmp_path, tmp_path / "gone")["saved"] is False
+    assert result["item"] == _run(tmp_path, None)["item"]
+
+
+def test_the_key_follows_the_installed_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(_tables, "_folder", str(folder))
+    monkeypatch.setattr(_tables, "_on_disk", None)
+    monkeypatch.setattr(_tables, "_values", {("t", ()): {"a": 1}})
+    assert _tables.save()
+    monkeypatch.setattr(_tables, "_on_disk", None)
+    assert _tables._read(str(folder / _tables.FILENAME)) == {("t", ()): {"a": 1}}
+    # Another feedtool or another set of installed packages: the file is not used.
+    monkeypatch.setattr(_tables, "_key", lambda: "another installation")
+    assert _tables._read(str(folder / _tables.FILENAME)) == {}
+
+
+def test_a_build_keeps_every_table_beside_the_store(tmp_path: Path) -> None:
+    from feedtool import build, load_config
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    article = seeds / "a.txt"
+    article.write_text("Ferry fares frozen\n\nThe council kept the fares as they were.\n", "utf-8")
+    config = load_config(ROOT / "feedtool.toml")
+    build(seeds, tmp_path / "out", config, ping=False)
+    path = tmp_path / "out" / ".feedtool" / _tables.FILENAME
+    kept = _tables._read(str(path))
+    assert ("feedtool.enrich.gazetteer.lexicon", ()) in kept
+    # No date in the article, yet the month names are kept for the next one that has.
+    assert ("feedtool._text.month_lexicon", ()) in kept
+    written = path.stat().st_mtime_ns
+    article.write_text("Ferry fares frozen\n\nThe council kept the fares.\n", "utf-8")
+    report = build(seeds, tmp_path / "out", config, ping=False)
+    assert report.parsed == ("a.txt",)
+    assert path.stat().st_mtime_ns == written  # nothing new to keep: not written again
