@@ -53,6 +53,10 @@ class Registry:
         self._builtins = builtins
         self._plugins: dict[str, Plugin] = {}
         self._checked: set[tuple[str, ...]] = set()
+        # Bumped whenever ``_plugins`` changes: ``builtin_names`` is asked per
+        # rendered page (which feeds and sections to link), so it is cached.
+        self._version = 0
+        self._builtin_names: tuple[tuple[int, int], tuple[str, ...]] | None = None
 
     def register(
         self, name: str, *, needs: Sequence[str] = (), after: Sequence[str] = ()
@@ -62,6 +66,7 @@ class Registry:
         def add(function: Callable[..., Any]) -> Callable[..., Any]:
             plugin = Plugin(name, function, tuple(needs), tuple(after))
             self._plugins[name] = plugin
+            self._version += 1
             setattr(function, _DECLARATION, plugin)
             return function
 
@@ -75,12 +80,19 @@ class Registry:
     def builtin_names(self) -> tuple[str, ...]:
         """The names of feedtool's own plugins, in registration order."""
         self._load_builtins()
-        inside = self._builtins + "."
-        return tuple(
-            name
-            for name, plugin in self._plugins.items()
-            if getattr(plugin.function, "__module__", "").startswith(inside)
-        )
+        cached = self._builtin_names
+        key = (id(self._plugins), self._version)
+        if cached is None or cached[0] != key:
+            inside = self._builtins + "."
+            cached = self._builtin_names = (
+                key,
+                tuple(
+                    name
+                    for name, plugin in self._plugins.items()
+                    if getattr(plugin.function, "__module__", "").startswith(inside)
+                ),
+            )
+        return cached[1]
 
     def get(self, name: str) -> Plugin:
         """The plugin called ``name``; ``ConfigError`` saying how to fix it when none is."""
@@ -88,6 +100,7 @@ class Registry:
         plugin = self._plugins.get(name)
         if plugin is None:
             plugin = self._plugins[name] = self._find(name)
+            self._version += 1
         return plugin
 
     def __getitem__(self, name: str) -> Callable[..., Any]:

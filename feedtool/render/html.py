@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from feedtool._text import MONTH_NAMES, direction, human_date
 from feedtool.config import Config
@@ -111,15 +111,6 @@ class _Notice:
 class _TagLink:
     name: str
     page: str | None
-
-
-@dataclass(frozen=True)
-class _Article:
-    headline: str
-    href: str
-    published: _When
-    description: str | None
-    lang_attrs: Markup
 
 
 @dataclass(frozen=True)
@@ -376,6 +367,29 @@ def _listing(
         )
 
 
+def _listed(site: Site, ref: ItemRef, href: str) -> Markup:
+    """One article of a listing, as its ``<li>`` (``href``: its page, from this one).
+
+    An article is listed on the home pages, its month's and every tag's pages:
+    escaped once per build, then given each page's relative link.
+    """
+    key = (ref.source_path, ref.headline, ref.description, ref.date_published, ref.language)
+    before, after = site.memo(("listed", key), lambda: _listed_parts(site.config, ref))
+    return Markup(before + str(escape(href)) + after)
+
+
+def _listed_parts(config: Config, ref: ItemRef) -> tuple[str, str]:
+    """The escaped HTML of a listed article before its link and after it."""
+    when = _when(published(ref))
+    before = Markup('<li{}>\n<h2><a href="').format(lang_attrs(ref.language, config.language))
+    after = Markup('">{}</a></h2>\n<p class="meta"><time datetime="{}">{}</time></p>\n').format(
+        clean(ref.headline), when.iso, when.human
+    )
+    if ref.description:
+        after += Markup("<p>{}</p>\n").format(clean(ref.description))
+    return str(before), str(after + Markup("</li>"))
+
+
 def _listing_page(
     site: Site,
     paths: Sequence[str],
@@ -398,16 +412,7 @@ def _listing_page(
     newer = relative(path, paths[number - 2]) if number > 1 else None
     older = relative(path, paths[number]) if number < len(paths) else None
     values["page_links"] = [(rel, href) for rel, href in (("prev", newer), ("next", older)) if href]
-    articles = [
-        _Article(
-            headline=clean(item.headline),
-            href=relative(path, page_path(item, config)),
-            published=_when(published(item)),
-            description=clean(item.description) if item.description else None,
-            lang_attrs=lang_attrs(item.language, config.language),
-        )
-        for item in chunk
-    ]
+    articles = [_listed(site, item, relative(path, page_path(item, config))) for item in chunk]
     suffix = f" (page {number})" if number > 1 else ""
     return template.render(
         **values,

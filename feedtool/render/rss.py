@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
@@ -166,7 +167,9 @@ def _hex_references(document: bytes) -> bytes:
 
 def _feed(config: Config, title: str, description: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
+    # What ``fg.load_extension("dc", atom=False, rss=True)`` does, without its
+    # two imports per call (one fails, searching the path: 0.1 ms a feed or entry).
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     fg.title(clean(title))
     # RSS requires a non-empty channel description.
     fg.description(clean(description) or clean(title))
