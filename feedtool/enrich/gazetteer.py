@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import pycountry
 
@@ -59,6 +60,14 @@ class Entry:
     state: str | None = None
     population: int = 0
 
+    def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:
+        # Unpickled through __init__: dataclasses' own __setstate__ for a
+        # frozen, slotted class looks up the fields again for every one of
+        # the ~35,000 entries in the kept tables (feedtool._tables).
+        return (Entry, tuple(getattr(self, name) for name in _ENTRY_FIELDS))
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 # Context a place name needs before it counts as a place: none (countries,
 # curated cities, world cities of a million people), a place preposition
