@@ -4,6 +4,7 @@ measured by bench/bench_build.py, not asserted)."""
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,55 @@ def test_the_render_phase_holds_no_article_summaries(
     assert refs == 6
     assert summaries == 0
     assert not models  # parsing is over: lingua's models were let go
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".feedtool" not in p.relative_to(out).parts
+    }
+
+
+def test_the_build_process_parses_beside_one_worker_fewer(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``jobs`` processes to parse, the build process is one of them: its
+    pool has ``jobs - 1`` workers, so one process fewer holds its own copy of
+    what parsing builds up; the articles and their order are a serial build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    for number in range(6, 16):  # more chunks than the pool's window
+        (seeds / f"{number:02d}.txt").write_text(
+            f"Harbour report {number}\n\nThe harbour of Lyon reopened on Monday, report {number}"
+            " says. Ships and ferries are back.\n",
+            "utf-8",
+        )
+    (seeds / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
+    workers: list[int] = []
+    parsed_here: list[str] = []
+    real_pool = _incremental.ProcessPoolExecutor
+    real_task = _incremental._parse_task
+    parent = os.getpid()
+
+    def spy_pool(*args: Any, **kwargs: Any) -> Any:
+        workers.append(kwargs["max_workers"])
+        return real_pool(*args, **kwargs)
+
+    def spy_task(task: Any) -> Any:
+        if os.getpid() == parent:
+            parsed_here.append(task[1])
+        return real_task(task)
+
+    config = load_config(ROOT / "tests" / "data" / "no-enrich.toml")
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
+    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy_pool)
+    monkeypatch.setattr(_incremental, "_parse_task", spy_task)
+    pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
+    assert workers[0] == 1  # the first pool made is the parse pool
+    assert 0 < len(parsed_here) < 17
+    assert pooled.parsed == serial.parsed and len(pooled.parsed) == 16
+    assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
+    assert len(pooled.errors) == 1
+    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")

@@ -36,8 +36,9 @@ import stat
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -97,6 +98,8 @@ from feedtool.store import (
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
+#: Files a parse worker (or the build process) takes at a time.
+_PARSE_CHUNK = 16
 #: Outputs rendered and staged per batch: bounds the bytes held in memory.
 _BATCH = 256
 #: A file modified this close to when it was read may change again within the
@@ -272,6 +275,35 @@ def _parse_task(
         )
         error.__cause__ = exc
         return error
+
+
+def _parse_chunk(
+    tasks: Sequence[tuple[Path, str, bytes | None, Config]],
+) -> list[tuple[str, bytes, bytes] | FeedtoolError]:
+    return [_parse_task(task) for task in tasks]
+
+
+def _map_helping(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    tasks: Sequence[tuple[Path, str, bytes | None, Config]],
+) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
+    """``_parse_task`` of every task, in order: ``pool`` takes chunks while fewer
+    than two a worker are waiting, this process parses the next one itself
+    otherwise. Results wait only for the chunks before them (a few chunks)."""
+    window: deque[Future[list[tuple[str, bytes, bytes] | FeedtoolError]] | list[Any]] = deque()
+    for start in range(0, len(tasks), _PARSE_CHUNK):
+        chunk = tasks[start : start + _PARSE_CHUNK]
+        if sum(1 for part in window if isinstance(part, Future)) < 2 * workers:
+            window.append(pool.submit(_parse_chunk, chunk))
+        else:
+            window.append(_parse_chunk(chunk))
+        while window and (isinstance(window[0], list) or window[0].done()):
+            part = window.popleft()
+            yield from part if isinstance(part, list) else part.result()
+    while window:
+        part = window.popleft()
+        yield from part if isinstance(part, list) else part.result()
 
 
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
@@ -892,13 +924,17 @@ class _Build:
             # exit when this process dies: a killed build leaves no worker
             # behind, and none holding the lock.
             context = multiprocessing.get_context("fork")
+            # This process parses too, beside ``jobs - 1`` workers, rather than
+            # waiting on ``jobs`` of them: the same number of processes at
+            # work, one fewer holding its own copy of what parsing builds up
+            # (lingua's models, the pages of the shared tables it touched).
             with ProcessPoolExecutor(
-                max_workers=self.jobs,
+                max_workers=self.jobs - 1,
                 mp_context=context,
                 initializer=_worker_init,
                 initargs=(self.lock_fd, os.getpid()),
             ) as pool:
-                yield from pool.map(_parse_task, tasks, chunksize=16)
+                yield from _map_helping(pool, self.jobs - 1, tasks)
         except BrokenProcessPool as exc:
             raise PublishError(
                 "a worker process died while parsing articles (killed, or out of memory)",
