@@ -65,6 +65,22 @@ class CachedItem:
     item_json: bytes = b""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a build published one article: what decides which outputs show it.
+
+    A later build compares them to plan only the outputs an edit changes
+    (``feedtool.render.Site.focus``).
+    """
+
+    #: ``ItemRef.fingerprint``: anything of the published article.
+    fingerprint: str
+    #: ``feedtool.render.placement``: which feeds and listings it is on.
+    placement: str
+    #: Its publication time as stamped (ISO 8601): its place in their order.
+    published: str
+
+
 class ItemStore(Protocol):
     """What a build needs from the store; every method is one round trip."""
 
@@ -100,13 +116,12 @@ class ItemStore(Protocol):
         """:meth:`outputs`, for ``paths`` only (those the store knows)."""
         ...
 
-    def published(self) -> dict[str, tuple[str, str]]:
-        """Source path → ``(fingerprint, signature)`` of every article the last
-        complete build published (see ``feedtool.publish._incremental``)."""
+    def placements(self) -> dict[str, Placement]:
+        """Where the last build published each article, by source path."""
         ...
 
-    def put_published(self, records: Mapping[str, tuple[str, str]], removed: Iterable[str]) -> None:
-        """Add or replace published articles' records (and forget ``removed`` ones)."""
+    def put_placements(self, records: Mapping[str, Placement], removed: Iterable[str]) -> None:
+        """Add or replace articles' placements (and forget ``removed`` ones)."""
         ...
 
     def derived(self, path: str, key: str) -> bytes | None:
@@ -161,8 +176,10 @@ CREATE TABLE IF NOT EXISTS fragments (
     key TEXT PRIMARY KEY, path TEXT NOT NULL, stamp TEXT NOT NULL, value BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fragments_path ON fragments (path);
-CREATE TABLE IF NOT EXISTS published (
-    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, signature TEXT NOT NULL
+DROP TABLE IF EXISTS published;
+CREATE TABLE IF NOT EXISTS placements (
+    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, placement TEXT NOT NULL,
+    published TEXT NOT NULL
 );
 """
 
@@ -274,16 +291,19 @@ class SqliteStore:
             )
         return found
 
-    def published(self) -> dict[str, tuple[str, str]]:
-        rows = self._db.execute("SELECT path, fingerprint, signature FROM published")
-        return {path: (digest, signature) for path, digest, signature in rows}
+    def placements(self) -> dict[str, Placement]:
+        rows = self._db.execute("SELECT path, fingerprint, placement, published FROM placements")
+        return {row[0]: Placement(*row[1:]) for row in rows}
 
-    def put_published(self, records: Mapping[str, tuple[str, str]], removed: Iterable[str]) -> None:
+    def put_placements(self, records: Mapping[str, Placement], removed: Iterable[str]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO published VALUES (?, ?, ?)",
-            ((path, digest, signature) for path, (digest, signature) in sorted(records.items())),
+            "INSERT OR REPLACE INTO placements VALUES (?, ?, ?, ?)",
+            (
+                (path, r.fingerprint, r.placement, r.published)
+                for path, r in sorted(records.items())
+            ),
         )
-        self._db.executemany("DELETE FROM published WHERE path = ?", ((p,) for p in removed))
+        self._db.executemany("DELETE FROM placements WHERE path = ?", ((p,) for p in removed))
 
     def derived(self, path: str, key: str) -> bytes | None:
         row = self._db.execute(
@@ -394,4 +414,12 @@ def _package_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-__all__ = ["CACHE_DIRNAME", "CachedItem", "ItemStore", "SqliteStore", "cache_dir", "code_version"]
+__all__ = [
+    "CACHE_DIRNAME",
+    "CachedItem",
+    "ItemStore",
+    "Placement",
+    "SqliteStore",
+    "cache_dir",
+    "code_version",
+]

@@ -22,7 +22,7 @@ from feedtool.cli import main
 from feedtool.config import Config
 from feedtool.errors import PublishError
 from feedtool.publish import clean_temporaries
-from feedtool.publish._state import STATE_FILENAME
+from feedtool.publish._state import STATE_FILENAME, State, _all_safe, _dump, _Entry, safe_relative
 from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -418,3 +418,52 @@ def test_sigkill_at_random_points_then_a_build_equals_one_clean_build(tmp_path: 
     subprocess.run(_build_command(seeds, clean), env=env, check=True)
     assert _tree(out) == _tree(clean)
     assert not [p for p in out.rglob("*") if p.name.endswith((".feedtool-tmp", ".tmp"))]
+
+
+_NAMES = st.lists(st.text(alphabet="ab/.\\\0\né", max_size=8), max_size=6)
+
+
+@given(_NAMES)
+def test_the_state_files_check_at_once_agrees_with_the_check_per_name(names: list[str]) -> None:
+    assert _all_safe(names) == all(safe_relative(name) for name in names)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
+        max_size=4,
+        unique_by=lambda entry: entry[0],
+    ),
+    st.lists(_TEXT, max_size=5),
+)
+def test_the_state_file_is_written_as_json_dumps_writes_it(
+    records: list[tuple[str, str, str | None, int]], files: list[str]
+) -> None:
+    state = State(
+        entries={
+            key: _Entry(
+                id=key,
+                slug="s",
+                path=path,
+                content_hash="c",
+                body_hash="b",
+                headline=path,
+                first_published="2025-01-01T00:00:00+00:00",
+                modified=modified,
+                tiebreak=tiebreak,
+            )
+            for key, path, modified, tiebreak in records
+        },
+        files=files,
+    )
+    data = {
+        "version": 1,
+        "articles": {key: _dump(state.entries[key]) for key in state.entries},
+        "files": sorted(files),
+    }
+    expected = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    assert state.dumps() == expected.encode()

@@ -213,3 +213,32 @@ def test_a_focused_build_after_a_full_one_and_again(
         report = _rebuild(site, config)
         assert report.focused == (f"a{number:02d}.txt",)
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles of one time are kept a second apart by their publication; an edit
+    moves that second to the edit, and so the article among the others."""
+    seeds = site / "seeds"
+    for number in range(5):
+        text = ARTICLE.format(
+            tags='"Cities", "Music"',
+            author=AUTHORS[0],
+            month=10,
+            day=20,
+            hour=9,
+            headline=f"Same minute story {number}",
+            topic=f"same minute {number}",
+        )
+        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    assert _rebuild(site, config).focused is None  # articles were added
+    (seeds / "b3.txt").write_text(
+        (seeds / "b3.txt").read_text("utf-8") + "\nAn edit that moves it.\n", "utf-8"
+    )
+    report = _rebuild(site, config)
+    assert report.focused is not None and "b3.txt" in report.focused
+    # The ones it passed: published in the seconds between its old and new time.
+    assert len(report.focused) > 1
+    assert set(report.focused) <= {"b0.txt", "b1.txt", "b2.txt", "b3.txt", "b4.txt"}
+    _same_as_clean(site, config, monkeypatch)

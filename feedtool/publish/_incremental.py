@@ -22,6 +22,7 @@ Phases, each bounded in memory:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import copy
 import datetime as dt
@@ -78,6 +79,7 @@ from feedtool.render import (
     Site,
     fingerprint,
     found_keywords,
+    placement,
     plan_site,
     tag_channels_of,
 )
@@ -87,6 +89,7 @@ from feedtool.store import (
     CACHE_DIRNAME,
     CachedItem,
     ItemStore,
+    Placement,
     SqliteStore,
     cache_dir,
     code_version,
@@ -331,22 +334,6 @@ def hold_back(
     return ready, previewed, held
 
 
-def _signature(ref: ItemRef) -> str:
-    """What places an article among the others: which feeds, listings and pages it
-    is on, in what order, under what address. An edit that keeps it changes
-    only the outputs that show the article (``Site.focus``)."""
-    assert ref.date_published is not None
-    return fingerprint(
-        ref.id,
-        ref.slug,
-        ref.url,
-        ref.date_published.isoformat(),
-        ref.tags,
-        sorted(ref.found_keywords),
-        [(person.name, person.url, person.kind) for person in ref.authors],
-    )
-
-
 def _is_file(path: Path) -> bool:
     """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
     try:
@@ -565,7 +552,7 @@ class _Build:
             state.files = new_files
             self._write_state(state)
         store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
-        store.put_published(records, unpublished)
+        store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
         store.put_meta(
@@ -626,37 +613,46 @@ class _Build:
         errors: Sequence[FeedtoolError],
         state_bytes: bytes,
         waiting: Sequence[tuple[str, bool]],
-    ) -> tuple[frozenset[str] | None, dict[str, tuple[str, str]], list[str]]:
-        """Which articles changed, when a focused plan is sure to be right; else ``None``.
-
-        Also the records of the published articles that the store lacks or
-        has otherwise, and the paths of those it must forget.
+    ) -> tuple[frozenset[str] | None, dict[str, Placement], list[str]]:
+        """The articles to focus the plan on, when a focused plan is sure to be right
+        (else ``None``); the placements the store lacks or has otherwise, and the
+        paths of those it must forget.
 
         A plan can leave out every output that shows none of the changed
         articles when the last build completed without errors from the same
         code, config, state file and held articles, when no output was deleted
         since (an output folder's time says so), when every renderer is one of
         feedtool's own (they honour ``Site.focus``), and when each changed
-        article kept what places it among the others (:func:`_signature`).
-        Anything else plans every output, as a cold build does.
+        article kept its :func:`~feedtool.render.placement`. An article that
+        moved in the order of publication (an edit can take the seconds that
+        kept its time distinct off its publication, ``_ids.Stamper._distinct``)
+        shifts the ones it passed in every feed and listing they share: they
+        join the focus. Anything else plans every output, as a cold build does.
         """
         store = self.store
-        previous = store.published()
-        records: dict[str, tuple[str, str]] = {}
+        previous = store.placements()
+        records: dict[str, Placement] = {}
         changed: set[str] = set()
-        moved = False
+        moves: list[tuple[tuple[float, str], tuple[float, str]]] = []
+        placed = True
         for ref in refs:
             old = previous.get(ref.source_path)
-            if old is not None and old[0] == ref.fingerprint:
+            if old is not None and old.fingerprint == ref.fingerprint:
                 continue
-            signature = _signature(ref)
-            records[ref.source_path] = (ref.fingerprint, signature)
+            assert ref.date_published is not None and ref.id is not None
+            record = Placement(
+                ref.fingerprint, placement(ref, self.config), ref.date_published.isoformat()
+            )
+            records[ref.source_path] = record
             changed.add(ref.source_path)
-            moved |= old is None or old[1] != signature
+            placed &= old is not None and old.placement == record.placement
+            if placed and old is not None and old.published != record.published:
+                was = (-dt.datetime.fromisoformat(old.published).timestamp(), ref.id)
+                moves.append((was, _sort_key(ref)))
         published = {ref.source_path for ref in refs}
         unpublished = sorted(path for path in previous if path not in published)
         sure = (
-            not moved
+            placed
             and not unpublished
             and not errors
             and not os.environ.get(FULL_PLAN_ENV)
@@ -666,7 +662,17 @@ class _Build:
             and set(self.config.render.renderers()) <= set(RENDERERS.builtin_names())
             and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
         )
-        return (frozenset(changed) if sure else None), records, unpublished
+        if not sure:
+            return None, records, unpublished
+        if moves:
+            # ``refs`` is in order: the ones between an article's old and new
+            # place are a slice of it.
+            keys = [_sort_key(ref) for ref in refs]
+            for was, now in moves:
+                low, high = min(was, now), max(was, now)
+                start, stop = bisect.bisect_left(keys, low), bisect.bisect_right(keys, high)
+                changed.update(ref.source_path for ref in refs[start:stop])
+        return frozenset(changed), records, unpublished
 
     def _plan(
         self, site: Site, old_files: set[str]

@@ -98,7 +98,7 @@ class State:
         files = data.get("files", [])
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise _corrupt(path, "'files' must be a list of paths")
-        for name in files:
+        for name in files if not _all_safe(files) else ():
             if not safe_relative(name):
                 raise _corrupt(
                     path,
@@ -108,12 +108,43 @@ class State:
         return cls(entries=entries, files=list(files))
 
     def dumps(self) -> bytes:
-        data: dict[str, Any] = {
-            "version": _VERSION,
-            "articles": {key: _dump(self.entries[key]) for key in sorted(self.entries)},
-            "files": sorted(self.files),
-        }
-        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        """The file's bytes: ``json.dumps(…, ensure_ascii=False, indent=1, sort_keys=True)``.
+
+        Assembled here line by line, with only strings encoded by ``json``: its
+        indenting encoder is pure Python, seconds for the 20,000 records and
+        150,000 file names of a large archive (``tests/test_hostile_state.py``
+        checks that the bytes are the same).
+        """
+        string = _encode_string
+        lines = ["{", ' "articles": {']
+        keys = sorted(self.entries)
+        for number, key in enumerate(keys):
+            lines.append(f"  {string(key)}: {{")
+            fields = sorted(_dump(self.entries[key]).items())
+            for index, (name, value) in enumerate(fields):
+                text = string(value) if isinstance(value, str) else json.dumps(value)
+                comma = "," if index < len(fields) - 1 else ""
+                lines.append(f"   {string(name)}: {text}{comma}")
+            lines.append("  }," if number < len(keys) - 1 else "  }")
+        if keys:
+            lines.append(" },")
+        else:
+            lines[-1] = ' "articles": {},'
+        files = sorted(self.files)
+        if files:
+            lines.append(' "files": [')
+            lines.extend(f"  {string(name)}," for name in files)
+            lines[-1] = lines[-1][:-1]
+            lines.append(" ],")
+        else:
+            lines.append(' "files": [],')
+        lines += [f' "version": {_VERSION}', "}", ""]
+        return "\n".join(lines).encode()
+
+
+def _encode_string(value: str) -> str:
+    """A JSON string as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    return json.encoder.encode_basestring(value)
 
 
 def _dump(entry: _Entry) -> dict[str, Any]:
@@ -180,6 +211,19 @@ def safe_relative(name: str) -> bool:
     if not name or "\\" in name or "\0" in name or name.startswith("/"):
         return False
     return all(part and not part.startswith(".") for part in name.split("/"))
+
+
+# Anything ``safe_relative`` refuses, in names joined by NUL (which no name may hold).
+_UNSAFE = re.compile(r"\\|//|(?:^|\0)(?:/|\0|\Z)|/(?:\0|\Z)|(?:^|[\0/])\.")
+
+
+def _all_safe(names: list[str]) -> bool:
+    """``all(safe_relative(n) for n in names)``, in one regex search (150,000 names: 0.15 s
+    → 0.02 s); ``False`` also when in doubt, so the caller checks name by name."""
+    if not names:
+        return True
+    joined = "\0".join(names)
+    return joined.count("\0") == len(names) - 1 and _UNSAFE.search(joined) is None
 
 
 def body_fingerprint(item: NewsItem) -> str:

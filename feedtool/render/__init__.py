@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import operator
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Planned:
 
 
 Output = tuple[str, bytes]
+_SOURCE_PATH = operator.attrgetter("source_path")
 T = TypeVar("T")
 K = TypeVar("K")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
@@ -288,13 +290,14 @@ class Site:
     archives: tuple[Channel, ...] = field(default=())
     #: The feed entries rendered so far (shared by ``dataclasses.replace`` copies).
     fragments: Fragments = field(default_factory=Fragments, repr=False)
-    #: ``None``: plan every output. Else the source paths of the only items that
-    #: changed, in a site whose structure did not (the same items in the same
-    #: order, with the same ids, URLs, publication dates, tags and authors): the
-    #: shared loops (:func:`item_files`, :func:`channel_feeds`, the listings) then
-    #: plan only the outputs that show one of them, and skip the others without
+    #: ``None``: plan every output. Else the source paths of the items that
+    #: changed or moved in the order, in a site whose structure did not (the
+    #: same items, each with the same :func:`placement`): the shared loops
+    #: (:func:`item_files`, :func:`channel_feeds`, the listings) then plan only
+    #: the outputs that show one of them, and skip the others without
     #: fingerprinting them, since nothing they are made from changed. Outputs
-    #: made from every item (sitemaps, OPML) are planned anyway.
+    #: made from every item (sitemaps, OPML) are planned anyway; the
+    #: directories (names and counts) are not.
     focus: frozenset[str] | None = field(default=None, repr=False)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
@@ -306,7 +309,35 @@ class Site:
         """Whether an output made from ``refs`` (and the site's structure) is planned:
         always without a ``focus``, else when one of them is in it."""
         focus = self.focus
-        return focus is None or any(ref.source_path in focus for ref in refs)
+        return focus is None or not focus.isdisjoint(map(_SOURCE_PATH, refs))
+
+    def touches(self, channel: Channel) -> bool:
+        """Whether any item of ``channel`` (of all its items, not only those its
+        feed shows) is in the ``focus``: its outputs need planning at all."""
+        if self.focus is None:
+            return True
+        tags, authors = self._focus_groups
+        if channel.tag is not None:
+            return channel.tag.slug in tags
+        if channel.author is not None:
+            from feedtool.render._common import author_dir
+
+            return author_dir(channel.author) in authors
+        return True
+
+    @functools.cached_property
+    def _focus_groups(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The tag slugs and author folders of the items in ``focus``."""
+        from feedtool.render._common import author_dir, authors_of
+
+        focus = self.focus or frozenset()
+        tags: set[str] = set()
+        authors: set[str] = set()
+        for ref in self.refs:
+            if ref.source_path in focus:
+                tags.update(ref.tag_slugs)
+                authors.update(author_dir(p) for p in authors_of(ref, self.config))
+        return frozenset(tags), frozenset(authors)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once per site and key (the newest ``MEMO_SIZE`` keys).
@@ -434,6 +465,30 @@ class Site:
         )
 
 
+def placement(ref: ItemRef, config: Config) -> str:
+    """A digest of what puts ``ref`` on the outputs of other items, but for its
+    place in the order of publication: its id, address, tags, authors and the
+    month it is archived under.
+
+    Two builds whose items have the same placements, in the same order, have
+    the same feeds, listings and directories, but for the outputs that show an
+    item that changed: what ``Site.focus`` relies on. (An item that keeps its
+    placement but moves in the order shifts the items it passes; the build
+    focuses on those too.)
+    """
+    assert ref.date_published is not None
+    local = ref.date_published.astimezone(config.zone)
+    return fingerprint(
+        ref.id,
+        ref.slug,
+        ref.url,
+        (local.year, local.month),
+        ref.tags,
+        sorted(ref.found_keywords),
+        [(person.name, person.url, person.kind) for person in ref.authors],
+    )
+
+
 def item_key(item: NewsItem) -> tuple[str, str | None, str]:
     """A memo key of one published item: its file, its id and its content hash.
 
@@ -530,7 +585,7 @@ def channel_feeds(
     channel whose fingerprint changed since the last build.
     """
     for channel in site.feeds if archives else site.channels:
-        if channel.refs and site.shows(channel.refs):
+        if channel.refs and site.touches(channel) and site.shows(channel.refs):
             yield Planned(
                 feed.path(channel.prefix),
                 channel.fingerprint,

@@ -495,7 +495,7 @@ def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
     config = site.config
     groups = {kind: _Group(title) for kind, title in _KIND_TITLES}
     for channel in site.tag_channels:
-        if channel.tag is None or not channel.items:
+        if channel.tag is None or not channel.items or not site.touches(channel):
             continue
         tag = channel.tag
         items = site.refs_of(channel)
@@ -542,6 +542,8 @@ def render_author_pages(site: Site) -> Iterator[Output | Planned]:
     group = _Group("Authors")
     for channel in site.author_channels:
         assert channel.author is not None
+        if not site.touches(channel):
+            continue
         person = channel.author
         items = site.refs_of(channel)
         name = clean(person.name)
