@@ -12,7 +12,7 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -651,3 +651,37 @@ def splice(head: bytes, tail: bytes, separator: bytes, entries: Iterable[bytes])
         parts += (separator, entry)
     parts.append(tail)
     return b"".join(parts)
+
+
+def xml_text(value: str) -> bytes:
+    """``value`` as lxml serialises it as an element's text (UTF-8)."""
+    element = etree.Element("t")
+    element.text = value
+    data = bytes(etree.tostring(element, encoding="UTF-8", xml_declaration=False))
+    return data[3:-4] if value else b""
+
+
+def xml_attribute(value: str) -> bytes:
+    """``value`` as lxml serialises it as an attribute's value (UTF-8)."""
+    element = etree.Element("t", a=value)
+    data = bytes(etree.tostring(element, encoding="UTF-8", xml_declaration=False))
+    return data[6:-3]
+
+
+def stencil(document: bytes, holes: Sequence[bytes]) -> list[bytes] | None:
+    """``document`` cut at its ``holes`` (stand-ins for values, one item per
+    occurrence expected): text, hole, text, hole…, text. ``None`` when the
+    document holds them another number of times (a stand-in in other text)."""
+    pattern = re.compile(b"|".join(re.escape(hole) for hole in dict.fromkeys(holes)))
+    parts: list[bytes] = []
+    position = 0
+    for match in pattern.finditer(document):
+        parts += (document[position : match.start()], match[0])
+        position = match.end()
+    parts.append(document[position:])
+    return parts if sorted(parts[1::2]) == sorted(holes) else None
+
+
+def fill(parts: list[bytes], values: dict[bytes, bytes]) -> bytes:
+    """A :func:`stencil` with each hole replaced by its value."""
+    return b"".join(values[part] if index % 2 else part for index, part in enumerate(parts))

@@ -22,6 +22,7 @@ under that channel's header: the bytes are those of one lxml document.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from typing import Any
 
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import formatRFC2822
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
@@ -48,6 +50,7 @@ from feedtool.render._common import (
     authors_of,
     clean,
     feed_entries,
+    fill,
     fragment,
     home_url,
     image_type,
@@ -55,9 +58,12 @@ from feedtool.render._common import (
     own_image,
     published,
     splice,
+    stencil,
     summary_text,
     whole_seconds,
+    xml_attribute,
     xml_bytes,
+    xml_text,
 )
 from feedtool.render.archive import HISTORY_NS, format_links
 from feedtool.render.formats import RSS
@@ -98,32 +104,100 @@ def rss_bytes(site: Site, channel: Channel) -> bytes:
 def _head(site: Site, channel: Channel, *, media: bool) -> bytes:
     """The document without its items (``media``: declare the Media RSS namespace)."""
     config = site.config
+    title, description = clean(channel.title), clean(channel.description)
     self_url = RSS.url(config, channel.prefix)
-    fg = _feed(config, channel.title, channel.description)
+    last_build = whole_seconds(channel.updated)
+    first = whole_seconds(max(published(i) for i in channel.refs))
+    links = format_links(channel, RSS, config.absolute)
+    if links or channel.archive or not description:
+        values = (title, description, self_url, last_build, first)
+        return _hex_references(_head_xml(config, *values, links, channel.archive, media))
+    # Most channels (every tag's without archive pages) differ only in these
+    # values: their head is the site's stencil with them filled in, not a
+    # feedgen document built, parsed and serialised again (tests/test_render.py
+    # checks both ways give the same bytes).
+    holes = site.memo(("rss head", media), lambda: _stencil(config, media))
+    if holes is None:
+        values = (title, description, self_url, last_build, first)
+        return _hex_references(_head_xml(config, *values, links, channel.archive, media))
+    return _hex_references(
+        fill(
+            holes,
+            {
+                _TITLE: xml_text(title),
+                _DESCRIPTION: xml_text(description),
+                _SELF: xml_attribute(self_url),
+                _BUILT: formatRFC2822(last_build).encode(),
+                _FIRST: formatRFC2822(first).encode(),
+            },
+        )
+    )
+
+
+# Stand-ins for the values that vary between channels (plain ASCII: serialised as is).
+_TITLE, _DESCRIPTION, _SELF = b"FeedtoolHoleTitle", b"FeedtoolHoleDescription", b"FeedtoolHoleSelf"
+_STAND_BUILT = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+_STAND_FIRST = dt.datetime(2002, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+_BUILT = formatRFC2822(_STAND_BUILT).encode()
+_FIRST = formatRFC2822(_STAND_FIRST).encode()
+
+
+def _stencil(config: Config, media: bool) -> list[bytes] | None:
+    """The head of a channel without archive links, cut at its varying values
+    (``None`` should the config's own text contain a stand-in)."""
+    document = _head_xml(
+        config,
+        _TITLE.decode(),
+        _DESCRIPTION.decode(),
+        _SELF.decode(),
+        _STAND_BUILT,
+        _STAND_FIRST,
+        [],
+        0,
+        media,
+    )
+    # The title twice with a logo: the channel's and the image's.
+    titles = [_TITLE] * (2 if config.publisher.logo else 1)
+    return stencil(document, [*titles, _DESCRIPTION, _SELF, _BUILT, _FIRST])
+
+
+def _head_xml(
+    config: Config,
+    title: str,
+    description: str,
+    self_url: str,
+    last_build: dt.datetime,
+    first: dt.datetime,
+    links: list[tuple[str, str]],
+    archive: int,
+    media: bool,
+) -> bytes:
+    """The head from its values, through feedgen (before ``_hex_references``)."""
+    fg = _feed(config, title, description)
     fg.link(href=self_url, rel="self", type=RSS.media_type)
     # feedgen takes the channel <link> from the last link given.
     fg.link(href=home_url(config), rel="alternate", type="text/html")
     if config.publisher.logo:
-        fg.image(url=config.publisher.logo, title=clean(channel.title), link=home_url(config))
-    fg.lastBuildDate(whole_seconds(channel.updated))
-    fg.pubDate(whole_seconds(max(published(i) for i in channel.refs)))
+        fg.image(url=config.publisher.logo, title=title, link=home_url(config))
+    fg.lastBuildDate(last_build)
+    fg.pubDate(first)
 
     root = etree.fromstring(fg.rss_str(pretty=False))
     channel_element = root.find("channel")
     assert channel_element is not None
     self_link = channel_element.find(f"{{{_ATOM_NS}}}link")
-    for rel, href in reversed(format_links(channel, RSS, config.absolute)):
+    for rel, href in reversed(links):
         link = etree.Element(f"{{{_ATOM_NS}}}link", href=href, rel=rel, type=RSS.media_type)
         if self_link is not None:
             self_link.addnext(link)
         else:
             channel_element.insert(0, link)
-    if channel.archive:
-        archive = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+    if archive:
+        marker = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
         if self_link is not None:
-            self_link.addprevious(archive)
+            self_link.addprevious(marker)
         else:
-            channel_element.insert(0, archive)
+            channel_element.insert(0, marker)
     if media:
         # Declared once on the root rather than on every item.
         marker = etree.SubElement(channel_element, f"{{{MEDIA_NS}}}content")
@@ -139,7 +213,7 @@ def _head(site: Site, channel: Channel, *, media: bool) -> bytes:
             self_link.addnext(hub_link)
         else:
             channel_element.insert(0, hub_link)
-    return _hex_references(xml_bytes(root))
+    return xml_bytes(root)
 
 
 # A leaf element and its text, as serialised ('<title>A &lt;B&gt;</title>').
