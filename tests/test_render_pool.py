@@ -97,7 +97,7 @@ def test_the_pool_writes_the_bytes_of_a_serial_build(
     serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     assert pooled == []
     parallel = build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
-    assert pooled == [2]
+    assert pooled == [1]  # the build process renders beside one worker
     assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
     assert parallel.rendered == serial.rendered
     assert parallel.written == serial.written

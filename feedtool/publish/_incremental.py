@@ -1066,23 +1066,41 @@ class _Build:
         _RENDERING = _RenderJob(self, todo, fragments, runs)
         gc.collect()
         gc.freeze()
+        # This process renders too, beside ``jobs - 1`` workers: each worker
+        # ends up with its own copy of most of the plan's pages (touching an
+        # object writes its reference count), so one fewer worker is that
+        # much less memory, for as many processes at work.
+        workers = min(self.jobs - 1, len(runs))
         pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(runs)),
+            max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_render_worker_init,
             initargs=(self.lock_fd, os.getpid()),
         )
+
+        def record(result: _RunResult) -> None:
+            for index, path in result.rendered:
+                rendered[index] = path
+            for index, path, temp_name in result.staged:
+                staged[index] = (path, Path(temp_name))
+            for entry in result.fragments:
+                self.store.put_fragment(*entry)
+            made.update(result.made)
+            self.store.commit()
+            self.progress.advance(result.count)
+
         try:
-            for result in pool.map(_render_run, range(len(runs))):
-                for index, path in result.rendered:
-                    rendered[index] = path
-                for index, path, temp_name in result.staged:
-                    staged[index] = (path, Path(temp_name))
-                for entry in result.fragments:
-                    self.store.put_fragment(*entry)
-                made.update(result.made)
-                self.store.commit()
-                self.progress.advance(result.count)
+            waiting: deque[Future[_RunResult]] = deque()
+            for number, run in enumerate(runs):
+                if len(waiting) < 2 * workers:
+                    waiting.append(pool.submit(_render_run, number))
+                else:
+                    # Its feed entries go to the store (and ``made``) directly.
+                    record(_render_here(self.out, todo, run, self.existing))
+                while waiting and waiting[0].done():
+                    record(waiting.popleft().result())
+            while waiting:
+                record(waiting.popleft().result())
         except BaseException as exc:
             pool.shutdown(wait=True, cancel_futures=True)
             for _, staged_temp in staged.values():
@@ -1101,7 +1119,7 @@ class _Build:
             pool.shutdown(wait=True)
             gc.unfreeze()
             _RENDERING = None
-        fragments.made = sorted(made)
+        fragments.made = sorted(made.union(fragments.made))
         return (
             [rendered[i] for i in sorted(rendered)],
             [staged[i] for i in sorted(staged)],
@@ -1181,6 +1199,24 @@ def _render_run(number: int) -> _RunResult:
             Path(temp_name).unlink(missing_ok=True)
         raise
     return _RunResult(len(job.runs[number]), rendered, staged, collecting.made, job.fragments.made)
+
+
+def _render_here(
+    out: Path,
+    todo: Sequence[Planned | tuple[str, bytes]],
+    run: Sequence[int],
+    existing: set[str] | None,
+) -> _RunResult:
+    """Render and stage one run of the plan in the build process (beside the pool)."""
+    rendered: list[tuple[int, str]] = []
+    staged: list[tuple[int, str, str]] = []
+    for index in run:
+        did_render, path, temp = _render_one(out, todo[index], existing)
+        if did_render:
+            rendered.append((index, path))
+        if temp is not None:
+            staged.append((index, path, str(temp)))
+    return _RunResult(len(run), rendered, staged, [], [])
 
 
 def _render_order(
