@@ -117,6 +117,8 @@ RENDER_THRESHOLD = 512
 _RENDER_RUN = 64
 #: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
 _FOCUS_META = "focus"
+#: The store's meta key of the digest of the state file the last build wrote.
+_STATE_META = "state"
 #: Set (to anything) in the environment, every build plans every output.
 FULL_PLAN_ENV = "FEEDTOOL_FULL_PLAN"
 
@@ -475,7 +477,10 @@ class _Build:
                 held,
             )
 
-        state = State.load(self.out)
+        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
+            state = State.loads(state_bytes, state_path, own=True)
+        else:
+            state = State.load(self.out)
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
         # Only a preview needs the records as they were (a deep copy of 20,000 costs).
@@ -546,6 +551,7 @@ class _Build:
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
             store.put_meta(_FOCUS_META, None)
+            store.put_meta(_STATE_META, None)
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
@@ -574,6 +580,8 @@ class _Build:
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
+        # Bytes this build wrote from checked records: the next one need not check them.
+        store.put_meta(_STATE_META, hashlib.sha256(final_state).hexdigest())
         store.put_meta(
             _FOCUS_META,
             None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting),
