@@ -467,3 +467,39 @@ def test_the_state_file_is_written_as_json_dumps_writes_it(
     }
     expected = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     assert state.dumps() == expected.encode()
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5, unique_by=lambda r: r[0]),
+    st.lists(_TEXT, max_size=4),
+    st.lists(st.tuples(st.integers(0, 4), _TEXT, st.integers(0, 3)), max_size=4),
+)
+def test_a_patched_state_file_is_the_one_dumps_writes(
+    records: list[tuple[str, str]],
+    files: list[str],
+    edits: list[tuple[int, str, int]],
+) -> None:
+    state = State(
+        entries={
+            key: _Entry(
+                id=key,
+                slug="s",
+                path=path,
+                content_hash="c",
+                body_hash="b",
+                headline=path,
+                first_published="2025-01-01T00:00:00+00:00",
+            )
+            for key, path in records
+        },
+        files=files,
+    )
+    previous = state.dumps()
+    keys = sorted(state.entries)
+    changed = set()
+    for index, text, tiebreak in edits:
+        entry = state.entries[keys[index % len(keys)]]
+        entry.headline, entry.modified, entry.tiebreak = text, text or None, tiebreak
+        changed.add(entry.id)
+    assert state.patched(previous, changed) == state.dumps()

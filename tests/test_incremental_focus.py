@@ -242,3 +242,27 @@ def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
     assert len(report.focused) > 1
     assert set(report.focused) <= {"b0.txt", "b1.txt", "b2.txt", "b3.txt", "b4.txt"}
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_the_state_file_a_build_wrote_is_not_checked_again_but_a_changed_one_is(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedtool.publish._state import STATE_FILENAME, State
+
+    checked: list[int] = []
+    original = State._checked.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[State], data: object, path: Path) -> State:
+        checked.append(1)
+        return original(cls, data, path)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(State, "_checked", classmethod(counting))
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    assert checked == []
+    # Bytes the build did not write (a pull request's) are checked, whatever they say.
+    state = site / "out" / STATE_FILENAME
+    state.write_bytes(state.read_bytes().replace(b'"version": 1', b'"version":  1'))
+    _write(site / "seeds", 7, extra="\nAnother edit.\n")
+    report = _rebuild(site, config)
+    assert checked == [1] and report.focused is None

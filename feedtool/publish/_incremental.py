@@ -70,7 +70,13 @@ from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._preload import preload
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import scan_seeds
-from feedtool.publish._state import STATE_FILENAME, State, body_fingerprint, safe_relative
+from feedtool.publish._state import (
+    STATE_FILENAME,
+    State,
+    _Entry,
+    body_fingerprint,
+    safe_relative,
+)
 from feedtool.render import (
     Fragments,
     ItemRef,
@@ -111,6 +117,8 @@ RENDER_THRESHOLD = 512
 _RENDER_RUN = 64
 #: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
 _FOCUS_META = "focus"
+#: The store's meta key of the digest of the state file the last build wrote.
+_STATE_META = "state"
 #: Set (to anything) in the environment, every build plans every output.
 FULL_PLAN_ENV = "FEEDTOOL_FULL_PLAN"
 
@@ -287,10 +295,7 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
         date_modified=stamp.date_modified,
         tags=article.tags,
         found_keywords=frozenset(article.found_keywords),
-        authors=tuple(
-            Person(name=name, url=url, kind="Person" if kind == "Person" else "Organization")
-            for name, url, kind in article.authors
-        ),
+        authors=tuple(_person(name, url, kind) for name, url, kind in article.authors),
         fingerprint=fingerprint(
             article.digest,
             stamp.id,
@@ -300,6 +305,13 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
             stamp.date_modified.isoformat() if stamp.date_modified else None,
         ),
     )
+
+
+@functools.lru_cache(maxsize=16384)
+def _person(name: str, url: str | None, kind: str) -> Person:
+    """One shared (frozen) ``Person`` per author: an archive has few authors and
+    many articles, and validating one costs more than the rest of a ref."""
+    return Person(name=name, url=url, kind="Person" if kind == "Person" else "Organization")
 
 
 def hold_back(
@@ -332,6 +344,10 @@ def hold_back(
         if show:
             previewed.append(summary)
     return ready, previewed, held
+
+
+def _record(entry: _Entry) -> tuple[Any, ...]:
+    return tuple(vars(entry).values())
 
 
 def _is_file(path: Path) -> bool:
@@ -395,6 +411,8 @@ class _Build:
         self.seed_stats: list[tuple[str, tuple[int, int, int, int]]] = []
         self.racy = False
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
+        #: The state's records as read, before stamping (``_changed_records``).
+        self._records: dict[str, tuple[Any, ...]] = {}
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -459,11 +477,15 @@ class _Build:
                 held,
             )
 
-        state = State.load(self.out)
+        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
+            state = State.loads(state_bytes, state_path, own=True)
+        else:
+            state = State.load(self.out)
         summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
         errors += duplicates
         # Only a preview needs the records as they were (a deep copy of 20,000 costs).
         before = copy.deepcopy(state.entries) if previewed else {}
+        self._records = {key: _record(entry) for key, entry in state.entries.items()}
         stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
         self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
         # A preview shows held articles without recording them as published.
@@ -523,10 +545,13 @@ class _Build:
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
             state.files = sorted(old_files | set(new_files))
-            self._write_state(state)
+            # A focused build had the state file the last build wrote (the focus
+            # key has its digest), and keeps its files: only edited records change.
+            self._write_state(state, state_bytes if focus is not None else None)
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
             store.put_meta(_FOCUS_META, None)
+            store.put_meta(_STATE_META, None)
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
@@ -555,6 +580,8 @@ class _Build:
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
+        # Bytes this build wrote from checked records: the next one need not check them.
+        store.put_meta(_STATE_META, hashlib.sha256(final_state).hexdigest())
         store.put_meta(
             _FOCUS_META,
             None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting),
@@ -779,11 +806,23 @@ class _Build:
             dated_by_first_publication=self._undated,
         )
 
-    def _write_state(self, state: State) -> None:
+    def _write_state(self, state: State, previous: bytes | None = None) -> None:
+        """Write the state file; ``previous``: its bytes as the last build wrote them,
+        for a state with the same records (:meth:`_changed_records`) and files."""
         target = self.out / STATE_FILENAME
-        data = state.dumps()
+        data = None
+        if previous is not None:
+            data = state.patched(previous, self._changed_records(state))
+        if data is None:
+            data = state.dumps()
         if not unchanged(target, data):
             write_atomic(target, data)
+
+    def _changed_records(self, state: State) -> list[str]:
+        """The ids of the records stamping changed (all of them if it added or removed one)."""
+        if state.entries.keys() != self._records.keys():
+            return list(state.entries)
+        return [key for key, entry in state.entries.items() if _record(entry) != self._records[key]]
 
     # ----------------------------------------------------------------- scan and parse
 

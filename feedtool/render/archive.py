@@ -68,6 +68,8 @@ def paged(
 ) -> tuple[Channel, tuple[Channel, ...]]:
     """``channel`` (whose items, newest first, are ``refs``) and its archive pages."""
     pages = archive_pages(len(refs), size)
+    if not pages:  # most tags' channels: nothing to copy or cut
+        return (channel if not channel.archives else dataclasses.replace(channel, archives=0)), ()
     oldest_first = list(reversed(refs))
     archives = []
     for page in range(1, pages + 1):
