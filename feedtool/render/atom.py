@@ -92,7 +92,7 @@ def _head(site: Site, channel: Channel) -> bytes:
     updated = whole_seconds(channel.updated)
     links = format_links(channel, ATOM, config.absolute)
     holes = None
-    if not (links or channel.archive or not description):
+    if not (links or channel.archive) and title and description:
         # Most channels differ only in these values: the site's stencil, filled
         # in (tests/test_render_heads.py checks it gives feedgen's bytes).
         holes = site.memo(("atom head",), lambda: _stencil(config))

@@ -109,7 +109,7 @@ def _head(site: Site, channel: Channel, *, media: bool) -> bytes:
     last_build = whole_seconds(channel.updated)
     first = whole_seconds(max(published(i) for i in channel.refs))
     links = format_links(channel, RSS, config.absolute)
-    if links or channel.archive or not description:
+    if links or channel.archive or not (title and description):
         values = (title, description, self_url, last_build, first)
         return _hex_references(_head_xml(config, *values, links, channel.archive, media))
     # Most channels (every tag's without archive pages) differ only in these
