@@ -266,3 +266,31 @@ def test_the_state_file_a_build_wrote_is_not_checked_again_but_a_changed_one_is(
     _write(site / "seeds", 7, extra="\nAnother edit.\n")
     report = _rebuild(site, config)
     assert checked == [1] and report.focused is None
+
+
+def test_a_preview_between_builds_is_never_the_base_of_a_focused_plan(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, out = site / "seeds", site / "out"
+    draft = ARTICLE.replace("+++\ntags", "+++\ndraft = true\ntags")
+    (seeds / "draft.txt").write_text(
+        draft.format(
+            tags='"Music"',
+            author=AUTHORS[1],
+            month=11,
+            day=20,
+            hour=9,
+            headline="A draft",
+            topic="a draft",
+        ),
+        "utf-8",
+    )
+    assert _rebuild(site, config).focused is None  # a held article appeared
+    _write(seeds, 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    _write(seeds, 7, extra="\nAn edit seen in a preview.\n")
+    preview = build(seeds, out, config, ping=False, drafts=True)
+    assert preview.focused is None and any(h.previewed for h in preview.held)
+    _write(seeds, 8, extra="\nAn edit after the preview.\n")
+    assert _rebuild(site, config).focused is None
+    _same_as_clean(site, config, monkeypatch)
