@@ -43,6 +43,9 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(site))
     # Whatever this test loads is forgotten after it.
     for registry in (ENRICHERS, RENDERERS):
+        # Built-ins first: registered into the copy, they would be gone with it
+        # (their modules imported, so never registered again).
+        registry._load_builtins()
         monkeypatch.setattr(registry, "_plugins", dict(registry._plugins))
         monkeypatch.setattr(registry, "_checked", set())
     monkeypatch.delitem(sys.modules, "feedtool_testplugin", raising=False)
