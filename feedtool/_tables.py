@@ -15,7 +15,13 @@ The file is a cache, never a source of truth:
 * one that cannot be read (corrupt, truncated, another key, another format)
   is ignored, and replaced by the next save;
 * one that cannot be written (a read-only output folder) is not written;
-* nothing is ever downloaded: the tables are built from what is installed.
+* nothing is ever downloaded: the tables are built from what is installed;
+* it is unpickled only when it carries the HMAC of this user's key, kept
+  outside the output folder (``$XDG_CACHE_HOME/feedtool/tables.key``, else
+  ``~/.cache/feedtool/``; mode 0600). The output folder may come from a pull
+  request, and unpickling runs code: a planted ``tables.pickle`` is not signed
+  with that key, so it is ignored (as a damaged one is). Without a usable key
+  no file is read or written.
 
 Without a folder (:func:`use_folder` not called: library use, ``feedtool
 show``) the tables are built in memory as before. A table is a pure function
@@ -26,8 +32,11 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -35,8 +44,12 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 FILENAME = "tables.pickle"
+KEY_FILENAME = "tables.key"
 # Bumped when the file's layout changes (the key covers the tables' code).
-_FORMAT = 1
+_FORMAT = 2
+# The file: this magic, the HMAC-SHA256 of the rest, then the pickle.
+_MAGIC = b"feedtool-tables\n"
+_MAC_SIZE = 32
 
 _folder: str | None = None
 # (table name, arguments) → value: every table this process has, read or built.
@@ -59,19 +72,67 @@ def _key() -> str:
     return code_identity()
 
 
+def _secret_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "feedtool")
+
+
+@functools.cache
+def _secret() -> bytes | None:
+    """This user's signing key (made on first use), or ``None`` when none is usable.
+
+    A key another user could read or replace would let them sign a file: the
+    folder and the file must be the user's own and closed to others.
+    """
+    folder = _secret_dir()
+    path = os.path.join(folder, KEY_FILENAME)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "wb") as file:
+                file.write(secrets.token_bytes(32))
+        for place in (folder, path):
+            info = os.lstat(place)
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None
+        with open(path, "rb") as file:
+            key = file.read()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def _mac(payload: bytes) -> bytes | None:
+    key = _secret()
+    return None if key is None else hmac.new(key, payload, hashlib.sha256).digest()
+
+
 def _read(path: str) -> dict[tuple[str, tuple[Any, ...]], Any]:
-    """The tables in the file ``path``; empty when it is missing or unusable."""
+    """The tables in the file ``path``; empty when it is missing, unusable or not ours."""
     try:
         with open(path, "rb") as file:
-            # Hundreds of thousands of small objects: the collector would walk
-            # them again and again while they are made (as long again as the load).
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
-                found = pickle.load(file)
-            finally:
-                if enabled:
-                    gc.enable()
+            data = file.read()
+        head = len(_MAGIC) + _MAC_SIZE
+        expected = _mac(data[head:])
+        if (
+            expected is None
+            or not data.startswith(_MAGIC)
+            or not hmac.compare_digest(data[len(_MAGIC) : head], expected)
+        ):
+            return {}
+        # Hundreds of thousands of small objects: the collector would walk
+        # them again and again while they are made (as long again as the load).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            found = pickle.loads(memoryview(data)[head:])
+        finally:
+            if enabled:
+                gc.enable()
     except Exception:  # a cache: whatever is wrong with it, the tables are built
         return {}
     if (
@@ -140,7 +201,11 @@ def save() -> bool:
     if folder is None or not unsaved():
         return False
     try:
-        data = pickle.dumps((_FORMAT, _key(), _values), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((_FORMAT, _key(), _values), protocol=pickle.HIGHEST_PROTOCOL)
+        mac = _mac(payload)
+        if mac is None:
+            return False
+        data = _MAGIC + mac + payload
         handle, temporary = tempfile.mkstemp(prefix=".tables-", dir=folder)
         try:
             with os.fdopen(handle, "wb") as file:

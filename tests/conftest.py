@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,11 @@ from feedtool.model import (
     Tag,
 )
 from feedtool.render import Channel, Site
+
+# The user's cache (the key that signs kept lookup tables): one of the test
+# session's own, so tests neither read nor leave anything in the real one.
+# Set at import, so the interpreters tests start inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="feedtool-test-cache-")
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BASE = "https://news.example.org/"

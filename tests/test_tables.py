@@ -6,6 +6,9 @@ process-wide, and what matters is what a *new* build process reads back.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import os
 import pickle
 import subprocess
@@ -97,6 +100,7 @@ def test_a_damaged_or_foreign_file_is_rebuilt(tmp_path: Path) -> None:
         good[:1000],  # truncated
         b"not a pickle",
         pickle.dumps((1, "another key", {})),
+        pickle.dumps((_tables._FORMAT, _tables._key(), {})),  # not signed
         pickle.dumps(["a list"]),
     ):
         path.write_bytes(damaged)
@@ -104,6 +108,60 @@ def test_a_damaged_or_foreign_file_is_rebuilt(tmp_path: Path) -> None:
         assert again["on_disk"] == [] and again["saved"] is True
         assert again["item"] == reference["item"]
         assert path.read_bytes() != damaged
+
+
+class _Planted:
+    """Unpickling this creates ``path``: what a crafted tables file could do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
+def test_a_file_not_signed_with_the_users_key_is_never_unpickled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The output folder may come from a pull request: a tables file planted there
+    # must not run code. Only a file carrying this user's HMAC is unpickled.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(_tables, "_secret", functools.cache(_tables._secret.__wrapped__))
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    path = folder / _tables.FILENAME
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps((_tables._FORMAT, _tables._key(), {("t", ()): _Planted(str(marker))}))
+    for planted in (
+        payload,  # a bare pickle
+        _tables._MAGIC + bytes(32) + payload,  # a wrong signature
+        _tables._MAGIC + hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload,
+    ):
+        path.write_bytes(planted)
+        assert _tables._read(str(path)) == {}
+        assert not marker.exists()
+    # Signed with the user's key (kept outside the output folder, closed to others).
+    key_file = tmp_path / "user-cache" / "feedtool" / _tables.KEY_FILENAME
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    signed = _tables._MAGIC + hmac.new(key_file.read_bytes(), payload, hashlib.sha256).digest()
+    path.write_bytes(signed + payload)
+    assert set(_tables._read(str(path))) == {("t", ())} and marker.exists()
+
+
+def test_no_usable_key_means_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A key folder others may write to could hold their key: not used.
+    cache = tmp_path / "shared-cache"
+    (cache / "feedtool").mkdir(parents=True)
+    (cache / "feedtool").chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr(_tables, "_secret", functools.cache(_tables._secret.__wrapped__))
+    assert _tables._secret() is None
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(_tables, "_folder", str(folder))
+    monkeypatch.setattr(_tables, "_on_disk", None)
+    monkeypatch.setattr(_tables, "_values", {("t", ()): {"a": 1}})
+    assert _tables.save() is False and not (folder / _tables.FILENAME).exists()
 
 
 def test_an_unwritable_or_missing_folder_only_means_no_file(tmp_path: Path) -> None:
