@@ -431,6 +431,21 @@ def test_the_state_files_check_at_once_agrees_with_the_check_per_name(names: lis
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 
 
+def _record(key: str, path: str, *, modified: str | None = None, tiebreak: int = 0) -> _Entry:
+    """A state record whose text fields the tests vary; the rest fixed."""
+    return _Entry(
+        id=key,
+        slug="s",
+        path=path,
+        content_hash="c",
+        body_hash="b",
+        headline=path,
+        first_published="2025-01-01T00:00:00+00:00",
+        modified=modified,
+        tiebreak=tiebreak,
+    )
+
+
 @settings(max_examples=60)
 @given(
     st.lists(
@@ -445,17 +460,7 @@ def test_the_state_file_is_written_as_json_dumps_writes_it(
 ) -> None:
     state = State(
         entries={
-            key: _Entry(
-                id=key,
-                slug="s",
-                path=path,
-                content_hash="c",
-                body_hash="b",
-                headline=path,
-                first_published="2025-01-01T00:00:00+00:00",
-                modified=modified,
-                tiebreak=tiebreak,
-            )
+            key: _record(key, path, modified=modified, tiebreak=tiebreak)
             for key, path, modified, tiebreak in records
         },
         files=files,
@@ -480,21 +485,7 @@ def test_a_patched_state_file_is_the_one_dumps_writes(
     files: list[str],
     edits: list[tuple[int, str, int]],
 ) -> None:
-    state = State(
-        entries={
-            key: _Entry(
-                id=key,
-                slug="s",
-                path=path,
-                content_hash="c",
-                body_hash="b",
-                headline=path,
-                first_published="2025-01-01T00:00:00+00:00",
-            )
-            for key, path in records
-        },
-        files=files,
-    )
+    state = State(entries={key: _record(key, path) for key, path in records}, files=files)
     previous = state.dumps()
     keys = sorted(state.entries)
     changed = set()

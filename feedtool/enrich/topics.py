@@ -431,7 +431,17 @@ def select(scored: Sequence[Scored]) -> list[Scored]:
 
 
 def _tag(scored: Scored) -> Tag:
-    concept = scored.concept
+    return _concept_tag(
+        scored.concept,
+        parent=scored.concept.parent,
+        score=scored.score,
+        evidence=Evidence(
+            mentions=scored.mentions, where=scored.where, matched=scored.matched, rule=RULE
+        ),
+    )
+
+
+def _concept_tag(concept: Concept, *, parent: str | None, score: float, evidence: Evidence) -> Tag:
     return Tag(
         kind="topic",
         name=concept.label,
@@ -440,11 +450,9 @@ def _tag(scored: Scored) -> Tag:
         scheme=SCHEME,
         uri=concept.uri,
         same_as=concept.same_as,
-        parent=concept.parent,
-        score=scored.score,
-        evidence=Evidence(
-            mentions=scored.mentions, where=scored.where, matched=scored.matched, rule=RULE
-        ),
+        parent=parent,
+        score=score,
+        evidence=evidence,
     )
 
 
@@ -456,17 +464,8 @@ def default_tag(code: str) -> Tag:
             f"[enrich] default_topic {code!r} is not a level-1 IPTC Media Topic",
             hint="use a qcode from medtop:01000000 to medtop:17000000, e.g. 'medtop:14000000'",
         )
-    return Tag(
-        kind="topic",
-        name=concept.label,
-        slug=tag_slug(concept.label),
-        code=concept.code,
-        scheme=SCHEME,
-        uri=concept.uri,
-        same_as=concept.same_as,
-        parent=None,
-        score=0.0,
-        evidence=Evidence(mentions=0, rule=DEFAULT_RULE),
+    return _concept_tag(
+        concept, parent=None, score=0.0, evidence=Evidence(mentions=0, rule=DEFAULT_RULE)
     )
 
 
