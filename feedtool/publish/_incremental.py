@@ -629,6 +629,10 @@ class _Build:
             )
             if done is not None:
                 return done
+        # The refs say all that planning and rendering need: the summaries are
+        # not held through the render phase, nor inherited by its workers.
+        scanned.changed.clear()
+        del light
         self._lap("stamp")
 
         focus, records, unpublished = self._focus(
