@@ -8,6 +8,7 @@ never holds the plans of more than one part at once.
 from __future__ import annotations
 
 import gc
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,8 @@ def _corpus(seeds: Path, count: int) -> None:
         front = f'tags = ["{topic}", "desk {number % 3}", "all"]\n'
         front += f'authors = ["{authors[number % 3]}"]\n'
         # Three months, several stories an hour apart a day.
-        front += f'published = "2025-{8 + number % 3:02d}-{1 + number % 27:02d}T{number % 24:02d}:00:00Z"\n'
+        month, day, hour = 8 + number % 3, 1 + number % 27, number % 24
+        front += f'published = "2025-{month:02d}-{day:02d}T{hour:02d}:00:00Z"\n'
         (seeds / f"{number:03d}.txt").write_text(
             f"+++\n{front}+++\nStory {number} about the {topic}\n\n"
             + f"Report number {number} on the {topic}. " * 4,
@@ -97,7 +99,7 @@ def test_every_output_is_in_exactly_one_part(
             (p.first, p.stop) for p in parts[1:]
         )
         assert parts[1].first == 0 and parts[-1].stop == len(site.refs)
-        assert all(a.stop == b.first for a, b in zip(parts[1:], parts[2:], strict=False))
+        assert all(a.stop == b.first for a, b in itertools.pairwise(parts[1:]))
         planned = []
         for part in parts:
             outputs = plan_part(site, part)
