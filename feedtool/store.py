@@ -88,6 +88,14 @@ class ItemStore(Protocol):
         """Every cached article, by source path (relative to the seeds folder)."""
         ...
 
+    def item_stats(self) -> dict[str, CachedItem]:
+        """:meth:`items` without their summaries (``summary`` is empty)."""
+        ...
+
+    def summaries(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The cached summaries of ``paths`` (those the store has)."""
+        ...
+
     def item_json(self, path: str) -> bytes | None:
         """The cached ``NewsItem`` JSON of one article, or ``None``."""
         ...
@@ -122,6 +130,19 @@ class ItemStore(Protocol):
 
     def put_placements(self, records: Mapping[str, Placement], removed: Iterable[str]) -> None:
         """Add or replace articles' placements (and forget ``removed`` ones)."""
+        ...
+
+    def placements_of(self, paths: Iterable[str]) -> dict[str, Placement]:
+        """:meth:`placements`, for ``paths`` only (those the store knows)."""
+        ...
+
+    def refs(self) -> dict[str, bytes]:
+        """The last build's published articles as it stamped them, by source path
+        (what the next build needs of an article it does not read again)."""
+        ...
+
+    def put_refs(self, rows: Mapping[str, bytes], *, replace_all: bool) -> None:
+        """Add or replace rows of :meth:`refs` (``replace_all``: these are all of them)."""
         ...
 
     def derived(self, path: str, key: str) -> bytes | None:
@@ -181,6 +202,7 @@ CREATE TABLE IF NOT EXISTS placements (
     path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, placement TEXT NOT NULL,
     published TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -233,6 +255,19 @@ class SqliteStore:
             "SELECT path, size, mtime_ns, read_ns, content_hash, key, summary FROM items"
         )
         return {row[0]: CachedItem(*row) for row in rows}
+
+    def item_stats(self) -> dict[str, CachedItem]:
+        rows = self._db.execute(
+            "SELECT path, size, mtime_ns, read_ns, content_hash, key, x'' FROM items"
+        )
+        return {row[0]: CachedItem(*row) for row in rows}
+
+    def summaries(self, paths: Iterable[str]) -> dict[str, bytes]:
+        wanted = set(paths)
+        # One pass over the table: cheaper than one query per article when
+        # most are wanted (a build that stamps every article).
+        rows = self._db.execute("SELECT path, summary FROM items")
+        return {path: bytes(summary) for path, summary in rows if path in wanted}
 
     def item_json(self, path: str) -> bytes | None:
         row = self._db.execute("SELECT item FROM items WHERE path = ?", (path,)).fetchone()
@@ -304,6 +339,28 @@ class SqliteStore:
             ),
         )
         self._db.executemany("DELETE FROM placements WHERE path = ?", ((p,) for p in removed))
+
+    def placements_of(self, paths: Iterable[str]) -> dict[str, Placement]:
+        found: dict[str, Placement] = {}
+        wanted = list(paths)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT path, fingerprint, placement, published FROM placements"
+                f" WHERE path IN ({marks})",
+                chunk,
+            )
+            found.update((row[0], Placement(*row[1:])) for row in rows)
+        return found
+
+    def refs(self) -> dict[str, bytes]:
+        return {path: bytes(data) for path, data in self._db.execute("SELECT path, data FROM refs")}
+
+    def put_refs(self, rows: Mapping[str, bytes], *, replace_all: bool) -> None:
+        if replace_all:
+            self._db.execute("DELETE FROM refs")
+        self._db.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(rows.items()))
 
     def derived(self, path: str, key: str) -> bytes | None:
         row = self._db.execute(

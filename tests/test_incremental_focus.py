@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -293,4 +294,122 @@ def test_a_preview_between_builds_is_never_the_base_of_a_focused_plan(
     assert preview.focused is None and any(h.previewed for h in preview.held)
     _write(seeds, 8, extra="\nAn edit after the preview.\n")
     assert _rebuild(site, config).focused is None
+    _same_as_clean(site, config, monkeypatch)
+
+
+# --------------------------------------------------------------------------- light stamping
+
+
+@pytest.fixture
+def stamping(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which way each build stamped: ``'all'`` articles, or only the edited (``'light'``)."""
+    from feedtool.publish._ids import Stamper
+
+    seen: list[str] = []
+    stamp_all, restamp = Stamper.stamp_all, Stamper.restamp
+
+    def spy_all(self: Stamper, articles: Any) -> Any:
+        seen.append("all")
+        return stamp_all(self, articles)
+
+    def spy_restamp(self: Stamper, articles: Any, ids: Any, taken: Any) -> Any:
+        seen.append("light")
+        return restamp(self, articles, ids, taken)
+
+    monkeypatch.setattr(Stamper, "stamp_all", spy_all)
+    monkeypatch.setattr(Stamper, "restamp", spy_restamp)
+    return seen
+
+
+def test_an_edit_stamps_only_the_edited_article(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    seeds = site / "seeds"
+    for round, number in enumerate((6, 6, 2)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
+        _write(seeds, number, extra=f"\nEdit round {round}.\n")
+        assert _rebuild(site, config).focused == (f"a{number:02d}.txt",)
+    assert stamping == ["light", "light", "light"]
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_edits_in_one_second_stay_a_second_apart_when_stamped_lightly(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    """Two articles edited by one build share its time: the second edited (in
+    path order) takes the next free second, as a full stamping gives it."""
+    seeds = site / "seeds"
+    for number in range(5):
+        text = ARTICLE.format(
+            tags='"Cities", "Music"',
+            author=AUTHORS[0],
+            month=10,
+            day=20,
+            hour=9,
+            headline=f"Same minute story {number}",
+            topic=f"same minute {number}",
+        )
+        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    _rebuild(site, config)
+    for name in ("b1.txt", "b3.txt", "a04.txt"):
+        (seeds / name).write_text((seeds / name).read_text("utf-8") + "\nAn edit.\n", "utf-8")
+    report = _rebuild(site, config)
+    assert stamping == ["all", "light"]
+    assert report.focused is not None and {"b1.txt", "b3.txt", "a04.txt"} <= set(report.focused)
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_an_undated_article_and_warnings_survive_a_light_build(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    seeds = site / "seeds"
+    (seeds / "undated.txt").write_text(
+        '+++\ntags = ["Cities"]\n+++\nAn undated story\n\nIt has no date of its own.\n',
+        "utf-8",
+    )
+    # UTF-8 with one stray Latin-1 byte: read, with a warning that every build repeats.
+    (seeds / "warned.txt").write_bytes(
+        "+++\npublished = 2025-10-03T10:00:00Z\n+++\nCafé story\n\nThe café reopened, "
+        "São Paulo's too.\n".encode()
+        + b"A stray \xe9 byte.\n"
+    )
+    first = build(seeds, site / "out", config, ping=False)
+    assert "undated.txt" in first.dated_by_first_publication
+    assert any("warned.txt" in str(w) for w in first.warnings)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764200000")
+    for name in ("undated.txt", "a03.txt"):
+        (seeds / name).write_text((seeds / name).read_text("utf-8") + "\nAn edit.\n", "utf-8")
+    light = _rebuild(site, config)
+    assert stamping == ["all", "light"]
+    assert light.dated_by_first_publication == first.dated_by_first_publication
+    assert [str(w) for w in light.warnings] == [str(w) for w in first.warnings]
+    _same_as_clean(site, config, monkeypatch)
+
+
+@pytest.mark.parametrize("change", ["draft", "front id", "earlier clock", "full plan", "added"])
+def test_an_edit_it_cannot_be_sure_of_stamps_every_article(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    change: str,
+) -> None:
+    seeds = site / "seeds"
+    text = (seeds / "a05.txt").read_text("utf-8") + "\nAn edit.\n"
+    if change == "draft":
+        text = text.replace("+++\ntags", "+++\ndraft = true\ntags")
+    elif change == "front id":
+        text = text.replace(
+            "+++\ntags", '+++\nid = "urn:uuid:9d1e7c2a-0000-4000-8000-000000000005"\ntags'
+        )
+    elif change == "earlier clock":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763999000")
+    elif change == "full plan":
+        monkeypatch.setenv(FULL_PLAN_ENV, "1")
+    elif change == "added":
+        _write(seeds, 20)
+    (seeds / "a05.txt").write_text(text, "utf-8")
+    _rebuild(site, config)
+    assert stamping == ["all"]
+    monkeypatch.delenv(FULL_PLAN_ENV, raising=False)
     _same_as_clean(site, config, monkeypatch)

@@ -169,7 +169,34 @@ class Stamper:
             stamps[article.source_path] = self._stamp(article, entry)
         return self._distinct(stamps, fresh)
 
-    def _distinct(self, stamps: dict[str, _Stamp], fresh: set[str]) -> dict[str, _Stamp]:
+    def restamp(
+        self, articles: Sequence[_Summary], ids: dict[str, str], taken: set[dt.datetime]
+    ) -> dict[str, _Stamp]:
+        """:meth:`stamp_all` for edited articles only, the others unchanged since
+        the build that wrote the state: ``ids`` gives each edited article's record
+        (its path's, which no other article claims), ``taken`` the ``updated``
+        instants (whole seconds) of all the others as that build stamped them.
+
+        The same stamps as :meth:`stamp_all` of every article would give them:
+        there, the unchanged articles keep their instants (distinct when the
+        state was written), and then the edited ones, in path order, take the
+        first free second at or after theirs.
+        """
+        entries = self.state.entries
+        stamps: dict[str, _Stamp] = {}
+        for article in articles:
+            entry = entries[ids[article.source_path]]
+            assert entry.path == article.source_path
+            assert entry.content_hash != article.content_hash
+            entry.modified = self.now.isoformat()
+            entry.content_hash = article.content_hash
+            entry.body_hash, entry.headline = article.body_hash, article.headline
+            stamps[article.source_path] = self._stamp(article, entry)
+        return self._distinct(stamps, set(stamps), set(taken))
+
+    def _distinct(
+        self, stamps: dict[str, _Stamp], fresh: set[str], taken: set[dt.datetime] | None = None
+    ) -> dict[str, _Stamp]:
         """``stamps`` with no two ``updated`` instants in the same whole second.
 
         Two articles dated only by their day ("1 March"), or edited by the same
@@ -184,7 +211,7 @@ class Stamper:
         edit, else to the publication, and shows in every format.
         """
         entries = self.state.entries
-        taken: set[dt.datetime] = set()
+        taken = set() if taken is None else taken
         unchanged = sorted((p for p in stamps if p not in fresh), key=lambda p: stamps[p].id)
         for path in (*unchanged, *sorted(fresh & set(stamps))):
             stamp = stamps[path]

@@ -37,10 +37,10 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -86,6 +86,7 @@ from feedtool.render import (
     Site,
     fingerprint,
     found_keywords,
+    item_updated,
     placement,
     plan_site,
     tag_channels_of,
@@ -120,6 +121,9 @@ RENDER_THRESHOLD = 512
 _RENDER_RUN = 64
 #: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
 _FOCUS_META = "focus"
+#: The store's meta key of what the refs the last build left need unchanged
+#: (``_Build._light_stamp``): its focus key and its clock.
+_REFS_META = "refs"
 #: The store's meta key of the digest of the state file the last build wrote.
 _STATE_META = "state"
 #: Set (to anything) in the environment, every build plans every output.
@@ -339,6 +343,140 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
     )
 
 
+def _ref_row(
+    ref: ItemRef, by_first_publication: bool, warnings: tuple[tuple[Any, ...], ...]
+) -> bytes:
+    """What the next build needs of a published article it does not read again
+    (``SqliteStore.refs``): its ref, whether it is dated by its first
+    publication, and the warnings reading it gave."""
+    assert ref.date_published is not None
+    return orjson.dumps(
+        [
+            ref.id,
+            ref.slug,
+            ref.url,
+            ref.headline,
+            ref.description,
+            ref.language,
+            ref.date_published.isoformat(),
+            ref.date_modified.isoformat() if ref.date_modified else None,
+            ref.tags,
+            sorted(ref.found_keywords),
+            [(person.name, person.url, person.kind) for person in ref.authors],
+            ref.fingerprint,
+            by_first_publication,
+            warnings,
+        ]
+    )
+
+
+def _ref_of_row(
+    path: str, data: bytes
+) -> tuple[ItemRef, bool, tuple[tuple[str, int | None, str | None], ...]]:
+    """The ref, first-publication flag and warnings of a :func:`_ref_row`."""
+    (
+        id_,
+        slug,
+        url,
+        headline,
+        description,
+        language,
+        published,
+        modified,
+        tags,
+        keywords,
+        authors,
+        digest,
+        by_first,
+        warnings,
+    ) = orjson.loads(data)
+    ref = ItemRef(
+        source_path=path,
+        id=id_,
+        slug=slug,
+        url=url,
+        headline=headline,
+        description=description,
+        language=language,
+        date_published=dt.datetime.fromisoformat(published),
+        date_modified=dt.datetime.fromisoformat(modified) if modified else None,
+        tags=tuple(_shared(tuple(tag)) for tag in tags),
+        found_keywords=frozenset(keywords),
+        authors=tuple(_person(name, link, kind) for name, link, kind in authors),
+        fingerprint=digest,
+    )
+    return ref, by_first, tuple(tuple(warning) for warning in warnings)
+
+
+class _Stamps(Mapping[str, _Stamp]):
+    """The stamps of a light build (``_Build._light_stamp``): the edited articles',
+    and the others' made on demand from their refs and records, as the build
+    that stamped them last made them."""
+
+    def __init__(
+        self,
+        refs: Sequence[ItemRef],
+        entries: Mapping[str, _Entry],
+        undated: set[str],
+        edited: Mapping[str, _Stamp],
+    ) -> None:
+        self._refs = {ref.source_path: ref for ref in refs}
+        self._entries, self._undated, self._edited = entries, undated, edited
+
+    def __getitem__(self, path: str) -> _Stamp:
+        stamp = self._edited.get(path)
+        if stamp is not None:
+            return stamp
+        ref = self._refs[path]
+        assert ref.id is not None and ref.date_published is not None
+        entry = self._entries[ref.id]
+        return _Stamp(
+            id=ref.id,
+            slug=ref.slug,
+            url=ref.url,
+            first_published=dt.datetime.fromisoformat(entry.first_published),
+            modified=dt.datetime.fromisoformat(entry.modified) if entry.modified else None,
+            date_published=ref.date_published,
+            date_modified=ref.date_modified,
+            by_first_publication=path in self._undated,
+            tiebreak=entry.tiebreak,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._refs)
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+
+@dataclass
+class _Scanned:
+    """What the scan found: the articles parsed, and the others (left in the store)."""
+
+    #: Summaries of the articles parsed, in path order.
+    changed: list[_Summary] = field(default_factory=list)
+    #: Content hash of every other article read without error, by path (scan order).
+    kept: dict[str, str] = field(default_factory=dict)
+    errors: list[FeedtoolError] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)
+
+    def sources(self) -> list[tuple[str, str]]:
+        """``(path, content hash)`` of every article, sorted."""
+        return sorted(
+            [*self.kept.items(), *((s.source_path, s.content_hash) for s in self.changed)]
+        )
+
+
+#: A light build's state, stamps, refs, undated paths and warnings by path.
+_Light = tuple[
+    State,
+    Mapping[str, _Stamp],
+    list[ItemRef],
+    set[str],
+    dict[str, tuple[tuple[str, int | None, str | None], ...]],
+]
+
+
 @functools.lru_cache(maxsize=16384)
 def _person(name: str, url: str | None, kind: str) -> Person:
     """One shared (frozen) ``Person`` per author: an archive has few authors and
@@ -445,6 +583,10 @@ class _Build:
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
         #: The state's records as read, before stamping (``_changed_records``).
         self._records: dict[str, tuple[Any, ...]] = {}
+        #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
+        self._light: frozenset[str] | None = None
+        #: The warnings of each article that gave some, by path.
+        self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -459,84 +601,43 @@ class _Build:
         state_bytes = state_path.read_bytes() if state_path.is_file() else b""
         self._lap("read state")
 
-        summaries, errors, parsed = self._scan_and_parse(paths)
-        article_warnings = [
-            FeedtoolWarning(message, path=self.seeds / s.source_path, line=line, hint=hint)
-            for s in summaries
-            for message, line, hint in s.warnings
-        ]
-        self.warnings += article_warnings
+        scanned = self._scan_and_parse(paths)
+        errors, parsed = scanned.errors, scanned.parsed
         if parsed:
             release()
         self._lap("parse + enrich")
 
         now = _now()
-        all_summaries = summaries
-        summaries, previewed, held = hold_back(
-            summaries, now, drafts=self.drafts, future=self.future
-        )
-        # What is held back is an input too: an embargo that ends changes the site.
-        waiting = sorted((h.path, h.previewed) for h in held)
-        sources = sorted((s.source_path, s.content_hash) for s in all_summaries)
-        del all_summaries
-        inputs = fingerprint(self.key, hashlib.sha256(state_bytes).hexdigest(), sources, waiting)
-        if (
-            not errors
-            and not parsed
-            and store.meta("last_build") == inputs
-            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
-        ):
-            # Nothing changed since the last complete build, and no output
-            # was deleted (that changes its folder's time): nothing to do.
-            folder_list = store.meta("folder_list")
-            self._quick_stamp(
-                orjson.loads(folder_list) if folder_list else [],
-                len(summaries) + len(previewed),
-                int(store.meta("outputs") or 0),
-                article_warnings,
-                held,
-            )
-            store.commit()
-            return self._report(
-                len(summaries) + len(previewed),
-                errors,
-                int(store.meta("outputs") or 0),
-                [],
-                [],
-                [],
-                parsed,
-                held,
-            )
-
-        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
-            state = State.loads(state_bytes, state_path, own=True)
+        light = self._light_stamp(scanned, state_bytes, now)
+        if light is not None:
+            # Only edited articles, none held: the others as the last build left them.
+            state, stamps, refs, undated, warned = light
+            held: list[Held] = []
+            waiting: list[tuple[str, bool]] = []
+            sources = scanned.sources()
+            article_warnings = [
+                FeedtoolWarning(message, path=self.seeds / path, line=line, hint=hint)
+                for path in sorted(warned)
+                for message, line, hint in warned[path]
+            ]
+            self.warnings += article_warnings
+            self._undated = tuple(sorted(undated))
+            self._light = frozenset(parsed)
         else:
-            state = State.load(self.out)
-        summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
-        errors += duplicates
-        # Only a preview needs the records as they were (a deep copy of 20,000 costs).
-        before = copy.deepcopy(state.entries) if previewed else {}
-        self._records = {key: _record(entry) for key, entry in state.entries.items()}
-        stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
-        self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
-        # A preview shows held articles without recording them as published.
-        for summary in previewed:
-            stamp = stamps.get(summary.source_path)
-            if stamp is None:
-                continue
-            if stamp.id in before:
-                state.entries[stamp.id] = before[stamp.id]
-            else:
-                state.entries.pop(stamp.id, None)
-        by_path = {s.source_path: s for s in summaries}
-        refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
-        # The refs say all that planning and rendering need: the summaries (a
-        # few kB an article) are not held through the render phase, nor
-        # inherited by its workers.
-        del summaries, previewed, by_path
+            (state, stamps, refs, held, waiting, sources, article_warnings, done) = self._stamp_all(
+                scanned, state_bytes, now
+            )
+            if done is not None:
+                return done
+        # The refs say all that planning and rendering need: the summaries are
+        # not held through the render phase, nor inherited by its workers.
+        scanned.changed.clear()
+        del light
         self._lap("stamp")
 
-        focus, records, unpublished = self._focus(refs, errors, state_bytes, waiting)
+        focus, records, unpublished = self._focus(
+            refs, errors, state_bytes, waiting, only=self._light
+        )
         load = self._loader(stamps)
         site = Site(
             config=self.config,
@@ -567,6 +668,7 @@ class _Build:
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.put_meta(_FOCUS_META, None)
+            store.put_meta(_REFS_META, None)
             store.commit()
         rendered, staged = self._render_and_stage(todo, site)
         self._lap("render")
@@ -586,6 +688,7 @@ class _Build:
             store.put_outputs({}, [path for path, _ in staged])
             store.put_meta("last_build", None)
             store.put_meta(_FOCUS_META, None)
+            store.put_meta(_REFS_META, None)
             store.put_meta(_STATE_META, None)
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
@@ -617,10 +720,13 @@ class _Build:
         final_state = state_path.read_bytes() if state_path.is_file() else b""
         # Bytes this build wrote from checked records: the next one need not check them.
         store.put_meta(_STATE_META, hashlib.sha256(final_state).hexdigest())
-        store.put_meta(
-            _FOCUS_META,
-            None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting),
+        focus_key = (
+            None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting)
         )
+        store.put_meta(_FOCUS_META, focus_key)
+        if focus_key is not None and not (waiting or self.drafts or self.future):
+            self._put_refs(refs, stamps)
+            store.put_meta(_REFS_META, orjson.dumps([focus_key, now.isoformat()]).decode())
         store.put_meta(
             "last_build",
             None
@@ -658,6 +764,203 @@ class _Build:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
 
+    def _stamp_all(
+        self, scanned: _Scanned, state_bytes: bytes, now: dt.datetime
+    ) -> tuple[
+        State,
+        Mapping[str, _Stamp],
+        list[ItemRef],
+        list[Held],
+        list[tuple[str, bool]],
+        list[tuple[str, str]],
+        list[FeedtoolWarning],
+        BuildReport | None,
+    ]:
+        """Stamp every article (the state as it is read); or the no-op build's
+        report, when nothing changed since the last complete build."""
+        store = self.store
+        errors, parsed = scanned.errors, scanned.parsed
+        summaries = self._all_summaries(scanned)
+        article_warnings = [
+            FeedtoolWarning(message, path=self.seeds / s.source_path, line=line, hint=hint)
+            for s in summaries
+            for message, line, hint in s.warnings
+        ]
+        self.warnings += article_warnings
+        self._warned = {s.source_path: s.warnings for s in summaries if s.warnings}
+        all_summaries = summaries
+        summaries, previewed, held = hold_back(
+            summaries, now, drafts=self.drafts, future=self.future
+        )
+        # What is held back is an input too: an embargo that ends changes the site.
+        waiting = sorted((h.path, h.previewed) for h in held)
+        sources = sorted((s.source_path, s.content_hash) for s in all_summaries)
+        del all_summaries
+        inputs = fingerprint(self.key, hashlib.sha256(state_bytes).hexdigest(), sources, waiting)
+        if (
+            not errors
+            and not parsed
+            and store.meta("last_build") == inputs
+            and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
+        ):
+            # Nothing changed since the last complete build, and no output
+            # was deleted (that changes its folder's time): nothing to do.
+            folder_list = store.meta("folder_list")
+            self._quick_stamp(
+                orjson.loads(folder_list) if folder_list else [],
+                len(summaries) + len(previewed),
+                int(store.meta("outputs") or 0),
+                article_warnings,
+                held,
+            )
+            store.commit()
+            done = self._report(
+                len(summaries) + len(previewed),
+                errors,
+                int(store.meta("outputs") or 0),
+                [],
+                [],
+                [],
+                parsed,
+                held,
+            )
+            return State(), {}, [], held, waiting, sources, article_warnings, done
+
+        state_path = self.out / STATE_FILENAME
+        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
+            state = State.loads(state_bytes, state_path, own=True)
+        else:
+            state = State.load(self.out)
+        summaries, duplicates = _without_duplicate_ids([*summaries, *previewed], state)
+        errors += duplicates
+        # Only a preview needs the records as they were (a deep copy of 20,000 costs).
+        before = copy.deepcopy(state.entries) if previewed else {}
+        self._records = {key: _record(entry) for key, entry in state.entries.items()}
+        stamps = Stamper(state, self.config, now, self._newsroom).stamp_all(summaries)
+        self._undated = tuple(sorted(p for p, st in stamps.items() if st.by_first_publication))
+        # A preview shows held articles without recording them as published.
+        for summary in previewed:
+            stamp = stamps.get(summary.source_path)
+            if stamp is None:
+                continue
+            if stamp.id in before:
+                state.entries[stamp.id] = before[stamp.id]
+            else:
+                state.entries.pop(stamp.id, None)
+        by_path = {s.source_path: s for s in summaries}
+        refs = sorted((_ref(by_path[p], stamp) for p, stamp in stamps.items()), key=_sort_key)
+        # The refs say all that planning and rendering need: the summaries (a
+        # few kB an article) are not held through the render phase, nor
+        # inherited by its workers.
+        del summaries, previewed, by_path
+        return state, stamps, refs, held, waiting, sources, article_warnings, None
+
+    def _light_stamp(
+        self, scanned: _Scanned, state_bytes: bytes, now: dt.datetime
+    ) -> _Light | None:
+        """Stamp only the articles parsed, when the others are sure to be as the
+        last build stamped them (its refs are in the store); else ``None``.
+
+        Sure when that build completed without errors or held articles, with the
+        same code, config and renderers, and wrote the state file as it is now;
+        when this build has the same article files, all read without error,
+        none held back, no earlier clock; and when each edited article keeps
+        its path's record (no front-matter id of another, no other record of
+        that path): then :meth:`Stamper.stamp_all` of every article would
+        leave the others' stamps as they were, and give the edited ones what
+        :meth:`Stamper.restamp` gives them.
+        """
+        changed = scanned.changed
+        if (
+            not changed
+            or scanned.errors
+            or self.drafts
+            or self.future
+            or not state_bytes
+            or os.environ.get(FULL_PLAN_ENV)
+        ):
+            return None
+        store = self.store
+        digest = hashlib.sha256(state_bytes).hexdigest()
+        mark = store.meta(_REFS_META)
+        if mark is None or store.meta(_STATE_META) != digest:
+            return None
+        try:
+            key, last_now = orjson.loads(mark)
+            if key != self._focus_key(digest, []) or now < dt.datetime.fromisoformat(last_now):
+                return None
+        except (ValueError, TypeError):
+            return None
+        rows = store.refs()
+        edited = {s.source_path for s in changed}
+        if len(rows) != len(scanned.kept) + len(edited) or not all(p in rows for p in edited):
+            return None
+        if not all(path in rows for path in scanned.kept):
+            return None
+        state = State.loads(state_bytes, self.out / STATE_FILENAME, own=True)
+        entries = state.entries
+        ids: dict[str, str] = {}
+        for summary in changed:
+            published = summary.published
+            if summary.draft or (published is not None and published > now):
+                return None
+            old = orjson.loads(rows[summary.source_path])[0]
+            entry = entries.get(old)
+            if (
+                entry is None
+                or entry.path != summary.source_path
+                or entry.content_hash == summary.content_hash
+                or summary.front_id not in (None, old)
+            ):
+                return None
+            ids[summary.source_path] = old
+        # One record a path, or matching by path depends on the records' order.
+        paths = [entry.path for entry in entries.values()]
+        if len(set(paths)) != len(paths):
+            return None
+        self._records = {key: _record(entries[key]) for key in ids.values()}
+        refs: list[ItemRef] = []
+        undated: set[str] = set()
+        warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
+        taken: set[dt.datetime] = set()
+        for path, data in rows.items():
+            if path in edited:
+                continue
+            ref, by_first, warnings = _ref_of_row(path, data)
+            refs.append(ref)
+            taken.add(item_updated(ref).replace(microsecond=0))
+            if by_first:
+                undated.add(path)
+            if warnings:
+                warned[path] = warnings
+        restamped = Stamper(state, self.config, now, self._newsroom).restamp(changed, ids, taken)
+        for summary in changed:
+            stamp = restamped[summary.source_path]
+            refs.append(_ref(summary, stamp))
+            if stamp.by_first_publication:
+                undated.add(summary.source_path)
+            if summary.warnings:
+                warned[summary.source_path] = summary.warnings
+        refs.sort(key=_sort_key)
+        self._warned = warned
+        stamps = _Stamps(refs, entries, undated, restamped)
+        return state, stamps, refs, undated, warned
+
+    def _put_refs(self, refs: Sequence[ItemRef], stamps: Mapping[str, _Stamp]) -> None:
+        """Keep the refs of this build for the next one (``_light_stamp``): the
+        edited articles' after a light build, else every article's."""
+        light = self._light
+        rows = {
+            ref.source_path: _ref_row(
+                ref,
+                stamps[ref.source_path].by_first_publication,
+                self._warned.get(ref.source_path, ()),
+            )
+            for ref in refs
+            if light is None or ref.source_path in light
+        }
+        self.store.put_refs(rows, replace_all=light is None)
+
     def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
         """What a focused plan needs to be as the last complete build left it."""
         return fingerprint(
@@ -675,6 +978,7 @@ class _Build:
         errors: Sequence[FeedtoolError],
         state_bytes: bytes,
         waiting: Sequence[tuple[str, bool]],
+        only: frozenset[str] | None = None,
     ) -> tuple[frozenset[str] | None, dict[str, Placement], list[str]]:
         """The articles to focus the plan on, when a focused plan is sure to be right
         (else ``None``); the placements the store lacks or has otherwise, and the
@@ -692,12 +996,16 @@ class _Build:
         join the focus. Anything else plans every output, as a cold build does.
         """
         store = self.store
-        previous = store.placements()
+        # ``only``: the articles a light build stamped; the others have the
+        # refs, and so the placements, the last build recorded.
+        previous = store.placements() if only is None else store.placements_of(only)
         records: dict[str, Placement] = {}
         changed: set[str] = set()
         moves: list[tuple[tuple[float, str], tuple[float, str]]] = []
         placed = True
         for ref in refs:
+            if only is not None and ref.source_path not in only:
+                continue
             old = previous.get(ref.source_path)
             if old is not None and old.fingerprint == ref.fingerprint:
                 continue
@@ -711,8 +1019,11 @@ class _Build:
             if placed and old is not None and old.published != record.published:
                 was = (-dt.datetime.fromisoformat(old.published).timestamp(), ref.id)
                 moves.append((was, _sort_key(ref)))
-        published = {ref.source_path for ref in refs}
-        unpublished = sorted(path for path in previous if path not in published)
+        if only is None:
+            published = {ref.source_path for ref in refs}
+            unpublished = sorted(path for path in previous if path not in published)
+        else:  # the same articles as the last build
+            unpublished = []
         sure = (
             placed
             and not unpublished
@@ -855,28 +1166,45 @@ class _Build:
 
     def _changed_records(self, state: State) -> list[str]:
         """The ids of the records stamping changed (all of them if it added or removed one)."""
+        if self._light is not None:
+            # A light build changed only the records of the articles it stamped.
+            return [
+                key
+                for key, record in self._records.items()
+                if _record(state.entries[key]) != record
+            ]
         if state.entries.keys() != self._records.keys():
             return list(state.entries)
         return [key for key, entry in state.entries.items() if _record(entry) != self._records[key]]
 
     # ----------------------------------------------------------------- scan and parse
 
-    def _scan_and_parse(
-        self, paths: Sequence[Path]
-    ) -> tuple[list[_Summary], list[FeedtoolError], list[str]]:
+    def _scan_and_parse(self, paths: Sequence[Path]) -> _Scanned:
+        """Read the files that changed (parse and enrich those whose bytes did);
+        the others are only stat'ed, and their summaries left in the store."""
         store = self.store
         _SHARED.clear()
-        cached = store.items()
-        summaries: list[_Summary] = []
-        errors: list[FeedtoolError] = []
+        cached = store.item_stats()
+        scanned = _Scanned()
+        changed, errors, kept = scanned.changed, scanned.errors, scanned.kept
         tasks: list[tuple[Path, str, bytes | None, Config]] = []
         stats: dict[str, tuple[int, int, int]] = {}
         touched: list[tuple[str, int, int, int]] = []
+        present: set[str] = set()
+        # Paths as strings (os.stat, slicing): a pathlib object per call costs
+        # more than the stat itself, 20,000 times over.
+        root = os.fspath(self.seeds)
+        root = "" if root == "." else root.rstrip("/") + "/"
         self.progress.phase("scanning", len(paths))
         for path in paths:
-            relative = path.relative_to(self.seeds).as_posix()
+            name = os.fspath(path)
+            if root and name.startswith(root) and "/./" not in name and "/../" not in name:
+                relative = name[len(root) :]
+            else:
+                relative = path.relative_to(self.seeds).as_posix()
+            present.add(relative)
             try:
-                info = path.stat()
+                info = os.stat(name)
             except OSError as exc:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
@@ -891,7 +1219,7 @@ class _Build:
                 and known.mtime_ns == info.st_mtime_ns
                 and known.read_ns - info.st_mtime_ns > _RACY_NS
             ):
-                summaries.append(_Summary.loads(known.summary))
+                kept[relative] = known.content_hash
                 self.progress.advance()
                 continue
             read_ns = time.time_ns()
@@ -908,15 +1236,15 @@ class _Build:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
             if known.content_hash == hashlib.sha256(data).hexdigest():
-                summaries.append(_Summary.loads(known.summary))
+                kept[relative] = known.content_hash
                 touched.append((relative, info.st_size, info.st_mtime_ns, read_ns))
                 self.progress.advance()
                 continue
             tasks.append((path, relative, data, self.config))
         store.touch_items(touched)
-        store.drop_items(set(cached) - {p.relative_to(self.seeds).as_posix() for p in paths})
+        store.drop_items(set(cached) - present)
 
-        parsed: list[str] = []
+        parsed = scanned.parsed
         self.progress.phase("parsing", len(tasks))
         for result in self._parse_all(tasks):
             if isinstance(result, FeedtoolError):
@@ -939,11 +1267,21 @@ class _Build:
                         )
                     ]
                 )
-                summaries.append(summary)
+                changed.append(summary)
                 parsed.append(relative)
             self.progress.advance()
+        changed.sort(key=lambda s: s.source_path)
+        parsed.sort()
+        return scanned
+
+    def _all_summaries(self, scanned: _Scanned) -> list[_Summary]:
+        """Every article's summary, in path order: the ones parsed, and the
+        others' from the store."""
+        found = self.store.summaries(scanned.kept)
+        summaries = [_Summary.loads(found[path]) for path in scanned.kept]
+        summaries += scanned.changed
         summaries.sort(key=lambda s: s.source_path)
-        return summaries, errors, sorted(parsed)
+        return summaries
 
     def _parse_all(
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
@@ -1006,7 +1344,7 @@ class _Build:
         self.store.put_derived(article.source_path, key, orjson.dumps(result))
         return result
 
-    def _loader(self, stamps: dict[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
+    def _loader(self, stamps: Mapping[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
         config = self.config
 
         @functools.lru_cache(maxsize=_ITEM_CACHE)
