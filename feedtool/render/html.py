@@ -222,7 +222,9 @@ def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
 
 @functools.lru_cache(maxsize=4096)
 def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
-    return Markup("".join(f' <a href="{escape(href)}">{escape(label)}</a>' for label, href in links))
+    return Markup(
+        "".join(f' <a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
+    )
 
 
 @functools.lru_cache(maxsize=65_536)
