@@ -297,9 +297,12 @@ def _full_build(
 ) -> BuildReport:
     from feedtool.config import config_from_bytes, load_config
     from feedtool.publish import build as build_site
-    from feedtool.publish import other_files
+    from feedtool.publish._seeds import scan_seeds
 
-    _print_others(() if quiet else other_files(seeds))
+    # One walk of the seeds for the notices and the build (20,000 stats).
+    with _errors_to_exit():
+        scan = scan_seeds(seeds) if seeds.is_dir() else None
+    _print_others(() if quiet or scan is None else scan.others)
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():
         try:
@@ -316,6 +319,7 @@ def _full_build(
                 wait=wait,
                 progress=bar,
                 config_source=config_source,
+                scan=scan,
             )
         finally:
             bar.close()

@@ -70,7 +70,7 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._preload import preload, release
 from feedtool.publish._report import BuildReport, Held
-from feedtool.publish._seeds import scan_seeds
+from feedtool.publish._seeds import SeedScan, scan_seeds
 from feedtool.publish._state import (
     STATE_FILENAME,
     State,
@@ -390,6 +390,7 @@ def _ref_of_row(
         by_first,
         warnings,
     ) = orjson.loads(data)
+    shared = _SHARED.setdefault
     ref = ItemRef(
         source_path=path,
         id=id_,
@@ -400,7 +401,7 @@ def _ref_of_row(
         language=language,
         date_published=dt.datetime.fromisoformat(published),
         date_modified=dt.datetime.fromisoformat(modified) if modified else None,
-        tags=tuple(_shared(tuple(tag)) for tag in tags),
+        tags=tuple([shared(tag, tag) for tag in map(tuple, tags)]),
         found_keywords=frozenset(keywords),
         authors=tuple(_person(name, link, kind) for name, link, kind in authors),
         fingerprint=digest,
@@ -583,10 +584,21 @@ class _Build:
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
         #: The state's records as read, before stamping (``_changed_records``).
         self._records: dict[str, tuple[Any, ...]] = {}
+        self._gc_paused = False
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
         self._light: frozenset[str] | None = None
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
+
+    def _pause_gc(self) -> None:
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            gc.enable()
+            self._gc_paused = False
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -610,6 +622,10 @@ class _Build:
         now = _now()
         light = self._light_stamp(scanned, state_bytes, now)
         if light is not None:
+            # Until the plan is made: it allocates a few objects per article and
+            # tag (no garbage to speak of), and the collector, run again and
+            # again, would walk all of them each time.
+            self._pause_gc()
             # Only edited articles, none held: the others as the last build left them.
             state, stamps, refs, undated, warned = light
             held: list[Held] = []
@@ -639,14 +655,16 @@ class _Build:
             refs, errors, state_bytes, waiting, only=self._light
         )
         load = self._loader(stamps)
+        groups: dict[str, list[ItemRef]] = {}
         site = Site(
             config=self.config,
             items=LazyItems(refs, load),
-            tag_channels=tag_channels_of(refs, self.config, load),
+            tag_channels=tag_channels_of(refs, self.config, load, groups),
             refs=tuple(refs),
             # Feed entries outlive the build in the store, keyed by the code and config too.
             fragments=Fragments(store, salt=self.key),
             focus=focus,
+            tag_groups=groups,
         )
         if self.config.feed_archives:
             site = archived(site, load)
@@ -660,6 +678,7 @@ class _Build:
             planned = self._plan(site, old_files)
             assert planned is not None
         fingerprints, todo = planned
+        self._resume_gc()
         self._lap("plan" if focus is None else f"plan (focused on {len(focus)})")
 
         if todo:
@@ -1664,6 +1683,7 @@ def build(
     drafts: bool = False,
     future: bool = False,
     config_source: bytes | None = None,
+    scan: SeedScan | None = None,
 ) -> BuildReport:
     """Build ``out`` from the articles in ``seeds``, doing only what changed.
 
@@ -1679,10 +1699,12 @@ def build(
     ``config_source``, the bytes ``config`` was read from, lets a later
     ``feedtool build`` with the same config file, seeds and code, when nothing
     changed, answer from the store without loading the pipeline.
+
+    ``scan``: ``seeds`` as just scanned by the caller (``scan_seeds``), not walked again.
     """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    scan = scan_seeds(seeds)
+    scan = scan_seeds(seeds) if scan is None else scan
     scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -1709,7 +1731,10 @@ def build(
             # store: the next build, in a new process, reads them back.
             _tables.use_folder(cache_dir(out))
             try:
-                report = job.run(scan.paths, ping)
+                try:
+                    report = job.run(scan.paths, ping)
+                finally:
+                    job._resume_gc()
                 if _tables.unsaved():
                     # Write every table the articles can need, not only those
                     # this build's few articles did: built once, after an

@@ -128,9 +128,16 @@ class ItemRef:
             found_keywords=found_keywords(item),
         )
 
-    @functools.cached_property
+    @property
     def tag_slugs(self) -> tuple[str, ...]:
-        return tuple(slug for slug, _, _ in self.tags)
+        # Kept in the instance's dict by hand: ``functools.cached_property``
+        # takes a lock per call (Python 3.11), and a build asks 20,000 refs
+        # several times each.
+        try:
+            return self.__dict__["_tag_slugs"]  # type: ignore[no-any-return]
+        except KeyError:
+            slugs = self.__dict__["_tag_slugs"] = tuple(slug for slug, _, _ in self.tags)
+            return slugs
 
 
 class LazyItems(Sequence[NewsItem], Generic[K]):
@@ -299,6 +306,8 @@ class Site:
     #: made from every item (sitemaps, OPML) are planned anyway; the
     #: directories (names and counts) are not.
     focus: frozenset[str] | None = field(default=None, repr=False)
+    #: Every tag slug's refs, newest first, when already grouped (``tag_channels_of``).
+    tag_groups: dict[str, list[ItemRef]] | None = field(default=None, repr=False, compare=False)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
@@ -382,7 +391,9 @@ class Site:
         # memo, and an author's channel counts its pages (``archive.archived``).
         return self.memo(("author_channels", id(self.archives)), self._author_channels)
 
-    def _author_channels(self) -> tuple[Channel, ...]:
+    @functools.cached_property
+    def _author_groups(self) -> dict[str, tuple[Person, list[int]]]:
+        """Author folder → (the author, the indexes of their items in ``refs``)."""
         from feedtool.render._common import author_dir, authors_of
 
         groups: dict[str, tuple[Person, list[int]]] = {}
@@ -391,6 +402,10 @@ class Site:
                 _, group = groups.setdefault(author_dir(person), (person, []))
                 if not group or group[-1] != index:
                     group.append(index)
+        return groups
+
+    def _author_channels(self) -> tuple[Channel, ...]:
+        groups = self._author_groups
         pages: dict[str | None, int] = {}
         for page in self.archives:
             pages[page.current] = pages.get(page.current, 0) + 1
@@ -433,6 +448,8 @@ class Site:
 
     @functools.cached_property
     def _refs_by_tag(self) -> dict[str, list[ItemRef]]:
+        if self.tag_groups is not None:
+            return self.tag_groups
         # One pass over the refs: a scan per channel is quadratic on a large site.
         groups: dict[str, list[ItemRef]] = {}
         for ref in self.refs:
@@ -442,13 +459,20 @@ class Site:
 
     @functools.cached_property
     def _refs_by_author(self) -> dict[str, list[ItemRef]]:
-        from feedtool.render._common import author_dir, authors_of
+        refs = self.refs
+        return {
+            folder: [refs[index] for index in indexes]
+            for folder, (_, indexes) in self._author_groups.items()
+        }
 
-        groups: dict[str, list[ItemRef]] = {}
-        for ref in self.refs:
-            for folder in dict.fromkeys(author_dir(p) for p in authors_of(ref, self.config)):
-                groups.setdefault(folder, []).append(ref)
-        return groups
+    def _keep_groups(self, other: Site) -> Site:
+        """``other`` (a copy of this site with the same refs and config) with the
+        groups of refs by tag and author this site made: passes over every ref saved."""
+        assert other.refs is self.refs and other.config is self.config
+        for name in ("_author_groups", "_refs_by_author"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
 
     @property
     def structure(self) -> str:
@@ -511,8 +535,27 @@ def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
 _TAG = Tag.model_construct(kind="keyword", name="-", slug="-")
 
 
+def _tag(kind: str, name: str, slug: str) -> Tag:
+    """``_TAG.model_copy(update={"kind": kind, "name": name, "slug": slug})``, at a
+    fraction of its cost (a site has thousands of tags): the same fields, the
+    same fields set."""
+    tag = Tag.__new__(Tag)
+    values = dict(_TAG.__dict__)
+    values.update(kind=kind, name=name, slug=slug)
+    object.__setattr__(tag, "__dict__", values)
+    object.__setattr__(tag, "__pydantic_extra__", None)
+    object.__setattr__(
+        tag, "__pydantic_fields_set__", _TAG.__pydantic_fields_set__ | {"kind", "name", "slug"}
+    )
+    object.__setattr__(tag, "__pydantic_private__", None)
+    return tag
+
+
 def tag_channels_of(
-    refs: Sequence[ItemRef], config: Config, load: Callable[[ItemRef], NewsItem]
+    refs: Sequence[ItemRef],
+    config: Config,
+    load: Callable[[ItemRef], NewsItem],
+    groups: dict[str, list[ItemRef]] | None = None,
 ) -> tuple[Channel, ...]:
     """One channel per tag slug carried by at least ``feeds_min_items`` items.
 
@@ -521,18 +564,25 @@ def tag_channels_of(
     needs ``keyword_feeds_min_items``: such phrases are the most numerous
     tags, and their feeds mostly near-duplicates of each other's. A feed,
     once it exists, stays as the archive grows: both bars only count items.
+
+    ``groups``, an empty dict, receives every tag slug's refs (all of them, newest
+    first): ``Site.tag_groups``, so that the site need not group them again.
     """
-    by_slug: dict[str, list[ItemRef]] = {}
+    by_slug: dict[str, list[ItemRef]] = {} if groups is None else groups
     first_tag: dict[str, tuple[str, str, str]] = {}
     chosen: set[str] = set()
+    # Bound once: the loop runs once per tag of every article (287,000 at 20,000).
+    new_group, first, choose = by_slug.setdefault, first_tag.setdefault, chosen.add
     for ref in refs:
+        keywords = ref.found_keywords
         for triple in ref.tags:
-            group = by_slug.setdefault(triple[0], [])
+            slug = triple[0]
+            group = new_group(slug, [])
             if not group or group[-1] is not ref:
                 group.append(ref)
-            first_tag.setdefault(triple[0], triple)
-            if triple[2] != "keyword" or triple[0] not in ref.found_keywords:
-                chosen.add(triple[0])
+            first(slug, triple)
+            if triple[2] != "keyword" or slug not in keywords:
+                choose(slug)
     channels = []
     for slug in sorted(by_slug):
         group = by_slug[slug]
@@ -543,7 +593,7 @@ def tag_channels_of(
             continue
         _, name, kind = first_tag[slug]
         top = tuple(group[: _subscription_size(len(group), config)])
-        tag = _TAG.model_copy(update={"kind": kind, "name": name, "slug": slug})
+        tag = _tag(kind, name, slug)
         channels.append(
             Channel(
                 prefix=f"tags/{slug}/",
@@ -565,9 +615,16 @@ def tag_channels(items: Sequence[NewsItem], config: Config) -> tuple[Channel, ..
 
 
 def _subscription_size(count: int, config: Config) -> int:
+    return _sizes()(count, config.feed_size, config.feed_archives)
+
+
+@functools.cache
+def _sizes() -> Callable[[int, int, bool], int]:
+    """``feedtool.render.archive.subscription_size`` (that module imports this one),
+    imported once, not once per channel."""
     from feedtool.render.archive import subscription_size
 
-    return subscription_size(count, config.feed_size, config.feed_archives)
+    return subscription_size
 
 
 def channel_feeds(

@@ -118,10 +118,7 @@ def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
     """``site`` with the archive pages of its main, tag and author channels (an
     author's channel counts its pages from ``Site.archives``)."""
     size = site.config.feed_size
-    groups: dict[str, list[ItemRef]] = {}
-    for ref in site.refs:
-        for slug in dict.fromkeys(ref.tag_slugs):
-            groups.setdefault(slug, []).append(ref)
+    groups = site._refs_by_tag
     _, pages = paged(site.main, site.refs, size, load)
     everything = list(pages)
     channels = []
@@ -132,4 +129,6 @@ def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
         everything.extend(more)
     for channel in site.author_channels:
         everything.extend(paged(channel, site.refs_of(channel), size, load)[1])
-    return dataclasses.replace(site, tag_channels=tuple(channels), archives=tuple(everything))
+    return site._keep_groups(
+        dataclasses.replace(site, tag_channels=tuple(channels), archives=tuple(everything))
+    )
