@@ -130,6 +130,16 @@ def _sources(names: tuple[str, ...]) -> list[tuple[str, Path]]:
     return found
 
 
+def _read_text(path: Path) -> str:
+    """The article's text: a few BBC files are Windows-1252 ("\xa315m"); decoding
+    them as UTF-8 with replacement would put U+FFFD into every copy."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def make_corpus(folder: Path, count: int, names: tuple[str, ...]) -> list[Path]:
     """``count`` articles from the corpora ``names``, repeated with distinct headlines."""
     sources = _sources(names)
@@ -137,7 +147,7 @@ def make_corpus(folder: Path, count: int, names: tuple[str, ...]) -> list[Path]:
     written = []
     for number in range(count):
         category, source = sources[number % len(sources)]
-        text = source.read_text("utf-8", errors="replace").lstrip()
+        text = _read_text(source).lstrip()
         headline, _, body = text.partition("\n")
         copy = number // len(sources)
         if copy:

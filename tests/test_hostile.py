@@ -779,3 +779,13 @@ def test_out_of_descriptors_is_503_not_404(site: Path, monkeypatch: pytest.Monke
         response = client.get("/index.html")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
+
+
+def test_replacement_character_in_valid_utf8_is_named_with_its_line(config: Config) -> None:
+    # A file decoded wrongly upstream and saved again as UTF-8: the pound sign is gone.
+    data = CAFE.replace("Prices rose", "Prices rose by \ufffd15m").encode()
+    item, found = _parse_warned(data, config)
+    assert "\ufffd15m" in item.body[-1].text  # type: ignore[attr-defined]
+    (warning,) = found
+    assert warning.line == 5 and "U+FFFD" in warning.message and "retype" in warning.hint
+    assert str(warning).startswith("a.txt:5: ")

@@ -57,6 +57,8 @@ class NotText(ValueError):
 def decode(data: bytes) -> Decoded:
     """Decode article bytes; never raises ``UnicodeDecodeError``."""
     text, notes = _to_str(data)
+    # Bad bytes already got their note; a U+FFFD in well-formed text needs its own.
+    notes = notes or _replacement_notes(text)
     text = _one_line_break(text)
     text = _CHARACTER_REFERENCE.sub(_unescape, text)
     # A BOM inside the text (files concatenated) is noise, as are NUL and other
@@ -67,6 +69,27 @@ def decode(data: bytes) -> Decoded:
         raise NotText(f"{dropped} of {length} characters are control characters")
     clean = unicodedata.normalize("NFC", text)
     return Decoded(text=clean, notes=notes)
+
+
+def _replacement_notes(text: str) -> tuple[Note, ...]:
+    """A note when valid text already holds U+FFFD: it was decoded wrongly
+    before it reached feedtool (a "\u00a315m" read as UTF-8 and saved again), and
+    the character it stands for is lost. Feed validators flag it in the output."""
+    if "\ufffd" not in text:
+        return ()
+    lines = _one_line_break(text).split("\n")
+    found = [number for number, line in enumerate(lines, 1) if "\ufffd" in line]
+    shown = found[:_REPORTED_LINES]
+    more = len(found) - len(shown)
+    where = ", ".join(map(str, shown)) + (f" and {more} more line(s)" if more else "")
+    return (
+        Note(
+            shown[0],
+            f"the replacement character \ufffd (U+FFFD) is in the text on line {where}:"
+            " the character it stands for was lost before feedtool read the file",
+            "retype the character(s) shown as \ufffd, or fix the conversion that made the file",
+        ),
+    )
 
 
 def _one_line_break(text: str) -> str:
