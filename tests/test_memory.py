@@ -68,14 +68,14 @@ def test_the_render_phase_holds_no_article_summaries(
     article's tags, authors, warnings, hashes) are let go before, so neither
     the build process nor a render worker forked from it carries them."""
     seen: list[tuple[int, int, bool]] = []
-    real = _incremental._Build._render_and_stage
+    real = _incremental._Build._plan_and_render
 
-    def spy(self: Any, todo: Any, site: Any) -> Any:
+    def spy(self: Any, site: Any, old_files: Any) -> Any:
         seen.append((_live(_incremental._Summary), len(site.refs), bool(languages._DETECTORS)))
-        return real(self, todo, site)
+        return real(self, site, old_files)
 
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(_incremental._Build, "_render_and_stage", spy)
+    monkeypatch.setattr(_incremental._Build, "_plan_and_render", spy)
     # A model in memory before the build, as if an article had needed it.
     detect_language(DANISH, DEFAULT_LANGUAGES)
     config = load_config(ROOT / "feedtool.toml")

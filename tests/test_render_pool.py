@@ -71,7 +71,7 @@ def _temporaries(out: Path) -> list[Path]:
 
 @pytest.fixture
 def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Render in a pool from the first output, a few outputs per run; parse serially.
+    """Render in a pool from the first output, a few outputs per run or part; parse serially.
 
     Yields the list of pools made (their worker counts), to show the pool ran.
     """
@@ -85,6 +85,7 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 10**9)
     monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_RENDER_RUN", 5)
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
     return made
 
@@ -177,6 +178,7 @@ import os, signal, sys
 from feedtool.publish import _incremental
 _incremental.RENDER_THRESHOLD = 1
 _incremental._RENDER_RUN = 5
+_incremental._PART_OUTPUTS = 20
 real = _incremental._render_one
 parent = os.getpid()
 calls = [0]

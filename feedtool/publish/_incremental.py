@@ -64,6 +64,7 @@ from feedtool.publish._files import (
     inside,
     prune_empty_dirs,
     stage,
+    temp_of,
     unchanged,
     write_atomic,
     write_error,
@@ -84,12 +85,15 @@ from feedtool.render import (
     Fragments,
     ItemRef,
     LazyItems,
+    Part,
     Planned,
     Site,
     fingerprint,
     found_keywords,
     item_updated,
+    partition,
     placement,
+    plan_part,
     plan_site,
     tag_channels_of,
 )
@@ -121,6 +125,9 @@ _PR_SET_PDEATHSIG = 1
 RENDER_THRESHOLD = 512
 #: Outputs a render worker takes at a time (consecutive in the plan).
 _RENDER_RUN = 64
+#: About how many outputs one part of a full plan has (``render.partition``):
+#: what bounds the plans a process holds at once.
+_PART_OUTPUTS = 1024
 #: The store's meta key of what a focused plan needs unchanged (``_Build._focus``).
 _FOCUS_META = "focus"
 #: The store's meta key of what the refs the last build left need unchanged
@@ -584,6 +591,8 @@ class _Build:
         self.seed_stats: list[tuple[str, tuple[int, int, int, int]]] = []
         self.racy = False
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
+        #: Output folders found inside the output folder (``_files.inside``).
+        self.resolved: dict[str, bool] = {}
         #: The state's records as read, before stamping (``_changed_records``).
         self._records: dict[str, tuple[Any, ...]] = {}
         self._gc_paused = False
@@ -670,28 +679,28 @@ class _Build:
         if self.config.feed_archives:
             site = archived(site, load)
         old_files = set(state.files)
-        planned = self._plan(site, old_files)
-        if planned is None:
+        planned = self._plan(site, old_files) if focus is not None else None
+        if focus is not None and planned is None:
             # The focused plan met an output the last build did not write: the
             # structure changed after all, so plan everything.
             focus = None
             site = replace(site, focus=None)
-            planned = self._plan(site, old_files)
-            assert planned is not None
-        fingerprints, todo = planned
-        self._resume_gc()
-        self._lap("plan" if focus is None else f"plan (focused on {len(focus)})")
-
-        if todo:
-            # Staging leaves temporary files beside their targets: mark the build
-            # as in progress first, so one killed while staging is cleaned up.
-            store.put_meta("in_progress", "1")
-            store.put_meta(_quick.QUICK_META, None)
-            store.put_meta(_FOCUS_META, None)
-            store.put_meta(_REFS_META, None)
-            store.commit()
-        rendered, staged = self._render_and_stage(todo, site)
-        self._lap("render")
+        if planned is not None:
+            assert focus is not None
+            fingerprints, todo = planned
+            self._resume_gc()
+            self._lap(f"plan (focused on {len(focus)})")
+            if todo:
+                self._mark_in_progress()
+            rendered, staged = self._render_and_stage(todo, site)
+            self._lap("render")
+        else:
+            # A full plan is made part by part, each part rendered as soon as it
+            # is planned: whether anything will be staged is not known yet.
+            self._resume_gc()
+            self._mark_in_progress()
+            fingerprints, rendered, staged = self._plan_and_render(site, old_files)
+            self._lap("plan + render")
 
         if focus is None:
             new_files = sorted(fingerprints)
@@ -708,7 +717,7 @@ class _Build:
             # A focused build had the state file the last build wrote (the focus
             # key has its digest), and keeps its files: only edited records change.
             self._write_state(state, state_bytes if focus is not None else None)
-            store.put_outputs({}, [path for path, _ in staged])
+            store.put_outputs({}, staged)
             store.put_meta("last_build", None)
             store.put_meta(_FOCUS_META, None)
             store.put_meta(_REFS_META, None)
@@ -716,11 +725,11 @@ class _Build:
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
-            for target, temp in staged:
-                os.replace(temp, self.out / target)
+            for target in staged:
+                os.replace(temp_of(self.out / target), self.out / target)
         except BaseException:
-            for _, temp in staged:
-                temp.unlink(missing_ok=True)
+            for target in staged:
+                temp_of(self.out / target).unlink(missing_ok=True)
             raise
         removed = [
             relative
@@ -775,7 +784,7 @@ class _Build:
         store.commit()
         self._lap("write")
 
-        written = sorted(path for path, _ in staged)
+        written = sorted(staged)
         report = self._report(
             len(refs), errors, len(new_files), written, removed, rendered, parsed, held
         )
@@ -790,6 +799,16 @@ class _Build:
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _mark_in_progress(self) -> None:
+        # Staging leaves temporary files beside their targets: mark the build
+        # as in progress first, so one killed while staging is cleaned up.
+        store = self.store
+        store.put_meta("in_progress", "1")
+        store.put_meta(_quick.QUICK_META, None)
+        store.put_meta(_FOCUS_META, None)
+        store.put_meta(_REFS_META, None)
+        store.commit()
 
     def _stamp_all(
         self, scanned: _Scanned, state_bytes: bytes, now: dt.datetime
@@ -1411,32 +1430,140 @@ class _Build:
 
     def _render_and_stage(
         self, todo: Sequence[Planned | tuple[str, bytes]], site: Site
-    ) -> tuple[list[str], list[tuple[str, Path]]]:
-        """Render ``todo`` and stage the files that changed: ``(rendered, staged)``,
-        both in ``todo``'s order. Large batches are rendered by a process pool."""
+    ) -> tuple[list[str], list[str]]:
+        """Render ``todo`` and stage the files that changed: ``(rendered, staged)``
+        paths, both in ``todo``'s order. Large batches are rendered by a process pool."""
         self.progress.phase("rendering", len(todo))
-        order = _render_order(todo, site.refs)
+        order = _render_order(todo, site.ranks)
         if self.jobs > 1 and len(todo) >= RENDER_THRESHOLD and isinstance(self.store, SqliteStore):
             return self._render_in_pool(todo, order, site)
         rendered: dict[int, str] = {}
-        staged: dict[int, tuple[str, Path]] = {}
+        staged: dict[int, str] = {}
         try:
             for index in order:
                 did_render, path, temp = _render_one(self.out, todo[index], self.existing)
                 if did_render:
                     rendered[index] = path
                 if temp is not None:
-                    staged[index] = (path, temp)
+                    staged[index] = path
                 self.progress.advance()
         except BaseException:
-            for _, temp in staged.values():
-                temp.unlink(missing_ok=True)
+            for path in staged.values():
+                temp_of(self.out / path).unlink(missing_ok=True)
             raise
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
+    def _plan_and_render(
+        self, site: Site, old_files: set[str]
+    ) -> tuple[dict[str, str], list[str], list[str]]:
+        """Plan every output, part by part (:func:`~feedtool.render.partition`),
+        rendering and staging each part's changed outputs as soon as it is
+        planned: each output's fingerprint, and the ``(rendered, staged)`` paths.
+
+        No process holds the plan of more than one part at a time: a part is
+        planned, checked against the store and rendered by one process, the
+        build process or a forked worker, which sends back only paths and
+        fingerprints. Workers are forked before any plan exists, so the pages
+        they share with this process are the site's structure, not its plan.
+        """
+        self.existing = existing_files(self.out)
+        parts = partition(site, _PART_OUTPUTS)
+        self.progress.phase("rendering", len(parts))
+        job = _PartJob(self, site, parts, old_files)
+        fingerprints: dict[str, str] = {}
+        rendered: list[str] = []
+        staged: list[str] = []
+        fragments = site.fragments
+        made: set[tuple[str, str]] = set(fragments.made)
+        store = self.store
+
+        def record(result: _PartResult) -> None:
+            for path, digest in result.planned:
+                if path in fingerprints:
+                    raise PublishError(f"two renderers wrote {path}", path=self.out / path)
+                fingerprints[path] = digest
+            rendered.extend(result.rendered)
+            staged.extend(result.staged)
+            for entry in result.fragments:
+                store.put_fragment(*entry)
+            made.update(result.made)
+            store.commit()
+            self.progress.advance()
+
+        # Every item has at least three outputs (page, JSON-LD, ninjs).
+        pooled = (
+            self.jobs > 1
+            and len(parts) > 2
+            and 3 * len(site.refs) >= RENDER_THRESHOLD
+            and isinstance(store, SqliteStore)
+        )
+        try:
+            if not pooled:
+                for part in parts:
+                    record(_plan_render(job, part))
+            else:
+                self._parts_in_pool(job, record)
+        except BaseException:
+            for path in staged:
+                temp_of(self.out / path).unlink(missing_ok=True)
+            raise
+        fragments.made = sorted(made.union(fragments.made))
+        return fingerprints, sorted(rendered), staged
+
+    def _parts_in_pool(self, job: _PartJob, record: Callable[[_PartResult], None]) -> None:
+        """Plan and render ``job``'s parts in forked workers and in this process.
+
+        Each worker reads the store through a connection of its own, and sends
+        back what it planned and staged and the feed entries it made; this
+        process (the store's one writer) records and commits them as they come,
+        so a worker finds the entries another made in an earlier part. Nothing
+        is renamed into place here: that waits for the state file.
+        """
+        global _PARTS
+        _PARTS = job
+        gc.collect()
+        gc.freeze()
+        # This process works too, beside ``jobs - 1`` workers (one fewer
+        # process holding its own copy of the pages it touches).
+        workers = min(self.jobs - 1, len(job.parts))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_part_worker_init,
+            initargs=(self.lock_fd, os.getpid()),
+        )
+        try:
+            waiting: deque[Future[_PartResult]] = deque()
+            for number, part in enumerate(job.parts):
+                if len(waiting) < 2 * workers:
+                    waiting.append(pool.submit(_part_run, number))
+                else:
+                    # Its feed entries go to the store (and ``made``) directly.
+                    record(_plan_render(job, part))
+                while waiting and waiting[0].done():
+                    record(waiting.popleft().result())
+            while waiting:
+                record(waiting.popleft().result())
+        except BaseException as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            # What a worker staged and had not reported yet.
+            clean_temporaries(self.out)
+            if isinstance(exc, BrokenProcessPool):
+                raise PublishError(
+                    "a worker process died while rendering (killed, or out of memory)",
+                    path=self.out,
+                    hint="build again: the previous output is unchanged; if it recurs,"
+                    " run with --jobs 1 and check the memory limit",
+                ) from exc
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            gc.unfreeze()
+            _PARTS = None
+
     def _render_in_pool(
         self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
-    ) -> tuple[list[str], list[tuple[str, Path]]]:
+    ) -> tuple[list[str], list[str]]:
         """Render ``todo`` in forked workers, each a run of outputs at a time.
 
         The workers inherit the plan (``todo``, the site, the loader) and read
@@ -1450,7 +1577,7 @@ class _Build:
         assert isinstance(self.store, SqliteStore)
         runs = [order[start : start + _RENDER_RUN] for start in range(0, len(order), _RENDER_RUN)]
         rendered: dict[int, str] = {}
-        staged: dict[int, tuple[str, str]] = {}
+        staged: dict[int, str] = {}
         fragments = site.fragments
         made: set[tuple[str, str]] = set(fragments.made)
         _RENDERING = _RenderJob(self, todo, fragments, runs)
@@ -1474,8 +1601,8 @@ class _Build:
             # cold build stages every output (146,516 of them at 20,000 articles).
             for index, _ in result.rendered:
                 rendered[index] = _path_of(todo[index])
-            for index, _, temp_name in result.staged:
-                staged[index] = (_path_of(todo[index]), temp_name)
+            for index, _, _ in result.staged:
+                staged[index] = _path_of(todo[index])
             for entry in result.fragments:
                 self.store.put_fragment(*entry)
             made.update(result.made)
@@ -1496,8 +1623,8 @@ class _Build:
                 record(waiting.popleft().result())
         except BaseException as exc:
             pool.shutdown(wait=True, cancel_futures=True)
-            for _, staged_temp in staged.values():
-                Path(staged_temp).unlink(missing_ok=True)
+            for path in staged.values():
+                temp_of(self.out / path).unlink(missing_ok=True)
             # What a worker staged and had not reported yet.
             clean_temporaries(self.out)
             if isinstance(exc, BrokenProcessPool):
@@ -1513,10 +1640,7 @@ class _Build:
             gc.unfreeze()
             _RENDERING = None
         fragments.made = sorted(made.union(fragments.made))
-        return (
-            [rendered[i] for i in sorted(rendered)],
-            [(path, Path(temp)) for path, temp in (staged[i] for i in sorted(staged))],
-        )
+        return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
 
 @dataclass
@@ -1616,16 +1740,105 @@ def _render_here(
     return _RunResult(len(run), rendered, staged, [], [])
 
 
-def _render_order(
-    todo: Sequence[Planned | tuple[str, bytes]], refs: Sequence[ItemRef]
-) -> list[int]:
+@dataclass
+class _PartJob:
+    """What a full plan's parts need: the build, the site, the parts, the files the
+    last build wrote (forked workers inherit it)."""
+
+    build: _Build
+    site: Site
+    parts: list[Part]
+    old_files: set[str]
+
+
+@dataclass(frozen=True)
+class _PartResult:
+    """What planning and rendering one part did (paths, not plans)."""
+
+    #: ``(path, fingerprint)`` of every output of the part ("" for one without).
+    planned: list[tuple[str, str]]
+    rendered: list[str]
+    staged: list[str]
+    #: ``(path, stamp, key, bytes)`` of the feed entries a worker made, for the store.
+    fragments: list[tuple[str, str, str, bytes]]
+    made: list[tuple[str, str]]
+
+
+#: The full plan of this process (set before a part pool forks).
+_PARTS: _PartJob | None = None
+
+
+def _part_worker_init(lock_fd: int | None, parent: int) -> None:
+    _worker_init(lock_fd, parent)
+    job = _PARTS
+    assert job is not None
+    assert isinstance(job.build.store, SqliteStore)
+    reader = job.build.store.reader()
+    job.build.reader = reader
+    job.site.fragments.store = _Collecting(reader)
+
+
+def _part_run(number: int) -> _PartResult:
+    """In a worker: plan, check and render the ``number``-th part."""
+    job = _PARTS
+    assert job is not None
+    collecting = job.site.fragments.store
+    assert isinstance(collecting, _Collecting)
+    collecting.made = []
+    job.site.fragments.made = []
+    result = _plan_render(job, job.parts[number])
+    return replace(result, fragments=collecting.made, made=job.site.fragments.made)
+
+
+def _plan_render(job: _PartJob, part: Part) -> _PartResult:
+    """Plan one part, check each output's fingerprint against the store's, and
+    render and stage the outputs that changed (in :func:`_render_order`)."""
+    build, site = job.build, job.site
+    out, key, existing = build.out, build.key, build.existing
+    assert existing is not None
+    outputs = plan_part(site, part)
+    planned: list[tuple[str, str]] = []
+    resolved = build.resolved
+    for output in outputs:
+        path = output.path if isinstance(output, Planned) else output[0]
+        # The full check only once per folder (and for a path it refuses).
+        if not (resolved.get(path.rpartition("/")[0]) and safe_relative(path)):
+            inside(out, path, resolved)
+        planned.append(
+            (path, fingerprint(output.fingerprint, key) if isinstance(output, Planned) else "")
+        )
+    previous = build.reader.output_fingerprints(path for path, digest in planned if digest)
+    todo = [
+        output
+        for output, (path, digest) in zip(outputs, planned, strict=True)
+        if not (
+            digest and previous.get(path) == digest and path in job.old_files and path in existing
+        )
+    ]
+    del outputs
+    rendered: list[str] = []
+    staged: list[str] = []
+    try:
+        for index in _render_order(todo, site.ranks):
+            did_render, path, temp = _render_one(out, todo[index], existing)
+            if did_render:
+                rendered.append(path)
+            if temp is not None:
+                staged.append(path)
+    except BaseException:
+        for path in staged:
+            temp_of(out / path).unlink(missing_ok=True)
+        raise
+    return _PartResult(planned, rendered, staged, [], [])
+
+
+def _render_order(todo: Sequence[Planned | tuple[str, bytes]], rank: dict[str, int]) -> list[int]:
     """Indexes of ``todo`` in the order to render them: by the newest item each
     shows (``Planned.near``), so that an item's page, its other files and the
     feeds and archive pages it heads are rendered together and the item is
     loaded once for all of them (and a worker's run of outputs shares its
     items); then the outputs that show none. Plan order breaks ties.
     """
-    rank = {ref.source_path: number for number, ref in enumerate(refs)}
     last = len(rank)
 
     def key(index: int) -> tuple[int, int]:

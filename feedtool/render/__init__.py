@@ -10,6 +10,8 @@ Renderers never read the clock or the file system: all they know is the
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -281,6 +283,44 @@ class Channel:
         )
 
 
+@dataclass(frozen=True)
+class Part:
+    """One share of a full plan: planned, checked and rendered apart from the others,
+    so no process ever holds the plan of every output at once.
+
+    A part has the outputs whose newest item is ranked ``first`` to ``stop``
+    in the order of publication: those items' files (page, JSON-LD…), the
+    feeds, archive pages and listing pages those items head. The ``rest``
+    has what shows no one item: the sitemaps, OPML, the directories. Every
+    output of a site is in exactly one part, and an item's files and the
+    feeds it heads in the same one (it is loaded once for all of them).
+    """
+
+    number: int
+    first: int = 0
+    stop: int = 0
+    rest: bool = False
+
+
+def partition(site: Site, outputs: int) -> list[Part]:
+    """The parts of ``site``'s full plan, about ``outputs`` outputs to a part: the
+    rest first (it has the outputs made from every item), then in order of
+    publication. The newest items head most feeds: their parts have fewer items."""
+    ranks = site.ranks
+    weights = [3] * len(site.refs)  # an item's page, JSON-LD, ninjs
+    for channel in site.feeds:
+        if channel.refs:
+            weights[ranks[channel.refs[0].source_path]] += 4  # its feeds and listing page
+    parts = [Part(0, rest=True)]
+    first, total = 0, 0
+    for rank, weight in enumerate(weights):
+        total += weight
+        if total >= outputs or rank == len(weights) - 1:
+            parts.append(Part(len(parts), first, rank + 1))
+            first, total = rank + 1, 0
+    return parts
+
+
 @dataclass(frozen=True, eq=False)
 class Site:
     """Everything a renderer may use: the config and the items, newest first.
@@ -309,10 +349,71 @@ class Site:
     #: Every tag slug's refs, newest first, when already grouped (``tag_channels_of``).
     tag_groups: dict[str, list[ItemRef]] | None = field(default=None, repr=False, compare=False)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+    #: ``None``: plan every output (or every output of the ``focus``). Else the
+    #: loops plan only the outputs of this :class:`Part` (:func:`plan_part` sets it).
+    part: Part | None = field(default=None, init=False, repr=False)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+
+    @functools.cached_property
+    def ranks(self) -> dict[str, int]:
+        """Source path → the item's place in ``refs`` (0: the newest)."""
+        return {ref.source_path: number for number, ref in enumerate(self.refs)}
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once for this site: what the loops derive from the whole
+        site (sorted refs, months), which every :class:`Part` would otherwise
+        derive again. Unbounded, unlike :meth:`memo`: for a few such values only."""
+        try:
+            return cast(T, self._derived[key])
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
+
+    def item_indexes(self) -> range:
+        """The indexes in ``refs`` of the items whose files are planned."""
+        part = self.part
+        if part is None:
+            return range(len(self.refs))
+        return range(part.first, part.stop)
+
+    def headed(self, key: str, channels: Sequence[Channel]) -> Sequence[Channel]:
+        """The channels of ``channels`` (the same ones whenever ``key`` is) whose
+        outputs the part plans: those whose newest item is one of its items.
+        All of them without a part."""
+        part = self.part
+        if part is None:
+            return channels
+        heads, positions = self.derived(("headed", key), lambda: self._heads(channels))
+        start, stop = bisect.bisect_left(heads, part.first), bisect.bisect_left(heads, part.stop)
+        return [channels[i] for i in sorted(positions[start:stop])]
+
+    def _heads(self, channels: Sequence[Channel]) -> tuple[list[int], list[int]]:
+        """The ranks of the channels' newest items, in order, and the channels' positions."""
+        ranks = self.ranks
+        pairs = sorted(
+            (ranks[channel.refs[0].source_path], position)
+            for position, channel in enumerate(channels)
+            if channel.refs
+        )
+        return [rank for rank, _ in pairs], [position for _, position in pairs]
+
+    def owns(self, refs: Sequence[ItemRef]) -> bool:
+        """Whether the part plans an output of a list that shows ``refs`` first (a
+        listing page): by the rank of its first item, or the rest's if none."""
+        part = self.part
+        if part is None:
+            return True
+        if not refs:
+            return part.rest
+        return part.first <= self.ranks[refs[0].source_path] < part.stop
+
+    def owns_rest(self) -> bool:
+        """Whether the outputs that show no one item (sitemaps, directories) are planned."""
+        return self.part is None or self.part.rest
 
     def shows(self, refs: Iterable[ItemRef]) -> bool:
         """Whether an output made from ``refs`` (and the site's structure) is planned:
@@ -643,7 +744,9 @@ def channel_feeds(
     The loop every feed renderer shares; ``to_bytes`` is only called for a
     channel whose fingerprint changed since the last build.
     """
-    for channel in site.feeds if archives else site.channels:
+    for channel in (
+        site.headed("feeds", site.feeds) if archives else site.headed("channels", site.channels)
+    ):
         if channel.refs and site.touches(channel) and site.shows(channel.refs):
             yield Planned(
                 feed.path(channel.prefix),
@@ -665,7 +768,9 @@ def item_files(
     fingerprint (or ``depends(ref)``, when the file shows more than the item) changed.
     """
     focus = site.focus
-    for index, ref in enumerate(site.refs):
+    refs = site.refs
+    for index in site.item_indexes():
+        ref = refs[index]
         if focus is not None and ref.source_path not in focus:
             continue
         yield Planned(
@@ -678,8 +783,39 @@ def item_files(
 
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:
     """Run the named renderers (default: ``[render] enabled``), yielding outputs or plans."""
+    part = site.part
+    builtin = RENDERERS.builtin_names() if part is not None else ()
     for name in names or site.config.render.renderers():
-        yield from cast(Renderer, RENDERERS[name])(site)
+        if part is None or name in builtin:
+            yield from cast(Renderer, RENDERERS[name])(site)
+        elif part.rest:
+            # A plugin does not know parts: the rest plans all of its outputs.
+            with _part(site, None):
+                yield from cast(Renderer, RENDERERS[name])(site)
+
+
+def plan_part(
+    site: Site, part: Part, names: tuple[str, ...] | None = None
+) -> list[Output | Planned]:
+    """The outputs or plans of one :class:`Part` of ``site`` (see :func:`partition`).
+
+    The loops every renderer shares (:func:`item_files`, :func:`channel_feeds`,
+    the listings) skip the others' outputs before fingerprinting them.
+    """
+    with _part(site, part):
+        return list(plan_site(site, names))
+
+
+@contextlib.contextmanager
+def _part(site: Site, part: Part | None) -> Iterator[None]:
+    # Set on the one site rather than on a copy: a copy would derive again
+    # (``ranks``, the refs by tag…) what every part shares.
+    before = site.part
+    object.__setattr__(site, "part", part)
+    try:
+        yield
+    finally:
+        object.__setattr__(site, "part", before)
 
 
 def render_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output]:

@@ -215,7 +215,7 @@ def render_html(site: Site) -> Iterator[Output | Planned]:
         title=clean(site.config.title),
         heading=clean(site.config.title),
         description=clean(site.config.description) if site.config.description else None,
-        refs=sorted(site.refs, key=published, reverse=True),
+        refs=site.derived("home", lambda: sorted(site.refs, key=published, reverse=True)),
         canonical=home_url(site.config),
     )
 
@@ -328,13 +328,18 @@ def _listing(
     """The pages of a list of articles, ``page_size`` to a page, newest first.
 
     Planned from refs: a page is rendered again only when one of its
-    articles, its neighbours or the channel changes.
+    articles, its neighbours or the channel changes. A channel's pages are
+    planned by the part that has the channel (``Site.headed``); the others'
+    (home, months) by the part of each page's first article.
     """
     size = site.config.page_size
-    chunks = [tuple(refs[start : start + size]) for start in range(0, len(refs), size)] or [()]
+    starts = range(0, len(refs), size)
+    if channel is None and not any(site.owns(refs[start : start + 1]) for start in starts or (0,)):
+        return
+    chunks = [tuple(refs[start : start + size]) for start in starts] or [()]
     paths = _page_paths(folder, len(chunks))
     for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
-        if not site.shows(chunk):
+        if (channel is None and not site.owns(chunk)) or not site.shows(chunk):
             continue
         digest = fingerprint(
             "listing",
@@ -455,10 +460,7 @@ def _directory(site: Site, path: str, title: str, description: str, groups: list
 def render_archive(site: Site) -> Iterator[Output | Planned]:
     """Yield ``archive/index.html`` and one paginated listing per month."""
     config = site.config
-    months: dict[tuple[int, int], list[ItemRef]] = {}
-    for ref in sorted(site.refs, key=published, reverse=True):
-        local = published(ref).astimezone(config.zone)
-        months.setdefault((local.year, local.month), []).append(ref)
+    months = site.derived("months", lambda: _months(site))
     groups: dict[int, _Group] = {}
     for (year, month), items in months.items():
         folder = f"archive/{year:04d}/{month:02d}/"
@@ -476,7 +478,7 @@ def render_archive(site: Site) -> Iterator[Output | Planned]:
             canonical=config.absolute(folder),
         )
     # Names and counts only: unchanged while the site's structure is (``Site.focus``).
-    if site.focus is None:
+    if site.focus is None and site.owns_rest():
         yield _directory(
             site,
             "archive/index.html",
@@ -486,6 +488,15 @@ def render_archive(site: Site) -> Iterator[Output | Planned]:
         )
 
 
+def _months(site: Site) -> dict[tuple[int, int], list[ItemRef]]:
+    """The items of each month (in the site's time zone), newest first."""
+    months: dict[tuple[int, int], list[ItemRef]] = {}
+    for ref in sorted(site.refs, key=published, reverse=True):
+        local = published(ref).astimezone(site.config.zone)
+        months.setdefault((local.year, local.month), []).append(ref)
+    return months
+
+
 # --------------------------------------------------------------------------- tags
 
 
@@ -493,21 +504,12 @@ def render_archive(site: Site) -> Iterator[Output | Planned]:
 def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
     """Yield ``tags/index.html`` and a paginated page for every tag that has feeds."""
     config = site.config
-    groups = {kind: _Group(title) for kind, title in _KIND_TITLES}
-    for channel in site.tag_channels:
+    for channel in site.headed("tags", site.tag_channels):
         if channel.tag is None or not channel.items or not site.touches(channel):
             continue
         tag = channel.tag
         items = site.refs_of(channel)
         name = clean(tag.name)
-        groups[tag.kind].entries.append(
-            _Entry(
-                name,
-                relative("tags/index.html", channel.prefix + "index.html"),
-                len(items),
-                Markup(' dir="auto"'),
-            )
-        )
         yield from _listing(
             site,
             folder=channel.prefix,
@@ -519,10 +521,22 @@ def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
             canonical=config.absolute(channel.prefix),
             channel=channel,
         )
-    for group in groups.values():
-        group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
     # Names and counts only: unchanged while the site's structure is (``Site.focus``).
-    if site.focus is None:
+    if site.focus is None and site.owns_rest():
+        groups = {kind: _Group(title) for kind, title in _KIND_TITLES}
+        for channel in site.tag_channels:
+            if channel.tag is None or not channel.items:
+                continue
+            groups[channel.tag.kind].entries.append(
+                _Entry(
+                    clean(channel.tag.name),
+                    relative("tags/index.html", channel.prefix + "index.html"),
+                    len(site.refs_of(channel)),
+                    Markup(' dir="auto"'),
+                )
+            )
+        for group in groups.values():
+            group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
         yield _directory(
             site,
             "tags/index.html",
@@ -539,22 +553,13 @@ def render_tag_pages(site: Site) -> Iterator[Output | Planned]:
 def render_author_pages(site: Site) -> Iterator[Output | Planned]:
     """Yield ``authors/index.html`` and a paginated page for every author."""
     config = site.config
-    group = _Group("Authors")
-    for channel in site.author_channels:
+    for channel in site.headed("authors", site.author_channels):
         assert channel.author is not None
         if not site.touches(channel):
             continue
         person = channel.author
         items = site.refs_of(channel)
         name = clean(person.name)
-        group.entries.append(
-            _Entry(
-                name,
-                relative("authors/index.html", channel.prefix + "index.html"),
-                len(items),
-                Markup(' dir="auto"'),
-            )
-        )
         own = http_url(person.url)
         about = f"{len(items)} article" + ("" if len(items) == 1 else "s")
         if own and not own.startswith(config.absolute(channel.prefix)):
@@ -569,9 +574,20 @@ def render_author_pages(site: Site) -> Iterator[Output | Planned]:
             canonical=config.absolute(channel.prefix),
             channel=channel,
         )
-    group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
     # Names and counts only: unchanged while the site's structure is (``Site.focus``).
-    if site.focus is None:
+    if site.focus is None and site.owns_rest():
+        group = _Group("Authors")
+        for channel in site.author_channels:
+            assert channel.author is not None
+            group.entries.append(
+                _Entry(
+                    clean(channel.author.name),
+                    relative("authors/index.html", channel.prefix + "index.html"),
+                    len(site.refs_of(channel)),
+                    Markup(' dir="auto"'),
+                )
+            )
+        group.entries.sort(key=lambda e: (e.name.casefold(), e.href))
         yield _directory(
             site,
             "authors/index.html",

@@ -54,6 +54,8 @@ _KINDS = (
 @renderer("opml")
 def render_opml(site: Site) -> Iterator[Output | Planned]:
     """Yield ``feeds.opml``."""
+    if not site.owns_rest():
+        return
     newest = site.main.updated.isoformat() if site.refs else None
     yield Planned("feeds.opml", fingerprint(site.structure, newest), lambda: _opml(site))
 

@@ -43,6 +43,8 @@ _NEWS_LANGUAGES = {"zh-hans": "zh-cn", "zh-cn": "zh-cn", "zh-hant": "zh-tw", "zh
 @renderer("sitemap", needs=("html",))
 def render_sitemap(site: Site) -> Iterator[Output | Planned]:
     """Yield ``sitemap.xml`` (or an index and its parts) and ``sitemap-news.xml``."""
+    if not site.owns_rest():
+        return
     # Both are made from the refs alone (URLs, dates, headlines).
     refs = site.refs
     if len(refs) + 1 <= MAX_URLS:

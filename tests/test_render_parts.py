@@ -1,0 +1,144 @@
+"""A full plan made part by part (``render.partition``, ``render.plan_part``).
+
+Every output is planned by exactly one part, with the fingerprint a whole plan
+gives it; an item's files and the feeds it heads share a part; and a build
+never holds the plans of more than one part at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedtool import build, load_config
+from feedtool.config import Config
+from feedtool.publish import _incremental
+from feedtool.render import Planned, Site, partition, plan_part, plan_site
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+
+
+@pytest.fixture
+def config() -> Config:
+    config = load_config(ROOT / "feedtool.toml")
+    return config.model_copy(
+        update={
+            # Small feeds and pages: archive pages, listing pages and tag feeds abound.
+            "feed_size": 3,
+            "page_size": 4,
+            "enrich": config.enrich.model_copy(update={"enabled": ()}),
+            "tags": config.tags.model_copy(update={"feeds_min_items": 1}),
+        }
+    )
+
+
+def _corpus(seeds: Path, count: int) -> None:
+    seeds.mkdir()
+    topics = ["harbour", "budget", "flood", "election", "orchestra", "rail", "school"]
+    authors = ["Ana Ruiz", "Bo Chen", "Cy Diallo"]
+    for number in range(count):
+        topic = topics[number % len(topics)]
+        front = f'tags = ["{topic}", "desk {number % 3}", "all"]\n'
+        front += f'authors = ["{authors[number % 3]}"]\n'
+        # Three months, several stories an hour apart a day.
+        month, day, hour = 8 + number % 3, 1 + number % 27, number % 24
+        front += f'published = "2025-{month:02d}-{day:02d}T{hour:02d}:00:00Z"\n'
+        (seeds / f"{number:03d}.txt").write_text(
+            f"+++\n{front}+++\nStory {number} about the {topic}\n\n"
+            + f"Report number {number} on the {topic}. " * 4,
+            "utf-8",
+        )
+
+
+def _site_of_a_build(
+    seeds: Path, out: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> Site:
+    """Build, and keep the site the build planned."""
+    sites: list[Site] = []
+    real = _incremental._Build._plan_and_render
+
+    def spy(self: Any, site: Site, old_files: Any) -> Any:
+        sites.append(site)
+        return real(self, site, old_files)
+
+    monkeypatch.setattr(_incremental._Build, "_plan_and_render", spy)
+    assert build(seeds, out, config, jobs=1, ping=False).ok
+    assert len(sites) == 1
+    return sites[0]
+
+
+def _key(output: Planned | tuple[str, bytes]) -> tuple[str, str | bytes]:
+    if isinstance(output, Planned):
+        return output.path, output.fingerprint
+    return output
+
+
+def test_every_output_is_in_exactly_one_part(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 40)
+    site = _site_of_a_build(seeds, tmp_path / "out", config, monkeypatch)
+    whole = sorted(_key(output) for output in plan_site(site))
+    assert len(whole) > 300 and len({path for path, _ in whole}) == len(whole)
+    assert any("/history/" in path for path, _ in whole)  # archive pages are planned
+    for size in (1, 7, 60, 10**6):
+        parts = partition(site, size)
+        assert parts[0].rest and not any(part.rest for part in parts[1:])
+        # The items' ranks, cut in order, each in one part.
+        assert [(p.first, p.stop) for p in parts[1:]] == sorted(
+            (p.first, p.stop) for p in parts[1:]
+        )
+        assert parts[1].first == 0 and parts[-1].stop == len(site.refs)
+        assert all(a.stop == b.first for a, b in itertools.pairwise(parts[1:]))
+        planned = []
+        for part in parts:
+            outputs = plan_part(site, part)
+            assert site.part is None  # planning a part leaves the site whole
+            for output in outputs:
+                near = output.near if isinstance(output, Planned) else None
+                if near is not None:
+                    # An item's files and the feeds it heads: in its own part.
+                    assert part.first <= site.ranks[near] < part.stop
+            planned += [_key(output) for output in outputs]
+        assert sorted(planned) == whole  # every output once, with the same fingerprint
+    rest = {_key(output)[0] for output in plan_part(site, partition(site, 7)[0])}
+    assert {"sitemap.xml", "feeds.opml", "tags/index.html", "archive/index.html"} <= rest
+    assert not any(path.startswith("articles/") for path in rest)
+
+
+def test_a_build_holds_the_plan_of_one_part_at_a_time(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No plan is left in the build process from one part to the next: its
+    memory does not grow with the number of outputs planned so far."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 40)
+    alive: list[int] = []
+    sizes: list[int] = []
+    real = _incremental.plan_part
+
+    def spy(site: Site, part: Any, names: Any = None) -> Any:
+        gc.collect()
+        alive.append(sum(1 for thing in gc.get_objects() if type(thing) is Planned))
+        outputs = real(site, part, names)
+        sizes.append(len(outputs))
+        return outputs
+
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 25)
+    monkeypatch.setattr(_incremental, "plan_part", spy)
+    report = build(seeds, tmp_path / "out", config, jobs=1, ping=False)
+    assert report.ok and len(report.written) == sum(sizes) > 300
+    assert len(sizes) > 10
+    assert alive == [0] * len(sizes)
+    # Parts stay near their size, the rest aside (it has every directory).
+    assert max(sizes[1:]) < 100
