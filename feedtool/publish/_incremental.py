@@ -773,7 +773,7 @@ class _Build:
             # into (and the top one, with the state file) have new times.
             folder_names = orjson.loads(folders)
             folders_stamp = self._folders_restamp(
-                {"", *(path.rpartition("/")[0] for path, _ in staged)}
+                {"", *(path.rpartition("/")[0] for path in staged)}
             )
         store.put_meta("folders", folders_stamp)
         store.put_meta("outputs", str(len(new_files)))
