@@ -95,6 +95,14 @@ def seeds_digest(stats: Iterable[tuple[str, Stat]], notices: Iterable[object]) -
 
 def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | None:
     """A digest of the modification times of the output ``folders``; ``None`` if one is gone."""
+    times = folder_times(out, folders)
+    return None if times is None else digest(times)
+
+
+def folder_times(
+    out: str | os.PathLike[str], folders: Sequence[str]
+) -> list[tuple[str, int]] | None:
+    """``(folder, modification time)`` of the output ``folders``; ``None`` if one is gone."""
     stamps = []
     # Each folder by its name in its parent's descriptor: the kernel resolves
     # one component per stat, not the whole path (thousands of tag folders).
@@ -114,7 +122,7 @@ def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | 
     finally:
         for fd in parents.values():
             os.close(fd)
-    return digest(stamps)
+    return stamps
 
 
 def quick_key(
@@ -286,6 +294,7 @@ __all__ = [
     "check",
     "code_identity",
     "file_digest",
+    "folder_times",
     "folders_stamp",
     "light_walk",
     "quick_key",
