@@ -52,6 +52,7 @@ from feedtool._stamp import digest as _stamp_digest
 from feedtool._stamp import folder_times
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
+from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
@@ -257,9 +258,19 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _parse_task(
-    task: tuple[Path, str, bytes | None, Config],
-) -> tuple[str, bytes, bytes] | FeedtoolError:
+def _parse_worker_init(lock_fd: int | None, parent: int) -> None:
+    """In a parse worker: as ``_worker_init``, and lingua's models stay in the build process."""
+    _worker_init(lock_fd, parent)
+    keep_models_elsewhere()
+
+
+#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or
+#: ``None`` in a parse worker for an article that needs lingua's models (the
+#: build process parses it again, see ``_map_helping``).
+_Parsed = tuple[str, bytes, bytes] | FeedtoolError | None
+
+
+def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
     """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error.
 
     ``None`` bytes are read here, in the worker: a cold build of a large
@@ -288,6 +299,8 @@ def _parse_task(
         return relative, item_json, summary.dumps()
     except FeedtoolError as exc:
         return exc
+    except ModelsElsewhere:
+        return None
     except Exception as exc:  # one bad article must never stop the others
         error = ParseError(
             f"internal error while reading this article: {type(exc).__name__}: {exc}",
@@ -298,9 +311,16 @@ def _parse_task(
         return error
 
 
-def _parse_chunk(
-    tasks: Sequence[tuple[Path, str, bytes | None, Config]],
-) -> list[tuple[str, bytes, bytes] | FeedtoolError]:
+def _parse_here(
+    task: tuple[Path, str, bytes | None, Config],
+) -> tuple[str, bytes, bytes] | FeedtoolError:
+    """``_parse_task`` in the build process, which loads lingua's models itself."""
+    result = _parse_task(task)
+    assert result is not None
+    return result
+
+
+def _parse_chunk(tasks: Sequence[tuple[Path, str, bytes | None, Config]]) -> list[_Parsed]:
     return [_parse_task(task) for task in tasks]
 
 
@@ -311,20 +331,28 @@ def _map_helping(
 ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
     """``_parse_task`` of every task, in order: ``pool`` takes chunks while fewer
     than two a worker are waiting, this process parses the next one itself
-    otherwise. Results wait only for the chunks before them (a few chunks)."""
-    window: deque[Future[list[tuple[str, bytes, bytes] | FeedtoolError]] | list[Any]] = deque()
+    otherwise. Results wait only for the chunks before them (a few chunks).
+
+    An article a worker hands back (it needs lingua's models, which only this
+    process loads) is parsed here, in its place in the order."""
+    window: deque[tuple[int, Future[list[_Parsed]] | list[_Parsed]]] = deque()
+
+    def results(
+        start: int, part: Future[list[_Parsed]] | list[_Parsed]
+    ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
+        for offset, result in enumerate(part if isinstance(part, list) else part.result()):
+            yield _parse_here(tasks[start + offset]) if result is None else result
+
     for start in range(0, len(tasks), _PARSE_CHUNK):
         chunk = tasks[start : start + _PARSE_CHUNK]
-        if sum(1 for part in window if isinstance(part, Future)) < 2 * workers:
-            window.append(pool.submit(_parse_chunk, chunk))
+        if sum(1 for _, part in window if isinstance(part, Future)) < 2 * workers:
+            window.append((start, pool.submit(_parse_chunk, chunk)))
         else:
-            window.append(_parse_chunk(chunk))
-        while window and (isinstance(window[0], list) or window[0].done()):
-            part = window.popleft()
-            yield from part if isinstance(part, list) else part.result()
+            window.append((start, _parse_chunk(chunk)))
+        while window and (isinstance(window[0][1], list) or window[0][1].done()):
+            yield from results(*window.popleft())
     while window:
-        part = window.popleft()
-        yield from part if isinstance(part, list) else part.result()
+        yield from results(*window.popleft())
 
 
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
@@ -1358,7 +1386,7 @@ class _Build:
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
     ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-            yield from map(_parse_task, tasks)
+            yield from map(_parse_here, tasks)
             return
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
@@ -1379,7 +1407,7 @@ class _Build:
             with ProcessPoolExecutor(
                 max_workers=self.jobs - 1,
                 mp_context=context,
-                initializer=_worker_init,
+                initializer=_parse_worker_init,
                 initargs=(self.lock_fd, os.getpid()),
             ) as pool:
                 yield from _map_helping(pool, self.jobs - 1, tasks)
