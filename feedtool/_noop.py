@@ -15,7 +15,15 @@ import os
 import sys
 import time
 
-from feedtool._stamp import CACHE_DIRNAME, LOCK_FILENAME, Unsure, check, light_walk
+from feedtool._stamp import (
+    CACHE_DIRNAME,
+    LOCK_FILENAME,
+    Unsure,
+    check,
+    forget_miss,
+    light_walk,
+    note_miss,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -193,6 +201,8 @@ def _answer(args: Sequence[str]) -> bool:
             future=options["future"],
             walk=light_walk,
         )
+        if found is None:
+            note_miss(seeds, out, config_source, options["drafts"], options["future"])
     except Unsure:
         found = None
     finally:
@@ -247,7 +257,10 @@ def main(args: Sequence[str] | None = None) -> None:
         sys.exit(0)
     from feedtool.cli import main as cli
 
-    cli(argv)
+    try:
+        cli(argv)
+    finally:
+        forget_miss()
 
 
 __all__ = ["main"]

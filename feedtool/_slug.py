@@ -57,6 +57,8 @@ def slugify(text: str, *, max_length: int = MAX_SLUG) -> str:
 
 def latin_share(text: str) -> float:
     """Share of the letters in ``text`` that transliterate to ASCII letters."""
+    if text.isascii():  # every letter is an ASCII one: no need to transliterate each
+        return 1.0 if any(c.isalpha() for c in text) else 0.0
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return 0.0

@@ -95,6 +95,14 @@ def seeds_digest(stats: Iterable[tuple[str, Stat]], notices: Iterable[object]) -
 
 def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | None:
     """A digest of the modification times of the output ``folders``; ``None`` if one is gone."""
+    times = folder_times(out, folders)
+    return None if times is None else digest(times)
+
+
+def folder_times(
+    out: str | os.PathLike[str], folders: Sequence[str]
+) -> list[tuple[str, int]] | None:
+    """``(folder, modification time)`` of the output ``folders``; ``None`` if one is gone."""
     stamps = []
     # Each folder by its name in its parent's descriptor: the kernel resolves
     # one component per stat, not the whole path (thousands of tag folders).
@@ -114,7 +122,7 @@ def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | 
     finally:
         for fd in parents.values():
             os.close(fd)
-    return digest(stamps)
+    return stamps
 
 
 def quick_key(
@@ -262,17 +270,55 @@ def check(
                 state = file_digest(file.read())
         except FileNotFoundError:
             state = ""
-        if (
-            state != stamp["state"]
-            or folders_stamp(out, stamp["folders"]) != stamp["folders_stamp"]
-        ):
+        if state != stamp["state"]:
             return None
+        # The seeds first: after an edit, the output folders need not be looked at.
         stats, notices, others = walk(seeds)
         if not stats or seeds_digest(stats, notices) != stamp["seeds"]:
+            return None
+        if folders_stamp(out, stamp["folders"]) != stamp["folders_stamp"]:
             return None
     except (OSError, KeyError, TypeError, ValueError):
         return None
     return stamp, notices, others
+
+
+#: The key (:func:`_miss_key`) of the build the console entry point just found
+#: not to be a no-op, for the click CLI it hands over to (:func:`take_miss`).
+_missed: tuple[object, ...] | None = None
+
+
+def _miss_key(
+    seeds: str, out: str, config_source: bytes, drafts: bool, future: bool
+) -> tuple[object, ...]:
+    return (
+        os.path.realpath(seeds),
+        os.path.realpath(out),
+        file_digest(config_source),
+        drafts,
+        future,
+    )
+
+
+def note_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> None:
+    """Remember that :func:`check` just found this build not to be a no-op."""
+    global _missed
+    _missed = _miss_key(seeds, out, config_source, drafts, future)
+
+
+def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> bool:
+    """Whether :func:`note_miss` noted this build (then forgotten): the click CLI
+    need not check again what the entry point just checked (the seeds walked and
+    the output folders stat'ed twice). Checking again could only turn a build into
+    a no-op answer, never make one wrong."""
+    global _missed
+    missed, _missed = _missed, None
+    return missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
+
+
+def forget_miss() -> None:
+    global _missed
+    _missed = None
 
 
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
@@ -286,10 +332,14 @@ __all__ = [
     "check",
     "code_identity",
     "file_digest",
+    "folder_times",
     "folders_stamp",
+    "forget_miss",
     "light_walk",
+    "note_miss",
     "quick_key",
     "read_stamp",
     "seeds_digest",
+    "take_miss",
     "walk_seeds",
 ]

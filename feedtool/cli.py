@@ -6,6 +6,7 @@ Each command parses its options, calls one library function and turns a
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -271,9 +272,11 @@ def _quick_build(
     seeds: Path, out: Path, config_source: bytes | None, *, drafts: bool, future: bool, wait: float
 ) -> tuple[BuildReport, Sequence[Path]] | None:
     """The no-op fast path (see ``feedtool.publish._quick``): a report, or ``None``."""
-    from feedtool._stamp import CACHE_DIRNAME, STORE_FILENAME
+    from feedtool._stamp import CACHE_DIRNAME, STORE_FILENAME, take_miss
 
     if config_source is None or not (out / CACHE_DIRNAME / STORE_FILENAME).is_file():
+        return None
+    if take_miss(os.fspath(seeds), os.fspath(out), config_source, drafts, future):
         return None
     from feedtool._lock import build_lock
     from feedtool.publish import _quick

@@ -7,10 +7,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedtool._text import is_rtl
 from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
-from feedtool.enrich import languages
+from feedtool.enrich import _script, languages
 from feedtool.enrich.languages import detect, detect_language, enrich_languages
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -321,3 +323,18 @@ def test_french_german_spanish_articles_are_not_labelled_en(text: str, language:
     config = default_config()
     item = parse_article(f"Titre\n\n{text}\n".encode(), source_path="a.txt", config=config)
     assert enrich_languages(item, config).language == language
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x7F))
+    | st.text(alphabet=st.sampled_from([*"aZ 9.'\n", "é", "£", "ب", "ی", "Ж", "字", "ア"]))
+)
+def test_script_counts_of_any_text_are_each_patterns_letters(text: str) -> None:
+    """The ASCII fast path of ``count_scripts`` counts what the patterns match."""
+    expected = {}
+    for name, pattern in _script._SCRIPTS:
+        letters = sum(len(run) for run in pattern.findall(text))
+        if letters:
+            expected[name] = letters
+    assert _script.count_scripts(text) == expected

@@ -413,3 +413,21 @@ def test_an_edit_it_cannot_be_sure_of_stamps_every_article(
     assert stamping == ["all"]
     monkeypatch.delenv(FULL_PLAN_ENV, raising=False)
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_an_output_deleted_after_a_focused_build_is_noticed(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A focused build records the times of the folders it wrote into afresh and
+    keeps the others': a file deleted afterwards anywhere is still noticed."""
+    seeds, out = site / "seeds", site / "out"
+    _write(seeds, 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    for victim, number in (("tags/music/atom.xml", 7), ("history/2/atom.xml", 8)):
+        (out / victim).unlink()
+        _write(seeds, number, extra="\nAnother edit.\n")
+        report = _rebuild(site, config)
+        assert report.focused is None and victim in report.written
+        _write(seeds, number, extra="\nA third edit.\n")
+        assert _rebuild(site, config).focused == (f"a{number:02d}.txt",)
+    _same_as_clean(site, config, monkeypatch)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from feedtool import build, load_config
@@ -138,3 +139,49 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
     assert len(pooled.errors) == 1
     assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")
+
+
+def test_only_the_build_process_loads_language_models(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parse worker hands an article that needs lingua back to the build
+    process, which parses it in its place: the models (tens of MB a language)
+    are loaded once, not once more per worker, and the site is a serial build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    for number in range(6):
+        (seeds / f"0{number}-da.txt").write_text(
+            f"Nyt lovforslag {number}\n\n{DANISH} Forslaget {number} behandles i morgen.\n",
+            "utf-8",
+        )
+    log = tmp_path / "lingua.log"
+    real = languages._lingua
+
+    def spy(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
+        try:
+            answer = real(text, candidates)
+        except languages.ModelsElsewhere:
+            with log.open("a") as out:
+                out.write(f"handed back {os.getpid()}\n")
+            raise
+        with log.open("a") as out:
+            out.write(f"answered {os.getpid()}\n")
+        return answer
+
+    config = load_config(ROOT / "feedtool.toml")
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    monkeypatch.setattr(languages, "_lingua", spy)
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
+    pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
+    lines = log.read_text().splitlines()
+    answered = {line.split()[-1] for line in lines if line.startswith("answered")}
+    handed = {line.split()[-1] for line in lines if line.startswith("handed back")}
+    assert answered == {str(os.getpid())}
+    assert handed and str(os.getpid()) not in handed  # the worker met some, and gave them back
+    assert pooled.parsed == serial.parsed and len(pooled.parsed) == 12
+    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")
+    found = {
+        orjson.loads(path.read_bytes()).get("language")
+        for path in (tmp_path / "pooled").rglob("*.ninjs.json")
+    }
+    assert found == {"en", "da"}  # lingua did answer, for the Danish ones

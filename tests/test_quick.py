@@ -506,3 +506,37 @@ def test_the_stamps_names_agree_with_the_packages() -> None:
     assert _stamp.STATE_FILENAME == _state.STATE_FILENAME
     assert _stamp.ARTICLE_SUFFIX == _seeds.ARTICLE_SUFFIX
     assert _stamp.QUIET_HIDDEN == _seeds._QUIET_HIDDEN
+
+
+def test_an_edit_found_by_the_entry_point_is_not_checked_again_by_the_cli(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry point's no-op check walked the seeds and found the edit: the click
+    CLI it hands over to builds without repeating that check; the next command
+    (a no-op) is answered again."""
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", "entry")
+    _warm(site)
+    from feedtool.publish import _quick as quick
+
+    checks: list[bool] = []
+    real = quick.check
+
+    def spy(*args: object, **kwargs: object) -> object:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        checks.append(found is not None)
+        return found
+
+    monkeypatch.setattr(quick, "check", spy)
+    _write(
+        site / "seeds", "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z"
+    )
+    _settle(site / "seeds" / "live.txt")
+    edited = _build(site)
+    assert not edited.answered and not _quick(edited) and checks == []
+    assert "Ferry timetable torn up" in _titles(site)
+    assert _stamp._missed is None
+    again = _build(site)
+    assert again.answered and _quick(again)
+    # The CLI alone (no entry point before it) still checks, and answers a no-op.
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", "click")
+    assert _quick(_build(site)) and checks == [True]

@@ -707,3 +707,15 @@ def test_each_entry_is_rendered_once_and_spliced_into_every_feed(sample_site: Si
                 assert written + b"\n" == data
             else:
                 assert json_bytes(json.loads(data)) == data
+
+
+def test_clean_skips_only_text_it_would_leave_alone() -> None:
+    """``clean`` returns printable text as it is: no character its pattern
+    removes is printable (every code point checked), and others go."""
+    from feedtool.render._common import _NOT_XML, clean
+
+    removed = [chr(c) for c in range(0x110000) if _NOT_XML.match(chr(c))]
+    assert len(removed) == 29 + 2048 + 2
+    assert not any(c.isprintable() for c in removed)
+    assert clean("a\x07b\ud800c\ufffe") == "abc"
+    assert clean("tab\tand\nline") == "tab\tand\nline"

@@ -91,9 +91,11 @@ _YEAR = r"(?:19\d\d|20\d\d|2100)"
 # finding the few places a date can start (a month or weekday name, a
 # number, yesterday/tomorrow, 'year'/'month') and matching only there; the
 # word before (a preposition, 'last', 'mid-') is then looked up backwards.
-_TRIGGER = re.compile(
-    rf"\b(?:(?:{_FULL}|{_ABBR}|{_WEEKDAY}|[Yy]esterday|[Tt]omorrow|year|month)\b|\d)"
-)
+_TRIGGER_WORDS = f"{_FULL}|{_ABBR}|{_WEEKDAY}|Yesterday|yesterday|Tomorrow|tomorrow|year|month"
+# The letters a trigger starts with, asserted before the alternation: the
+# engine tries a dozen names at every word otherwise (three times slower).
+_TRIGGER_FIRST = "".join(sorted({word[0] for word in _TRIGGER_WORDS.split("|")}))
+_TRIGGER = re.compile(rf"\b(?=[{_TRIGGER_FIRST}\d])(?:(?:{_TRIGGER_WORDS})\b|\d)")
 _BEFORE_WINDOW = 12
 _BODY = re.compile(
     rf"""

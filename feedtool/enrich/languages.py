@@ -52,7 +52,15 @@ from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 if TYPE_CHECKING:
     from feedtool.model import Block
 
-__all__ = ["Detection", "detect", "detect_language", "enrich_languages", "release_models"]
+__all__ = [
+    "Detection",
+    "ModelsElsewhere",
+    "detect",
+    "detect_language",
+    "enrich_languages",
+    "keep_models_elsewhere",
+    "release_models",
+]
 
 # Below this many letters a detection may name a block's language but cannot
 # overrule the article's configured language (a headline is too little).
@@ -86,6 +94,19 @@ _LINGUA_CODE = {"no": "nb"}
 
 # Lingua detectors by the set of ISO 639-1 codes they may answer.
 _DETECTORS: dict[frozenset[str], Any] = {}
+# False in a process that must not load lingua's models (a parse worker: the
+# build process answers for it, see ``keep_models_elsewhere``).
+_MODELS_HERE = True
+
+
+class ModelsElsewhere(Exception):
+    """A detection needed lingua in a process that keeps its models elsewhere.
+
+    Raised out of :func:`enrich_languages` (so out of ``enrich_item``) by a
+    process that called :func:`keep_models_elsewhere`; whoever made it so parses
+    the article again where the models are. Parse and enrich are pure, so the
+    result is the same wherever it is computed.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,10 +267,25 @@ def _block_language(
     return found.language
 
 
+def keep_models_elsewhere() -> None:
+    """In this process, raise :class:`ModelsElsewhere` instead of loading lingua.
+
+    A parse worker calls it: lingua's models (tens of MB a language, loaded by
+    whichever articles need them; 1 to 2 % of a news archive in English) are
+    then held by the build process alone, not once more by every worker.
+    """
+    global _MODELS_HERE
+    # Models the process already has are left alone: lingua's own locks and
+    # threads do not survive a fork, and pages inherited and never touched cost nothing.
+    _MODELS_HERE = False
+
+
 def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
     detector = _detector(frozenset(candidates))
     if detector is None:
         return candidates[0], 0.0
+    if not _MODELS_HERE:
+        raise ModelsElsewhere(text[:40])
     values = detector.compute_language_confidence_values(clean(text)[:_LINGUA_MAX_CHARS])
     if not values:
         return None, 0.0

@@ -18,7 +18,7 @@ _MAX_CONTROL_SHARE = 0.1
 # Every character of Unicode category Cc except tab and newline, the BOM, and the
 # noncharacters U+FFFE/U+FFFF (XML 1.0 cannot carry them).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
-_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_OTHER_BREAKS = ("\u2028", "\u2029", "\x85")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,13 @@ def _replacement_notes(text: str) -> tuple[Note, ...]:
 
 
 def _one_line_break(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Each break that is there, replaced: ``str.translate`` would map every
+    # character of the article through a dict, and these are rare.
+    for char in _OTHER_BREAKS:
+        if char in text:
+            text = text.replace(char, "\n")
+    return text
 
 
 def _to_str(data: bytes) -> tuple[str, tuple[Note, ...]]:

@@ -48,8 +48,11 @@ import orjson
 
 import feedtool._tables as _tables
 from feedtool._lock import build_lock
+from feedtool._stamp import digest as _stamp_digest
+from feedtool._stamp import folder_times
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
+from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
@@ -255,9 +258,19 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _parse_task(
-    task: tuple[Path, str, bytes | None, Config],
-) -> tuple[str, bytes, bytes] | FeedtoolError:
+def _parse_worker_init(lock_fd: int | None, parent: int) -> None:
+    """In a parse worker: as ``_worker_init``, and lingua's models stay in the build process."""
+    _worker_init(lock_fd, parent)
+    keep_models_elsewhere()
+
+
+#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or
+#: ``None`` in a parse worker for an article that needs lingua's models (the
+#: build process parses it again, see ``_map_helping``).
+_Parsed = tuple[str, bytes, bytes] | FeedtoolError | None
+
+
+def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
     """Parse and enrich one file's bytes: ``(path, item JSON, summary)`` or the error.
 
     ``None`` bytes are read here, in the worker: a cold build of a large
@@ -286,6 +299,8 @@ def _parse_task(
         return relative, item_json, summary.dumps()
     except FeedtoolError as exc:
         return exc
+    except ModelsElsewhere:
+        return None
     except Exception as exc:  # one bad article must never stop the others
         error = ParseError(
             f"internal error while reading this article: {type(exc).__name__}: {exc}",
@@ -296,9 +311,16 @@ def _parse_task(
         return error
 
 
-def _parse_chunk(
-    tasks: Sequence[tuple[Path, str, bytes | None, Config]],
-) -> list[tuple[str, bytes, bytes] | FeedtoolError]:
+def _parse_here(
+    task: tuple[Path, str, bytes | None, Config],
+) -> tuple[str, bytes, bytes] | FeedtoolError:
+    """``_parse_task`` in the build process, which loads lingua's models itself."""
+    result = _parse_task(task)
+    assert result is not None
+    return result
+
+
+def _parse_chunk(tasks: Sequence[tuple[Path, str, bytes | None, Config]]) -> list[_Parsed]:
     return [_parse_task(task) for task in tasks]
 
 
@@ -309,20 +331,28 @@ def _map_helping(
 ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
     """``_parse_task`` of every task, in order: ``pool`` takes chunks while fewer
     than two a worker are waiting, this process parses the next one itself
-    otherwise. Results wait only for the chunks before them (a few chunks)."""
-    window: deque[Future[list[tuple[str, bytes, bytes] | FeedtoolError]] | list[Any]] = deque()
+    otherwise. Results wait only for the chunks before them (a few chunks).
+
+    An article a worker hands back (it needs lingua's models, which only this
+    process loads) is parsed here, in its place in the order."""
+    window: deque[tuple[int, Future[list[_Parsed]] | list[_Parsed]]] = deque()
+
+    def results(
+        start: int, part: Future[list[_Parsed]] | list[_Parsed]
+    ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
+        for offset, result in enumerate(part if isinstance(part, list) else part.result()):
+            yield _parse_here(tasks[start + offset]) if result is None else result
+
     for start in range(0, len(tasks), _PARSE_CHUNK):
         chunk = tasks[start : start + _PARSE_CHUNK]
-        if sum(1 for part in window if isinstance(part, Future)) < 2 * workers:
-            window.append(pool.submit(_parse_chunk, chunk))
+        if sum(1 for _, part in window if isinstance(part, Future)) < 2 * workers:
+            window.append((start, pool.submit(_parse_chunk, chunk)))
         else:
-            window.append(_parse_chunk(chunk))
-        while window and (isinstance(window[0], list) or window[0].done()):
-            part = window.popleft()
-            yield from part if isinstance(part, list) else part.result()
+            window.append((start, _parse_chunk(chunk)))
+        while window and (isinstance(window[0][1], list) or window[0][1].done()):
+            yield from results(*window.popleft())
     while window:
-        part = window.popleft()
-        yield from part if isinstance(part, list) else part.result()
+        yield from results(*window.popleft())
 
 
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
@@ -596,6 +626,8 @@ class _Build:
         #: The state's records as read, before stamping (``_changed_records``).
         self._records: dict[str, tuple[Any, ...]] = {}
         self._gc_paused = False
+        #: The output folders' times as ``_folders_stamp`` last saw them.
+        self._folder_times: list[tuple[str, int]] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
         self._light: frozenset[str] | None = None
         #: The warnings of each article that gave some, by path.
@@ -653,10 +685,6 @@ class _Build:
         now = _now()
         light = self._light_stamp(scanned, state_bytes, now)
         if light is not None:
-            # Until the plan is made: it allocates a few objects per article and
-            # tag (no garbage to speak of), and the collector, run again and
-            # again, would walk all of them each time.
-            self._pause_gc()
             # Only edited articles, none held: the others as the last build left them.
             state, stamps, refs, undated, warned = light
             held: list[Held] = []
@@ -671,6 +699,7 @@ class _Build:
             self._undated = tuple(sorted(undated))
             self._light = frozenset(parsed)
         else:
+            self._resume_gc()
             (state, stamps, refs, held, waiting, sources, article_warnings, done) = self._stamp_all(
                 scanned, state_bytes, now
             )
@@ -714,11 +743,14 @@ class _Build:
             new_files = sorted(fingerprints)
             stale = sorted(old_files - set(fingerprints))
         else:
-            # The same structure: the same files (``_plan`` made sure of it).
-            new_files, stale = sorted(old_files), []
+            # The same structure: the same files (``_plan`` made sure of it); the
+            # state's list is sorted already (sorting it again is linear).
+            new_files, stale = sorted(state.files), []
+            if len(new_files) != len(old_files):
+                new_files = sorted(old_files)
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
-            state.files = sorted(old_files | set(new_files))
+            state.files = new_files if focus is not None else sorted(old_files | set(new_files))
             # A focused build had the state file the last build wrote (the focus
             # key has its digest), and keeps its files: only edited records change.
             self._write_state(state, state_bytes if focus is not None else None)
@@ -755,33 +787,37 @@ class _Build:
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_state = state_path.read_bytes() if state_path.is_file() else b""
+        final_digest = hashlib.sha256(final_state).hexdigest()
         # Bytes this build wrote from checked records: the next one need not check them.
-        store.put_meta(_STATE_META, hashlib.sha256(final_state).hexdigest())
-        focus_key = (
-            None if errors else self._focus_key(hashlib.sha256(final_state).hexdigest(), waiting)
-        )
+        store.put_meta(_STATE_META, final_digest)
+        focus_key = None if errors else self._focus_key(final_digest, waiting)
         store.put_meta(_FOCUS_META, focus_key)
         if focus_key is not None and not (waiting or self.drafts or self.future):
             self._put_refs(refs, stamps)
             store.put_meta(_REFS_META, orjson.dumps([focus_key, now.isoformat()]).decode())
         store.put_meta(
             "last_build",
-            None
-            if errors
-            else fingerprint(
-                self.key,
-                hashlib.sha256(final_state).hexdigest(),
-                sources,
-                waiting,
-            ),
+            None if errors else fingerprint(self.key, final_digest, sources, waiting),
         )
-        folder_names = sorted({"", *(f.rpartition("/")[0] for f in new_files)})
-        folders = orjson.dumps(folder_names).decode()
-        store.put_meta("folder_list", folders)
-        store.put_meta("folders", self._folders_stamp(folders))
+        folders = store.meta("folder_list") if focus is not None else None
+        if folders is None:
+            folder_names = sorted({"", *(f.rpartition("/")[0] for f in new_files)})
+            folders = orjson.dumps(folder_names).decode()
+            store.put_meta("folder_list", folders)
+            folders_stamp = self._folders_stamp(folders)
+        else:
+            # The same files, so the same folders: only those this build wrote
+            # into (and the top one, with the state file) have new times.
+            folder_names = orjson.loads(folders)
+            folders_stamp = self._folders_restamp(
+                {"", *(path.rpartition("/")[0] for path in staged)}
+            )
+        store.put_meta("folders", folders_stamp)
         store.put_meta("outputs", str(len(new_files)))
         if not errors:
-            self._quick_stamp(folder_names, len(refs), len(new_files), article_warnings, held)
+            self._quick_stamp(
+                folder_names, len(refs), len(new_files), article_warnings, held, folders_stamp
+            )
         store.commit()
         self._lap("write")
 
@@ -1169,7 +1205,21 @@ class _Build:
         """A digest of the modification times of the output folders (``folders``: JSON)."""
         if folders is None:
             return None
-        return _quick.folders_stamp(self.out, orjson.loads(folders))
+        self._folder_times = folder_times(self.out, orjson.loads(folders))
+        return None if self._folder_times is None else _stamp_digest(self._folder_times)
+
+    def _folders_restamp(self, touched: set[str]) -> str | None:
+        """:meth:`_folders_stamp` of the folders it last saw, only ``touched`` ones
+        looked at again (the others' times as it saw them)."""
+        times = self._folder_times
+        if times is None:
+            return None
+        again = [name for name, _ in times if name in touched]
+        fresh = folder_times(self.out, again)
+        if fresh is None:
+            return None
+        now = dict(fresh)
+        return _stamp_digest([(name, now.get(name, time)) for name, time in times])
 
     def _quick_stamp(
         self,
@@ -1178,8 +1228,10 @@ class _Build:
         outputs: int,
         article_warnings: Sequence[FeedtoolWarning],
         held: Sequence[Held],
+        folders_stamp: str | None = None,
     ) -> None:
-        """Leave the no-op fast path its stamp (or clear it when this build cannot)."""
+        """Leave the no-op fast path its stamp (or clear it when this build cannot);
+        ``folders_stamp``: the folders' stamp this build just made, if it did."""
         stamp = None
         if self.quick_key is not None and not self.racy:
             stamp = _quick.make_stamp(
@@ -1191,6 +1243,7 @@ class _Build:
                 outputs=outputs,
                 warnings=article_warnings,
                 held=held,
+                stamp=folders_stamp,
             )
         self.store.put_meta(_quick.QUICK_META, stamp.dumps() if stamp else None)
 
@@ -1251,6 +1304,12 @@ class _Build:
         the others are only stat'ed, and their summaries left in the store."""
         store = self.store
         _SHARED.clear()
+        # Paused while an edit is read, stamped and planned (``_resume_gc``):
+        # those phases make a few objects per article and tag, hardly any
+        # garbage, and the collector, run again and again as they are made,
+        # would walk all of them each time (most of the time of loading 20,000
+        # refs). Resumed before a parse of many articles.
+        self._pause_gc()
         cached = store.item_stats()
         scanned = _Scanned()
         changed, errors, kept = scanned.changed, scanned.errors, scanned.kept
@@ -1312,6 +1371,8 @@ class _Build:
         store.drop_items(set(cached) - present)
 
         parsed = scanned.parsed
+        if len(tasks) >= PARALLEL_THRESHOLD:
+            self._resume_gc()
         self.progress.phase("parsing", len(tasks))
         for result in self._parse_all(tasks):
             if isinstance(result, FeedtoolError):
@@ -1354,7 +1415,7 @@ class _Build:
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
     ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-            yield from map(_parse_task, tasks)
+            yield from map(_parse_here, tasks)
             return
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
@@ -1375,7 +1436,7 @@ class _Build:
             with ProcessPoolExecutor(
                 max_workers=self.jobs - 1,
                 mp_context=context,
-                initializer=_worker_init,
+                initializer=_parse_worker_init,
                 initargs=(self.lock_fd, os.getpid()),
             ) as pool:
                 yield from _map_helping(pool, self.jobs - 1, tasks)

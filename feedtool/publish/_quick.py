@@ -131,11 +131,13 @@ def make_stamp(
     outputs: int,
     warnings: Sequence[FeedtoolWarning],
     held: Sequence[Held],
+    stamp: str | None = None,
 ) -> QuickStamp | None:
-    """The stamp of a build that just finished (``None`` when an output folder is missing)."""
+    """The stamp of a build that just finished (``None`` when an output folder is missing);
+    ``stamp``: the :func:`folders_stamp` of ``folders``, when the build just made it."""
     state_path = out / STATE_FILENAME
     state = file_digest(state_path.read_bytes()) if state_path.is_file() else ""
-    stamp = folders_stamp(out, folders)
+    stamp = stamp or folders_stamp(out, folders)
     if stamp is None:
         return None
     embargoes = [h.until for h in held if h.until is not None]

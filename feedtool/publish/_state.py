@@ -11,6 +11,7 @@ builds of the same input leave it byte-identical.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -20,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from feedtool._slug import SLUG_RE
 from feedtool.errors import PublishError
@@ -77,10 +80,16 @@ class State:
         :meth:`load` says, unless ``own``: the bytes are known to be the ones a
         build of this output wrote (by their digest in its store), so they were
         made from checked records, and 20,000 records are not checked again."""
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except ValueError as exc:
-            raise _corrupt(path, f"not JSON ({exc})") from exc
+        data: Any = None
+        if own:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                # What ``json`` reads from a file a build wrote, in half the time.
+                data = orjson.loads(raw)
+        if data is None:
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except ValueError as exc:
+                raise _corrupt(path, f"not JSON ({exc})") from exc
         if own:
             return cls(
                 entries={key: _Entry(**value) for key, value in data["articles"].items()},

@@ -673,15 +673,17 @@ def tag_channels_of(
     first_tag: dict[str, tuple[str, str, str]] = {}
     chosen: set[str] = set()
     # Bound once: the loop runs once per tag of every article (287,000 at 20,000).
-    new_group, first, choose = by_slug.setdefault, first_tag.setdefault, chosen.add
+    group_of, choose = by_slug.get, chosen.add
     for ref in refs:
         keywords = ref.found_keywords
         for triple in ref.tags:
             slug = triple[0]
-            group = new_group(slug, [])
-            if not group or group[-1] is not ref:
+            group = group_of(slug)
+            if group is None:
+                by_slug[slug] = [ref]
+                first_tag[slug] = triple
+            elif group[-1] is not ref:
                 group.append(ref)
-            first(slug, triple)
             if triple[2] != "keyword" or slug not in keywords:
                 choose(slug)
     channels = []

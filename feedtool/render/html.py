@@ -24,6 +24,7 @@ disk); canonical, OpenGraph and feed-discovery links are absolute.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -108,12 +109,6 @@ class _Notice:
 
 
 @dataclass(frozen=True)
-class _TagLink:
-    name: str
-    page: str | None
-
-
-@dataclass(frozen=True)
 class _Pages:
     number: int
     count: int
@@ -174,16 +169,80 @@ def _common(site: Site, page: str, language: str | None = None) -> dict[str, obj
     """Template values every page has."""
     config = site.config
     language = language or config.language
+    values = dict(site.memo(("page values", language), lambda: _page_values(site, language)))
+    values["home"] = relative(page, "index.html")
+    values["site_nav"] = _nav_links(tuple(_site_nav(config, page)))
+    values["page_links"] = []
+    return values
+
+
+def _page_values(site: Site, language: str) -> dict[str, object]:
+    """The values of :func:`_common` that depend on the page's language only
+    (the main feed's title and folder are the config's): once per site."""
+    config = site.config
     return {
         "lang": language,
         "dir": direction(language),
         "ui_lang": lang_attrs(config.language, language),
         "site_title": clean(config.title),
-        "home": relative(page, "index.html"),
-        "site_nav": _site_nav(config, page),
-        "feeds": _feeds(config, site.main),
-        "page_links": [],
+        **_feed_values(tuple(_feeds(config, site.main))),
     }
+
+
+# The repeated parts of the templates (feed links, navigation) are escaped and
+# joined here, as autoescaping would write them, once per distinct value:
+# every page of a site has the same, or one of a few.
+
+
+def _feed_values(feeds: tuple[_Feed, ...]) -> dict[str, Markup]:
+    """``feed_links`` (the head's ``<link>``s) and ``feed_nav`` (the footer's) of ``feeds``."""
+    return {"feed_links": _feed_links(feeds), "feed_nav": _feed_anchors(feeds)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _feed_links(feeds: tuple[_Feed, ...]) -> Markup:
+    return Markup(
+        "".join(
+            f'<link rel="alternate" type="{escape(f.type)}" title="{escape(f.title)}"'
+            f' href="{escape(f.href)}">\n'
+            for f in feeds
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
+    return Markup(
+        " · ".join(
+            f'<a href="{escape(f.href)}" type="{escape(f.type)}">{escape(f.label)}</a>'
+            for f in feeds
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
+    return Markup(
+        "".join(f' <a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _meta(attribute: str, name: str, content: str) -> str:
+    """A ``<meta>`` line of the article template, escaped as autoescaping would.
+
+    Cached: the ``article:tag`` lines of a tag recur on every page that has it.
+    """
+    return f'<meta {attribute}="{escape(name)}" content="{escape(content)}">\n'
+
+
+@functools.lru_cache(maxsize=65_536)
+def _tag_item(name: str, href: str | None) -> str:
+    """A tag's ``<li>`` in the article template (its link is the same from every
+    article page in the same folder)."""
+    if href:
+        return f'<li><a href="{escape(href)}" rel="tag">{escape(name)}</a></li>\n'
+    return f"<li>{escape(name)}</li>\n"
 
 
 def tag_feed_prefixes(site: Site) -> dict[str, str]:
@@ -262,11 +321,11 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
 
     slugs = {tag.name: tag.slug for tag in reversed(item.tags)}
     tags = []
+    tag_pages = "tag_pages" in config.render.renderers()
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        tag_pages = prefix and "tag_pages" in config.render.renderers()
-        href = relative(page, f"{prefix}index.html") if tag_pages else None
-        tags.append(_TagLink(clean(name), href))
+        href = relative(page, f"{prefix}index.html") if prefix and tag_pages else None
+        tags.append(_tag_item(clean(name), href))
     author_pages = "author_pages" in config.render.renderers()
     authors = [
         _Link(
@@ -287,8 +346,12 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             description=description,
             standfirst=description if shows_standfirst(item) else None,
             canonical=item.url,
-            opengraph=opengraph,
-            twitter=twitter,
+            meta=Markup(
+                "".join(
+                    [_meta("property", *pair) for pair in opengraph]
+                    + [_meta("name", *pair) for pair in twitter]
+                )
+            ),
             jsonld=script_json(memo_article_jsonld(site, item)),
             authors=authors,
             corrections=[
@@ -302,7 +365,7 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
             published=_when(first),
             modified=_when(updated) if updated != first else None,
             body=memo_body_markup(site, item),
-            tags=tags,
+            tags=Markup("".join(tags)),
         )
     )
 
@@ -413,11 +476,13 @@ def _listing_page(
     own_feeds = _feeds(config, channel) if channel is not None else []
     if own_feeds:
         # Autodiscovery: a reader given this page subscribes to its own feeds first.
-        values["feeds"] = own_feeds + _feeds(config, site.main)
+        values.update(_feed_values(tuple(own_feeds + _feeds(config, site.main))))
     newer = relative(path, paths[number - 2]) if number > 1 else None
     older = relative(path, paths[number]) if number < len(paths) else None
     values["page_links"] = [(rel, href) for rel, href in (("prev", newer), ("next", older)) if href]
-    articles = [_listed(site, item, relative(path, page_path(item, config))) for item in chunk]
+    articles = "".join(
+        [_listed(site, item, relative(path, page_path(item, config))) + "\n" for item in chunk]
+    )
     suffix = f" (page {number})" if number > 1 else ""
     return template.render(
         **values,
@@ -425,8 +490,8 @@ def _listing_page(
         heading=heading,
         description=description,
         canonical=canonical if number == 1 else config.absolute(path),
-        own_feeds=own_feeds,
-        articles=articles,
+        own_feeds=_feed_anchors(tuple(own_feeds)),
+        articles=Markup(articles),
         groups=[],
         pages=_Pages(number, len(paths), newer, older) if len(paths) > 1 else None,
     ).encode("utf-8")
@@ -444,8 +509,8 @@ def _directory(site: Site, path: str, title: str, description: str, groups: list
             heading=title,
             description=description,
             canonical=site.config.absolute(path),
-            own_feeds=[],
-            articles=[],
+            own_feeds="",
+            articles="",
             groups=[g for g in groups if g.entries],
             pages=None,
         )

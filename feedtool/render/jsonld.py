@@ -56,6 +56,10 @@ _SCRIPT_ESCAPES = str.maketrans(
         "\u2029": "\\u2029",
     }
 )
+_SCRIPT_BYTES = tuple(
+    (chr(char).encode("utf-8"), escaped.encode("ascii"))
+    for char, escaped in _SCRIPT_ESCAPES.items()
+)
 
 
 @renderer("jsonld")
@@ -79,7 +83,15 @@ def script_json(data: object) -> str:
     Every '<', '>', '&', U+2028 and U+2029 becomes a ``\\uXXXX`` escape; these
     characters only occur inside JSON strings, where the escape means the same.
     """
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8").translate(_SCRIPT_ESCAPES)
+    encoded = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    # On the UTF-8 bytes, each character that is there: ``str.translate`` maps
+    # every character of the text through a dict (0.7 ms for 12 kB), a bytes
+    # replace is a memchr. An ASCII byte never occurs inside a multi-byte
+    # sequence, so these bytes are exactly those characters.
+    for char, escaped in _SCRIPT_BYTES:
+        if char in encoded:
+            encoded = encoded.replace(char, escaped)
+    return encoded.decode("utf-8")
 
 
 def script_block(data: object) -> str:
