@@ -156,13 +156,14 @@ def _tokens(sentence: str, lex: Lexicon) -> list[_Token]:
     if owner is not lex or len(shapes) > _MAX_SHAPES:
         _SHAPES = (lex, shapes := {})
     result: list[_Token] = []
+    append, known, token = result.append, shapes.get, _Token  # locals: once per word
     for m in TOKEN.finditer(sentence):
         written = m.group()
-        shape = shapes.get(written)
+        shape = known(written)
         if shape is None:
             shape = shapes[written] = _shape(written, lex)
-        start, end = m.span()
-        result.append(_Token(shape[0], shape[1], start, end, shape[2], shape[3]))
+        text, base, cap, poss = shape
+        append(token(text, base, m.start(), m.end(), cap, poss))
     return result
 
 
