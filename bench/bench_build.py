@@ -34,6 +34,7 @@ Run in parts with ``--bbc 0`` or ``--archive`` (no sizes), e.g.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import os
 import re
@@ -288,6 +289,9 @@ def main() -> int:
     if args.hugo and shutil.which("hugo") is None:
         print("hugo not on PATH: feedtool figures only")
         args.hugo = False
+    # What ``pip install`` does: with PYTHONDONTWRITEBYTECODE set (as on CI
+    # machines) every build would otherwise compile feedtool's modules again.
+    compileall.compile_dir(ROOT / "feedtool", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="feedtool-bench-"))
     try:
         if args.bbc:
