@@ -4,6 +4,7 @@ measured by bench/bench_build.py, not asserted)."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -144,15 +145,17 @@ def test_the_build_process_parses_beside_one_worker_fewer(
 def test_only_the_build_process_loads_language_models(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A parse worker hands an article that needs lingua back to the build
-    process, which parses it in its place: the models (tens of MB a language)
-    are loaded once, not once more per worker, and the site is a serial build's."""
+    """While the parse pool runs, no process loads lingua: an article that needs
+    it is handed back, and the build process parses those once its workers are
+    gone. The models (tens of MB a language) are loaded once, never beside a
+    worker, and the site is a serial build's."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     for number in range(6):
         (seeds / f"0{number}-da.txt").write_text(
             f"Nyt lovforslag {number}\n\n{DANISH} Forslaget {number} behandles i morgen.\n",
             "utf-8",
         )
+    (seeds / "03-bad.txt").write_bytes(b"\xff\xfe\x00bad")
     log = tmp_path / "lingua.log"
     real = languages._lingua
 
@@ -164,7 +167,7 @@ def test_only_the_build_process_loads_language_models(
                 out.write(f"handed back {os.getpid()}\n")
             raise
         with log.open("a") as out:
-            out.write(f"answered {os.getpid()}\n")
+            out.write(f"answered {os.getpid()} {len(multiprocessing.active_children())}\n")
         return answer
 
     config = load_config(ROOT / "feedtool.toml")
@@ -173,12 +176,15 @@ def test_only_the_build_process_loads_language_models(
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
     pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
-    lines = log.read_text().splitlines()
-    answered = {line.split()[-1] for line in lines if line.startswith("answered")}
-    handed = {line.split()[-1] for line in lines if line.startswith("handed back")}
-    assert answered == {str(os.getpid())}
-    assert handed and str(os.getpid()) not in handed  # the worker met some, and gave them back
+    lines = [line.split() for line in log.read_text().splitlines()]
+    answered = {tuple(words[1:]) for words in lines if words[0] == "answered"}
+    handed = {words[-1] for words in lines if words[0] == "handed"}
+    # Answered by the build process alone, with no worker left.
+    assert answered == {(str(os.getpid()), "0")}
+    assert handed - {str(os.getpid())}  # a worker met some, and gave them back
     assert pooled.parsed == serial.parsed and len(pooled.parsed) == 12
+    assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
+    assert len(pooled.errors) == 1
     assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")
     found = {
         orjson.loads(path.read_bytes()).get("language")

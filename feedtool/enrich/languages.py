@@ -94,8 +94,8 @@ _LINGUA_CODE = {"no": "nb"}
 
 # Lingua detectors by the set of ISO 639-1 codes they may answer.
 _DETECTORS: dict[frozenset[str], Any] = {}
-# False in a process that must not load lingua's models (a parse worker: the
-# build process answers for it, see ``keep_models_elsewhere``).
+# False while a process must not load lingua's models (a parallel build's parse
+# pool: the build process answers later, see ``keep_models_elsewhere``).
 _MODELS_HERE = True
 
 
@@ -104,7 +104,7 @@ class ModelsElsewhere(Exception):
 
     Raised out of :func:`enrich_languages` (so out of ``enrich_item``) by a
     process that called :func:`keep_models_elsewhere`; whoever made it so parses
-    the article again where the models are. Parse and enrich are pure, so the
+    the article again where, or when, the models can be loaded. Parse and enrich are pure, so the
     result is the same wherever it is computed.
     """
 
@@ -267,17 +267,19 @@ def _block_language(
     return found.language
 
 
-def keep_models_elsewhere() -> None:
-    """In this process, raise :class:`ModelsElsewhere` instead of loading lingua.
+def keep_models_elsewhere(elsewhere: bool = True) -> None:
+    """In this process, raise :class:`ModelsElsewhere` instead of loading lingua
+    (``elsewhere=False``: load them again when asked).
 
-    A parse worker calls it: lingua's models (tens of MB a language, loaded by
-    whichever articles need them; 1 to 2 % of a news archive in English) are
-    then held by the build process alone, not once more by every worker.
+    A parallel build sets it in every parsing process while they all run:
+    lingua's models (tens of MB a language, loaded by whichever articles need
+    them; 1 to 2 % of a news archive in English) are then loaded once, by the
+    build process, for the articles handed back, once the workers are gone.
     """
     global _MODELS_HERE
     # Models the process already has are left alone: lingua's own locks and
     # threads do not survive a fork, and pages inherited and never touched cost nothing.
-    _MODELS_HERE = False
+    _MODELS_HERE = not elsewhere
 
 
 def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:

@@ -37,7 +37,7 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -328,20 +328,17 @@ def _map_helping(
     pool: ProcessPoolExecutor,
     workers: int,
     tasks: Sequence[tuple[Path, str, bytes | None, Config]],
-) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
-    """``_parse_task`` of every task, in order: ``pool`` takes chunks while fewer
-    than two a worker are waiting, this process parses the next one itself
-    otherwise. Results wait only for the chunks before them (a few chunks).
-
-    An article a worker hands back (it needs lingua's models, which only this
-    process loads) is parsed here, in its place in the order."""
+) -> Iterator[tuple[int, _Parsed]]:
+    """``(index, _parse_task(task))`` of every task, in order: ``pool`` takes
+    chunks while fewer than two a worker are waiting, this process parses the
+    next one itself otherwise. Results wait only for the chunks before them
+    (a few chunks)."""
     window: deque[tuple[int, Future[list[_Parsed]] | list[_Parsed]]] = deque()
 
     def results(
         start: int, part: Future[list[_Parsed]] | list[_Parsed]
-    ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
-        for offset, result in enumerate(part if isinstance(part, list) else part.result()):
-            yield _parse_here(tasks[start + offset]) if result is None else result
+    ) -> Iterator[tuple[int, _Parsed]]:
+        return enumerate(part if isinstance(part, list) else part.result(), start)
 
     for start in range(0, len(tasks), _PARSE_CHUNK):
         chunk = tasks[start : start + _PARSE_CHUNK]
@@ -1344,10 +1341,12 @@ class _Build:
         parsed = scanned.parsed
         if len(tasks) >= PARALLEL_THRESHOLD:
             self._resume_gc()
+        # By task (the order of the paths): the ones handed back come last.
+        failed: list[tuple[int, FeedtoolError]] = []
         self.progress.phase("parsing", len(tasks))
-        for result in self._parse_all(tasks):
+        for index, result in self._parse_all(tasks):
             if isinstance(result, FeedtoolError):
-                errors.append(result)
+                failed.append((index, result))
             else:
                 relative, item_json, summary_json = result
                 summary = _Summary.loads(summary_json)
@@ -1369,6 +1368,7 @@ class _Build:
                 changed.append(summary)
                 parsed.append(relative)
             self.progress.advance()
+        errors += (error for _, error in sorted(failed, key=lambda pair: pair[0]))
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
@@ -1384,10 +1384,24 @@ class _Build:
 
     def _parse_all(
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
-    ) -> Iterator[tuple[str, bytes, bytes] | FeedtoolError]:
+    ) -> Iterator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError]]:
+        """``(index in tasks, result)`` of every task: in order, but for the
+        articles that need lingua's models in a parallel build, which come last."""
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-            yield from map(_parse_here, tasks)
+            yield from enumerate(map(_parse_here, tasks))
             return
+        later = yield from self._parse_in_pool(tasks)
+        # The workers are gone: the models loaded now cost one process's memory,
+        # at a time it holds little else.
+        for index in later:
+            yield index, _parse_here(tasks[index])
+
+    def _parse_in_pool(
+        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
+    ) -> Generator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError], None, list[int]]:
+        """Parse ``tasks`` in a pool of forked workers and this process; the
+        indexes of the articles handed back for lingua are returned."""
+        later: list[int] = []
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
@@ -1403,14 +1417,20 @@ class _Build:
             # This process parses too, beside ``jobs - 1`` workers, rather than
             # waiting on ``jobs`` of them: the same number of processes at
             # work, one fewer holding its own copy of what parsing builds up
-            # (lingua's models, the pages of the shared tables it touched).
+            # (the pages of the shared tables it touched, its word caches).
             with ProcessPoolExecutor(
                 max_workers=self.jobs - 1,
                 mp_context=context,
                 initializer=_parse_worker_init,
                 initargs=(self.lock_fd, os.getpid()),
             ) as pool:
-                yield from _map_helping(pool, self.jobs - 1, tasks)
+                # In this process too, while the workers run (see _parse_worker_init).
+                keep_models_elsewhere()
+                for index, result in _map_helping(pool, self.jobs - 1, tasks):
+                    if result is None:
+                        later.append(index)
+                    else:
+                        yield index, result
         except BrokenProcessPool as exc:
             raise PublishError(
                 "a worker process died while parsing articles (killed, or out of memory)",
@@ -1419,7 +1439,9 @@ class _Build:
                 " and check the memory limit",
             ) from exc
         finally:
+            keep_models_elsewhere(False)
             gc.unfreeze()
+        return later
 
     # ----------------------------------------------------------------- render
 
