@@ -616,8 +616,6 @@ class _Build:
         self.seed_stats: list[tuple[str, tuple[int, int, int, int]]] = []
         self.racy = False
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
-        #: Render workers forked when the build started (``run``), if any.
-        self._early: _EarlyPool | None = None
         #: Output folders found inside the output folder (``_files.inside``).
         self.resolved: dict[str, bool] = {}
         #: The state's records as read, before stamping (``_changed_records``).
@@ -646,26 +644,6 @@ class _Build:
         self._clock = now
 
     def run(self, paths: Sequence[Path], ping: bool) -> BuildReport:
-        if (
-            self.jobs > 1
-            and 3 * len(paths) >= RENDER_THRESHOLD
-            and 7 * len(paths) >= 2 * _PART_OUTPUTS
-            and isinstance(self.store, SqliteStore)
-        ):
-            # Enough articles for a pool to render a full plan, if there is one:
-            # its workers are forked now, while this process is small, not after
-            # parsing, whose leftovers they would carry (every page this process
-            # has at fork time counts again in each worker's RSS).
-            self._early = _EarlyPool.start(self)
-        try:
-            return self._run(paths, ping)
-        finally:
-            if self._early is not None:
-                self._early.pool.shutdown(wait=True, cancel_futures=True)
-                self._early.queue.close()
-                self._early = None
-
-    def _run(self, paths: Sequence[Path], ping: bool) -> BuildReport:
         store = self.store
         if store.meta("in_progress"):
             clean_temporaries(self.out)
@@ -711,7 +689,20 @@ class _Build:
         focus, records, unpublished = self._focus(
             refs, errors, state_bytes, waiting, only=self._light
         )
-        site = self._site(refs, stamps, focus)
+        load = self._loader(stamps)
+        groups: dict[str, list[ItemRef]] = {}
+        site = Site(
+            config=self.config,
+            items=LazyItems(refs, load),
+            tag_channels=tag_channels_of(refs, self.config, load, groups),
+            refs=tuple(refs),
+            # Feed entries outlive the build in the store, keyed by the code and config too.
+            fragments=Fragments(store, salt=self.key),
+            focus=focus,
+            tag_groups=groups,
+        )
+        if self.config.feed_archives:
+            site = archived(site, load)
         old_files = set(state.files)
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
@@ -733,7 +724,7 @@ class _Build:
             # is planned: whether anything will be staged is not known yet.
             self._resume_gc()
             self._mark_in_progress()
-            fingerprints, rendered, staged = self._plan_and_render(site, old_files, stamps)
+            fingerprints, rendered, staged = self._plan_and_render(site, old_files)
             self._lap("plan + render")
 
         if focus is None:
@@ -833,26 +824,6 @@ class _Build:
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
-
-    def _site(
-        self, refs: Sequence[ItemRef], stamps: Mapping[str, _Stamp], focus: frozenset[str] | None
-    ) -> Site:
-        """The site of ``refs`` (an early render worker makes the same one)."""
-        load = self._loader(stamps)
-        groups: dict[str, list[ItemRef]] = {}
-        site = Site(
-            config=self.config,
-            items=LazyItems(refs, load),
-            tag_channels=tag_channels_of(refs, self.config, load, groups),
-            refs=tuple(refs),
-            # Feed entries outlive the build in the store, keyed by the code and config too.
-            fragments=Fragments(self.store, salt=self.key),
-            focus=focus,
-            tag_groups=groups,
-        )
-        if self.config.feed_archives:
-            site = archived(site, load)
-        return site
 
     def _mark_in_progress(self) -> None:
         # Staging leaves temporary files beside their targets: mark the build
@@ -1533,7 +1504,7 @@ class _Build:
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
     def _plan_and_render(
-        self, site: Site, old_files: set[str], stamps: Mapping[str, _Stamp] | None = None
+        self, site: Site, old_files: set[str]
     ) -> tuple[dict[str, str], list[str], list[str]]:
         """Plan every output, part by part (:func:`~feedtool.render.partition`),
         rendering and staging each part's changed outputs as soon as it is
@@ -1580,9 +1551,6 @@ class _Build:
             if not pooled:
                 for part in parts:
                     record(_plan_render(job, part))
-            elif self._early is not None and stamps is not None:
-                self._early.send(job, stamps)
-                self._parts_in_pool(job, record, self._early.pool)
             else:
                 self._parts_in_pool(job, record)
         except BaseException:
@@ -1592,12 +1560,7 @@ class _Build:
         fragments.made = sorted(made.union(fragments.made))
         return fingerprints, sorted(rendered), staged
 
-    def _parts_in_pool(
-        self,
-        job: _PartJob,
-        record: Callable[[_PartResult], None],
-        early: ProcessPoolExecutor | None = None,
-    ) -> None:
+    def _parts_in_pool(self, job: _PartJob, record: Callable[[_PartResult], None]) -> None:
         """Plan and render ``job``'s parts in forked workers and in this process.
 
         Each worker reads the store through a connection of its own, and sends
@@ -1608,20 +1571,17 @@ class _Build:
         """
         global _PARTS
         _PARTS = job
+        gc.collect()
+        gc.freeze()
         # This process works too, beside ``jobs - 1`` workers (one fewer
         # process holding its own copy of the pages it touches).
-        workers = self.jobs - 1
-        if early is not None:
-            pool = early
-        else:
-            gc.collect()
-            gc.freeze()
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_part_worker_init,
-                initargs=(self.lock_fd, os.getpid()),
-            )
+        workers = min(self.jobs - 1, len(job.parts))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_part_worker_init,
+            initargs=(self.lock_fd, os.getpid()),
+        )
         try:
             waiting: deque[Future[_PartResult]] = deque()
             for number, part in enumerate(job.parts):
@@ -1648,8 +1608,7 @@ class _Build:
             raise
         finally:
             pool.shutdown(wait=True)
-            if early is None:
-                gc.unfreeze()
+            gc.unfreeze()
             _PARTS = None
 
     def _render_in_pool(
@@ -1869,82 +1828,9 @@ def _part_worker_init(lock_fd: int | None, parent: int) -> None:
     job.site.fragments.store = _Collecting(reader)
 
 
-class _EarlyPool:
-    """Render workers forked when a build starts, before it parses anything.
-
-    They wait (small: what the build process had before parsing) until a full
-    plan is to be rendered; then each receives the refs and stamps (through
-    ``queue``), makes the same site as the build process (``_Build._site``),
-    and takes parts as a worker forked late would. A build that needs none
-    (a focused plan, nothing to do) shuts them down unused.
-    """
-
-    def __init__(self, pool: ProcessPoolExecutor, queue: Any, workers: int) -> None:
-        self.pool, self.queue, self.workers = pool, queue, workers
-
-    @classmethod
-    def start(cls, build: _Build) -> _EarlyPool:
-        context = multiprocessing.get_context("fork")
-        # A queue with a feeder thread: ``send`` must not wait for a worker to
-        # read (it reads when its first part comes).
-        queue = context.Queue()
-        # Nor may this process, at exit, wait for workers that died to read.
-        queue.cancel_join_thread()
-        workers = build.jobs - 1
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_early_worker_init,
-            initargs=(build, queue),
-        )
-        pool.submit(int)  # forks the workers now (a fork pool starts them all at once)
-        return cls(pool, queue, workers)
-
-    def send(self, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None:
-        """What each worker needs to make the site and plan ``job``'s parts."""
-        build = job.build
-        refs = list(job.site.refs)
-        payload = (
-            refs,
-            {ref.source_path: stamps[ref.source_path] for ref in refs},
-            job.parts,
-            job.old_files,
-            build.existing,
-        )
-        for _ in range(self.workers):
-            self.queue.put(payload)
-
-
-#: In an early render worker: its build, and where its plan's inputs come from.
-_EARLY: tuple[_Build, Any] | None = None
-
-
-def _early_worker_init(build: _Build, queue: Any) -> None:
-    global _EARLY
-    _worker_init(build.lock_fd, os.getppid())
-    assert isinstance(build.store, SqliteStore)
-    build.reader = build.store.reader()
-    _EARLY = (build, queue)
-
-
-def _early_job() -> _PartJob:
-    """In an early render worker: its part job, made when its first part comes."""
-    global _PARTS
-    if _PARTS is None:
-        assert _EARLY is not None
-        build, queue = _EARLY
-        refs, stamps, parts, old_files, existing = queue.get()
-        build.existing = existing
-        site = build._site(refs, stamps, None)
-        assert isinstance(build.reader, SqliteStore)
-        site.fragments.store = _Collecting(build.reader)
-        _PARTS = _PartJob(build, site, parts, old_files)
-    return _PARTS
-
-
 def _part_run(number: int) -> _PartResult:
     """In a worker: plan, check and render the ``number``-th part."""
-    job = _PARTS if _EARLY is None else _early_job()
+    job = _PARTS
     assert job is not None
     collecting = job.site.fragments.store
     assert isinstance(collecting, _Collecting)
