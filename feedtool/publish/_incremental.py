@@ -42,7 +42,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -126,6 +126,8 @@ _PR_SET_PDEATHSIG = 1
 RENDER_THRESHOLD = 512
 #: Outputs a render worker takes at a time (consecutive in the plan).
 _RENDER_RUN = 64
+#: What one task of ``_Build._in_pool`` gives back.
+_Result = TypeVar("_Result")
 #: About how many outputs one part of a full plan has (``render.partition``):
 #: what bounds the plans a process holds at once.
 _PART_OUTPUTS = 1024
@@ -1571,25 +1573,45 @@ class _Build:
         """
         global _PARTS
         _PARTS = job
+        try:
+
+            def here(number: int) -> _PartResult:
+                # Its feed entries go to the store (and ``made``) directly.
+                return _plan_render(job, job.parts[number])
+
+            self._in_pool(len(job.parts), _part_worker_init, _part_run, here, record)
+        finally:
+            _PARTS = None
+
+    def _in_pool(
+        self,
+        count: int,
+        initializer: Callable[[int | None, int], None],
+        remote: Callable[[int], _Result],
+        here: Callable[[int], _Result],
+        record: Callable[[_Result], None],
+    ) -> None:
+        """Tasks ``0 … count - 1``, each recorded in order: ``remote`` in forked
+        workers while fewer than two a worker wait, ``here`` in this process
+        otherwise. This process works beside ``jobs - 1`` workers, one fewer
+        process holding its own copy of the pages it touches (touching an
+        object writes its reference count)."""
         gc.collect()
         gc.freeze()
-        # This process works too, beside ``jobs - 1`` workers (one fewer
-        # process holding its own copy of the pages it touches).
-        workers = min(self.jobs - 1, len(job.parts))
+        workers = min(self.jobs - 1, count)
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_part_worker_init,
+            initializer=initializer,
             initargs=(self.lock_fd, os.getpid()),
         )
         try:
-            waiting: deque[Future[_PartResult]] = deque()
-            for number, part in enumerate(job.parts):
+            waiting: deque[Future[_Result]] = deque()
+            for number in range(count):
                 if len(waiting) < 2 * workers:
-                    waiting.append(pool.submit(_part_run, number))
+                    waiting.append(pool.submit(remote, number))
                 else:
-                    # Its feed entries go to the store (and ``made``) directly.
-                    record(_plan_render(job, part))
+                    record(here(number))
                 while waiting and waiting[0].done():
                     record(waiting.popleft().result())
             while waiting:
@@ -1609,7 +1631,6 @@ class _Build:
         finally:
             pool.shutdown(wait=True)
             gc.unfreeze()
-            _PARTS = None
 
     def _render_in_pool(
         self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
@@ -1631,19 +1652,6 @@ class _Build:
         fragments = site.fragments
         made: set[tuple[str, str]] = set(fragments.made)
         _RENDERING = _RenderJob(self, todo, fragments, runs)
-        gc.collect()
-        gc.freeze()
-        # This process renders too, beside ``jobs - 1`` workers: each worker
-        # ends up with its own copy of most of the plan's pages (touching an
-        # object writes its reference count), so one fewer worker is that
-        # much less memory, for as many processes at work.
-        workers = min(self.jobs - 1, len(runs))
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_render_worker_init,
-            initargs=(self.lock_fd, os.getpid()),
-        )
 
         def record(result: _RunResult) -> None:
             # The plan's own path strings, and the temporaries' names as plain
@@ -1659,35 +1667,17 @@ class _Build:
             self.store.commit()
             self.progress.advance(result.count)
 
+        def here(number: int) -> _RunResult:
+            # Its feed entries go to the store (and ``made``) directly.
+            return _render_here(self.out, todo, runs[number], self.existing)
+
         try:
-            waiting: deque[Future[_RunResult]] = deque()
-            for number, run in enumerate(runs):
-                if len(waiting) < 2 * workers:
-                    waiting.append(pool.submit(_render_run, number))
-                else:
-                    # Its feed entries go to the store (and ``made``) directly.
-                    record(_render_here(self.out, todo, run, self.existing))
-                while waiting and waiting[0].done():
-                    record(waiting.popleft().result())
-            while waiting:
-                record(waiting.popleft().result())
-        except BaseException as exc:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self._in_pool(len(runs), _render_worker_init, _render_run, here, record)
+        except BaseException:
             for path in staged.values():
                 temp_of(self.out / path).unlink(missing_ok=True)
-            # What a worker staged and had not reported yet.
-            clean_temporaries(self.out)
-            if isinstance(exc, BrokenProcessPool):
-                raise PublishError(
-                    "a worker process died while rendering (killed, or out of memory)",
-                    path=self.out,
-                    hint="build again: the previous output is unchanged; if it recurs,"
-                    " run with --jobs 1 and check the memory limit",
-                ) from exc
             raise
         finally:
-            pool.shutdown(wait=True)
-            gc.unfreeze()
             _RENDERING = None
         fragments.made = sorted(made.union(fragments.made))
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
