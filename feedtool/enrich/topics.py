@@ -291,7 +291,7 @@ class Scored:
 def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
     matches = list(_WORD.finditer(text))
     known = lex.word_cache.get
-    tokens = []
+    tokens: list[_Token] = []
     append = tokens.append  # locals: once per word
     for m in matches:
         word = m[0]
