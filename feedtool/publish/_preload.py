@@ -61,7 +61,7 @@ def preload(config: Config) -> None:
                 continue
     # Babel's locale data was read to build the month and weekday names: the
     # tables hold what parsing needs, so workers forked next need not carry it.
-    _drop_babel()
+    drop_babel()
 
 
 def release() -> None:
@@ -76,12 +76,12 @@ def release() -> None:
     from feedtool.enrich.languages import release_models
 
     release_models()
-    _drop_babel()
+    drop_babel()
     gc.collect()
     trim_heap()
 
 
-def _drop_babel() -> None:
+def drop_babel() -> None:
     babel = sys.modules.get("babel.localedata")
     clear = getattr(babel, "clear_caches", None)  # babel >= 2.12; it reads a file again when asked
     if clear is not None:
