@@ -706,7 +706,7 @@ class _Build:
         scanned = self._scan_and_parse(paths)
         errors, parsed = scanned.errors, scanned.parsed
         if parsed:
-            release()
+            release(collect=len(parsed) >= PARALLEL_THRESHOLD)
         self._lap("parse + enrich")
 
         now = _now()
