@@ -270,7 +270,9 @@ def test_part_workers_do_not_inherit_the_build_process(
     assert lines, "no part was planned in a worker"
     assert all(pid != str(os.getpid()) for pid, *_ in lines)
     # The worker's module and site are its own: neither mark reached them.
-    assert all(inherited == "False" and site_mark == "False" for _, inherited, site_mark, _ in lines)
+    assert all(
+        inherited == "False" and site_mark == "False" for _, inherited, site_mark, _ in lines
+    )
     assert not list((tmp_path / "pool" / ".feedtool").glob(".site-*"))  # its file is gone
 
 

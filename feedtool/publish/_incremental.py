@@ -677,6 +677,8 @@ class _Build:
         self._folder_times: list[tuple[str, int]] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
         self._light: frozenset[str] | None = None
+        #: The stamps of the site's refs, by path (what part workers are given).
+        self._stamps: Mapping[str, _Stamp] = {}
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
 
@@ -765,7 +767,8 @@ class _Build:
             # is planned: whether anything will be staged is not known yet.
             self._resume_gc()
             self._mark_in_progress()
-            fingerprints, rendered, staged = self._plan_and_render(site, old_files, stamps)
+            self._stamps = stamps
+            fingerprints, rendered, staged = self._plan_and_render(site, old_files)
             self._lap("plan + render")
 
         if focus is None:
@@ -1551,7 +1554,7 @@ class _Build:
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
     def _plan_and_render(
-        self, site: Site, old_files: set[str], stamps: Mapping[str, _Stamp]
+        self, site: Site, old_files: set[str]
     ) -> tuple[dict[str, str], list[str], list[str]]:
         """Plan every output, part by part (:func:`~feedtool.render.partition`),
         rendering and staging each part's changed outputs as soon as it is
@@ -1602,7 +1605,7 @@ class _Build:
                 for part in parts:
                     record(_plan_render(job, part))
             else:
-                self._parts_in_pool(job, stamps, record)
+                self._parts_in_pool(job, self._stamps, record)
         except BaseException:
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
