@@ -85,6 +85,7 @@ from feedtool.publish._state import (
     safe_relative,
 )
 from feedtool.render import (
+    Channel,
     Fragments,
     ItemRef,
     LazyItems,
@@ -140,6 +141,9 @@ _FOCUS_META = "focus"
 _REFS_META = "refs"
 #: The store's meta key of the digest of the state file the last build wrote.
 _STATE_META = "state"
+#: The store's meta key of the last complete build's ``Site.structure`` (valid
+#: with its focus key): what a narrowed focused site takes as its own.
+_STRUCTURE_META = "structure"
 #: Set (to anything) in the environment, every build plans every output.
 FULL_PLAN_ENV = "FEEDTOOL_FULL_PLAN"
 
@@ -593,20 +597,24 @@ def _make_site(
     load: Callable[[ItemRef], NewsItem],
     fragments: Fragments,
     focus: frozenset[str] | None,
+    slugs: frozenset[str] | None = None,
+    narrowed: tuple[str, Callable[[], tuple[Channel, ...]]] | None = None,
 ) -> Site:
-    """The site of ``refs`` (newest first): its channels and archive pages.
+    """The site of ``refs`` (newest first): its channels and archive pages
+    (``slugs``, ``narrowed``: a focused site's, see ``_Build._narrowed``).
 
     The build process and each part worker (:func:`_part_worker_start`) make
-    it alike from the same refs, so they plan the same outputs."""
+    a full site alike from the same refs, so they plan the same outputs."""
     groups: dict[str, list[ItemRef]] = {}
     site = Site(
         config=config,
         items=LazyItems(refs, load),
-        tag_channels=tag_channels_of(refs, config, load, groups),
+        tag_channels=tag_channels_of(refs, config, load, groups, slugs),
         refs=tuple(refs),
         fragments=fragments,
         focus=focus,
         tag_groups=groups,
+        narrowed=narrowed,
     )
     if config.feed_archives:
         site = archived(site, load)
@@ -673,6 +681,7 @@ class _Build:
         #: The state's records as read, before stamping (``_changed_records``).
         self._records: dict[str, tuple[Any, ...]] = {}
         self._gc_paused = False
+        self._frozen = False
         #: The output folders' times as ``_folders_stamp`` last saw them.
         self._folder_times: list[tuple[str, int]] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
@@ -681,16 +690,33 @@ class _Build:
         self._stamps: Mapping[str, _Stamp] = {}
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
+        #: Whether an article of a focused plan moved in the order (``_focus``).
+        self._moved = False
 
     def _pause_gc(self) -> None:
         if gc.isenabled():
             gc.disable()
             self._gc_paused = True
 
-    def _resume_gc(self) -> None:
+    def _resume_gc(self, freeze: bool = False) -> None:
+        """Enable the collector again; with ``freeze``, first set aside every object
+        made so far (``gc.freeze``, until :meth:`_thaw`): a focused build's
+        refs, channels and plan (some hundreds of MB at 20,000 articles) are not
+        garbage, and the collection that enabling it soon starts would walk them
+        all (a tenth of a second or more) for the little garbage rendering a few
+        outputs makes."""
         if self._gc_paused:
+            if freeze:
+                gc.freeze()
+                self._frozen = True
             gc.enable()
             self._gc_paused = False
+
+    def _thaw(self) -> None:
+        """Undo :meth:`_resume_gc`'s freeze (a long-lived process collects them again)."""
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -744,19 +770,24 @@ class _Build:
             refs, errors, state_bytes, waiting, only=self._light
         )
         load = self._loader(stamps)
+        slugs, narrowed = self._narrowed(focus, refs, load)
         # Feed entries outlive the build in the store, keyed by the code and config too.
-        site = _make_site(self.config, refs, load, Fragments(store, salt=self.key), focus)
+        fragments = Fragments(store, salt=self.key)
+        site = _make_site(self.config, refs, load, fragments, focus, slugs, narrowed)
         old_files = set(state.files)
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
             # The focused plan met an output the last build did not write: the
             # structure changed after all, so plan everything.
             focus = None
-            site = replace(site, focus=None)
+            if site.narrowed is None:
+                site = replace(site, focus=None)
+            else:  # every tag's channel, as a full plan needs
+                site = _make_site(self.config, refs, load, site.fragments, None)
         if planned is not None:
             assert focus is not None
             fingerprints, todo = planned
-            self._resume_gc()
+            self._resume_gc(freeze=True)
             self._lap(f"plan (focused on {len(focus)})")
             if todo:
                 self._mark_in_progress()
@@ -824,6 +855,7 @@ class _Build:
         store.put_meta(_STATE_META, final_digest)
         focus_key = None if errors else self._focus_key(final_digest, waiting)
         store.put_meta(_FOCUS_META, focus_key)
+        store.put_meta(_STRUCTURE_META, None if focus_key is None else site.structure)
         if focus_key is not None and not (waiting or self.drafts or self.future):
             self._put_refs(refs, stamps)
             store.put_meta(_REFS_META, orjson.dumps([focus_key, now.isoformat()]).decode())
@@ -1157,6 +1189,7 @@ class _Build:
         )
         if not sure:
             return None, records, unpublished
+        self._moved = bool(moves)
         if moves:
             # ``refs`` is in order: the ones between an article's old and new
             # place are a slice of it.
@@ -1166,6 +1199,34 @@ class _Build:
                 start, stop = bisect.bisect_left(keys, low), bisect.bisect_right(keys, high)
                 changed.update(ref.source_path for ref in refs[start:stop])
         return frozenset(changed), records, unpublished
+
+    def _narrowed(
+        self,
+        focus: frozenset[str] | None,
+        refs: Sequence[ItemRef],
+        load: Callable[[ItemRef], NewsItem],
+    ) -> tuple[frozenset[str] | None, tuple[str, Callable[[], tuple[Channel, ...]]] | None]:
+        """The tag slugs a focused site needs channels for, and its ``Site.narrowed``;
+        ``(None, None)`` for a site with every tag's channel.
+
+        A focused plan renders only outputs that show an article of the focus
+        (``Site.touches``): the channels of other tags are never planned, and
+        building 17,000 of them (at 20,000 articles, with their archive pages)
+        was most of an edit's plan. Only when no article moved in the order
+        (:meth:`_focus`): then the tags' channels, their names included (a tag's
+        name is its newest article's), are the last build's, and so is the
+        structure it recorded.
+        """
+        if focus is None or self._moved or os.environ.get(FULL_PLAN_ENV):
+            return None, None
+        structure = self.store.meta(_STRUCTURE_META)
+        if structure is None:
+            return None, None
+        slugs = frozenset(
+            slug for ref in refs if ref.source_path in focus for slug in ref.tag_slugs
+        )
+        config = self.config
+        return slugs, (structure, lambda: tag_channels_of(refs, config, load))
 
     def _plan(
         self, site: Site, old_files: set[str]
@@ -2217,6 +2278,7 @@ def build(
                     report = job.run(scan.paths, ping)
                 finally:
                     job._resume_gc()
+                    job._thaw()
                 if _tables.unsaved():
                     # Write every table the articles can need, not only those
                     # this build's few articles did: built once, after an
