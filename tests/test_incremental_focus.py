@@ -8,6 +8,7 @@ focused plan left out no output that changed.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 from typing import Any
@@ -294,6 +295,92 @@ def test_a_preview_between_builds_is_never_the_base_of_a_focused_plan(
     assert preview.focused is None and any(h.previewed for h in preview.held)
     _write(seeds, 8, extra="\nAn edit after the preview.\n")
     assert _rebuild(site, config).focused is None
+    _same_as_clean(site, config, monkeypatch)
+
+
+@pytest.fixture
+def channel_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[str] | None, set[str]]]:
+    """Each ``tag_channels_of`` call of the builds: its ``only`` and the slugs it made."""
+    from feedtool.publish import _incremental
+
+    calls: list[tuple[frozenset[str] | None, set[str]]] = []
+    original = _incremental.tag_channels_of
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        channels = original(*args, **kwargs)
+        only = args[4] if len(args) > 4 else kwargs.get("only")
+        calls.append((only, {c.tag.slug for c in channels if c.tag is not None}))
+        return channels
+
+    monkeypatch.setattr(_incremental, "tag_channels_of", spy)
+    return calls
+
+
+def test_an_edit_builds_only_its_tags_channels(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    channel_calls: list[tuple[frozenset[str] | None, set[str]]],
+) -> None:
+    """A focused build in which nothing moved makes the channels of the edited
+    article's tags only (``Site.narrowed``): the same bytes as a clean build."""
+    _write(site / "seeds", 6, extra="\nA body edit.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a06.txt",)
+    # a06 is tagged Cities and Weather; five tags have channels.
+    assert channel_calls == [(frozenset({"cities", "weather"}), {"cities", "weather"})]
+    assert "feeds.opml" not in report.rendered
+    # It set its objects aside from the collector while rendering, and gave them back.
+    assert gc.get_freeze_count() == 0
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_narrowed_build_lists_every_tag_in_the_opml(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    channel_calls: list[tuple[frozenset[str] | None, set[str]]],
+) -> None:
+    """The newest article's edit changes the OPML's date: the OPML, which lists
+    every tag's feed, is rendered from all of them, built for it."""
+    _write(site / "seeds", 13, extra="\nAn edit of the newest story.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a13.txt",)
+    assert "feeds.opml" in report.rendered
+    narrowed, everything = channel_calls
+    assert narrowed[0] == frozenset({"weather", "music"}) and everything[0] is None
+    assert everything[1] == {slug.lower() for slug in TAGS}
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_build_after_a_move_builds_every_channel(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    channel_calls: list[tuple[frozenset[str] | None, set[str]]],
+) -> None:
+    """An article that moved in the order can change which article names a tag
+    (its newest): such a focused build makes every channel, as before."""
+    seeds = site / "seeds"
+    for number in range(3):
+        text = ARTICLE.format(
+            tags='"Cities"',
+            author=AUTHORS[0],
+            month=10,
+            day=20,
+            hour=9,
+            headline=f"Same minute story {number}",
+            topic=f"same minute {number}",
+        )
+        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    _rebuild(site, config)
+    channel_calls.clear()
+    (seeds / "b2.txt").write_text(
+        (seeds / "b2.txt").read_text("utf-8") + "\nAn edit that moves it.\n", "utf-8"
+    )
+    report = _rebuild(site, config)
+    assert report.focused is not None and len(report.focused) > 1
+    assert [only for only, _ in channel_calls] == [None]
     _same_as_clean(site, config, monkeypatch)
 
 

@@ -153,6 +153,30 @@ def test_sitemap_splits_into_an_index_past_50000_urls(monkeypatch: pytest.Monkey
     assert len(listed) == 5 and len(set(listed)) == 5
 
 
+@pytest.mark.parametrize(
+    "loc",
+    [
+        "https://news.example.org/articles/plain.html",
+        "https://news.example.org/a.html?q=1&r=<2>&s='\"'",
+        "https://news.example.org/caf\u00e9/\u00fc ber\u00a0\u2028.html",
+        "https://news.example.org/tab\there\r\n.html",
+    ],
+)
+def test_sitemap_text_is_what_lxml_writes(loc: str) -> None:
+    """The urlset is written as text (an edit re-renders it): byte for byte the
+    tree lxml would serialise, escaping included."""
+    from feedtool.render.sitemap import _urlset, _urlset_tree
+
+    for entries in (
+        [(loc, NEWEST), (loc + "2", None)],
+        [("https://news.example.org/index.html", None)],
+        [],
+    ):
+        assert _urlset(entries) == _urlset_tree(entries)
+    with pytest.raises(ValueError):
+        _urlset([("https://news.example.org/\x00.html", NEWEST)])
+
+
 # --------------------------------------------------------------------------- sitemap-news.xml
 
 

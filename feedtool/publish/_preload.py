@@ -61,27 +61,33 @@ def preload(config: Config) -> None:
                 continue
     # Babel's locale data was read to build the month and weekday names: the
     # tables hold what parsing needs, so workers forked next need not carry it.
-    _drop_babel()
+    drop_babel()
 
 
-def release() -> None:
+def release(collect: bool = True) -> None:
     """Give back what parsing needed and rendering does not, before a render pool forks.
 
     Lingua's models (about 45 MB a language, loaded by whichever articles
     needed them) are unloaded; babel's locale data, read once to build the
-    month and weekday names, is dropped; then glibc is asked to return freed
-    memory to the system, so that the build process, and every render worker
-    forked from it, is that much smaller.
+    month and weekday names, is dropped; then, with ``collect``, the garbage
+    parsing left is collected and glibc is asked to return freed memory to the
+    system, so that the build process, and every render worker forked from
+    it, is that much smaller. (A build that parsed a few edited articles
+    leaves little garbage: a full collection would walk every object the
+    process holds, a tenth of a second, for nothing.)
     """
     from feedtool.enrich.languages import release_models
 
     release_models()
-    _drop_babel()
-    gc.collect()
-    trim_heap()
+    drop_babel()
+    if collect:
+        gc.collect()
+        trim_heap()
 
 
-def _drop_babel() -> None:
+def drop_babel() -> None:
+    """Drop babel's locale data (read again if asked): the tables built from it keep
+    what parse and render need."""
     babel = sys.modules.get("babel.localedata")
     clear = getattr(babel, "clear_caches", None)  # babel >= 2.12; it reads a file again when asked
     if clear is not None:

@@ -368,6 +368,16 @@ class Site:
     focus: frozenset[str] | None = field(default=None, repr=False)
     #: Every tag slug's refs, newest first, when already grouped (``tag_channels_of``).
     tag_groups: dict[str, list[ItemRef]] | None = field(default=None, repr=False, compare=False)
+    #: A focused site whose ``tag_channels`` (and ``tag_groups``) are only those of
+    #: the tags of the items in ``focus``: every output a focused plan renders
+    #: reads no other (``touches`` skips them). Then ``narrowed`` is the whole
+    #: site's :attr:`structure` (the last build's: the same items with the same
+    #: placements in the same order make the same channels) and a function
+    #: giving every tag channel (:attr:`all_tag_channels`: for the OPML, which
+    #: lists them all, when it must be rendered again).
+    narrowed: tuple[str, Callable[[], tuple[Channel, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     #: ``None``: plan every output (or every output of the ``focus``). Else the
     #: loops plan only the outputs of this :class:`Part` (:func:`plan_part` sets it).
@@ -602,12 +612,21 @@ class Site:
         Outputs that link to feeds (pages, the home page, OPML) put it in
         their fingerprint.
         """
+        if self.narrowed is not None:
+            return self.narrowed[0]
         return fingerprint(
             [
                 (c.prefix, c.title, c.description, c.tag.slug if c.tag else None)
                 for c in self.tag_channels
             ]
         )
+
+    @property
+    def all_tag_channels(self) -> tuple[Channel, ...]:
+        """Every tag's channel, even in a :attr:`narrowed` site (built then)."""
+        if self.narrowed is not None:
+            return self.memo("all_tag_channels", self.narrowed[1])
+        return self.tag_channels
 
 
 def placement(ref: ItemRef, config: Config) -> str:
@@ -678,6 +697,7 @@ def tag_channels_of(
     config: Config,
     load: Callable[[ItemRef], NewsItem],
     groups: dict[str, list[ItemRef]] | None = None,
+    only: frozenset[str] | None = None,
 ) -> tuple[Channel, ...]:
     """One channel per tag slug carried by at least ``feeds_min_items`` items.
 
@@ -689,6 +709,9 @@ def tag_channels_of(
 
     ``groups``, an empty dict, receives every tag slug's refs (all of them, newest
     first): ``Site.tag_groups``, so that the site need not group them again.
+
+    ``only``: the channels (and groups) of these slugs alone, each the same as
+    among all of them (a focused build's, see ``Site.narrowed``).
     """
     by_slug: dict[str, list[ItemRef]] = {} if groups is None else groups
     first_tag: dict[str, tuple[str, str, str]] = {}
@@ -699,6 +722,8 @@ def tag_channels_of(
         keywords = ref.found_keywords
         for triple in ref.tags:
             slug = triple[0]
+            if only is not None and slug not in only:
+                continue
             group = group_of(slug)
             if group is None:
                 by_slug[slug] = [ref]

@@ -87,11 +87,12 @@ def _opml(site: Site) -> bytes:
     tag_feed = formats[0]
     # Tag feeds grouped by kind, then the authors' feeds: readers show nested
     # outlines as folders. Each outline's page is the tag's or author's page.
+    tag_channels = site.all_tag_channels
     groups: list[tuple[str, list[Channel]]] = [
-        (title, [c for c in site.tag_channels if c.items and c.tag and c.tag.kind == kind])
+        (title, [c for c in tag_channels if c.items and c.tag and c.tag.kind == kind])
         for kind, title in _KINDS
     ]
-    groups.append(("Tags", [c for c in site.tag_channels if c.items and c.tag is None]))
+    groups.append(("Tags", [c for c in tag_channels if c.items and c.tag is None]))
     if "author_pages" in config.render.renderers():
         groups.append(("Authors", [c for c in site.author_channels if c.items]))
     pages = {"tag_pages", "author_pages"} & set(config.render.renderers())

@@ -27,7 +27,7 @@ from feedtool.render import (
     item_updated,
     renderer,
 )
-from feedtool.render._common import clean, home_url, iso, published, xml_bytes
+from feedtool.render._common import clean, home_url, iso, published, xml_bytes, xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -86,6 +86,39 @@ def _sitemaps(site: Site) -> Iterator[Output]:
 
 
 def _urlset(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
+    """The ``<urlset>`` of ``entries``, as :func:`_urlset_tree` serialises it.
+
+    Written as text: every edit of one article re-renders the sitemap, and
+    building and serialising a tree of 20,000 URLs is most of an edit build's
+    render time. A URL that needs escaping (or is no plain printable text)
+    goes through lxml, which escapes it, or refuses it, as the tree would.
+    """
+    parts = [_URLSET_HEAD]
+    for loc, lastmod in entries:
+        text = loc if loc.isprintable() and not _ESCAPED.intersection(loc) else _lxml_text(loc)
+        if lastmod is None:
+            parts.append(f"  <url>\n    <loc>{text}</loc>\n  </url>\n")
+        else:
+            parts.append(
+                f"  <url>\n    <loc>{text}</loc>\n    <lastmod>{iso(lastmod)}</lastmod>\n  </url>\n"
+            )
+    if len(parts) == 1:  # an empty element is written <urlset .../>
+        return _urlset_tree(entries)
+    parts.append("</urlset>\n")
+    return "".join(parts).encode("utf-8")
+
+
+_URLSET_HEAD = f"<?xml version='1.0' encoding='UTF-8'?>\n<urlset xmlns=\"{SITEMAP_NS}\">\n"
+#: Characters lxml writes as references in element text.
+_ESCAPED = frozenset("&<>\r")
+
+
+def _lxml_text(value: str) -> str:
+    return xml_text(value).decode("utf-8")
+
+
+def _urlset_tree(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
+    """The ``<urlset>`` of ``entries``, built and serialised by lxml."""
     urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
     for loc, lastmod in entries:
         url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
