@@ -220,3 +220,93 @@ def test_a_build_killed_mid_render_leaves_the_output_and_the_next_build_finishes
     build(seeds, clean, config, jobs=1, ping=False)
     assert _tree(out) == _tree(clean)
     assert _temporaries(out) == []
+
+
+# --------------------------------------------------------------------------- part workers
+
+_REAL_PART_RUN = _incremental._part_run
+_MARK_ENV = "FEEDTOOL_TEST_PART_WORKERS"
+
+
+def _part_run_reporting(number: int) -> Any:
+    """``_part_run``, noting in a file which process ran it and what that process holds."""
+    site = _incremental._PARTS.site if _incremental._PARTS else None
+    with open(os.environ[_MARK_ENV], "a", encoding="utf-8") as notes:
+        notes.write(
+            f"{os.getpid()} {hasattr(_incremental, '_BUILD_ONLY')}"
+            f" {site is not None and hasattr(site, '_build_only')} {number}\n"
+        )
+    return _REAL_PART_RUN(number)
+
+
+def test_part_workers_do_not_inherit_the_build_process(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part worker is a new process that makes the site itself: nothing the build
+    process holds (its site, its bookkeeping) is in its memory, yet it writes the
+    same bytes."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    notes = tmp_path / "notes"
+    monkeypatch.setenv(_MARK_ENV, str(notes))
+    # Marks only the build process has: a forked worker would inherit both.
+    monkeypatch.setattr(_incremental, "_BUILD_ONLY", True, raising=False)
+    real_make_site = _incremental._make_site
+
+    def make_site(*args: Any) -> Any:
+        site = real_make_site(*args)
+        object.__setattr__(site, "_build_only", True)
+        return site
+
+    monkeypatch.setattr(_incremental, "_make_site", make_site)
+    monkeypatch.setattr(_incremental, "_part_run", _part_run_reporting)
+    parallel = build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
+    assert pooled == [1]
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
+    assert parallel.written == serial.written
+    assert parallel.entries == serial.entries
+    lines = [line.split() for line in notes.read_text("utf-8").splitlines()]
+    assert lines, "no part was planned in a worker"
+    assert all(pid != str(os.getpid()) for pid, *_ in lines)
+    # The worker's module and site are its own: neither mark reached them.
+    assert all(
+        inherited == "False" and site_mark == "False" for _, inherited, site_mark, _ in lines
+    )
+    assert not list((tmp_path / "pool" / ".feedtool").glob(".site-*"))  # its file is gone
+
+
+def _part_run_dying(number: int) -> Any:
+    """``_part_run``, but the worker is killed at its second part."""
+    _DIED[0] += 1
+    if _DIED[0] == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_PART_RUN(number)
+
+
+_DIED = [0]
+
+
+def test_a_killed_part_worker_is_a_clear_error_and_keeps_the_output(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(seeds, out, config, jobs=1, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    before = _tree(out)
+    _corpus(seeds, 30, edition=2)
+    # A full plan (not one focused on the edited articles): the part pool.
+    monkeypatch.setenv(_incremental.FULL_PLAN_ENV, "1")
+    monkeypatch.setattr(_incremental, "_part_run", _part_run_dying)
+    with pytest.raises(PublishError, match="worker process died while rendering") as caught:
+        build(seeds, out, config, jobs=2, ping=False)
+    assert "--jobs 1" in str(caught.value)
+    assert _tree(out) == before
+    assert _temporaries(out) == []  # nor the site file the worker was given
+
+    monkeypatch.setattr(_incremental, "_part_run", _REAL_PART_RUN)
+    build(seeds, out, config, jobs=2, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    assert _tree(out) == _tree(clean)

@@ -33,8 +33,10 @@ import multiprocessing
 import os
 import signal
 import stat
+import sys
 import threading
 import time
+import types
 import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -72,7 +74,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
-from feedtool.publish._preload import preload, release
+from feedtool.publish._preload import drop_babel, preload, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, scan_seeds
 from feedtool.publish._state import (
@@ -506,11 +508,18 @@ class _Scanned:
     kept: dict[str, str] = field(default_factory=dict)
     errors: list[FeedtoolError] = field(default_factory=list)
     parsed: list[str] = field(default_factory=list)
+    #: Content hash of the articles parsed whose summaries were left in the store
+    #: rather than in ``changed`` (a parse of many: see ``_scan_and_parse``), by path.
+    stored: dict[str, str] = field(default_factory=dict)
 
     def sources(self) -> list[tuple[str, str]]:
         """``(path, content hash)`` of every article, sorted."""
         return sorted(
-            [*self.kept.items(), *((s.source_path, s.content_hash) for s in self.changed)]
+            [
+                *self.kept.items(),
+                *self.stored.items(),
+                *((s.source_path, s.content_hash) for s in self.changed),
+            ]
         )
 
 
@@ -609,6 +618,51 @@ def _now() -> dt.datetime:
     return _quick.now()
 
 
+def _make_site(
+    config: Config,
+    refs: Sequence[ItemRef],
+    load: Callable[[ItemRef], NewsItem],
+    fragments: Fragments,
+    focus: frozenset[str] | None,
+    slugs: frozenset[str] | None = None,
+    narrowed: tuple[str, Callable[[], tuple[Channel, ...]]] | None = None,
+) -> Site:
+    """The site of ``refs`` (newest first): its channels and archive pages
+    (``slugs``, ``narrowed``: a focused site's, see ``_Build._narrowed``).
+
+    The build process and each part worker (:func:`_part_worker_start`) make
+    a full site alike from the same refs, so they plan the same outputs."""
+    groups: dict[str, list[ItemRef]] = {}
+    site = Site(
+        config=config,
+        items=LazyItems(refs, load),
+        tag_channels=tag_channels_of(refs, config, load, groups, slugs),
+        refs=tuple(refs),
+        fragments=fragments,
+        focus=focus,
+        tag_groups=groups,
+        narrowed=narrowed,
+    )
+    if config.feed_archives:
+        site = archived(site, load)
+    return site
+
+
+def _item_loader(
+    reader: Callable[[], ItemStore], stamps: Mapping[str, _Stamp], config: Config
+) -> Callable[[ItemRef], NewsItem]:
+    """Load a ref's item from the store (``reader()``), as published (its stamp)."""
+
+    @functools.lru_cache(maxsize=_ITEM_CACHE)
+    def load_path(source_path: str) -> NewsItem:
+        data = reader().item_json(source_path)
+        if data is None:  # pragma: no cover - the store was just filled
+            raise PublishError("article vanished from the store", path=source_path)
+        return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
+
+    return lambda ref: load_path(ref.source_path)
+
+
 class _Build:
     def __init__(
         self,
@@ -659,6 +713,8 @@ class _Build:
         self._folder_times: list[tuple[str, int]] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
         self._light: frozenset[str] | None = None
+        #: The stamps of the site's refs, by path (what part workers are given).
+        self._stamps: Mapping[str, _Stamp] = {}
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
         #: Whether an article of a focused plan moved in the order (``_focus``).
@@ -741,21 +797,10 @@ class _Build:
             refs, errors, state_bytes, waiting, only=self._light
         )
         load = self._loader(stamps)
-        groups: dict[str, list[ItemRef]] = {}
         slugs, narrowed = self._narrowed(focus, refs, load)
-        site = Site(
-            config=self.config,
-            items=LazyItems(refs, load),
-            tag_channels=tag_channels_of(refs, self.config, load, groups, slugs),
-            refs=tuple(refs),
-            # Feed entries outlive the build in the store, keyed by the code and config too.
-            fragments=Fragments(store, salt=self.key),
-            focus=focus,
-            tag_groups=groups,
-            narrowed=narrowed,
-        )
-        if self.config.feed_archives:
-            site = archived(site, load)
+        # Feed entries outlive the build in the store, keyed by the code and config too.
+        fragments = Fragments(store, salt=self.key)
+        site = _make_site(self.config, refs, load, fragments, focus, slugs, narrowed)
         old_files = set(state.files)
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
@@ -765,17 +810,7 @@ class _Build:
             if site.narrowed is None:
                 site = replace(site, focus=None)
             else:  # every tag's channel, as a full plan needs
-                groups = {}
-                site = Site(
-                    config=self.config,
-                    items=LazyItems(refs, load),
-                    tag_channels=tag_channels_of(refs, self.config, load, groups),
-                    refs=tuple(refs),
-                    fragments=site.fragments,
-                    tag_groups=groups,
-                )
-                if self.config.feed_archives:
-                    site = archived(site, load)
+                site = _make_site(self.config, refs, load, site.fragments, None)
         if planned is not None:
             assert focus is not None
             fingerprints, todo = planned
@@ -790,6 +825,7 @@ class _Build:
             # is planned: whether anything will be staged is not known yet.
             self._resume_gc()
             self._mark_in_progress()
+            self._stamps = stamps
             fingerprints, rendered, staged = self._plan_and_render(site, old_files)
             self._lap("plan + render")
 
@@ -1008,6 +1044,11 @@ class _Build:
         leave the others' stamps as they were, and give the edited ones what
         :meth:`Stamper.restamp` gives them.
         """
+        if scanned.stored:
+            found = self.store.summaries(scanned.stored)
+            scanned.changed += (_Summary.loads(found[path]) for path in scanned.stored)
+            scanned.changed.sort(key=lambda s: s.source_path)
+            scanned.stored.clear()
         changed = scanned.changed
         if (
             not changed
@@ -1435,7 +1476,12 @@ class _Build:
         store.drop_items(set(cached) - present)
 
         parsed = scanned.parsed
-        if len(tasks) >= PARALLEL_THRESHOLD:
+        # Many articles to parse (a cold build): their summaries (a few kB each)
+        # are read back from the store when stamping, not held in this process
+        # while it and the parse workers (which count its pages) parse.
+        many = len(tasks) >= PARALLEL_THRESHOLD
+        stored = scanned.stored
+        if many:
             self._resume_gc()
         # By task (the order of the paths): the ones handed back come last.
         failed: list[tuple[int, FeedtoolError]] = []
@@ -1461,7 +1507,10 @@ class _Build:
                         )
                     ]
                 )
-                changed.append(summary)
+                if many:
+                    stored[relative] = summary.content_hash
+                else:
+                    changed.append(summary)
                 parsed.append(relative)
             self.progress.advance()
         errors += (error for _, error in sorted(failed, key=lambda pair: pair[0]))
@@ -1472,8 +1521,10 @@ class _Build:
     def _all_summaries(self, scanned: _Scanned) -> list[_Summary]:
         """Every article's summary, in path order: the ones parsed, and the
         others' from the store."""
-        found = self.store.summaries(scanned.kept)
+        found = self.store.summaries([*scanned.kept, *scanned.stored])
         summaries = [_Summary.loads(found[path]) for path in scanned.kept]
+        summaries += (_Summary.loads(found[path]) for path in scanned.stored)
+        del found
         summaries += scanned.changed
         summaries.sort(key=lambda s: s.source_path)
         return summaries
@@ -1562,17 +1613,8 @@ class _Build:
         return result
 
     def _loader(self, stamps: Mapping[str, _Stamp]) -> Callable[[ItemRef], NewsItem]:
-        config = self.config
-
-        @functools.lru_cache(maxsize=_ITEM_CACHE)
-        def load_path(source_path: str) -> NewsItem:
-            # Through ``self.reader``: a render worker reads by its own connection.
-            data = self.reader.item_json(source_path)
-            if data is None:  # pragma: no cover - the store was just filled
-                raise PublishError("article vanished from the store", path=source_path)
-            return apply_stamp(NewsItem.model_validate_json(data), stamps[source_path], config)
-
-        return lambda ref: load_path(ref.source_path)
+        # Through ``self.reader``: a forked render worker reads by its own connection.
+        return _item_loader(lambda: self.reader, stamps, self.config)
 
     def _render_and_stage(
         self, todo: Sequence[Planned | tuple[str, bytes]], site: Site
@@ -1608,14 +1650,17 @@ class _Build:
 
         No process holds the plan of more than one part at a time: a part is
         planned, checked against the store and rendered by one process, the
-        build process or a forked worker, which sends back only paths and
-        fingerprints. Workers are forked before any plan exists, so the pages
-        they share with this process are the site's structure, not its plan.
+        build process or a worker, which sends back only paths and
+        fingerprints. A worker is a fresh process that makes the site itself
+        from the refs (see :meth:`_parts_in_pool`): it holds the site's
+        structure and its own caches, none of this process's memory.
         """
         self.existing = existing_files(self.out)
         parts = partition(site, _PART_OUTPUTS)
         self.progress.phase("rendering", len(parts))
-        job = _PartJob(self, site, parts, old_files)
+        job = _PartJob(
+            self.out, self.key, self.reader, self.existing, self.resolved, site, parts, old_files
+        )
         fingerprints: dict[str, str] = {}
         rendered: list[str] = []
         staged: list[str] = []
@@ -1648,7 +1693,7 @@ class _Build:
                 for part in parts:
                     record(_plan_render(job, part))
             else:
-                self._parts_in_pool(job, record)
+                self._parts_in_pool(job, self._stamps, record)
         except BaseException:
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
@@ -1656,48 +1701,75 @@ class _Build:
         fragments.made = sorted(made.union(fragments.made))
         return fingerprints, sorted(rendered), staged
 
-    def _parts_in_pool(self, job: _PartJob, record: Callable[[_PartResult], None]) -> None:
-        """Plan and render ``job``'s parts in forked workers and in this process.
+    def _parts_in_pool(
+        self,
+        job: _PartJob,
+        stamps: Mapping[str, _Stamp],
+        record: Callable[[_PartResult], None],
+    ) -> None:
+        """Plan and render ``job``'s parts in worker processes and in this one.
 
-        Each worker reads the store through a connection of its own, and sends
-        back what it planned and staged and the feed entries it made; this
-        process (the store's one writer) records and commits them as they come,
-        so a worker finds the entries another made in an earlier part. Nothing
-        is renamed into place here: that waits for the state file.
+        The workers are spawned, not forked: a forked worker would count (and,
+        by CPython's reference counts, soon copy) every page of this process,
+        the whole site and the build's bookkeeping. Each is given the refs,
+        their stamps and the file lists in a file, makes the same site from
+        them (:func:`_make_site`), reads items through a connection of its
+        own, and sends back what it planned and staged and the feed entries
+        it made; this process (the store's one writer) records and commits
+        them as they come, so a worker finds the entries another made in an
+        earlier part. Nothing is renamed into place here: that waits for the
+        state file.
         """
-        global _PARTS
-        _PARTS = job
+
+        def here(number: int) -> _PartResult:
+            # Its feed entries go to the store (and ``made``) directly.
+            return _plan_render(job, job.parts[number])
+
+        assert isinstance(self.store, SqliteStore)
+        site_file = cache_dir(self.out) / f".site-{os.getpid()}.tmp"
         try:
-
-            def here(number: int) -> _PartResult:
-                # Its feed entries go to the store (and ``made``) directly.
-                return _plan_render(job, job.parts[number])
-
-            self._in_pool(len(job.parts), _part_worker_init, _part_run, here, record)
+            _write_site(site_file, job, stamps)
+            spec = _PartSpec(self.config, self.out, self.key, job.parts, site_file, self.store.path)
+            self._in_pool(
+                len(job.parts),
+                _part_worker_start,
+                (os.getpid(), spec),
+                _part_run,
+                here,
+                record,
+                fresh=True,
+            )
         finally:
-            _PARTS = None
+            site_file.unlink(missing_ok=True)
 
     def _in_pool(
         self,
         count: int,
-        initializer: Callable[[int | None, int], None],
+        initializer: Callable[..., None],
+        initargs: tuple[Any, ...],
         remote: Callable[[int], _Result],
         here: Callable[[int], _Result],
         record: Callable[[_Result], None],
+        fresh: bool = False,
     ) -> None:
-        """Tasks ``0 … count - 1``, each recorded in order: ``remote`` in forked
+        """Tasks ``0 … count - 1``, each recorded in order: ``remote`` in
         workers while fewer than two a worker wait, ``here`` in this process
         otherwise. This process works beside ``jobs - 1`` workers, one fewer
-        process holding its own copy of the pages it touches (touching an
-        object writes its reference count)."""
-        gc.collect()
-        gc.freeze()
+        process holding its own copy of what rendering needs.
+
+        ``fresh``: the workers are new interpreters (:class:`_FreshContext`),
+        else forked (they inherit this process's objects)."""
+        if not fresh:
+            # Frozen, the objects a forked worker inherits are never traversed
+            # by its collector, which would write to (and so copy) their pages.
+            gc.collect()
+            gc.freeze()
         workers = min(self.jobs - 1, count)
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("fork"),
+            mp_context=_FRESH if fresh else multiprocessing.get_context("fork"),
             initializer=initializer,
-            initargs=(self.lock_fd, os.getpid()),
+            initargs=initargs,
         )
         try:
             waiting: deque[Future[_Result]] = deque()
@@ -1724,7 +1796,8 @@ class _Build:
             raise
         finally:
             pool.shutdown(wait=True)
-            gc.unfreeze()
+            if not fresh:
+                gc.unfreeze()
 
     def _render_in_pool(
         self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
@@ -1766,7 +1839,14 @@ class _Build:
             return _render_here(self.out, todo, runs[number], self.existing)
 
         try:
-            self._in_pool(len(runs), _render_worker_init, _render_run, here, record)
+            self._in_pool(
+                len(runs),
+                _render_worker_init,
+                (self.lock_fd, os.getpid()),
+                _render_run,
+                here,
+                record,
+            )
         except BaseException:
             for path in staged.values():
                 temp_of(self.out / path).unlink(missing_ok=True)
@@ -1876,10 +1956,15 @@ def _render_here(
 
 @dataclass
 class _PartJob:
-    """What a full plan's parts need: the build, the site, the parts, the files the
-    last build wrote (forked workers inherit it)."""
+    """What planning and rendering parts needs: where to, the store to read, the
+    files found and the files the last build wrote, the site and its parts."""
 
-    build: _Build
+    out: Path
+    key: str
+    reader: ItemStore
+    existing: set[str] | None
+    #: Output folders found inside the output folder (``_files.inside``).
+    resolved: dict[str, bool]
     site: Site
     parts: list[Part]
     old_files: set[str]
@@ -1898,18 +1983,120 @@ class _PartResult:
     made: list[tuple[str, str]]
 
 
-#: The full plan of this process (set before a part pool forks).
+@dataclass(frozen=True)
+class _PartSpec:
+    """What a part worker is started with (small: the site is in ``site_file``)."""
+
+    config: Config
+    out: Path
+    key: str
+    parts: list[Part]
+    #: Written by :func:`_write_site`, read by :func:`_read_site`.
+    site_file: Path
+    store: Path
+
+
+def _write_site(path: Path, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None:
+    """What a part worker needs to make ``job``'s site and check its outputs, one
+    JSON value a line, written as it goes (no copy of it all in memory): the
+    counts, the files found, the files the last build wrote, then each ref
+    (newest first) with the parts of its stamp that are not in the ref."""
+    existing = job.existing if job.existing is not None else ()
+    refs = job.site.refs
+    with path.open("wb") as file:
+        write = file.write
+        write(orjson.dumps([job.existing is not None, len(existing), len(job.old_files)]))
+        write(b"\n")
+        for name in (*existing, *job.old_files):
+            write(orjson.dumps(name))
+            write(b"\n")
+        for ref in refs:
+            stamp = stamps[ref.source_path]
+            write(
+                orjson.dumps(
+                    [
+                        ref.source_path,
+                        stamp.first_published.isoformat(),
+                        stamp.modified.isoformat() if stamp.modified else None,
+                        stamp.tiebreak,
+                    ]
+                )
+            )
+            write(b"\t")
+            write(_ref_row(ref, stamp.by_first_publication, ()))
+            write(b"\n")
+
+
+def _read_site(
+    path: Path,
+) -> tuple[set[str] | None, set[str], list[ItemRef], dict[str, _Stamp]]:
+    """The files found, the files the last build wrote, the refs and their stamps
+    :func:`_write_site` wrote."""
+    with path.open("rb") as file:
+        listed, found, old = orjson.loads(file.readline())
+        existing = {orjson.loads(file.readline()) for _ in range(found)}
+        old_files = {orjson.loads(file.readline()) for _ in range(old)}
+        refs: list[ItemRef] = []
+        stamps: dict[str, _Stamp] = {}
+        for line in file:
+            head, _, row = line.partition(b"\t")
+            source_path, first, modified, tiebreak = orjson.loads(head)
+            ref, by_first, _ = _ref_of_row(source_path, row)
+            assert ref.id is not None and ref.date_published is not None
+            refs.append(ref)
+            stamps[source_path] = _Stamp(
+                id=ref.id,
+                slug=ref.slug,
+                url=ref.url,
+                first_published=dt.datetime.fromisoformat(first),
+                modified=dt.datetime.fromisoformat(modified) if modified else None,
+                date_published=ref.date_published,
+                date_modified=ref.date_modified,
+                by_first_publication=by_first,
+                tiebreak=tiebreak,
+            )
+    return (existing if listed else None), old_files, refs, stamps
+
+
+class _FreshProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that does not run the main script again.
+
+    Spawning imports the main module in the child (as ``__mp_main__``), so a
+    script that calls :func:`feedtool.build` at its top level would build
+    again in each worker. A worker needs only the functions it is given, all
+    in feedtool's modules: it is started as if from ``python -c``."""
+
+    def start(self) -> None:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            super().start()
+        finally:
+            sys.modules["__main__"] = main
+
+
+class _FreshContext(multiprocessing.context.SpawnContext):
+    Process = _FreshProcess
+
+
+_FRESH = _FreshContext()
+
+#: The part job of this process (a part worker's, set when it starts).
 _PARTS: _PartJob | None = None
 
 
-def _part_worker_init(lock_fd: int | None, parent: int) -> None:
-    _worker_init(lock_fd, parent)
-    job = _PARTS
-    assert job is not None
-    assert isinstance(job.build.store, SqliteStore)
-    reader = job.build.store.reader()
-    job.build.reader = reader
-    job.site.fragments.store = _Collecting(reader)
+def _part_worker_start(parent: int, spec: _PartSpec) -> None:
+    """In a new part worker: die with the build, make the site from ``spec``."""
+    # A spawned worker inherits no descriptor of the build's (its lock neither).
+    _worker_init(None, parent)
+    global _PARTS
+    reader = SqliteStore.__new__(SqliteStore)
+    reader.path = spec.store
+    reader = reader.reader()
+    existing, old_files, refs, stamps = _read_site(spec.site_file)
+    load = _item_loader(lambda: reader, stamps, spec.config)
+    site = _make_site(spec.config, refs, load, Fragments(_Collecting(reader), salt=spec.key), None)
+    _PARTS = _PartJob(spec.out, spec.key, reader, existing, {}, site, spec.parts, old_files)
 
 
 def _part_run(number: int) -> _PartResult:
@@ -1921,18 +2108,21 @@ def _part_run(number: int) -> _PartResult:
     collecting.made = []
     job.site.fragments.made = []
     result = _plan_render(job, job.parts[number])
+    # Dates completed as items load (``apply_stamp``) build the month names
+    # from babel's locale data, tens of MB a worker would keep to no use.
+    drop_babel()
     return replace(result, fragments=collecting.made, made=job.site.fragments.made)
 
 
 def _plan_render(job: _PartJob, part: Part) -> _PartResult:
     """Plan one part, check each output's fingerprint against the store's, and
     render and stage the outputs that changed (in :func:`_render_order`)."""
-    build, site = job.build, job.site
-    out, key, existing = build.out, build.key, build.existing
+    site = job.site
+    out, key, existing = job.out, job.key, job.existing
     assert existing is not None
     outputs = plan_part(site, part)
     planned: list[tuple[str, str]] = []
-    resolved = build.resolved
+    resolved = job.resolved
     for output in outputs:
         path = output.path if isinstance(output, Planned) else output[0]
         # The full check only once per folder (and for a path it refuses).
@@ -1941,7 +2131,7 @@ def _plan_render(job: _PartJob, part: Part) -> _PartResult:
         planned.append(
             (path, fingerprint(output.fingerprint, key) if isinstance(output, Planned) else "")
         )
-    previous = build.reader.output_fingerprints(path for path, digest in planned if digest)
+    previous = job.reader.output_fingerprints(path for path, digest in planned if digest)
     todo = [
         output
         for output, (path, digest) in zip(outputs, planned, strict=True)

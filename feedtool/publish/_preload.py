@@ -60,7 +60,7 @@ def preload(config: Config) -> None:
                 continue
     # Babel's locale data was read to build the month and weekday names: the
     # tables hold what parsing needs, so workers forked next need not carry it.
-    _drop_babel()
+    drop_babel()
 
 
 def release(collect: bool = True) -> None:
@@ -78,13 +78,15 @@ def release(collect: bool = True) -> None:
     from feedtool.enrich.languages import release_models
 
     release_models()
-    _drop_babel()
+    drop_babel()
     if collect:
         gc.collect()
         trim_heap()
 
 
-def _drop_babel() -> None:
+def drop_babel() -> None:
+    """Drop babel's locale data (read again if asked): the tables built from it keep
+    what parse and render need."""
     babel = sys.modules.get("babel.localedata")
     clear = getattr(babel, "clear_caches", None)  # babel >= 2.12; it reads a file again when asked
     if clear is not None:
