@@ -45,6 +45,7 @@ from feedtool.render import (
     renderer,
 )
 from feedtool.render._common import (
+    LRU_SIZE,
     _relative,
     author_dir,
     authors_of,
@@ -242,7 +243,7 @@ def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _meta(attribute: str, name: str, content: str) -> str:
     """A ``<meta>`` line of the article template, escaped as autoescaping would.
 
@@ -251,7 +252,7 @@ def _meta(attribute: str, name: str, content: str) -> str:
     return f'<meta {attribute}="{escape(name)}" content="{escape(content)}">\n'
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _tag_item(name: str, href: str | None) -> str:
     """A tag's ``<li>`` in the article template (its link is the same from every
     article page in the same folder)."""
