@@ -21,7 +21,7 @@ from feedtool import build, load_config
 from feedtool.cli import main
 from feedtool.config import Config
 from feedtool.errors import PublishError
-from feedtool.publish import clean_temporaries
+from feedtool.publish import _state, clean_temporaries
 from feedtool.publish._state import STATE_FILENAME, State, _all_safe, _dump, _Entry, safe_relative
 from feedtool.store import CACHE_DIRNAME
 
@@ -472,6 +472,55 @@ def test_the_state_file_is_written_as_json_dumps_writes_it(
     }
     expected = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     assert state.dumps() == expected.encode()
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT), max_size=4, unique_by=lambda r: r[0]),
+    st.lists(_TEXT, max_size=6),
+    st.integers(1, 5),
+)
+def test_the_state_file_streamed_in_pieces_is_the_one_dumps_writes(
+    records: list[tuple[str, str]], files: list[str], lines: int
+) -> None:
+    """``State.chunks`` cut after any number of lines (a build streams the file in
+    pieces of ``_CHUNK_LINES``) joins to the bytes ``json.dumps`` writes, with the
+    files given apart as a sorted iterator too."""
+    state = State(entries={key: _record(key, path) for key, path in records}, files=files)
+    expected = state.dumps()
+    data = {
+        "version": 1,
+        "articles": {key: _dump(state.entries[key]) for key in state.entries},
+        "files": sorted(files),
+    }
+    assert (
+        expected == (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    )
+    original = _state._CHUNK_LINES
+    _state._CHUNK_LINES = lines
+    try:
+        pieces = list(state.chunks())
+        given_apart = list(State(entries=state.entries).chunks(iter(sorted(files))))
+    finally:
+        _state._CHUNK_LINES = original
+    assert b"".join(pieces) == expected
+    assert b"".join(given_apart) == expected
+    # Every piece but the last is cut at a line's end, after at most ``lines``
+    # lines and the rest of one record (its 11 lines are kept together).
+    for piece in pieces[:-1]:
+        assert piece.endswith(b"\n") and piece.count(b"\n") <= lines + 13
+
+
+def test_a_large_state_file_is_never_one_string(tmp_path: Path) -> None:
+    """A state of 2,000 records and 30,000 files streams in pieces of at most
+    ``_CHUNK_LINES`` lines, and a build writes its state file without ``dumps``
+    (which holds the whole file at once)."""
+    entries = {f"id-{n:05d}": _record(f"id-{n:05d}", f"a/{n}.txt") for n in range(2000)}
+    state = State(entries=entries, files=[f"articles/{n:06d}.html" for n in range(30_000)])
+    pieces = list(state.chunks())
+    assert len(pieces) > 10
+    assert max(piece.count(b"\n") for piece in pieces) <= _state._CHUNK_LINES + 13
+    assert b"".join(pieces) == state.dumps()
 
 
 @settings(max_examples=60)

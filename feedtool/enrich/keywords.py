@@ -118,25 +118,32 @@ def _runs(
     if known is None or len(known) > _MAX_PIECES:
         known = _PIECES[(stop, english)] = {}
     capitalised = language in _CAPITALISED_NOUNS
-    runs: list[list[_Piece]] = []
+    result: list[list[_Piece]] = []
     current: list[_Piece] = []
-    for index, piece in enumerate(_PIECE.findall(text)):
+    first = True
+    for piece in _PIECE.findall(text):
         try:
             kind = known[piece]
         except KeyError:
             kind = known[piece] = _piece(piece, stop, english)
-        if kind is not None and (kind[2] or index == 0 or capitalised) and kind[1] not in proper:
+        if kind is not None and (kind[2] or first or capitalised) and kind[1] not in proper:
             current.append(kind)
         elif current:
-            runs.append(current)
+            _cut(current, result)
             current = []
+        first = False
     if current:
-        runs.append(current)
-    result = []
-    for run in runs:
-        for start in range(0, len(run), _MAX_WORDS):
-            result.append(run[start : start + _MAX_WORDS])
+        _cut(current, result)
     return result
+
+
+def _cut(run: list[_Piece], result: list[list[_Piece]]) -> None:
+    """Append ``run`` to ``result`` in pieces of at most ``_MAX_WORDS``."""
+    if len(run) <= _MAX_WORDS:
+        result.append(run)
+        return
+    for start in range(0, len(run), _MAX_WORDS):
+        result.append(run[start : start + _MAX_WORDS])
 
 
 def _entity_words(item: NewsItem) -> frozenset[str]:
@@ -196,8 +203,11 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
                 phrase.weight += weight
                 phrase.mentions += 1
                 phrase.where[where] = None
-                surface = " ".join([piece[0] for piece in run]).lower()
-                phrase.surfaces[surface] = phrase.surfaces.get(surface, 0) + 1
+                surfaces = phrase.surfaces
+                surface = (
+                    run[0][1] if len(run) == 1 else " ".join([piece[0] for piece in run]).lower()
+                )
+                surfaces[surface] = surfaces.get(surface, 0) + 1
                 size = len(key)
                 for w in key:
                     frequency[w] += 1

@@ -291,27 +291,34 @@ class Scored:
 def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
     matches = list(_WORD.finditer(text))
     known = lex.word_cache.get
-    tokens = [known(m.group()) or _token(lex, m.group()) for m in matches]
+    tokens: list[_Token] = []
+    append = tokens.append  # locals: once per word
+    for m in matches:
+        word = m[0]
+        append(known(word) or _token(lex, word))
+    phrases, phrase_prefixes = lex.phrases, lex.phrase_prefixes
     i, n = 0, len(tokens)
     while i < n:
+        token = tokens[i]
         entries: Entries = ()
         size = 1
         # Longest match first: "rugby union" is sport, not a labour union.
-        longest = tokens[i].phrase_len
-        for k in range(min(longest, n - i) if longest > 1 else 0, 1, -1):
-            head = " ".join(t.key for t in tokens[i : i + k - 1])
-            entries = lex.phrases.get(head + " " + tokens[i + k - 1].key, ())
-            if not entries:
-                last = tokens[i + k - 1].bare
-                for prefix, candidate in lex.phrase_prefixes.get(head, ()):
-                    if last.startswith(prefix):
-                        entries = candidate
-                        break
-            if entries:
-                size = k
-                break
+        longest = token.phrase_len
+        if longest > 1:
+            for k in range(min(longest, n - i), 1, -1):
+                head = token.key if k == 2 else " ".join([t.key for t in tokens[i : i + k - 1]])
+                entries = phrases.get(head + " " + tokens[i + k - 1].key, ())
+                if not entries:
+                    last = tokens[i + k - 1].bare
+                    for prefix, candidate in phrase_prefixes.get(head, ()):
+                        if last.startswith(prefix):
+                            entries = candidate
+                            break
+                if entries:
+                    size = k
+                    break
         if not entries:
-            entries = tokens[i].entries
+            entries = token.entries
         if entries:
             surface = text[matches[i].start() : matches[i + size - 1].end()]
             _record(hits, entries, surface, place, weight)
@@ -323,16 +330,19 @@ def _record(
     hits: dict[str, _Hits], entries: Entries, surface: str, place: str, weight: float
 ) -> None:
     lower = surface.lower()
+    headline = place == "headline"
     for code, cue_weight in entries:
         hit = hits.get(code)
         if hit is None:
             hit = hits[code] = _Hits()
         hit.mentions += 1
-        hit.in_headline = hit.in_headline or place == "headline"
+        if headline:
+            hit.in_headline = True
         hit.where[place] = None
-        cue = hit.matched.get(lower)
+        matched = hit.matched
+        cue = matched.get(lower)
         if cue is None:
-            cue = hit.matched[lower] = _Cue(surface, len(hit.matched))
+            cue = matched[lower] = _Cue(surface, len(matched))
         cue.count += 1
         cue.weighted += cue_weight * weight
 

@@ -7,8 +7,9 @@ build's temporaries are cleaned up by the next one.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from feedtool.errors import PublishError
@@ -65,6 +66,45 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise write_error(path, exc) from exc
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[bytes]) -> str:
+    """``write_atomic`` of the bytes ``chunks`` join to, never held whole; the file
+    is left untouched when it holds them already. The SHA-256 (hex) of the bytes."""
+    temp = temp_of(path)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(temp, "wb") as handle:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                handle.write(chunk)
+        if _digest_of(path, size) == digest.digest():
+            temp.unlink()
+        else:
+            os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise write_error(path, exc) from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return digest.hexdigest()
+
+
+def _digest_of(path: Path, size: int) -> bytes | None:
+    """The SHA-256 of the file ``path`` if it has ``size`` bytes (read in blocks), else ``None``."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != size:
+                return None
+            digest = hashlib.sha256()
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            return digest.digest()
+    except OSError:
+        return None
 
 
 def _walk(out: Path, *, dot_folders: bool) -> Iterator[tuple[str, os.DirEntry[str]]]:

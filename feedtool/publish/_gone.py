@@ -27,7 +27,10 @@ def read_gone(out: Path) -> frozenset[str]:
 
 def update_gone(out: Path, removed: Iterable[str], present: Iterable[str]) -> None:
     """Add ``removed`` to the tombstones; a path published again leaves them."""
-    gone = (read_gone(out) | set(removed)) - set(present)
+    gone = set(read_gone(out))
+    gone.update(removed)
+    if gone:  # the usual case is none: no set of every path published is made
+        gone.difference_update(present)
     data = "".join(f"{path}\n" for path in sorted(gone)).encode("utf-8")
     target = out / GONE_FILENAME
     if not gone and not target.exists():

@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import heapq
 import multiprocessing
 import os
 import signal
@@ -39,7 +40,7 @@ import time
 import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,7 @@ from feedtool.publish._files import (
     temp_of,
     unchanged,
     write_atomic,
+    write_chunks_atomic,
     write_error,
 )
 from feedtool.publish._gone import update_gone
@@ -95,6 +97,7 @@ from feedtool.render import (
     fingerprint,
     found_keywords,
     item_updated,
+    keyword_slugs,
     partition,
     placement,
     plan_part,
@@ -368,11 +371,11 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
         url=stamp.url,
         headline=article.headline,
         description=article.description,
-        language=article.language,
+        language=sys.intern(article.language),
         date_published=stamp.date_published,
         date_modified=stamp.date_modified,
         tags=article.tags,
-        found_keywords=frozenset(article.found_keywords),
+        found_keywords=keyword_slugs(article.tags, article.found_keywords),
         authors=tuple(_person(name, url, kind) for name, url, kind in article.authors),
         fingerprint=fingerprint(
             article.digest,
@@ -433,6 +436,7 @@ def _ref_of_row(
         warnings,
     ) = orjson.loads(data)
     shared = _SHARED.setdefault
+    triples = tuple([shared(tag, tag) for tag in map(tuple, tags)])
     ref = ItemRef(
         source_path=path,
         id=id_,
@@ -440,11 +444,11 @@ def _ref_of_row(
         url=url,
         headline=headline,
         description=description,
-        language=language,
+        language=sys.intern(language),
         date_published=dt.datetime.fromisoformat(published),
         date_modified=dt.datetime.fromisoformat(modified) if modified else None,
-        tags=tuple([shared(tag, tag) for tag in map(tuple, tags)]),
-        found_keywords=frozenset(keywords),
+        tags=triples,
+        found_keywords=keyword_slugs(triples, keywords),
         authors=tuple(_person(name, link, kind) for name, link, kind in authors),
         fingerprint=digest,
     )
@@ -570,6 +574,15 @@ def _record(entry: _Entry) -> tuple[Any, ...]:
     return tuple(vars(entry).values())
 
 
+def _union(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
+    """The strings of two sorted iterables, sorted, each once."""
+    last = None
+    for name in heapq.merge(first, second):
+        if name != last:
+            yield name
+            last = name
+
+
 def _is_file(path: Path) -> bool:
     """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
     try:
@@ -690,6 +703,8 @@ class _Build:
         self._stamps: Mapping[str, _Stamp] = {}
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
+        #: The SHA-256 (hex) of the state file as this build last wrote it.
+        self.state_digest: str | None = None
         #: Whether an article of a focused plan moved in the order (``_focus``).
         self._moved = False
 
@@ -804,7 +819,8 @@ class _Build:
 
         if focus is None:
             new_files = sorted(fingerprints)
-            stale = sorted(old_files - set(fingerprints))
+            # Against the dict itself: no set of every path is made.
+            stale = sorted(old_files.difference(fingerprints))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
             # state's list is sorted already (sorting it again is linear).
@@ -813,11 +829,17 @@ class _Build:
                 new_files = sorted(old_files)
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
-            state.files = new_files if focus is not None else sorted(old_files | set(new_files))
+            state.files = new_files
             # A focused build had the state file the last build wrote (the focus
             # key has its digest), and keeps its files: only edited records change.
-            self._write_state(state, state_bytes if focus is not None else None)
-            store.put_outputs({}, staged)
+            # Else the old files are listed too until they are removed: merged
+            # as they are written, not copied into one more list.
+            self._write_state(
+                state,
+                state_bytes if focus is not None else None,
+                _union(sorted(old_files), new_files) if stale else new_files,
+            )
+            store.put_outputs((), staged)
             store.put_meta("last_build", None)
             store.put_meta(_FOCUS_META, None)
             store.put_meta(_REFS_META, None)
@@ -844,13 +866,13 @@ class _Build:
             old.unlink(missing_ok=True)
             prune_empty_dirs(old.parent, self.out)
         if stale:  # else the file list written above is already the final one
-            state.files = new_files
-            self._write_state(state)
-        store.put_outputs({p: f for p, f in fingerprints.items() if f}, stale)
+            self._write_state(state, files=new_files)
+        # In path order, from the sorted list at hand: no copy of the dict.
+        store.put_outputs(((p, fingerprints[p]) for p in new_files if fingerprints.get(p)), stale)
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
-        final_state = state_path.read_bytes() if state_path.is_file() else b""
-        final_digest = hashlib.sha256(final_state).hexdigest()
+        final_digest = self.state_digest
+        assert final_digest is not None  # written above
         # Bytes this build wrote from checked records: the next one need not check them.
         store.put_meta(_STATE_META, final_digest)
         focus_key = None if errors else self._focus_key(final_digest, waiting)
@@ -1350,17 +1372,25 @@ class _Build:
             dated_by_first_publication=self._undated,
         )
 
-    def _write_state(self, state: State, previous: bytes | None = None) -> None:
+    def _write_state(
+        self, state: State, previous: bytes | None = None, files: Iterable[str] | None = None
+    ) -> None:
         """Write the state file; ``previous``: its bytes as the last build wrote them,
-        for a state with the same records (:meth:`_changed_records`) and files."""
+        for a state with the same records (:meth:`_changed_records`) and files;
+        ``files``: the sorted file list to write, when not ``state.files``.
+        Keeps the digest of the bytes the file now holds (``state_digest``)."""
         target = self.out / STATE_FILENAME
         data = None
         if previous is not None:
             data = state.patched(previous, self._changed_records(state))
         if data is None:
-            data = state.dumps()
+            # Streamed: at 20,000 articles the file is 20 MB, its lines and
+            # string as much again each.
+            self.state_digest = write_chunks_atomic(target, state.chunks(files))
+            return
         if not unchanged(target, data):
             write_atomic(target, data)
+        self.state_digest = hashlib.sha256(data).hexdigest()
 
     def _changed_records(self, state: State) -> list[str]:
         """The ids of the records stamping changed (all of them if it added or removed one)."""

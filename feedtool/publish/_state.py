@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,6 +138,17 @@ class State:
         150,000 file names of a large archive (``tests/test_hostile_state.py``
         checks that the bytes are the same).
         """
+        return b"".join(self.chunks())
+
+    def chunks(self, files: Iterable[str] | None = None) -> Iterator[bytes]:
+        """:meth:`dumps` in pieces of at most about ``_CHUNK_LINES`` lines, for a
+        build to stream to the file: the whole file is tens of MB at 150,000
+        file names, and as one string, its lines and its bytes, three times
+        that at once in the build process.
+
+        ``files``: the file list, sorted, when it is not ``self.files`` (an
+        iterator is fine: the list of a large build is not copied).
+        """
         string = _encode_string
         lines = ["{", ' "articles": {']
         keys = sorted(self.entries)
@@ -145,20 +156,28 @@ class State:
             lines.append(f"  {string(key)}: {{")
             lines.extend(self._fields(key))
             lines.append("  }," if number < len(keys) - 1 else "  }")
+            if len(lines) >= _CHUNK_LINES:
+                yield _flush(lines)
         if keys:
             lines.append(" },")
         else:
             lines[-1] = ' "articles": {},'
-        files = sorted(self.files)
-        if files:
-            lines.append(' "files": [')
-            lines.extend(f"  {string(name)}," for name in files)
-            lines[-1] = lines[-1][:-1]
-            lines.append(" ],")
-        else:
+        names = iter(sorted(self.files) if files is None else files)
+        last = next(names, None)
+        if last is None:
             lines.append(' "files": [],')
+        else:
+            lines.append(' "files": [')
+            # The comma goes after every name but the last: one name behind.
+            for name in names:
+                lines.append(f"  {string(last)},")
+                last = name
+                if len(lines) >= _CHUNK_LINES:
+                    yield _flush(lines)
+            lines.append(f"  {string(last)}")
+            lines.append(" ],")
         lines += [f' "version": {_VERSION}', "}", ""]
-        return "\n".join(lines).encode()
+        yield "\n".join(lines).encode()
 
     def _fields(self, key: str) -> list[str]:
         """The lines of the fields of the record ``key``, as :meth:`dumps` writes them."""
@@ -204,6 +223,17 @@ class State:
             done = end
         parts.append(text[done:])
         return "".join(parts).encode()
+
+
+#: Lines of the state file :meth:`State.chunks` gives at a time.
+_CHUNK_LINES = 4096
+
+
+def _flush(lines: list[str]) -> bytes:
+    """``lines`` joined, with the newline that separates them from the next ones; emptied."""
+    data = ("\n".join(lines) + "\n").encode()
+    lines.clear()
+    return data
 
 
 def _encode_string(value: str) -> str:

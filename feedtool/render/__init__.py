@@ -17,7 +17,7 @@ import functools
 import hashlib
 import operator
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
@@ -86,13 +86,18 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRef:
     """What the site's structure needs of an item, without its body.
 
     Feeds, sitemaps and the home page are planned from refs; the full
     ``NewsItem`` is loaded only when an output that shows it is rendered.
     ``fingerprint`` changes whenever anything of the published item does.
+
+    A build holds one per article through its render phase (20,000 of them
+    in a large archive): slots, no instance dict; tag triples, authors and
+    keyword slugs are shared objects where the builder can share them
+    (:func:`keyword_slugs`).
     """
 
     source_path: str
@@ -108,12 +113,15 @@ class ItemRef:
     fingerprint: str
     authors: tuple[Person, ...] = ()
     #: Slugs of the keyword tags enrichment found (not given in front matter):
-    #: they get feeds only at ``[tags] keyword_feeds_min_items``.
-    found_keywords: frozenset[str] = frozenset()
+    #: they get feeds only at ``[tags] keyword_feeds_min_items``. Any
+    #: collection; the builders give a tuple of the ``tags``' own slug strings.
+    found_keywords: Collection[str] = ()
+    _tag_slugs: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
         """The ref of ``item``; ``digest`` is a known fingerprint of it."""
+        tags = tuple((t.slug, t.name, t.kind) for t in item.tags)
         return cls(
             source_path=item.source_path,
             id=item.id,
@@ -124,22 +132,34 @@ class ItemRef:
             language=item.language,
             date_published=item.date_published,
             date_modified=item.date_modified,
-            tags=tuple((t.slug, t.name, t.kind) for t in item.tags),
+            tags=tags,
             fingerprint=digest or fingerprint(item.model_dump_json()),
             authors=item.authors,
-            found_keywords=found_keywords(item),
+            found_keywords=keyword_slugs(tags, found_keywords(item)),
         )
 
     @property
     def tag_slugs(self) -> tuple[str, ...]:
-        # Kept in the instance's dict by hand: ``functools.cached_property``
-        # takes a lock per call (Python 3.11), and a build asks 20,000 refs
-        # several times each.
-        try:
-            return self.__dict__["_tag_slugs"]  # type: ignore[no-any-return]
-        except KeyError:
-            slugs = self.__dict__["_tag_slugs"] = tuple(slug for slug, _, _ in self.tags)
-            return slugs
+        # Kept in a slot by hand: ``functools.cached_property`` needs an
+        # instance dict (and takes a lock per call in Python 3.11), and a
+        # build asks 20,000 refs several times each.
+        slugs = self._tag_slugs
+        if slugs is None:
+            slugs = tuple(slug for slug, _, _ in self.tags)
+            object.__setattr__(self, "_tag_slugs", slugs)
+        return slugs
+
+
+def keyword_slugs(tags: Sequence[tuple[str, str, str]], found: Iterable[str]) -> tuple[str, ...]:
+    """``found`` (keyword slugs of ``tags``) as ``ItemRef.found_keywords`` keeps them:
+    the slug strings of ``tags`` themselves, once each, in their order (a frozenset
+    of fresh strings cost 650 bytes a ref)."""
+    wanted = set(found)
+    if not wanted:
+        return ()
+    return tuple(
+        dict.fromkeys(slug for slug, _, kind in tags if kind == "keyword" and slug in wanted)
+    )
 
 
 class LazyItems(Sequence[NewsItem], Generic[K]):
@@ -653,6 +673,7 @@ def item_updated(item: NewsItem | ItemRef) -> dt.datetime:
 # A tag with every default, copied per channel: model_construct inspects the
 # model's defaults on every call, seconds on a site of thousands of tags.
 _TAG = Tag.model_construct(kind="keyword", name="-", slug="-")
+_TAG_FIELDS_SET = _TAG.__pydantic_fields_set__ | {"kind", "name", "slug"}
 
 
 def _tag(kind: str, name: str, slug: str) -> Tag:
@@ -664,9 +685,9 @@ def _tag(kind: str, name: str, slug: str) -> Tag:
     values.update(kind=kind, name=name, slug=slug)
     object.__setattr__(tag, "__dict__", values)
     object.__setattr__(tag, "__pydantic_extra__", None)
-    object.__setattr__(
-        tag, "__pydantic_fields_set__", _TAG.__pydantic_fields_set__ | {"kind", "name", "slug"}
-    )
+    # One set for every such tag (a tag is frozen: pydantic never adds to it; a
+    # copy gets its own): one each was 7 MB of a 17,000-tag site.
+    object.__setattr__(tag, "__pydantic_fields_set__", _TAG_FIELDS_SET)
     object.__setattr__(tag, "__pydantic_private__", None)
     return tag
 

@@ -45,6 +45,8 @@ from feedtool.render import (
     renderer,
 )
 from feedtool.render._common import (
+    LRU_SIZE,
+    _relative,
     author_dir,
     authors_of,
     clean,
@@ -156,13 +158,14 @@ _SECTIONS = (
 )
 
 
-def _site_nav(config: Config, page: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=1024)
+def _folder_links(renderers: tuple[str, ...], folder: str) -> tuple[str, Markup]:
+    """The home link and the site navigation of a page in ``folder`` (they
+    depend on the folder only: every article page shares one pair)."""
+    page = f"{folder}/index.html" if folder else "index.html"
     # Only the sections a renderer of this build writes: no link leads nowhere.
-    return [
-        (label, relative(page, path))
-        for label, name, path in _SECTIONS
-        if name in config.render.renderers()
-    ]
+    links = [(label, relative(page, path)) for label, name, path in _SECTIONS if name in renderers]
+    return relative(page, "index.html"), _nav_links(tuple(links))
 
 
 def _common(site: Site, page: str, language: str | None = None) -> dict[str, object]:
@@ -170,8 +173,9 @@ def _common(site: Site, page: str, language: str | None = None) -> dict[str, obj
     config = site.config
     language = language or config.language
     values = dict(site.memo(("page values", language), lambda: _page_values(site, language)))
-    values["home"] = relative(page, "index.html")
-    values["site_nav"] = _nav_links(tuple(_site_nav(config, page)))
+    values["home"], values["site_nav"] = _folder_links(
+        config.render.renderers(), page.rpartition("/")[0]
+    )
     values["page_links"] = []
     return values
 
@@ -197,6 +201,18 @@ def _page_values(site: Site, language: str) -> dict[str, object]:
 def _feed_values(feeds: tuple[_Feed, ...]) -> dict[str, Markup]:
     """``feed_links`` (the head's ``<link>``s) and ``feed_nav`` (the footer's) of ``feeds``."""
     return {"feed_links": _feed_links(feeds), "feed_nav": _feed_anchors(feeds)}
+
+
+def _own_feed_values(own: tuple[_Feed, ...], main: tuple[_Feed, ...]) -> dict[str, Markup]:
+    """``_feed_values(own + main)``, from the parts each escaped once: a channel's
+    own feeds (used once more for its "Follow" line) and the main feeds (the
+    same on every page)."""
+    if not own or not main:
+        return _feed_values(own + main)
+    return {
+        "feed_links": Markup(_feed_links(own) + _feed_links(main)),
+        "feed_nav": Markup(_feed_anchors(own) + " · " + _feed_anchors(main)),
+    }
 
 
 @functools.lru_cache(maxsize=4096)
@@ -227,7 +243,7 @@ def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _meta(attribute: str, name: str, content: str) -> str:
     """A ``<meta>`` line of the article template, escaped as autoescaping would.
 
@@ -236,7 +252,7 @@ def _meta(attribute: str, name: str, content: str) -> str:
     return f'<meta {attribute}="{escape(name)}" content="{escape(content)}">\n'
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _tag_item(name: str, href: str | None) -> str:
     """A tag's ``<li>`` in the article template (its link is the same from every
     article page in the same folder)."""
@@ -435,15 +451,22 @@ def _listing(
         )
 
 
-def _listed(site: Site, ref: ItemRef, href: str) -> Markup:
-    """One article of a listing, as its ``<li>`` (``href``: its page, from this one).
+def _listed(site: Site, chunk: Sequence[ItemRef], path: str) -> str:
+    """The articles of a listing page ``path``, each as its ``<li>`` and a line break.
 
     An article is listed on the home pages, its month's and every tag's pages:
     escaped once per build, then given each page's relative link.
     """
-    key = (ref.source_path, ref.headline, ref.description, ref.date_published, ref.language)
-    before, after = site.memo(("listed", key), lambda: _listed_parts(site.config, ref))
-    return Markup(before + str(escape(href)) + after)
+    config = site.config
+    folder = path.rpartition("/")[0]  # as ``relative`` takes it
+    memo = site.memo
+    parts: list[str] = []
+    for ref in chunk:
+        key = (ref.source_path, ref.headline, ref.description, ref.date_published, ref.language)
+        before, after = memo(("listed", key), lambda ref=ref: _listed_parts(config, ref))  # type: ignore[misc]
+        href = _relative(folder, page_path(ref, config))
+        parts += (before, str(escape(href)), after, "\n")
+    return "".join(parts)
 
 
 def _listed_parts(config: Config, ref: ItemRef) -> tuple[str, str]:
@@ -473,16 +496,15 @@ def _listing_page(
     path = paths[number - 1]
     template = environment().get_template("listing.html")
     values = _common(site, path)
-    own_feeds = _feeds(config, channel) if channel is not None else []
+    own_feeds = tuple(_feeds(config, channel)) if channel is not None else ()
     if own_feeds:
         # Autodiscovery: a reader given this page subscribes to its own feeds first.
-        values.update(_feed_values(tuple(own_feeds + _feeds(config, site.main))))
+        main = site.memo(("main feeds",), lambda: tuple(_feeds(config, site.main)))
+        values.update(_own_feed_values(own_feeds, main))
     newer = relative(path, paths[number - 2]) if number > 1 else None
     older = relative(path, paths[number]) if number < len(paths) else None
     values["page_links"] = [(rel, href) for rel, href in (("prev", newer), ("next", older)) if href]
-    articles = "".join(
-        [_listed(site, item, relative(path, page_path(item, config))) + "\n" for item in chunk]
-    )
+    articles = _listed(site, chunk, path)
     suffix = f" (page {number})" if number > 1 else ""
     return template.render(
         **values,
@@ -490,7 +512,7 @@ def _listing_page(
         heading=heading,
         description=description,
         canonical=canonical if number == 1 else config.absolute(path),
-        own_feeds=_feed_anchors(tuple(own_feeds)),
+        own_feeds=_feed_anchors(own_feeds),
         articles=Markup(articles),
         groups=[],
         pages=_Pages(number, len(paths), newer, older) if len(paths) > 1 else None,
