@@ -25,7 +25,6 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any
 
 from feedtool.errors import ConfigError
@@ -147,6 +146,10 @@ class Registry:
         importlib.import_module(self._builtins)
 
     def _find(self, name: str) -> Plugin:
+        # Here, not at the top: only a name that is not built in is looked up,
+        # and every build imports this module.
+        from importlib.metadata import entry_points
+
         found = entry_points(group=self.group, name=name)
         try:
             if found:

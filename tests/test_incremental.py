@@ -276,3 +276,32 @@ def test_found_keywords_are_recorded_in_the_store(
     loose = tags.model_copy(update={"keyword_feeds_min_items": 1})
     more = build(seeds, tmp_path / "loose", enabled.model_copy(update={"tags": loose}), ping=False)
     assert {p for p in more.written if p.startswith("tags/")} > feeds
+
+
+def test_the_code_version_is_kept_for_the_code_identity_it_was_made_for(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every build keys its cache on ``code_version()`` (a hash of feedtool's files):
+    kept in the store while the code's identity is the same, made again when not,
+    so changed code still parses every article again."""
+    from feedtool.publish import _incremental
+
+    made: list[str] = []
+    versions = iter(["v1", "v2"])
+
+    def version() -> str:
+        made.append("made")
+        return next(versions)
+
+    monkeypatch.setattr(_incremental, "code_version", version)
+    out = tmp_path / "out"
+    first = build(seeds, out, config, ping=False)
+    assert made == ["made"] and first.parsed
+    (seeds / "a.txt").write_text((seeds / "a.txt").read_text("utf-8") + "\nMore.\n", "utf-8")
+    again = build(seeds, out, config, ping=False)
+    assert made == ["made"] and again.parsed == ("a.txt",)
+    # Another identity (feedtool's files or the installed packages changed).
+    monkeypatch.setattr(_incremental._quick, "code_identity", lambda: "another identity")
+    upgraded = build(seeds, out, config, ping=False)
+    assert made == ["made", "made"]
+    assert len(upgraded.parsed) == len(first.parsed)

@@ -447,14 +447,19 @@ def _ref_of_row(
         headline=headline,
         description=description,
         language=sys.intern(language),
-        date_published=dt.datetime.fromisoformat(published),
-        date_modified=dt.datetime.fromisoformat(modified) if modified else None,
+        date_published=_from_iso(published),
+        date_modified=_from_iso(modified) if modified else None,
         tags=triples,
         found_keywords=keyword_slugs(triples, keywords),
-        authors=tuple(_person(name, link, kind) for name, link, kind in authors),
+        authors=tuple([_person(name, link, kind) for name, link, kind in authors])
+        if authors
+        else (),
         fingerprint=digest,
     )
-    return ref, by_first, tuple(tuple(warning) for warning in warnings)
+    return ref, by_first, tuple(tuple(warning) for warning in warnings) if warnings else ()
+
+
+_from_iso = dt.datetime.fromisoformat
 
 
 class _Stamps(Mapping[str, _Stamp]):
@@ -609,6 +614,27 @@ def _sort_key(ref: ItemRef) -> tuple[float, str]:
     return (-ref.date_published.timestamp(), ref.id)
 
 
+#: The store's meta key of ``code_version()`` and the code identity it was made for.
+_CODE_META = "code_version"
+
+
+def _code_version(store: ItemStore) -> str:
+    """:func:`~feedtool.store.code_version`, read from the store while the code's
+    identity (:func:`feedtool._stamp.code_identity`: the stat of feedtool's files
+    and the installed distributions, what the no-op answer trusts) is the one it
+    was made for: hashing the package's files and reading the packages'
+    metadata is a few hundredths of a second of every build."""
+    identity = _quick.code_identity()
+    known = store.meta(_CODE_META)
+    if known is not None:
+        made_for, _, version = known.partition(" ")
+        if made_for == identity and version:
+            return version
+    version = code_version()
+    store.put_meta(_CODE_META, f"{identity} {version}")
+    return version
+
+
 # --------------------------------------------------------------------------- the build
 
 
@@ -678,7 +704,7 @@ class _Build:
         self.seeds, self.out, self.config, self.store = seeds, out, config, store
         self.jobs, self.progress = jobs, progress
         self.drafts, self.future = drafts, future
-        self.key = fingerprint(code_version(), config.model_dump_json())
+        self.key = fingerprint(_code_version(store), config.model_dump_json())
         self.timings: list[tuple[str, float]] = []
         self.warnings: list[FeedtoolWarning] = []
         self._clock = time.perf_counter()

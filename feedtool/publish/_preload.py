@@ -18,7 +18,6 @@ loaded that the site's own articles would not load.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import sys
 import warnings
@@ -98,5 +97,7 @@ def trim_heap() -> None:
     """Return the free memory at the top and in the holes of the C heap to the system
     (glibc's ``malloc_trim``); nothing elsewhere."""
     if sys.platform.startswith("linux"):
+        import ctypes  # here: a build that never trims (an edit's) does not load it
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -19,6 +19,7 @@ is read as data, not trusted:
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from dataclasses import dataclass
@@ -140,7 +141,12 @@ def scan_seeds(seeds: Path) -> SeedScan:
         else:
             real_files.add(target)
             files.append(path)
-    return SeedScan(tuple(sorted(files)), tuple(notes), tuple(sorted(others)))
+    return SeedScan(tuple(sorted(files, key=_ORDER)), tuple(notes), tuple(sorted(others)))
+
+
+#: The order of ``sorted(paths)``, cheaper: a POSIX path compares as its parts do
+#: (20,000 paths compared as ``Path`` objects: a tenth of a second of every build).
+_ORDER = operator.attrgetter("parts") if os.name == "posix" else None
 
 
 def _inside_target(path: Path, root: Path, notes: list[FeedtoolWarning]) -> Path | None:
