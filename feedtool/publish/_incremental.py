@@ -1748,7 +1748,9 @@ class _Build:
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
             raise
-        # ``made`` has them all already: sorted as it is, not copied into a union.
+        # The entries this process made are in ``fragments.made``: added to the
+        # workers', then sorted as they are, not copied into a union.
+        made.update(fragments.made)
         fragments.made = sorted(made)
         made.clear()
         return fingerprints, sorted(rendered), staged
