@@ -310,3 +310,66 @@ def test_a_killed_part_worker_is_a_clear_error_and_keeps_the_output(
     build(seeds, out, config, jobs=2, ping=False)
     build(seeds, clean, config, jobs=1, ping=False)
     assert _tree(out) == _tree(clean)
+
+
+_KILLER = """
+import os, signal
+from feedtool.publish import _incremental
+
+real = _incremental._part_run
+calls = [0]
+
+
+def part_run(number):
+    calls[0] += 1
+    if calls[0] == 2:
+        os.kill(os.getppid(), signal.SIGKILL)  # the build dies mid-render, its workers with it
+        signal.pause()
+    return real(number)
+"""
+
+_KILL_THE_BUILD_IN_PARTS = """
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+import killer
+from feedtool.publish import _incremental
+_incremental.RENDER_THRESHOLD = 1
+_incremental._PART_OUTPUTS = 20
+_incremental._part_run = killer.part_run
+from feedtool.cli import main
+sys.exit(main())
+"""
+
+
+def test_a_build_killed_while_workers_render_parts_leaves_the_output(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full plan's part workers (spawned: the test's hook reaches them as a
+    module they import) see the build die: the next build removes what was
+    staged and the workers' site file, and equals a clean one."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(seeds, out, config, jobs=1, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    before = _tree(out)
+    _corpus(seeds, 30, edition=2)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "killer.py").write_text(_KILLER, "utf-8")
+    command = ["build", str(seeds), "-o", str(out), "-c", str(CONFIG), "--no-ping", "-q"]
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_THE_BUILD_IN_PARTS, str(hooks), *command, "--jobs", "2"],
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000", "FEEDTOOL_FULL_PLAN": "1"},
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert list((out / CACHE_DIRNAME).glob(".site-*.tmp"))  # killed while the pool ran
+    assert _tree(out) == before
+
+    monkeypatch.setenv("FEEDTOOL_FULL_PLAN", "1")
+    build(seeds, out, config, jobs=2, ping=False)
+    build(seeds, clean, config, jobs=1, ping=False)
+    assert _tree(out) == _tree(clean)
+    assert _temporaries(out) == []
+    assert not list((out / CACHE_DIRNAME).glob(".site-*"))
