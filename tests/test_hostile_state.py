@@ -543,3 +543,14 @@ def test_a_patched_state_file_is_the_one_dumps_writes(
         entry.headline, entry.modified, entry.tiebreak = text, text or None, tiebreak
         changed.add(entry.id)
     assert state.patched(previous, changed) == state.dumps()
+
+
+def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:
+    """``patched`` works on the bytes, but never splices into bytes that are not
+    UTF-8 (the caller writes the whole file then)."""
+    state = State(entries={"id-1": _record("id-1", "a/1.txt")}, files=["articles/x.html"])
+    previous = state.dumps()
+    state.entries["id-1"].modified = "2026-01-01T00:00:00+00:00"
+    assert state.patched(previous, {"id-1"}) == state.dumps()
+    broken = previous.replace(b"articles/x.html", b"articles/\xff.html")
+    assert state.patched(broken, {"id-1"}) is None

@@ -199,30 +199,35 @@ class State:
         lines, not 20,000 records. ``None`` when a record is not where it
         should be: the caller writes the whole file.
         """
-        try:
-            text = previous.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        cuts: list[tuple[int, int, str]] = []
+        # On the bytes: at 20,000 articles the file is ~19 MB (its file list),
+        # and decoding it, joining and encoding it again cost more than the
+        # search. UTF-8 being self-synchronising, the bytes of a line match
+        # where the line does.
+        if not previous.isascii():
+            try:
+                previous.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        cuts: list[tuple[int, int, bytes]] = []
         for key in changed:
             if key not in self.entries:
                 return None
             # JSON strings hold no raw newline: these lines are the structure.
-            head = f"\n  {_encode_string(key)}: {{\n"
-            start = text.find(head)
-            end = text.find("\n  }", start + len(head))
+            head = f"\n  {_encode_string(key)}: {{\n".encode()
+            start = previous.find(head)
+            end = previous.find(b"\n  }", start + len(head))
             if start < 0 or end < 0:
                 return None
-            cuts.append((start + len(head), end, "\n".join(self._fields(key))))
+            cuts.append((start + len(head), end, "\n".join(self._fields(key)).encode()))
         parts = []
         done = 0
         for start, end, lines in sorted(cuts):
             if start < done:
                 return None
-            parts += [text[done:start], lines]
+            parts += [previous[done:start], lines]
             done = end
-        parts.append(text[done:])
-        return "".join(parts).encode()
+        parts.append(previous[done:])
+        return b"".join(parts)
 
 
 #: Lines of the state file :meth:`State.chunks` gives at a time.

@@ -50,7 +50,7 @@ def render_sitemap(site: Site) -> Iterator[Output | Planned]:
     if len(refs) + 1 <= MAX_URLS:
         yield Planned(
             "sitemap.xml",
-            fingerprint([(ref.url, item_updated(ref).isoformat()) for ref in refs]),
+            fingerprint([(url, stamp.isoformat()) for url, stamp in _lastmods(site)]),
             lambda: dict(_sitemaps(site))["sitemap.xml"],
         )
     else:
@@ -63,12 +63,27 @@ def render_sitemap(site: Site) -> Iterator[Output | Planned]:
     )
 
 
+def _lastmods(site: Site) -> list[tuple[str, dt.datetime]]:
+    """Each item's URL and ``item_updated``, in order: once per site (an edit plans
+    and renders the sitemap, and each pass over 20,000 refs counts)."""
+
+    def lastmods() -> list[tuple[str, dt.datetime]]:
+        found = [(ref.url, ref.date_modified or ref.date_published) for ref in site.refs]
+        if any(stamp is None for _, stamp in found):
+            for ref in site.refs:
+                item_updated(ref)  # raises for the item that is not published
+        return found  # type: ignore[return-value]
+
+    return site.derived("sitemap lastmods", lastmods)
+
+
 def _sitemaps(site: Site) -> Iterator[Output]:
     config = site.config
+    lastmods = _lastmods(site)
     entries: list[tuple[str, dt.datetime | None]] = [
-        (home_url(config), max((item_updated(i) for i in site.refs), default=None))
+        (home_url(config), max((stamp for _, stamp in lastmods), default=None))
     ]
-    entries.extend((item.url, item_updated(item)) for item in site.refs)
+    entries.extend(lastmods)
     if len(entries) <= MAX_URLS:
         yield "sitemap.xml", _urlset(entries)
     else:
