@@ -144,8 +144,9 @@ class ItemStore(Protocol):
         (what the next build needs of an article it does not read again)."""
         ...
 
-    def put_refs(self, rows: Mapping[str, bytes], *, replace_all: bool) -> None:
-        """Add or replace rows of :meth:`refs` (``replace_all``: these are all of them)."""
+    def put_refs(self, rows: Iterable[tuple[str, bytes]], *, replace_all: bool) -> None:
+        """Add or replace rows of :meth:`refs`, ``(path, data)`` pairs (``replace_all``:
+        these are all of them)."""
         ...
 
     def derived(self, path: str, key: str) -> bytes | None:
@@ -360,10 +361,10 @@ class SqliteStore:
     def refs(self) -> dict[str, bytes]:
         return {path: bytes(data) for path, data in self._db.execute("SELECT path, data FROM refs")}
 
-    def put_refs(self, rows: Mapping[str, bytes], *, replace_all: bool) -> None:
+    def put_refs(self, rows: Iterable[tuple[str, bytes]], *, replace_all: bool) -> None:
         if replace_all:
             self._db.execute("DELETE FROM refs")
-        self._db.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(rows.items()))
+        self._db.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", rows)
 
     def derived(self, path: str, key: str) -> bytes | None:
         row = self._db.execute(

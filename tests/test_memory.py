@@ -210,10 +210,13 @@ def test_a_build_streams_its_state_file(
 
     monkeypatch.setattr(State, "dumps", refuse)
     config = load_config(ROOT / "feedtool.toml")
+    source = (ROOT / "feedtool.toml").read_bytes()
+    for path in seeds.iterdir():  # not modified in the second it is read: stamps are kept
+        os.utime(path, (path.stat().st_mtime - 100, path.stat().st_mtime - 100))
     out = tmp_path / "out"
-    assert build(seeds, out, config, jobs=1, ping=False).ok
+    assert build(seeds, out, config, jobs=1, ping=False, config_source=source).ok
     (seeds / "00.txt").unlink()  # a full plan that removes files: written twice
-    assert build(seeds, out, config, jobs=1, ping=False).ok
+    assert build(seeds, out, config, jobs=1, ping=False, config_source=source).ok
     data = (out / STATE_FILENAME).read_bytes()
     monkeypatch.setattr(State, "dumps", real)
     state = State.loads(data, out / STATE_FILENAME)
@@ -223,7 +226,13 @@ def test_a_build_streams_its_state_file(
     try:
         import hashlib
 
-        assert store.meta("state") == hashlib.sha256(data).hexdigest()
+        from feedtool.publish import _quick
+
+        digest = hashlib.sha256(data).hexdigest()
+        assert store.meta("state") == digest
+        # The no-op stamp has it too, from the build (the file is not read back).
+        quick = store.meta(_quick.QUICK_META)
+        assert quick is not None and _quick.QuickStamp.loads(quick).state == digest
     finally:
         store.close()
 

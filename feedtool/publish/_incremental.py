@@ -30,7 +30,9 @@ import functools
 import gc
 import hashlib
 import heapq
+import itertools
 import multiprocessing
+import operator
 import os
 import signal
 import stat
@@ -579,6 +581,17 @@ def _record(entry: _Entry) -> tuple[Any, ...]:
     return tuple(vars(entry).values())
 
 
+_SOURCE_PATH = operator.attrgetter("source_path")
+
+
+def _sorted_unique(values: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """``tuple(sorted(set(values)))``, without the set and the list when ``values``
+    is sorted and unique already (a full plan's feed entries, 120,000 at 20,000 articles)."""
+    if all(a < b for a, b in itertools.pairwise(values)):
+        return tuple(values)
+    return tuple(sorted(set(values)))
+
+
 def _union(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
     """The strings of two sorted iterables, sorted, each once."""
     last = None
@@ -939,7 +952,7 @@ class _Build:
         )
         report = replace(
             report,
-            entries=tuple(sorted(set(site.fragments.made))),
+            entries=_sorted_unique(site.fragments.made),
             focused=None if focus is None else tuple(sorted(focus)),
         )
         # A preview is for local eyes: the hub is not told about it.
@@ -1150,15 +1163,19 @@ class _Build:
         """Keep the refs of this build for the next one (``_light_stamp``): the
         edited articles' after a light build, else every article's."""
         light = self._light
-        rows = {
-            ref.source_path: _ref_row(
-                ref,
-                stamps[ref.source_path].by_first_publication,
-                self._warned.get(ref.source_path, ()),
+        # Made as they are inserted, in path order: 20,000 rows are 12 MB.
+        rows = (
+            (
+                ref.source_path,
+                _ref_row(
+                    ref,
+                    stamps[ref.source_path].by_first_publication,
+                    self._warned.get(ref.source_path, ()),
+                ),
             )
-            for ref in refs
+            for ref in sorted(refs, key=_SOURCE_PATH)
             if light is None or ref.source_path in light
-        }
+        )
         self.store.put_refs(rows, replace_all=light is None)
 
     def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
@@ -1361,6 +1378,7 @@ class _Build:
         stamp = None
         if self.quick_key is not None and not self.racy:
             stamp = _quick.make_stamp(
+                state=self.state_digest,
                 key=self.quick_key,
                 seeds=_quick.seeds_digest(self.seed_stats, self.scan_warnings),
                 out=self.out,
@@ -1695,6 +1713,7 @@ class _Build:
         staged: list[str] = []
         fragments = site.fragments
         made: set[tuple[str, str]] = set(fragments.made)
+        same = {ref.source_path: ref.source_path for ref in site.refs}.setdefault
         store = self.store
 
         def record(result: _PartResult) -> None:
@@ -1706,7 +1725,9 @@ class _Build:
             staged.extend(result.staged)
             for entry in result.fragments:
                 store.put_fragment(*entry)
-            made.update(result.made)
+            # A worker's kinds and paths arrive as new strings with every part:
+            # one object each is kept (120,000 entries at 20,000 articles).
+            made.update((same(kind, kind), same(path, path)) for kind, path in result.made)
             store.commit()
             self.progress.advance()
 
@@ -1727,7 +1748,11 @@ class _Build:
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
             raise
-        fragments.made = sorted(made.union(fragments.made))
+        # The entries this process made are in ``fragments.made``: added to the
+        # workers', then sorted as they are, not copied into a union.
+        made.update(fragments.made)
+        fragments.made = sorted(made)
+        made.clear()
         return fingerprints, sorted(rendered), staged
 
     def _parts_in_pool(

@@ -132,11 +132,15 @@ def make_stamp(
     warnings: Sequence[FeedtoolWarning],
     held: Sequence[Held],
     stamp: str | None = None,
+    state: str | None = None,
 ) -> QuickStamp | None:
     """The stamp of a build that just finished (``None`` when an output folder is missing);
-    ``stamp``: the :func:`folders_stamp` of ``folders``, when the build just made it."""
-    state_path = out / STATE_FILENAME
-    state = file_digest(state_path.read_bytes()) if state_path.is_file() else ""
+    ``stamp``: the :func:`folders_stamp` of ``folders``, when the build just made it;
+    ``state``: the :func:`file_digest` of the state file, when the build just wrote
+    it (20 MB at 20,000 articles: not read back)."""
+    if state is None:
+        state_path = out / STATE_FILENAME
+        state = file_digest(state_path.read_bytes()) if state_path.is_file() else ""
     stamp = stamp or folders_stamp(out, folders)
     if stamp is None:
         return None
