@@ -3,18 +3,23 @@ and the tiebreak that ensures it never moves what is already published."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedtool import build, load_config
 from feedtool.config import Config
 from feedtool.errors import PublishError
-from feedtool.publish._state import STATE_FILENAME, State
+from feedtool.publish._ids import Stamper, _Stamp
+from feedtool.publish._state import STATE_FILENAME, State, _Entry
 
 ROOT = Path(__file__).resolve().parents[1]
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -144,3 +149,89 @@ def test_a_corrupt_tiebreak_is_refused(tmp_path: Path, bad: object) -> None:
     (tmp_path / STATE_FILENAME).write_text(json.dumps(data), "utf-8")
     with pytest.raises(PublishError, match="tiebreak"):
         State.load(tmp_path)
+
+
+def _walked(
+    stamps: dict[str, _Stamp], entries: dict[str, _Entry], fresh: set[str], taken: set[dt.datetime]
+) -> dict[str, tuple[dt.datetime, dt.datetime | None, int]]:
+    """The rule ``Stamper._distinct`` keeps, walked second by second on each clock."""
+    result = {}
+    unchanged = sorted((p for p in stamps if p not in fresh), key=lambda p: stamps[p].id)
+    for path in (*unchanged, *sorted(fresh)):
+        stamp = stamps[path]
+        base = stamp.updated.replace(microsecond=0)
+        seconds = entries[stamp.id].tiebreak if path not in fresh else 0
+        while base + dt.timedelta(seconds=seconds) in taken:
+            seconds += 1
+        taken.add(base + dt.timedelta(seconds=seconds))
+        shift = dt.timedelta(seconds=seconds)
+        published, modified = stamp.date_published, stamp.date_modified
+        result[path] = (
+            published + (shift if modified is None else dt.timedelta()),
+            modified + shift if modified else None,
+            seconds,
+        )
+    return result
+
+
+_ZONES = (
+    dt.UTC,
+    dt.timezone(dt.timedelta(hours=3, minutes=30)),
+    dt.timezone(dt.timedelta(hours=-5)),
+    ZoneInfo("Asia/Tehran"),
+    ZoneInfo("America/New_York"),  # its clock jumps an hour on the day below
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_ZONES),
+            st.sampled_from([0, 0, 1, 2, 3600, 3601, 86400]),  # many in one second
+            st.integers(0, 999_999),
+            st.sampled_from([None, 0, 1, 4]),  # seconds to an edit
+            st.sampled_from([0, 0, 1, 3]),  # a recorded tiebreak
+            st.booleans(),  # fresh (new or edited)
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.lists(st.tuples(st.sampled_from(_ZONES), st.integers(0, 20)), max_size=6),
+)
+def test_distinct_instants_are_the_first_free_second_on_each_clock(
+    articles: list[tuple[dt.tzinfo, int, int, int | None, int, bool]],
+    already: list[tuple[dt.tzinfo, int]],
+) -> None:
+    """Runs of taken seconds are skipped, not walked (a day dating hundreds of
+    articles made stamping quadratic), with the same result as walking them."""
+    start = dt.datetime(2024, 3, 10, 1, 59, 50, tzinfo=dt.UTC)
+    entries: dict[str, _Entry] = {}
+    stamps: dict[str, _Stamp] = {}
+    fresh: set[str] = set()
+    for number, (zone, offset, micro, edit, tiebreak, is_fresh) in enumerate(articles):
+        when = (start + dt.timedelta(seconds=offset)).astimezone(zone).replace(microsecond=micro)
+        modified = None if edit is None else when + dt.timedelta(seconds=edit)
+        ident, path = f"id{number}", f"p{number:03d}"
+        entries[ident] = _Entry(
+            ident, f"s{number}", path, "h", "b", "x", when.isoformat(), None, tiebreak
+        )
+        stamps[path] = _Stamp(ident, f"s{number}", "u", when, None, when, modified)
+        if is_fresh:
+            fresh.add(path)
+    taken = {(start + dt.timedelta(seconds=s)).astimezone(zone) for zone, s in already}
+    expected = _walked(dict(stamps), entries, fresh, set(taken))
+    state = State()
+    state.entries = entries
+    found = Stamper(state, load_config(ROOT / "feedtool.toml"), start)._distinct(
+        dict(stamps), fresh, set(taken)
+    )
+    got = {p: (s.date_published, s.date_modified, s.tiebreak) for p, s in found.items()}
+    assert got == expected
+    for path, (published, modified, _seconds) in got.items():  # the clocks too, not only instants
+        assert published.tzinfo is expected[path][0].tzinfo
+        assert published.isoformat() == expected[path][0].isoformat()
+        assert (modified and modified.isoformat()) == (
+            expected[path][1] and expected[path][1].isoformat()
+        )
+    assert {p: entries[stamps[p].id].tiebreak for p in stamps} == {p: v[2] for p, v in got.items()}

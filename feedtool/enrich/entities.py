@@ -150,21 +150,26 @@ _SHAPES: tuple[Lexicon | None, dict[str, tuple[str, str, bool, bool]]] = (None, 
 _MAX_SHAPES = 100_000  # bounded: a long-running server sees many words
 
 
-def _tokens(sentence: str, lex: Lexicon) -> list[_Token]:
+def _tokens(sentence: str, lex: Lexicon) -> tuple[list[_Token], list[str]]:
+    """The sentence's tokens, and the word each stands for (``base`` when
+    possessive, else ``text``: what the gazetteer is matched against)."""
     global _SHAPES
     owner, shapes = _SHAPES
     if owner is not lex or len(shapes) > _MAX_SHAPES:
         _SHAPES = (lex, shapes := {})
     result: list[_Token] = []
-    append, known, token = result.append, shapes.get, _Token  # locals: once per word
+    words: list[str] = []
+    append, word, known, token = result.append, words.append, shapes.get, _Token  # locals
     for m in TOKEN.finditer(sentence):
-        written = m.group()
+        written = m[0]
         shape = known(written)
         if shape is None:
             shape = shapes[written] = _shape(written, lex)
         text, base, cap, poss = shape
-        append(token(text, base, m.start(), m.end(), cap, poss))
-    return result
+        start, end = m.span()
+        append(token(text, base, start, end, cap, poss))
+        word(base if poss else text)
+    return result, words
 
 
 def _chunks(tokens: list[_Token], sentence: str) -> Iterator[tuple[int, int]]:
@@ -177,7 +182,8 @@ def _chunks(tokens: list[_Token], sentence: str) -> Iterator[tuple[int, int]]:
         j = i + 1
         last_cap = i
         while j < n and not tokens[j - 1].poss:
-            if not _GAP_IN_CHUNK.fullmatch(sentence[tokens[j - 1].end : tokens[j].start]):
+            gap = sentence[tokens[j - 1].end : tokens[j].start]
+            if gap != " " and not _GAP_IN_CHUNK.fullmatch(gap):
                 break
             if tokens[j].cap:
                 last_cap = j
@@ -222,16 +228,17 @@ class _Reader:
     # ------------------------------------------------------------------ per sentence
 
     def sentence(self, text: str, where: str, names_allowed: bool) -> None:
-        tokens = _tokens(text, self.lex)
-        words = [t.base if t.poss else t.text for t in tokens]
+        tokens, words = _tokens(text, self.lex)
         self.defined.clear()
         self.where = where
         for start, stop in _chunks(tokens, text):
             self._chunk(tokens, words, start, stop, text, where, names_allowed)
         for token in tokens:
-            if not token.used and token.cap and "-" in token.base:
-                self._hyphenated(token, where)
-            if not token.used and token.cap:
+            if token.cap and not token.used:
+                if "-" in token.base:
+                    self._hyphenated(token, where)
+                    if token.used:
+                        continue
                 self.loose.append((token.base, where))
 
     def _lookup(

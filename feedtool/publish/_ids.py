@@ -212,14 +212,20 @@ class Stamper:
         """
         entries = self.state.entries
         taken = set() if taken is None else taken
+        ahead: dict[dt.datetime, dt.datetime] = {}
         unchanged = sorted((p for p in stamps if p not in fresh), key=lambda p: stamps[p].id)
         for path in (*unchanged, *sorted(fresh & set(stamps))):
             stamp = stamps[path]
             entry = entries[stamp.id]
             base = stamp.updated.replace(microsecond=0)
             seconds = entry.tiebreak if path not in fresh else 0
-            while base + dt.timedelta(seconds=seconds) in taken:
-                seconds += 1
+            if isinstance(base.tzinfo, dt.timezone):
+                # A fixed offset: a second later on its clock is a second later.
+                start = (base + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
+                seconds += (_first_free(start, taken, ahead) - start) // _SECOND
+            else:  # a zone's clock may jump: counted on it, second by second
+                while base + dt.timedelta(seconds=seconds) in taken:
+                    seconds += 1
             taken.add(base + dt.timedelta(seconds=seconds))
             entry.tiebreak = seconds
             if seconds:
@@ -263,6 +269,30 @@ class Stamper:
             date_modified=modified,
             by_first_publication=undated,
         )
+
+
+_SECOND = dt.timedelta(seconds=1)
+
+
+def _first_free(
+    start: dt.datetime, taken: set[dt.datetime], ahead: dict[dt.datetime, dt.datetime]
+) -> dt.datetime:
+    """The first instant of ``start``, ``start`` + 1 s, + 2 s… (UTC) not in ``taken``.
+
+    ``ahead`` maps an instant to a later one, every instant from the first up
+    to the second being taken: a day that dates hundreds of articles ("March
+    26", midnight) would otherwise have its n-th article look at n - 1 taken
+    seconds first, quadratic in the articles of a day (seconds of stamping at
+    20,000 Reuters articles).
+    """
+    instant = start
+    passed = []
+    while instant in taken:
+        passed.append(instant)
+        instant = ahead.get(instant) or instant + _SECOND
+    for earlier in passed:
+        ahead[earlier] = instant
+    return instant
 
 
 def _time(value: str | None) -> dt.datetime | None:

@@ -394,7 +394,7 @@ def _host(url: str) -> str | None:
 def _text_markup(text: str, home: str | None) -> Markup:
     """Running text escaped, its bare http(s) URLs linked."""
     text = clean(text)
-    return _linked(text, bare_urls(text), home) if "://" in text else Markup("{}").format(text)
+    return _linked(text, bare_urls(text), home) if "://" in text else escape(text)
 
 
 def _figure(image: Image) -> Markup:
@@ -452,7 +452,9 @@ def body_markup(item: NewsItem) -> Markup:
     for block in item.body:
         attrs = lang_attrs(getattr(block, "language", None), context)
         if isinstance(block, Paragraph):
-            blocks.append(Markup("<p{}>{}</p>").format(attrs, _text_markup(block.text, home)))
+            # What ``Markup("<p{}>{}</p>").format`` gives (both parts are
+            # markup already), without its pure-Python formatter.
+            blocks.append(Markup(f"<p{attrs}>{_text_markup(block.text, home)}</p>"))
         elif isinstance(block, Heading):
             blocks.append(Markup("<h2{}>{}</h2>").format(attrs, clean(block.text)))
         elif isinstance(block, ListBlock):

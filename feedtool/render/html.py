@@ -337,12 +337,14 @@ def article_page(site: Site, item: NewsItem, tag_feeds: dict[str, str] | None = 
 
     slugs = {tag.name: tag.slug for tag in reversed(item.tags)}
     tags = []
-    tag_pages = "tag_pages" in config.render.renderers()
+    renderers = config.render.renderers()
+    tag_pages = "tag_pages" in renderers
+    folder = page.rpartition("/")[0]  # as ``relative`` takes it
     for name in names:
         prefix = tag_feeds.get(slugs[name])
-        href = relative(page, f"{prefix}index.html") if prefix and tag_pages else None
+        href = _relative(folder, f"{prefix}index.html") if prefix and tag_pages else None
         tags.append(_tag_item(clean(name), href))
-    author_pages = "author_pages" in config.render.renderers()
+    author_pages = "author_pages" in renderers
     authors = [
         _Link(
             clean(a.name),

@@ -36,6 +36,7 @@ from feedtool.render._common import (
     iso,
     item_id,
     json_bytes,
+    memo_body_markup,
     plain_text,
     published,
 )
@@ -52,7 +53,8 @@ def render_ninjs(site: Site) -> Iterator[Output | Planned]:
     return item_files(
         site,
         lambda ref: f"articles/{ref.slug}.ninjs.json",
-        lambda item: json_bytes(ninjs(item, site.config)),
+        # The body's HTML is the page's and the feeds' (rendered once per item).
+        lambda item: json_bytes(ninjs(item, site.config, str(memo_body_markup(site, item)))),
     )
 
 
@@ -107,8 +109,9 @@ def _picture(item: NewsItem, image: Image, config: Config) -> JsonObject | None:
     return picture
 
 
-def ninjs(item: NewsItem, config: Config) -> JsonObject:
-    """The ninjs 3.1 object of one published item."""
+def ninjs(item: NewsItem, config: Config, body: str | None = None) -> JsonObject:
+    """The ninjs 3.1 object of one published item (``body``: its ``body_html``,
+    when the caller has it)."""
     created = iso(published(item))
     text = plain_text(item)
     authors = authors_of(item, config)
@@ -134,7 +137,7 @@ def ninjs(item: NewsItem, config: Config) -> JsonObject:
             "role": "main",
             "contentType": "text/html",
             "wordCount": item.word_count,
-            "value": body_html(item),
+            "value": body_html(item) if body is None else body,
         },
         {
             "role": "main",
