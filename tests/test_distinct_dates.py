@@ -133,6 +133,79 @@ def test_articles_edited_by_one_build_get_distinct_updated(
     ]
 
 
+def _dates(out: Path) -> dict[str, tuple[str, str | None]]:
+    """Item title -> (date_published, date_modified) as JSON Feed gives them."""
+    items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    return {i["title"]: (i["date_published"], i.get("date_modified")) for i in items}
+
+
+@pytest.mark.parametrize("full_plan", [False, True])
+def test_an_edit_never_moves_a_shifted_publication(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch, full_plan: bool
+) -> None:
+    if full_plan:
+        monkeypatch.setenv("FEEDTOOL_FULL_PLAN", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    before = _dates(out)
+    assert before["Fixture c"] == ("2025-03-01T00:00:01+03:30", None)
+    # Fixture c's publication was shifted a second; its first edit takes a
+    # tiebreak of its own, and the publication keeps the second it was shown with.
+    path = seeds / "c.txt"
+    path.write_text(path.read_text("utf-8") + "\nA correction was added.\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    assert build(seeds, out, config, ping=False).ok
+    after = _dates(out)
+    assert after["Fixture c"] == ("2025-03-01T00:00:01+03:30", "2025-11-25T19:46:40+00:00")
+    assert {k: v for k, v in after.items() if k != "Fixture c"} == {
+        k: v for k, v in before.items() if k != "Fixture c"
+    }
+    rss = feedparser.parse((out / "rss.xml").read_bytes())
+    assert {e.title: e.published_parsed for e in rss.entries}["Fixture c"][3:6] == (20, 30, 1)
+    state = json.loads((out / STATE_FILENAME).read_text("utf-8"))["articles"]
+    shifted = [e for e in state.values() if e["headline"] == "Fixture c"]
+    assert [(e.get("tiebreak", 0), e.get("published_shift", 0)) for e in shifted] == [(0, 1)]
+    # A second edit, and a rebuild of the same input, keep it too.
+    path.write_text(path.read_text("utf-8") + "\nAnother correction.\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764200000")
+    build(seeds, out, config, ping=False)
+    assert _dates(out)["Fixture c"][0] == "2025-03-01T00:00:01+03:30"
+    first = (out / "feed.json").read_bytes()
+    build(seeds, out, config, ping=False)
+    assert (out / "feed.json").read_bytes() == first
+
+
+def test_a_state_without_published_shift_gains_it_while_unchanged(config: Config) -> None:
+    """States written before ``published_shift`` existed: the next stamping of an
+    unchanged article whose tiebreak is on its publication records it."""
+    now = dt.datetime(2025, 11, 25, tzinfo=dt.UTC)
+    entry = _Entry(
+        id="tag:x,2025-03-01:c",
+        slug="c",
+        path="c.txt",
+        content_hash="h",
+        body_hash="b",
+        headline="c",
+        first_published="2025-03-01T00:00:00+00:00",
+        tiebreak=3,
+    )
+    stamper = Stamper(State(entries={entry.id: entry}), config, now)
+    published = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    stamp = _Stamp(
+        id=entry.id,
+        slug="c",
+        url="u",
+        first_published=published,
+        modified=None,
+        date_published=published,
+        date_modified=None,
+    )
+    stamped = stamper._distinct({"c.txt": stamp}, fresh=set())["c.txt"]
+    assert stamped.date_published == published + dt.timedelta(seconds=3)
+    assert (entry.tiebreak, entry.published_shift) == (3, 3)
+
+
 @pytest.mark.parametrize("bad", [-1, "1", True])
 def test_a_corrupt_tiebreak_is_refused(tmp_path: Path, bad: object) -> None:
     record = {

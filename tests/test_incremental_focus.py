@@ -217,11 +217,12 @@ def test_a_focused_build_after_a_full_one_and_again(
     _same_as_clean(site, config, monkeypatch)
 
 
-def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
+def test_an_edit_keeps_a_shifted_publication_so_only_the_article_is_focused(
     site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Articles of one time are kept a second apart by their publication; an edit
-    moves that second to the edit, and so the article among the others."""
+    takes a tiebreak of its own and the publication keeps its second, so the
+    article stays where it was among the others (it used to move back past them)."""
     seeds = site / "seeds"
     for number in range(5):
         text = ARTICLE.format(
@@ -238,12 +239,41 @@ def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
     (seeds / "b3.txt").write_text(
         (seeds / "b3.txt").read_text("utf-8") + "\nAn edit that moves it.\n", "utf-8"
     )
-    report = _rebuild(site, config)
-    assert report.focused is not None and "b3.txt" in report.focused
-    # The ones it passed: published in the seconds between its old and new time.
-    assert len(report.focused) > 1
-    assert set(report.focused) <= {"b0.txt", "b1.txt", "b2.txt", "b3.txt", "b4.txt"}
+    assert _rebuild(site, config).focused == ("b3.txt",)
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new time in the same month keeps the article's placement but moves it
+    past the others published in between: they join the focus."""
+    seeds = site / "seeds"
+    for number in range(5):
+        text = ARTICLE.format(
+            tags='"Cities", "Music"',
+            author=AUTHORS[0],
+            month=10,
+            day=20,
+            hour=9,
+            headline=f"Same minute story {number}",
+            topic=f"same minute {number}",
+        )
+        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    assert _rebuild(site, config).focused is None  # articles were added
+    _retime(seeds / "b2.txt")
+    report = _rebuild(site, config)
+    assert report.focused is not None and "b2.txt" in report.focused
+    # The ones it passed: published between its old and new time.
+    assert set(report.focused) == {"b2.txt", "b3.txt", "b4.txt"}
+    _same_as_clean(site, config, monkeypatch)
+
+
+def _retime(path: Path) -> None:
+    """``path``'s article an hour later the same day (the same archive month)."""
+    text = path.read_text("utf-8")
+    assert "T09:" in text
+    path.write_text(text.replace("T09:", "T10:", 1), "utf-8")
 
 
 def test_the_state_file_a_build_wrote_is_not_checked_again_but_a_changed_one_is(
@@ -375,9 +405,7 @@ def test_a_build_after_a_move_builds_every_channel(
         (seeds / f"b{number}.txt").write_text(text, "utf-8")
     _rebuild(site, config)
     channel_calls.clear()
-    (seeds / "b2.txt").write_text(
-        (seeds / "b2.txt").read_text("utf-8") + "\nAn edit that moves it.\n", "utf-8"
-    )
+    _retime(seeds / "b0.txt")
     report = _rebuild(site, config)
     assert report.focused is not None and len(report.focused) > 1
     assert [only for only, _ in channel_calls] == [None]

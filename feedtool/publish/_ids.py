@@ -37,6 +37,9 @@ class _Stamp:
     by_first_publication: bool = False
     #: Seconds the stamper added to the ``updated`` instant (``Stamper._distinct``).
     tiebreak: int = 0
+    #: Seconds added to the publication: the tiebreak while it applies to the
+    #: publication, and the last such one after an edit (``_Entry.published_shift``).
+    published_shift: int = 0
 
     @property
     def updated(self) -> dt.datetime:
@@ -67,7 +70,7 @@ def apply_stamp(item: NewsItem, stamp: _Stamp, config: Config) -> NewsItem:
         assert isinstance(published, dt.datetime)
         if stamp.modified > published:
             update["date_modified"] = stamp.modified
-    if stamp.tiebreak:
+    if stamp.tiebreak or stamp.published_shift:
         update["date_published"] = stamp.date_published
         update["date_modified"] = stamp.date_modified
     return item.model_copy(update=update)
@@ -208,7 +211,9 @@ class Stamper:
         or after theirs. So the first article of a day stays at its time, the
         next one is a second later, and what is published never moves when
         another article arrives or goes. The tiebreak is added to the last
-        edit, else to the publication, and shows in every format.
+        edit, else to the publication, and shows in every format. Once an
+        edit takes the tiebreak, the publication keeps the shift it had
+        (``published_shift``): a published date never moves back.
         """
         entries = self.state.entries
         taken = set() if taken is None else taken
@@ -218,7 +223,11 @@ class Stamper:
             stamp = stamps[path]
             entry = entries[stamp.id]
             base = stamp.updated.replace(microsecond=0)
-            seconds = entry.tiebreak if path not in fresh else 0
+            on_publication = stamp.date_modified is None
+            if path not in fresh:
+                seconds = entry.tiebreak
+            else:  # an edited article's publication keeps its second if it is free
+                seconds = entry.published_shift if on_publication else 0
             if isinstance(base.tzinfo, dt.timezone):
                 # A fixed offset: a second later on its clock is a second later.
                 start = (base + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
@@ -228,14 +237,20 @@ class Stamper:
                     seconds += 1
             taken.add(base + dt.timedelta(seconds=seconds))
             entry.tiebreak = seconds
-            if seconds:
-                shift = dt.timedelta(seconds=seconds)
+            if on_publication:
+                entry.published_shift = seconds
+            published_shift = entry.published_shift
+            if seconds or published_shift:
                 stamps[path] = dataclasses.replace(
                     stamp,
-                    date_published=stamp.date_published
-                    + (shift if stamp.date_modified is None else dt.timedelta()),
-                    date_modified=stamp.date_modified + shift if stamp.date_modified else None,
+                    date_published=stamp.date_published + dt.timedelta(seconds=published_shift),
+                    date_modified=(
+                        stamp.date_modified + dt.timedelta(seconds=seconds)
+                        if stamp.date_modified
+                        else None
+                    ),
                     tiebreak=seconds,
+                    published_shift=published_shift,
                 )
         return stamps
 

@@ -494,6 +494,7 @@ class _Stamps(Mapping[str, _Stamp]):
             date_modified=ref.date_modified,
             by_first_publication=path in self._undated,
             tiebreak=entry.tiebreak,
+            published_shift=entry.published_shift,
         )
 
     def __iter__(self) -> Iterator[str]:
@@ -2073,6 +2074,7 @@ def _write_site(path: Path, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None
                         stamp.first_published.isoformat(),
                         stamp.modified.isoformat() if stamp.modified else None,
                         stamp.tiebreak,
+                        stamp.published_shift,
                     ]
                 )
             )
@@ -2094,7 +2096,7 @@ def _read_site(
         stamps: dict[str, _Stamp] = {}
         for line in file:
             head, _, row = line.partition(b"\t")
-            source_path, first, modified, tiebreak = orjson.loads(head)
+            source_path, first, modified, tiebreak, published_shift = orjson.loads(head)
             ref, by_first, _ = _ref_of_row(source_path, row)
             assert ref.id is not None and ref.date_published is not None
             refs.append(ref)
@@ -2108,6 +2110,7 @@ def _read_site(
                 date_modified=ref.date_modified,
                 by_first_publication=by_first,
                 tiebreak=tiebreak,
+                published_shift=published_shift,
             )
     return (existing if listed else None), old_files, refs, stamps
 

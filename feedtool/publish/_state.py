@@ -47,6 +47,10 @@ class _Entry:
     #: Seconds added to the article's ``updated`` instant so that no two articles
     #: share one (``_ids.Stamper``); kept while the article is unchanged.
     tiebreak: int = 0
+    #: Seconds the publication was shifted by the last time the tiebreak applied
+    #: to it (the article had no edit yet): kept after an edit, so that a
+    #: published date never moves when the tiebreak goes to the edit.
+    published_shift: int = 0
 
 
 @dataclass
@@ -248,8 +252,11 @@ def _encode_string(value: str) -> str:
 
 def _dump(entry: _Entry) -> dict[str, Any]:
     data = dict(vars(entry))
+    # The usual case, 0, is left out: the state file stays as it was.
     if not entry.tiebreak:
-        del data["tiebreak"]  # the usual case: the state file stays as it was
+        del data["tiebreak"]
+    if not entry.published_shift:
+        del data["published_shift"]
     return data
 
 
@@ -259,21 +266,24 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 _FIELDS["first_published"] = (str,)
 _FIELDS["modified"] = (str, type(None))
 _FIELDS["tiebreak"] = (int,)
+_FIELDS["published_shift"] = (int,)
+_OPTIONAL = {"modified", "tiebreak", "published_shift"}
 
 
 def _entry(key: object, value: object, path: Path) -> _Entry:
     if (
         not isinstance(value, dict)
         or set(value) - set(_FIELDS)
-        or set(_FIELDS) - set(value) - {"modified", "tiebreak"}
+        or set(_FIELDS) - set(value) - _OPTIONAL
     ):
         raise _corrupt(path, f"article {key!r}: expected the fields {', '.join(_FIELDS)}")
     for name, types in _FIELDS.items():
         if name in value and not isinstance(value[name], types):
             raise _corrupt(path, f"article {key!r}: field {name!r} has the wrong type")
-    tiebreak = value.get("tiebreak", 0)
-    if isinstance(tiebreak, bool) or tiebreak < 0:
-        raise _corrupt(path, f"article {key!r}: tiebreak {tiebreak!r} is not a number of seconds")
+    for name in ("tiebreak", "published_shift"):
+        seconds = value.get(name, 0)
+        if isinstance(seconds, bool) or seconds < 0:
+            raise _corrupt(path, f"article {key!r}: {name} {seconds!r} is not a number of seconds")
     entry = _Entry(**value)
     if entry.id != key:
         raise _corrupt(path, f"article {key!r} has the id {entry.id!r}")
