@@ -224,17 +224,7 @@ def test_an_edit_keeps_a_shifted_publication_so_only_the_article_is_focused(
     takes a tiebreak of its own and the publication keeps its second, so the
     article stays where it was among the others (it used to move back past them)."""
     seeds = site / "seeds"
-    for number in range(5):
-        text = ARTICLE.format(
-            tags='"Cities", "Music"',
-            author=AUTHORS[0],
-            month=10,
-            day=20,
-            hour=9,
-            headline=f"Same minute story {number}",
-            topic=f"same minute {number}",
-        )
-        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    _same_minute(seeds, 5)
     assert _rebuild(site, config).focused is None  # articles were added
     (seeds / "b3.txt").write_text(
         (seeds / "b3.txt").read_text("utf-8") + "\nAn edit that moves it.\n", "utf-8"
@@ -249,9 +239,22 @@ def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
     """A new time in the same month keeps the article's placement but moves it
     past the others published in between: they join the focus."""
     seeds = site / "seeds"
-    for number in range(5):
+    _same_minute(seeds, 5)
+    assert _rebuild(site, config).focused is None  # articles were added
+    _retime(seeds / "b2.txt")
+    report = _rebuild(site, config)
+    assert report.focused is not None and "b2.txt" in report.focused
+    # The ones it passed: published between its old and new time.
+    assert set(report.focused) == {"b2.txt", "b3.txt", "b4.txt"}
+    _same_as_clean(site, config, monkeypatch)
+
+
+def _same_minute(seeds: Path, count: int, tags: str = '"Cities", "Music"') -> None:
+    """``count`` articles b0, b1… published in the same minute (the stamper keeps
+    them a second apart, in path order)."""
+    for number in range(count):
         text = ARTICLE.format(
-            tags='"Cities", "Music"',
+            tags=tags,
             author=AUTHORS[0],
             month=10,
             day=20,
@@ -260,13 +263,6 @@ def test_an_edit_that_moves_an_article_in_the_order_rerenders_what_it_passed(
             topic=f"same minute {number}",
         )
         (seeds / f"b{number}.txt").write_text(text, "utf-8")
-    assert _rebuild(site, config).focused is None  # articles were added
-    _retime(seeds / "b2.txt")
-    report = _rebuild(site, config)
-    assert report.focused is not None and "b2.txt" in report.focused
-    # The ones it passed: published between its old and new time.
-    assert set(report.focused) == {"b2.txt", "b3.txt", "b4.txt"}
-    _same_as_clean(site, config, monkeypatch)
 
 
 def _retime(path: Path) -> None:
@@ -392,17 +388,7 @@ def test_a_build_after_a_move_builds_every_channel(
     """An article that moved in the order can change which article names a tag
     (its newest): such a focused build makes every channel, as before."""
     seeds = site / "seeds"
-    for number in range(3):
-        text = ARTICLE.format(
-            tags='"Cities"',
-            author=AUTHORS[0],
-            month=10,
-            day=20,
-            hour=9,
-            headline=f"Same minute story {number}",
-            topic=f"same minute {number}",
-        )
-        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    _same_minute(seeds, 3, tags='"Cities"')
     _rebuild(site, config)
     channel_calls.clear()
     _retime(seeds / "b0.txt")
@@ -454,17 +440,7 @@ def test_edits_in_one_second_stay_a_second_apart_when_stamped_lightly(
     """Two articles edited by one build share its time: the second edited (in
     path order) takes the next free second, as a full stamping gives it."""
     seeds = site / "seeds"
-    for number in range(5):
-        text = ARTICLE.format(
-            tags='"Cities", "Music"',
-            author=AUTHORS[0],
-            month=10,
-            day=20,
-            hour=9,
-            headline=f"Same minute story {number}",
-            topic=f"same minute {number}",
-        )
-        (seeds / f"b{number}.txt").write_text(text, "utf-8")
+    _same_minute(seeds, 5)
     _rebuild(site, config)
     for name in ("b1.txt", "b3.txt", "a04.txt"):
         (seeds / name).write_text((seeds / name).read_text("utf-8") + "\nAn edit.\n", "utf-8")

@@ -147,16 +147,23 @@ _PARENT = [os.getpid()]
 _REAL_RENDER_ONE = _incremental._render_one
 
 
-def test_a_killed_render_worker_is_a_clear_error_and_keeps_the_output(
-    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _built_then_edited(tmp_path: Path, config: Config) -> tuple[Path, Path, Path, dict[str, bytes]]:
+    """Seeds built into ``out`` and ``clean``, ``out``'s tree then, and every
+    article edited since: much to render."""
     seeds = tmp_path / "seeds"
     _corpus(seeds, 30)
     out, clean = tmp_path / "out", tmp_path / "clean"
     build(seeds, out, config, jobs=1, ping=False)
     build(seeds, clean, config, jobs=1, ping=False)
     before = _tree(out)
-    _corpus(seeds, 30, edition=2)  # every article changed: much to render
+    _corpus(seeds, 30, edition=2)
+    return seeds, out, clean, before
+
+
+def test_a_killed_render_worker_is_a_clear_error_and_keeps_the_output(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, out, clean, before = _built_then_edited(tmp_path, config)
 
     _PARENT[0] = os.getpid()
     _CALLS[0] = 0
@@ -199,13 +206,7 @@ sys.exit(main())
 def test_a_build_killed_mid_render_leaves_the_output_and_the_next_build_finishes(
     tmp_path: Path, config: Config
 ) -> None:
-    seeds = tmp_path / "seeds"
-    _corpus(seeds, 30)
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    build(seeds, out, config, jobs=1, ping=False)
-    build(seeds, clean, config, jobs=1, ping=False)
-    before = _tree(out)
-    _corpus(seeds, 30, edition=2)
+    seeds, out, clean, before = _built_then_edited(tmp_path, config)
     command = ["build", str(seeds), "-o", str(out), "-c", str(CONFIG), "--no-ping", "-q"]
     killed = subprocess.run(
         [sys.executable, "-c", _KILL_THE_BUILD, *command, "--jobs", "2"],
@@ -290,13 +291,7 @@ _DIED = [0]
 def test_a_killed_part_worker_is_a_clear_error_and_keeps_the_output(
     tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seeds = tmp_path / "seeds"
-    _corpus(seeds, 30)
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    build(seeds, out, config, jobs=1, ping=False)
-    build(seeds, clean, config, jobs=1, ping=False)
-    before = _tree(out)
-    _corpus(seeds, 30, edition=2)
+    seeds, out, clean, before = _built_then_edited(tmp_path, config)
     # A full plan (not one focused on the edited articles): the part pool.
     monkeypatch.setenv(_incremental.FULL_PLAN_ENV, "1")
     monkeypatch.setattr(_incremental, "_part_run", _part_run_dying)
@@ -347,13 +342,7 @@ def test_a_build_killed_while_workers_render_parts_leaves_the_output(
     """A full plan's part workers (spawned: the test's hook reaches them as a
     module they import) see the build die: the next build removes what was
     staged and the workers' site file, and equals a clean one."""
-    seeds = tmp_path / "seeds"
-    _corpus(seeds, 30)
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    build(seeds, out, config, jobs=1, ping=False)
-    build(seeds, clean, config, jobs=1, ping=False)
-    before = _tree(out)
-    _corpus(seeds, 30, edition=2)
+    seeds, out, clean, before = _built_then_edited(tmp_path, config)
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     (hooks / "killer.py").write_text(_KILLER, "utf-8")
