@@ -482,19 +482,15 @@ class _Stamps(Mapping[str, _Stamp]):
         if stamp is not None:
             return stamp
         ref = self._refs[path]
-        assert ref.id is not None and ref.date_published is not None
+        assert ref.id is not None
         entry = self._entries[ref.id]
-        return _Stamp(
-            id=ref.id,
-            slug=ref.slug,
-            url=ref.url,
-            first_published=dt.datetime.fromisoformat(entry.first_published),
-            modified=dt.datetime.fromisoformat(entry.modified) if entry.modified else None,
-            date_published=ref.date_published,
-            date_modified=ref.date_modified,
-            by_first_publication=path in self._undated,
-            tiebreak=entry.tiebreak,
-            published_shift=entry.published_shift,
+        return _stamp_of(
+            ref,
+            entry.first_published,
+            entry.modified,
+            path in self._undated,
+            entry.tiebreak,
+            entry.published_shift,
         )
 
     def __iter__(self) -> Iterator[str]:
@@ -2083,6 +2079,30 @@ def _write_site(path: Path, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None
             write(b"\n")
 
 
+def _stamp_of(
+    ref: ItemRef,
+    first_published: str,
+    modified: str | None,
+    by_first_publication: bool,
+    tiebreak: int,
+    published_shift: int,
+) -> _Stamp:
+    """The stamp a stamped ``ref`` was made with, from the parts of it the ref lacks."""
+    assert ref.id is not None and ref.date_published is not None
+    return _Stamp(
+        id=ref.id,
+        slug=ref.slug,
+        url=ref.url,
+        first_published=dt.datetime.fromisoformat(first_published),
+        modified=dt.datetime.fromisoformat(modified) if modified else None,
+        date_published=ref.date_published,
+        date_modified=ref.date_modified,
+        by_first_publication=by_first_publication,
+        tiebreak=tiebreak,
+        published_shift=published_shift,
+    )
+
+
 def _read_site(
     path: Path,
 ) -> tuple[set[str] | None, set[str], list[ItemRef], dict[str, _Stamp]]:
@@ -2098,19 +2118,9 @@ def _read_site(
             head, _, row = line.partition(b"\t")
             source_path, first, modified, tiebreak, published_shift = orjson.loads(head)
             ref, by_first, _ = _ref_of_row(source_path, row)
-            assert ref.id is not None and ref.date_published is not None
             refs.append(ref)
-            stamps[source_path] = _Stamp(
-                id=ref.id,
-                slug=ref.slug,
-                url=ref.url,
-                first_published=dt.datetime.fromisoformat(first),
-                modified=dt.datetime.fromisoformat(modified) if modified else None,
-                date_published=ref.date_published,
-                date_modified=ref.date_modified,
-                by_first_publication=by_first,
-                tiebreak=tiebreak,
-                published_shift=published_shift,
+            stamps[source_path] = _stamp_of(
+                ref, first, modified, by_first, tiebreak, published_shift
             )
     return (existing if listed else None), old_files, refs, stamps
 
