@@ -623,3 +623,24 @@ def test_ref_pickles_not_signed_with_the_users_key_are_never_unpickled(
     assert stamping[-1] == "light" and _PLANTED == []
     assert len(decoded) == 14  # every row, from the table
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_light_build_decodes_only_the_state_records_it_needs(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    """The state file's records are read one by one (the edited article's, those of
+    the items rendered): none of the whole-file paths is taken."""
+    from feedtool.publish import _state
+
+    whole = _state._Records._whole
+
+    def refused(self: Any) -> Any:
+        pytest.fail("a light build decoded every record of the state file")
+
+    monkeypatch.setattr(_state._Records, "_whole", refused)
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    _write(site / "seeds", 11, headline="Story number 11, with a corrected headline")
+    assert _rebuild(site, config).focused == ("a06.txt", "a11.txt")
+    assert stamping == ["light"]
+    monkeypatch.setattr(_state._Records, "_whole", whole)
+    _same_as_clean(site, config, monkeypatch)

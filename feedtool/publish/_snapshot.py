@@ -22,7 +22,7 @@ import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from feedtool import _tables
+import feedtool._tables as _tables
 
 #: The refs a pickle holds (a chunk keeps the pickler's memo small).
 CHUNK = 2048
