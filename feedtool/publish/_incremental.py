@@ -79,7 +79,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
-from feedtool.publish._preload import drop_babel, preload, release
+from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, scan_seeds
 from feedtool.publish._state import (
@@ -820,7 +820,12 @@ class _Build:
         scanned = self._scan_and_parse(paths)
         errors, parsed = scanned.errors, scanned.parsed
         if parsed:
-            release(collect=len(parsed) >= PARALLEL_THRESHOLD)
+            many = len(parsed) >= PARALLEL_THRESHOLD
+            if many and _tables.unsaved():
+                # Every table the articles can need is kept before they are
+                # let go (``release``): see ``build``.
+                preload(self.config)
+            release(collect=many)
         self._lap("parse + enrich")
 
         now = _now()
@@ -1637,7 +1642,7 @@ class _Build:
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
         # collector, which would write to (and so copy) their pages.
-        preload(self.config)
+        preload_kept(self.config)
         gc.collect()
         gc.freeze()
         try:
@@ -2197,6 +2202,9 @@ def _part_worker_start(parent: int, spec: _PartSpec) -> None:
     # A spawned worker inherits no descriptor of the build's (its lock neither).
     _worker_init(None, parent)
     global _PARTS
+    # Rendering an undated article completes its dates with the month names:
+    # read from the build's kept tables, not made from babel's locale data.
+    _tables.use_folder(cache_dir(spec.out))
     reader = SqliteStore.__new__(SqliteStore)
     reader.path = spec.store
     reader = reader.reader()
