@@ -81,7 +81,7 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
-from feedtool.publish._seeds import SeedScan, scan_seeds
+from feedtool.publish._seeds import SeedScan, quick_scan
 from feedtool.publish._state import (
     STATE_FILENAME,
     State,
@@ -364,6 +364,13 @@ def _map_helping(
             yield from results(*window.popleft())
     while window:
         yield from results(*window.popleft())
+
+
+def _indexed(
+    walked: Sequence[tuple[str, tuple[int, int, int, int]]],
+) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
+    for index, (relative, seed_stat) in enumerate(walked):
+        yield index, relative, seed_stat
 
 
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
@@ -809,7 +816,14 @@ class _Build:
         self.timings.append((phase, now - self._clock))
         self._clock = now
 
-    def run(self, paths: Sequence[Path], ping: bool) -> BuildReport:
+    def run(
+        self,
+        paths: Sequence[Path],
+        ping: bool,
+        stats: Sequence[tuple[str, tuple[int, int, int, int]]] | None = None,
+    ) -> BuildReport:
+        """Build from the articles ``paths``; ``stats``: their paths relative to
+        the seeds folder and ``seed_stat``, when the walk that found them has them."""
         store = self.store
         if store.meta("in_progress"):
             clean_temporaries(self.out)
@@ -817,7 +831,7 @@ class _Build:
         state_bytes = state_path.read_bytes() if state_path.is_file() else b""
         self._lap("read state")
 
-        scanned = self._scan_and_parse(paths)
+        scanned = self._scan_and_parse(paths, stats)
         errors, parsed = scanned.errors, scanned.parsed
         if parsed:
             many = len(parsed) >= PARALLEL_THRESHOLD
@@ -1490,9 +1504,15 @@ class _Build:
 
     # ----------------------------------------------------------------- scan and parse
 
-    def _scan_and_parse(self, paths: Sequence[Path]) -> _Scanned:
+    def _scan_and_parse(
+        self,
+        paths: Sequence[Path],
+        walked: Sequence[tuple[str, tuple[int, int, int, int]]] | None = None,
+    ) -> _Scanned:
         """Read the files that changed (parse and enrich those whose bytes did);
-        the others are only stat'ed, and their summaries left in the store."""
+        the others are only stat'ed, and their summaries left in the store.
+        ``walked``: each path's relative path and stat, when the walk that
+        found them made them (:meth:`SeedScan.of_walk`): not made again."""
         store = self.store
         _SHARED.clear()
         # Paused while an edit is read, stamped and planned (``_resume_gc``):
@@ -1508,40 +1528,31 @@ class _Build:
         stats: dict[str, tuple[int, int, int]] = {}
         touched: list[tuple[str, int, int, int]] = []
         present: set[str] = set()
-        # Paths as strings (os.stat, slicing): a pathlib object per call costs
-        # more than the stat itself, 20,000 times over.
-        root = os.fspath(self.seeds)
-        root = "" if root == "." else root.rstrip("/") + "/"
+        seed_stats = self.seed_stats
         self.progress.phase("scanning", len(paths))
-        for path in paths:
-            name = os.fspath(path)
-            if root and name.startswith(root) and "/./" not in name and "/../" not in name:
-                relative = name[len(root) :]
-            else:
-                relative = path.relative_to(self.seeds).as_posix()
+        for index, relative, seed_stat in (
+            _indexed(walked) if walked is not None else self._stat_all(paths, errors)
+        ):
             present.add(relative)
-            try:
-                info = os.stat(name)
-            except OSError as exc:
-                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+            if seed_stat is None:
                 continue
-            self.seed_stats.append(
-                (relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-            )
+            seed_stats.append((relative, seed_stat))
+            size, mtime_ns = seed_stat[0], seed_stat[1]
             known = cached.get(relative)
             if (
                 known is not None
                 and known.key == self.key
-                and known.size == info.st_size
-                and known.mtime_ns == info.st_mtime_ns
-                and known.read_ns - info.st_mtime_ns > _RACY_NS
+                and known.size == size
+                and known.mtime_ns == mtime_ns
+                and known.read_ns - mtime_ns > _RACY_NS
             ):
                 kept[relative] = known.content_hash
                 self.progress.advance()
                 continue
+            path = paths[index]
             read_ns = time.time_ns()
-            stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
-            self.racy |= read_ns - info.st_mtime_ns <= _RACY_NS
+            stats[relative] = (size, mtime_ns, read_ns)
+            self.racy |= read_ns - mtime_ns <= _RACY_NS
             if known is None or known.key != self.key:
                 # Parsed whatever its bytes: read by the parse task itself, later
                 # than read_ns (so the racy check above errs on the safe side).
@@ -1554,7 +1565,7 @@ class _Build:
                 continue
             if known.content_hash == hashlib.sha256(data).hexdigest():
                 kept[relative] = known.content_hash
-                touched.append((relative, info.st_size, info.st_mtime_ns, read_ns))
+                touched.append((relative, size, mtime_ns, read_ns))
                 self.progress.advance()
                 continue
             tasks.append((path, relative, data, self.config))
@@ -1606,6 +1617,29 @@ class _Build:
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
+
+    def _stat_all(
+        self, paths: Sequence[Path], errors: list[FeedtoolError]
+    ) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
+        """``(index, path relative to the seeds, seed_stat)`` of each of ``paths``
+        (``None`` and an error for one that cannot be stat'ed)."""
+        # Paths as strings (os.stat, slicing): a pathlib object per call costs
+        # more than the stat itself, 20,000 times over.
+        root = os.fspath(self.seeds)
+        root = "" if root == "." else root.rstrip("/") + "/"
+        for index, path in enumerate(paths):
+            name = os.fspath(path)
+            if root and name.startswith(root) and "/./" not in name and "/../" not in name:
+                relative = name[len(root) :]
+            else:
+                relative = path.relative_to(self.seeds).as_posix()
+            try:
+                info = os.stat(name)
+            except OSError as exc:
+                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+                yield index, relative, None
+                continue
+            yield index, relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
     def _all_summaries(self, scanned: _Scanned) -> list[_Summary]:
         """Every article's summary, in path order: the ones parsed, and the
@@ -2395,7 +2429,7 @@ def build(
     """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    scan = scan_seeds(seeds) if scan is None else scan
+    scan = quick_scan(seeds) if scan is None else scan
     scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -2423,7 +2457,7 @@ def build(
             _tables.use_folder(cache_dir(out))
             try:
                 try:
-                    report = job.run(scan.paths, ping)
+                    report = job.run(scan.paths, ping, scan.stats)
                 finally:
                     job._resume_gc()
                     job._thaw()
