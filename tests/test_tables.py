@@ -38,14 +38,12 @@ from feedtool import _tables, load_config
 from feedtool.enrich import enrich_item
 from feedtool.parse import parse_article
 
-built = []
-original = _tables._from_disk
 folder = sys.argv[1] if sys.argv[1] != "-" else None
 _tables.use_folder(folder)
 config = load_config(Path(sys.argv[2]))
 text = Path(sys.argv[3]).read_bytes()
 item = enrich_item(parse_article(text, source_path="a.txt", config=config), config)
-on_disk = sorted(name for name, _ in _tables._on_disk or ())
+on_disk = sorted(name for name, _ in _tables._file().sections)
 saved = _tables.save()
 print(json.dumps({"item": item.model_dump_json(), "on_disk": on_disk, "saved": saved,
                   "tables": sorted(name for name, _ in _tables._values)}))
@@ -120,22 +118,44 @@ class _Planted:
         return (open, (self.path, "w"))
 
 
+def _layout(header_mac: bytes, header: bytes, *sections: bytes) -> bytes:
+    """A tables file: what ``_tables.save`` writes, with the signatures given."""
+    return (
+        _tables._MAGIC + header_mac + len(header).to_bytes(8, "big") + header + b"".join(sections)
+    )
+
+
 def test_a_file_not_signed_with_the_users_key_is_never_unpickled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The output folder may come from a pull request: a tables file planted there
-    # must not run code. Only a file carrying this user's HMAC is unpickled.
+    # must not run code. Only a header and sections carrying this user's HMAC are
+    # unpickled.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     monkeypatch.setattr(_tables, "_secret", functools.cache(_tables._secret.__wrapped__))
     folder = tmp_path / "cache"
     folder.mkdir()
     path = folder / _tables.FILENAME
     marker = tmp_path / "pwned"
-    payload = pickle.dumps((_tables._FORMAT, _tables._key(), {("t", ()): _Planted(str(marker))}))
+    section = pickle.dumps(_Planted(str(marker)))
+    assert _tables._secret() is not None  # the key is made
+    key = (tmp_path / "user-cache" / "feedtool" / _tables.KEY_FILENAME).read_bytes()
+
+    def sign(data: bytes, secret: bytes = key) -> bytes:
+        return hmac.new(secret, data, hashlib.sha256).digest()
+
+    def header(section_mac: bytes) -> bytes:
+        table = {("t", ()): (0, len(section), section_mac)}
+        return pickle.dumps((_tables._FORMAT, _tables._key(), table))
+
+    planted_header = pickle.dumps(_Planted(str(marker)))
     for planted in (
-        payload,  # a bare pickle
-        _tables._MAGIC + bytes(32) + payload,  # a wrong signature
-        _tables._MAGIC + hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload,
+        section,  # a bare pickle
+        _layout(bytes(32), header(sign(section)), section),  # a wrong header signature
+        _layout(sign(header(sign(section)), b"k" * 32), header(sign(section)), section),
+        _layout(bytes(32), planted_header),  # the header itself a planted pickle
+        # A signed header, but the section it points to is not the one signed.
+        _layout(sign(header(bytes(32))), header(bytes(32)), section),
     ):
         path.write_bytes(planted)
         assert _tables._read(str(path)) == {}
@@ -143,9 +163,25 @@ def test_a_file_not_signed_with_the_users_key_is_never_unpickled(
     # Signed with the user's key (kept outside the output folder, closed to others).
     key_file = tmp_path / "user-cache" / "feedtool" / _tables.KEY_FILENAME
     assert key_file.stat().st_mode & 0o777 == 0o600
-    signed = _tables._MAGIC + hmac.new(key_file.read_bytes(), payload, hashlib.sha256).digest()
-    path.write_bytes(signed + payload)
+    path.write_bytes(_layout(sign(header(sign(section))), header(sign(section)), section))
     assert set(_tables._read(str(path))) == {("t", ())} and marker.exists()
+
+
+def test_a_damaged_section_is_built_again(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    reference = _run(tmp_path, folder)
+    path = folder / _tables.FILENAME
+    good = path.read_bytes()
+    # The last byte is in the last section: the header still checks, the section not.
+    damaged = good[:-1] + bytes([good[-1] ^ 0xFF])
+    path.write_bytes(damaged)
+    again = _run(tmp_path, folder)
+    # A section that fails its check discards the whole file: nothing more is read from it.
+    assert again["on_disk"] == [] and again["saved"] is True
+    assert again["item"] == reference["item"]
+    third = _run(tmp_path, folder)  # written whole again
+    assert third["on_disk"] == reference["tables"] and third["saved"] is False
 
 
 def test_no_usable_key_means_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,7 +195,7 @@ def test_no_usable_key_means_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     folder = tmp_path / "cache"
     folder.mkdir()
     monkeypatch.setattr(_tables, "_folder", str(folder))
-    monkeypatch.setattr(_tables, "_on_disk", None)
+    monkeypatch.setattr(_tables, "_kept", None)
     monkeypatch.setattr(_tables, "_values", {("t", ()): {"a": 1}})
     assert _tables.save() is False and not (folder / _tables.FILENAME).exists()
 
@@ -179,10 +215,9 @@ def test_the_key_follows_the_installed_code(
     folder = tmp_path / "cache"
     folder.mkdir()
     monkeypatch.setattr(_tables, "_folder", str(folder))
-    monkeypatch.setattr(_tables, "_on_disk", None)
+    monkeypatch.setattr(_tables, "_kept", None)
     monkeypatch.setattr(_tables, "_values", {("t", ()): {"a": 1}})
     assert _tables.save()
-    monkeypatch.setattr(_tables, "_on_disk", None)
     assert _tables._read(str(folder / _tables.FILENAME)) == {("t", ()): {"a": 1}}
     # Another feedtool or another set of installed packages: the file is not used.
     monkeypatch.setattr(_tables, "_key", lambda: "another installation")
@@ -208,3 +243,67 @@ def test_a_build_keeps_every_table_beside_the_store(tmp_path: Path) -> None:
     report = build(seeds, tmp_path / "out", config, ping=False)
     assert report.parsed == ("a.txt",)
     assert path.stat().st_mtime_ns == written  # nothing new to keep: not written again
+
+
+# Asks for one date's month (what rendering an undated article does), then
+# for the gazetteer; prints the tables the process had after each.
+LAZY = """
+import json, sys
+from feedtool import _tables
+from feedtool._text import month_number
+from feedtool.enrich.gazetteer import lexicon
+
+_tables.use_folder(sys.argv[1])
+month_number("March")
+first = sorted(name for name, _ in _tables._values)
+lexicon()
+second = sorted(name for name, _ in _tables._values)
+_tables.release()
+print(json.dumps([first, second, sorted(name for name, _ in _tables._values)]))
+"""
+
+
+def test_a_process_reads_only_the_tables_it_asks_for(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    written = _run(tmp_path, folder)
+    assert "feedtool.enrich.gazetteer.lexicon" in written["tables"]  # type: ignore[operator]
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY, str(folder)], capture_output=True, text=True, check=True
+    )
+    import json
+
+    first, second, released = json.loads(done.stdout.splitlines()[-1])
+    assert first == ["feedtool._text.month_lexicon"]
+    assert second == ["feedtool._text.month_lexicon", "feedtool.enrich.gazetteer.lexicon"]
+    assert released == []
+
+
+def test_the_compact_gazetteer_reads_back_alike() -> None:
+    from feedtool.enrich.gazetteer import Lexicon, lexicon
+
+    built = lexicon()
+    read: Lexicon = pickle.loads(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+    assert read.decoded == {}  # the entries a process made are not kept with the table
+    assert len(read.index) == len(built.index) > 30_000
+    for tokens, entry in built.names():
+        length, found = read.match(list(tokens), 0, len(tokens))
+        assert length == len(tokens) and found == entry
+    # One entry is one object however it is reached (a state by its name and its code).
+    texas = read.match(["Texas"], 0, 1)[1]
+    assert texas is not None and texas is read.states.get("US-TX")
+    assert read.homonyms[("Paris",)][0] is read.match(["Paris"], 0, 1)[1]
+    assert read.qualifier_pattern.match(", Conn.") is not None
+
+
+def test_a_table_is_kept_without_the_words_a_process_met() -> None:
+    from feedtool.enrich import _topic_cues, topics
+
+    lex = topics._lexicon()
+    topics._token(lex, "elections")
+    assert lex.word_cache
+    assert pickle.loads(pickle.dumps(lex)).word_cache == {}
+    cues = _topic_cues.lexicon("fa")
+    assert cues is not None
+    cues.cache["x"] = ()
+    assert pickle.loads(pickle.dumps(cues)).cache == {}

@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 from feedtool._tables import stored
 from feedtool._text import FOLD
@@ -153,6 +153,11 @@ class Lexicon:
     # lengths of the whole-word cues, longest first (unspaced scripts)
     word_lengths: tuple[int, ...] = ()
     cache: dict[str, Entries] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[Any, ...]]:
+        # The words this process has met are not part of the table kept on
+        # disk (``feedtool._tables``).
+        return (Lexicon, tuple(getattr(self, f.name) for f in fields(self) if f.name != "cache"))
 
     def scan(self, text: str) -> tuple[list[tuple[str, Entries]], int]:
         """Each cue occurrence in ``text`` (its surface form and what it counts for),

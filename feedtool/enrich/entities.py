@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from feedtool._tables import on_release
 from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, derived_from, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
@@ -148,6 +149,14 @@ def _shape(written: str, lex: Lexicon) -> tuple[str, str, bool, bool]:
 # repeats its words: shapes are kept, for the lexicon they were made with.
 _SHAPES: tuple[Lexicon | None, dict[str, tuple[str, str, bool, bool]]] = (None, {})
 _MAX_SHAPES = 100_000  # bounded: a long-running server sees many words
+
+
+def _forget_shapes() -> None:
+    global _SHAPES
+    _SHAPES = (None, {})
+
+
+on_release(_forget_shapes)
 
 
 def _tokens(sentence: str, lex: Lexicon) -> tuple[list[_Token], list[str]]:

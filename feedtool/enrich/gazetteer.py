@@ -11,11 +11,12 @@ file is read once per process.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, overload
 
 import pycountry
 
@@ -83,10 +84,19 @@ GEONAMES = "https://sws.geonames.org/"
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Everything the rules look words up in, loaded once."""
+    """Everything the rules look words up in, loaded once.
 
-    # first token → (tokens, entry) pairs, longest first
-    index: dict[str, tuple[tuple[tuple[str, ...], Entry], ...]]
+    Compact: the ~32,000 entries are kept encoded in one ``bytes`` and made
+    into :class:`Entry` objects when a lookup finds them (once per process
+    each, so an entry is one object however it is reached). Built as a graph
+    of objects, the table was ~32 MB in every parse process and ~0.1 s to
+    read back from the kept tables; so it is a few MB, read in a few ms.
+    """
+
+    # first token of a name → the entry number of the one name starting with
+    # it when that name is the token alone, else ``-1 - n``: the names
+    # starting with it are ``starts[n]``
+    index: dict[str, int]
     first_names: frozenset[str]
     titles: dict[str, bool]  # word → whether it proves a person follows
     roles: frozenset[str]
@@ -96,21 +106,279 @@ class Lexicon:
     org_heads: frozenset[str]  # last words of organisations' names
     club_heads: frozenset[str]  # ... of football clubs' names, after a place
     club_context: frozenset[str]  # words after a city that make it a club
-    # place name tokens → every place of that name, the default reading first
-    homonyms: dict[tuple[str, ...], tuple[Entry, ...]] = field(default_factory=dict)
+    # (tokens, entry number) of the names sharing a first token, longest first
+    starts: tuple[tuple[tuple[tuple[str, ...], int], ...], ...] = ()
+    # the entries, encoded (``_encode``), and where each starts (one more: the end)
+    records: bytes = b""
+    offsets: array[int] = field(default_factory=lambda: array("I", [0]))
+    # place name tokens → every place of that name (entry numbers), the default reading first
+    homonym_numbers: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
     # qualifier after "City, " ("Conn.", "N.C.", "Texas", "Japan") → ISO codes
     qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    qualifier_pattern: re.Pattern[str] = re.compile(r"(?!)")
-    countries: dict[str, Entry] = field(default_factory=dict)  # code → country
-    states: dict[str, Entry] = field(default_factory=dict)  # ISO 3166-2 code → state
+    qualifier_source: str = "(?!)"
+    country_numbers: dict[str, int] = field(default_factory=dict)  # code → country
+    state_numbers: dict[str, int] = field(default_factory=dict)  # ISO 3166-2 code → state
+    # entry number → its Entry, as far as this process has met them
+    decoded: dict[int, Entry] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[Any, ...]]:
+        # The entries this process has made are not part of the kept table.
+        return (Lexicon, tuple(getattr(self, f.name) for f in fields(self) if f.name != "decoded"))
+
+    def entry(self, number: int) -> Entry:
+        """The entry numbered ``number`` (the same object every time)."""
+        found = self.decoded.get(number)
+        if found is None:
+            found = self.decoded[number] = _decode(self.records, self.offsets, number)
+        return found
+
+    def candidates(self, first: str) -> tuple[tuple[tuple[str, ...], Entry], ...]:
+        """``(tokens, entry)`` of every name whose first token is ``first``, longest first."""
+        found = self.index.get(first)
+        if found is None:
+            return ()
+        if found >= 0:
+            return (((first,), self.entry(found)),)
+        return tuple((tokens, self.entry(number)) for tokens, number in self.starts[-1 - found])
 
     def match(self, words: list[str], start: int, stop: int) -> tuple[int, Entry | None]:
         """The longest entry whose tokens are ``words[start:…]``, within ``stop``."""
-        for tokens, entry in self.index.get(words[start], ()):
+        found = self.index.get(words[start])
+        if found is None:
+            return 0, None
+        if found >= 0:
+            return (1, self.entry(found)) if start < stop else (0, None)
+        for tokens, number in self.starts[-1 - found]:
             end = start + len(tokens)
             if end <= stop and tuple(words[start:end]) == tokens:
-                return len(tokens), entry
+                return len(tokens), self.entry(number)
         return 0, None
+
+    def names(self) -> Iterator[tuple[tuple[str, ...], Entry]]:
+        """Every ``(tokens, entry)`` of the index, for tables built from it.
+
+        The entries are made afresh, not kept: a scan of all of them would
+        otherwise keep every one in this process.
+        """
+        for first, found in self.index.items():
+            if found >= 0:
+                yield (first,), _decode(self.records, self.offsets, found)
+            else:
+                for tokens, number in self.starts[-1 - found]:
+                    yield tokens, _decode(self.records, self.offsets, number)
+
+    @property
+    def homonyms(self) -> _Places:
+        """Place name tokens → every place of that name, the default reading first."""
+        return _Places(self)
+
+    @property
+    def countries(self) -> _Codes:
+        """ISO 3166-1 code → the country."""
+        return _Codes(self, self.country_numbers)
+
+    @property
+    def states(self) -> _Codes:
+        """ISO 3166-2 code → the state."""
+        return _Codes(self, self.state_numbers)
+
+    @property
+    def qualifier_pattern(self) -> re.Pattern[str]:
+        """A qualifier right after a place name: ", Conn."."""
+        return _compiled(self.qualifier_source)
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    # Compiled when first used, not when the table is read: hundreds of alternatives.
+    return re.compile(source)
+
+
+class _Places:
+    """``Lexicon.homonyms``: entries made from their numbers as they are asked for."""
+
+    __slots__ = ("_lex",)
+
+    def __init__(self, lex: Lexicon) -> None:
+        self._lex = lex
+
+    @overload
+    def get(self, tokens: tuple[str, ...]) -> tuple[Entry, ...] | None: ...
+
+    @overload
+    def get(self, tokens: tuple[str, ...], default: tuple[Entry, ...]) -> tuple[Entry, ...]: ...
+
+    def get(
+        self, tokens: tuple[str, ...], default: tuple[Entry, ...] | None = None
+    ) -> tuple[Entry, ...] | None:
+        numbers = self._lex.homonym_numbers.get(tokens)
+        if numbers is None:
+            return default
+        return tuple(self._lex.entry(number) for number in numbers)
+
+    def __getitem__(self, tokens: tuple[str, ...]) -> tuple[Entry, ...]:
+        return tuple(self._lex.entry(number) for number in self._lex.homonym_numbers[tokens])
+
+    def __contains__(self, tokens: object) -> bool:
+        return tokens in self._lex.homonym_numbers
+
+    def __len__(self) -> int:
+        return len(self._lex.homonym_numbers)
+
+
+class _Codes:
+    """``Lexicon.countries`` and ``.states``: code → entry, made when asked for."""
+
+    __slots__ = ("_lex", "_numbers")
+
+    def __init__(self, lex: Lexicon, numbers: dict[str, int]) -> None:
+        self._lex, self._numbers = lex, numbers
+
+    def get(self, code: str | None, default: Entry | None = None) -> Entry | None:
+        number = self._numbers.get(code) if code is not None else None
+        return default if number is None else self._lex.entry(number)
+
+    def __getitem__(self, code: str) -> Entry:
+        return self._lex.entry(self._numbers[code])
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+
+# An entry's fields in one line: ``_CELL`` between them, ``_ITEM`` between the
+# ``same_as`` links, written short (``_LINKS``); an empty cell is ``None``.
+_CELL = "\x1f"
+_ITEM = "\x1e"
+_LINKS = ((WIKIDATA, "w"), (GEONAMES, "g"))
+
+
+def _encode(entry: Entry) -> str:
+    links = []
+    for link in entry.same_as:
+        for prefix, short in _LINKS:
+            if link.startswith(prefix):
+                link = short + link[len(prefix) :]
+                break
+        else:
+            link = "=" + link
+        links.append(link)
+    cells = [
+        entry.kind,
+        entry.name,
+        entry.rule,
+        entry.code,
+        entry.scheme,
+        entry.parent,
+        _ITEM.join(links),
+        "1" if entry.demonym else "",
+        str(entry.need),
+        entry.state,
+        str(entry.population),
+    ]
+    for position, cell in enumerate(cells):
+        # "" stands for None: a field that is "" would come back as None.
+        if cell == "" and position not in (6, 7):
+            raise ValueError(f"an empty field in gazetteer entry {entry!r}")
+    if any(_CELL in cell or _ITEM in cell for cell in (*cells[:6], *links, *cells[7:]) if cell):
+        raise ValueError(f"a separator in gazetteer entry {entry!r}")
+    return _CELL.join(cell or "" for cell in cells)
+
+
+_INTERNED: dict[str, str] = {}
+
+
+def _decode(records: bytes, offsets: array[int], number: int) -> Entry:
+    cells = records[offsets[number] : offsets[number + 1]].decode("utf-8").split(_CELL)
+    kind, name, rule, code, scheme, parent, links, demonym, need, state, population = cells
+    same_as = []
+    if links:
+        for link in links.split(_ITEM):
+            short, rest = link[0], link[1:]
+            same_as.append(rest if short == "=" else _PREFIXES[short] + rest)
+    shared = _INTERNED.setdefault
+    return Entry(
+        kind=shared(kind, kind),  # type: ignore[arg-type]
+        name=name,
+        rule=shared(rule, rule),
+        code=shared(code, code) if code else None,
+        scheme=shared(scheme, scheme) if scheme else None,
+        parent=shared(parent, parent) if parent else None,
+        same_as=tuple(same_as),
+        demonym=bool(demonym),
+        need=int(need),
+        state=shared(state, state) if state else None,
+        population=int(population),
+    )
+
+
+_PREFIXES = {short: prefix for prefix, short in _LINKS}
+
+
+def _compact(
+    entries: dict[tuple[str, ...], Entry],
+    homonyms: dict[tuple[str, ...], tuple[Entry, ...]],
+    countries: dict[str, Entry],
+    states: dict[str, Entry],
+) -> tuple[
+    dict[str, int],
+    tuple[tuple[tuple[tuple[str, ...], int], ...], ...],
+    bytes,
+    array[int],
+    dict[tuple[str, ...], tuple[int, ...]],
+    dict[str, int],
+    dict[str, int],
+]:
+    """The lexicon's entries as numbers into one encoded ``bytes``.
+
+    Numbered by identity: an Entry reached by several names (or by a name and
+    ``states``) is one number, so one object again once decoded; distinct
+    objects of equal value stay distinct, as they were.
+    """
+    numbers: dict[int, int] = {}
+    chunks: list[bytes] = []
+    offsets = array("I", [0])
+    keep: list[Entry] = []  # alive while numbered: an id is only unique among live objects
+
+    def number(entry: Entry) -> int:
+        found = numbers.get(id(entry))
+        if found is None:
+            found = numbers[id(entry)] = len(chunks)
+            keep.append(entry)
+            chunks.append(_encode(entry).encode("utf-8"))
+            offsets.append(offsets[-1] + len(chunks[-1]))
+        return found
+
+    words: dict[str, str] = {}  # one object per token across the names
+    grouped: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for tokens, entry in entries.items():
+        tokens = tuple(words.setdefault(t, t) for t in tokens)
+        grouped.setdefault(tokens[0], []).append((tokens, number(entry)))
+    index: dict[str, int] = {}
+    starts: list[tuple[tuple[tuple[str, ...], int], ...]] = []
+    for first, names in grouped.items():
+        if len(names) == 1 and len(names[0][0]) == 1:
+            index[first] = names[0][1]
+        else:
+            index[first] = -1 - len(starts)
+            starts.append(tuple(sorted(names, key=lambda p: -len(p[0]))))
+    homonym_numbers = {
+        tuple(words.setdefault(t, t) for t in tokens): tuple(number(e) for e in found)
+        for tokens, found in homonyms.items()
+    }
+    country_numbers = {code: number(e) for code, e in countries.items()}
+    state_numbers = {code: number(e) for code, e in states.items()}
+    return (
+        index,
+        tuple(starts),
+        b"".join(chunks),
+        offsets,
+        homonym_numbers,
+        country_numbers,
+        state_numbers,
+    )
 
 
 def data_lines(name: str) -> Iterator[list[str]]:
@@ -247,14 +515,18 @@ def lexicon() -> Lexicon:
     countries = {e.code: e for e, _n, _d in _countries() if e.code}
     qualifiers = _qualifiers(states, _countries())
 
-    index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
-    for tokens, entry in entries.items():
-        index.setdefault(tokens[0], []).append((tokens, entry))
+    index, starts, records, offsets, homonym_numbers, country_numbers, state_numbers = _compact(
+        entries,
+        homonyms,
+        countries,
+        {code: entry for code, (entry, _names) in states.items()},
+    )
+    # Only the making reads GeoNames' rows (tens of thousands of lists): not
+    # kept, nor inherited by the parse workers.
+    _world_table.cache_clear()
+    _world_rows.cache_clear()
     return Lexicon(
-        index={
-            k: tuple(sorted(v, key=lambda p: -len(p[0]))) if len(v) > 1 else (v[0],)
-            for k, v in index.items()
-        },
+        index=index,
         first_names=first_names,
         titles=titles,
         roles=data_words("roles.txt"),
@@ -264,15 +536,18 @@ def lexicon() -> Lexicon:
         org_heads=data_words("org_heads.txt"),
         club_heads=data_words("club_heads.txt"),
         club_context=data_words("club_context.txt"),
-        homonyms=homonyms,
+        starts=starts,
+        records=records,
+        offsets=offsets,
+        homonym_numbers=homonym_numbers,
         qualifiers=qualifiers,
-        qualifier_pattern=re.compile(
+        qualifier_source=(
             r"\s*,\s*("
             + "|".join(re.escape(q) for q in sorted(qualifiers, key=lambda q: (-len(q), q)))
             + r")(?![\w'’-])"
         ),
-        countries=countries,
-        states={code: entry for code, (entry, _names) in states.items()},
+        country_numbers=country_numbers,
+        state_numbers=state_numbers,
     )
 
 

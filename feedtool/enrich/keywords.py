@@ -162,11 +162,7 @@ def _entity_words(item: NewsItem) -> frozenset[str]:
 def _proper_words() -> frozenset[str]:
     """Demonyms and personal titles: proper nouns even when alone ("Iranian")."""
     lex = lexicon()
-    words = {
-        first.lower()
-        for first, entries in lex.index.items()
-        if any(entry.demonym for _tokens, entry in entries)
-    }
+    words = {tokens[0].lower() for tokens, entry in lex.names() if entry.demonym}
     words.update(t.lower() for t, proves in lex.titles.items() if proves)
     return frozenset(words)
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from feedtool._tables import stored
+from feedtool._tables import on_release, stored
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
@@ -106,14 +106,13 @@ def _english_records() -> tuple[dict[str, Entry], dict[str, Entry]]:
     """The English gazetteer's countries by code and cities by name."""
     countries: dict[str, Entry] = {}
     cities: dict[str, Entry] = {}
-    for names in lexicon().index.values():
-        for _tokens, entry in names:
-            if entry.demonym or entry.kind != "place":
-                continue
-            if entry.rule == "gazetteer:country" and entry.code:
-                countries.setdefault(entry.code, entry)
-            elif entry.rule == "gazetteer:city":
-                cities.setdefault(entry.name, entry)
+    for _tokens, entry in lexicon().names():
+        if entry.demonym or entry.kind != "place":
+            continue
+        if entry.rule == "gazetteer:country" and entry.code:
+            countries.setdefault(entry.code, entry)
+        elif entry.rule == "gazetteer:city":
+            cities.setdefault(entry.name, entry)
     return countries, cities
 
 
@@ -202,6 +201,9 @@ def _candidates(lang: str, raw: str) -> tuple[_Candidate, ...]:
         (rest, entry, cut) for form, cut in _forms(word) for rest, entry in index.get(form, ())
     ]
     return tuple(sorted(found, key=lambda n: -len(n[0])))  # stable: the word as written first
+
+
+on_release(_candidates.cache_clear)
 
 
 def find_places(text: str, lang: str) -> Iterator[tuple[Entry, str]]:

@@ -40,7 +40,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -156,6 +156,15 @@ class _Lexicon:
     # first word of any phrase → its longest phrase, in words
     phrase_starts: dict[str, int]
     word_cache: dict[str, _Token] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[_Lexicon], tuple[Any, ...]]:
+        # The words this process has met are not part of the table: kept with
+        # it (``feedtool._tables``), up to 100,000 of them were read back and
+        # held by every later build.
+        return (
+            _Lexicon,
+            tuple(getattr(self, f.name) for f in fields(self) if f.name != "word_cache"),
+        )
 
 
 def _entries(raw: Iterable[Sequence[Any]]) -> Entries:

@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -63,13 +63,14 @@ from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishE
 from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.plugins import RENDERERS
-from feedtool.publish import _quick
+from feedtool.publish import _quick, _snapshot
 from feedtool.publish._files import (
     clean_temporaries,
     existing_files,
     inside,
     prune_empty_dirs,
-    stage,
+    stage_at,
+    temp_name,
     temp_of,
     unchanged,
     write_atomic,
@@ -79,9 +80,9 @@ from feedtool.publish._files import (
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
-from feedtool.publish._preload import drop_babel, preload, release
+from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
-from feedtool.publish._seeds import SeedScan, scan_seeds
+from feedtool.publish._seeds import SeedScan, quick_scan
 from feedtool.publish._state import (
     STATE_FILENAME,
     State,
@@ -369,6 +370,13 @@ def _map_helping(
         yield from results(*window.popleft())
 
 
+def _indexed(
+    walked: Sequence[tuple[str, tuple[int, int, int, int]]],
+) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
+    for index, (relative, seed_stat) in enumerate(walked):
+        yield index, relative, seed_stat
+
+
 def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
     return ItemRef(
         source_path=article.source_path,
@@ -421,9 +429,14 @@ def _ref_row(
     )
 
 
-def _ref_of_row(
-    path: str, data: bytes
-) -> tuple[ItemRef, bool, tuple[tuple[str, int | None, str | None], ...]]:
+#: The fields of an ``ItemRef`` its constructor takes, in its order.
+_REF_FIELDS = tuple(f.name for f in fields(ItemRef) if f.init)
+
+#: A ref, whether its article is dated by its first publication, and its warnings.
+_RefRow = tuple[ItemRef, bool, tuple[tuple[str, int | None, str | None], ...]]
+
+
+def _ref_of_row(path: str, data: bytes) -> _RefRow:
     """The ref, first-publication flag and warnings of a :func:`_ref_row`."""
     (
         id_,
@@ -699,6 +712,21 @@ def _item_loader(
     return lambda ref: load_path(ref.source_path)
 
 
+#: The collector's thresholds while many objects are made that mostly live long
+#: or die young (a cold build's parse and render): the first generation is
+#: collected every 20,000 allocations instead of 700, the others as often as
+#: before relative to it. Cyclic garbage waits a little longer; the walks of
+#: the young objects that survive are far fewer.
+_BUSY_THRESHOLDS = (20_000, 10, 10)
+
+
+def _collect_less() -> tuple[int, int, int]:
+    """Set :data:`_BUSY_THRESHOLDS` (if the collector's are lower); the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(*(max(a, b) for a, b in zip(before, _BUSY_THRESHOLDS, strict=True)))
+    return before
+
+
 class _Build:
     def __init__(
         self,
@@ -745,6 +773,8 @@ class _Build:
         self._records: dict[str, tuple[Any, ...]] = {}
         self._gc_paused = False
         self._frozen = False
+        #: The collector's thresholds before :meth:`_freeze` (``None``: not changed).
+        self._thresholds: tuple[int, int, int] | None = None
         #: The output folders' times as ``_folders_stamp`` last saw them.
         self._folder_times: list[tuple[str, int]] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
@@ -777,18 +807,42 @@ class _Build:
             gc.enable()
             self._gc_paused = False
 
+    def _freeze(self) -> None:
+        """Set aside every object made so far from the collector, and collect
+        less often (:func:`_collect_less`), until :meth:`_thaw`.
+
+        For a full render: the refs, the site and its channels live until the
+        end, and rendering thousands of outputs starts hundreds of collections
+        that would walk them each time (seconds of a cold build's CPU)."""
+        if not self._frozen:
+            gc.freeze()
+            self._frozen = True
+        if self._thresholds is None:
+            self._thresholds = _collect_less()
+
     def _thaw(self) -> None:
-        """Undo :meth:`_resume_gc`'s freeze (a long-lived process collects them again)."""
+        """Undo :meth:`_resume_gc`'s and :meth:`_freeze`'s changes to the collector
+        (a long-lived process collects as it did before the build)."""
         if self._frozen:
             gc.unfreeze()
             self._frozen = False
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
         self.timings.append((phase, now - self._clock))
         self._clock = now
 
-    def run(self, paths: Sequence[Path], ping: bool) -> BuildReport:
+    def run(
+        self,
+        paths: Sequence[Path],
+        ping: bool,
+        stats: Sequence[tuple[str, tuple[int, int, int, int]]] | None = None,
+    ) -> BuildReport:
+        """Build from the articles ``paths``; ``stats``: their paths relative to
+        the seeds folder and ``seed_stat``, when the walk that found them has them."""
         store = self.store
         if store.meta("in_progress"):
             clean_temporaries(self.out)
@@ -796,10 +850,15 @@ class _Build:
         state_bytes = state_path.read_bytes() if state_path.is_file() else b""
         self._lap("read state")
 
-        scanned = self._scan_and_parse(paths)
+        scanned = self._scan_and_parse(paths, stats)
         errors, parsed = scanned.errors, scanned.parsed
         if parsed:
-            release(collect=len(parsed) >= PARALLEL_THRESHOLD)
+            many = len(parsed) >= PARALLEL_THRESHOLD
+            if many and _tables.unsaved():
+                # Every table the articles can need is kept before they are
+                # let go (``release``): see ``build``.
+                preload(self.config)
+            release(collect=many)
         self._lap("parse + enrich")
 
         now = _now()
@@ -863,6 +922,7 @@ class _Build:
             # A full plan is made part by part, each part rendered as soon as it
             # is planned: whether anything will be staged is not known yet.
             self._resume_gc()
+            self._freeze()
             self._mark_in_progress()
             self._stamps = stamps
             # Babel's locale data, read to date undated articles when stamping,
@@ -902,8 +962,9 @@ class _Build:
             store.put_meta("in_progress", "1")
             store.put_meta(_quick.QUICK_META, None)
             store.commit()
+            root = os.fspath(self.out)
             for target in staged:
-                os.replace(temp_of(self.out / target), self.out / target)
+                os.replace(temp_name(root, target), f"{root}/{target}")
         except BaseException:
             for target in staged:
                 temp_of(self.out / target).unlink(missing_ok=True)
@@ -1127,20 +1188,24 @@ class _Build:
                 return None
         except (ValueError, TypeError):
             return None
-        rows = store.refs()
+        rows = self._stored_refs()
         edited = {s.source_path for s in changed}
         if len(rows) != len(scanned.kept) + len(edited) or not all(p in rows for p in edited):
             return None
         if not all(path in rows for path in scanned.kept):
             return None
-        state = State.loads(state_bytes, self.out / STATE_FILENAME, own=True)
+        # Its records read as asked for: those of the edited articles, and of
+        # the few others whose items are rendered (``_Stamps``).
+        state = State.light(state_bytes)
         entries = state.entries
         ids: dict[str, str] = {}
         for summary in changed:
             published = summary.published
             if summary.draft or (published is not None and published > now):
                 return None
-            old = orjson.loads(rows[summary.source_path])[0]
+            old = rows[summary.source_path][0].id
+            if old is None:  # pragma: no cover - a published ref has its id
+                return None
             entry = entries.get(old)
             if (
                 entry is None
@@ -1151,24 +1216,22 @@ class _Build:
                 return None
             ids[summary.source_path] = old
         # One record a path, or matching by path depends on the records' order.
-        paths = [entry.path for entry in entries.values()]
-        if len(set(paths)) != len(paths):
+        if not state.paths_unique():
             return None
         self._records = {key: _record(entries[key]) for key in ids.values()}
         refs: list[ItemRef] = []
         undated: set[str] = set()
         warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
         taken: set[dt.datetime] = set()
-        for path, data in rows.items():
+        for path, (ref, by_first, noted) in rows.items():
             if path in edited:
                 continue
-            ref, by_first, warnings = _ref_of_row(path, data)
             refs.append(ref)
             taken.add(item_updated(ref).replace(microsecond=0))
             if by_first:
                 undated.add(path)
-            if warnings:
-                warned[path] = warnings
+            if noted:
+                warned[path] = noted
         restamped = Stamper(state, self.config, now, self._newsroom).restamp(changed, ids, taken)
         for summary in changed:
             stamp = restamped[summary.source_path]
@@ -1186,6 +1249,12 @@ class _Build:
         """Keep the refs of this build for the next one (``_light_stamp``): the
         edited articles' after a light build, else every article's."""
         light = self._light
+        ordered = [
+            ref
+            for ref in sorted(refs, key=_SOURCE_PATH)
+            if light is None or ref.source_path in light
+        ]
+        warned = self._warned
         # Made as they are inserted, in path order: 20,000 rows are 12 MB.
         rows = (
             (
@@ -1193,13 +1262,43 @@ class _Build:
                 _ref_row(
                     ref,
                     stamps[ref.source_path].by_first_publication,
-                    self._warned.get(ref.source_path, ()),
+                    warned.get(ref.source_path, ()),
                 ),
             )
-            for ref in sorted(refs, key=_SOURCE_PATH)
-            if light is None or ref.source_path in light
+            for ref in ordered
         )
-        self.store.put_refs(rows, replace_all=light is None)
+        # All of them: a copy the next light build unpickles instead of decoding
+        # every row (the rows a light build puts are read over it).
+        # A ref as its fields: unpickled, ``ItemRef(*fields)`` is made at a
+        # third of the cost of restoring a frozen dataclass's state.
+        pickles = (
+            _snapshot.pack(
+                (
+                    tuple([getattr(ref, name) for name in _REF_FIELDS]),
+                    stamps[ref.source_path].by_first_publication,
+                    warned.get(ref.source_path, ()),
+                )
+                for ref in ordered
+            )
+            if light is None
+            else ()
+        )
+        self.store.put_refs(rows, replace_all=light is None, pickles=pickles)
+
+    def _stored_refs(self) -> dict[str, _RefRow]:
+        """What the last build stamped of each article (``_ref_of_row``), by path:
+        from its pickles and the rows light builds put since, else from the rows."""
+        pickles, since = self.store.ref_pickles()
+        found = _snapshot.unpack(pickles) if pickles else None
+        if found is None:
+            return {path: _ref_of_row(path, data) for path, data in self.store.refs().items()}
+        rows: dict[str, _RefRow] = {}
+        for values, by_first, noted in found:
+            ref = ItemRef(*values)
+            rows[ref.source_path] = (ref, by_first, noted)
+        del found
+        rows.update((path, _ref_of_row(path, data)) for path, data in since.items())
+        return rows
 
     def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
         """What a focused plan needs to be as the last complete build left it."""
@@ -1474,9 +1573,15 @@ class _Build:
 
     # ----------------------------------------------------------------- scan and parse
 
-    def _scan_and_parse(self, paths: Sequence[Path]) -> _Scanned:
+    def _scan_and_parse(
+        self,
+        paths: Sequence[Path],
+        walked: Sequence[tuple[str, tuple[int, int, int, int]]] | None = None,
+    ) -> _Scanned:
         """Read the files that changed (parse and enrich those whose bytes did);
-        the others are only stat'ed, and their summaries left in the store."""
+        the others are only stat'ed, and their summaries left in the store.
+        ``walked``: each path's relative path and stat, when the walk that
+        found them made them (:meth:`SeedScan.of_walk`): not made again."""
         store = self.store
         _SHARED.clear()
         # Paused while an edit is read, stamped and planned (``_resume_gc``):
@@ -1492,40 +1597,31 @@ class _Build:
         stats: dict[str, tuple[int, int, int]] = {}
         touched: list[tuple[str, int, int, int]] = []
         present: set[str] = set()
-        # Paths as strings (os.stat, slicing): a pathlib object per call costs
-        # more than the stat itself, 20,000 times over.
-        root = os.fspath(self.seeds)
-        root = "" if root == "." else root.rstrip("/") + "/"
+        seed_stats = self.seed_stats
         self.progress.phase("scanning", len(paths))
-        for path in paths:
-            name = os.fspath(path)
-            if root and name.startswith(root) and "/./" not in name and "/../" not in name:
-                relative = name[len(root) :]
-            else:
-                relative = path.relative_to(self.seeds).as_posix()
+        for index, relative, seed_stat in (
+            _indexed(walked) if walked is not None else self._stat_all(paths, errors)
+        ):
             present.add(relative)
-            try:
-                info = os.stat(name)
-            except OSError as exc:
-                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+            if seed_stat is None:
                 continue
-            self.seed_stats.append(
-                (relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-            )
+            seed_stats.append((relative, seed_stat))
+            size, mtime_ns = seed_stat[0], seed_stat[1]
             known = cached.get(relative)
             if (
                 known is not None
                 and known.key == self.key
-                and known.size == info.st_size
-                and known.mtime_ns == info.st_mtime_ns
-                and known.read_ns - info.st_mtime_ns > _RACY_NS
+                and known.size == size
+                and known.mtime_ns == mtime_ns
+                and known.read_ns - mtime_ns > _RACY_NS
             ):
                 kept[relative] = known.content_hash
                 self.progress.advance()
                 continue
+            path = paths[index]
             read_ns = time.time_ns()
-            stats[relative] = (info.st_size, info.st_mtime_ns, read_ns)
-            self.racy |= read_ns - info.st_mtime_ns <= _RACY_NS
+            stats[relative] = (size, mtime_ns, read_ns)
+            self.racy |= read_ns - mtime_ns <= _RACY_NS
             if known is None or known.key != self.key:
                 # Parsed whatever its bytes: read by the parse task itself, later
                 # than read_ns (so the racy check above errs on the safe side).
@@ -1538,7 +1634,7 @@ class _Build:
                 continue
             if known.content_hash == hashlib.sha256(data).hexdigest():
                 kept[relative] = known.content_hash
-                touched.append((relative, info.st_size, info.st_mtime_ns, read_ns))
+                touched.append((relative, size, mtime_ns, read_ns))
                 self.progress.advance()
                 continue
             tasks.append((path, relative, data, self.config))
@@ -1553,6 +1649,9 @@ class _Build:
         stored = scanned.stored
         if many:
             self._resume_gc()
+            # Each parse makes thousands of objects; forked workers inherit this too.
+            if self._thresholds is None:
+                self._thresholds = _collect_less()
         # By task (the order of the paths): the ones handed back come last.
         failed: list[tuple[int, FeedtoolError]] = []
         self.progress.phase("parsing", len(tasks))
@@ -1587,6 +1686,29 @@ class _Build:
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
+
+    def _stat_all(
+        self, paths: Sequence[Path], errors: list[FeedtoolError]
+    ) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
+        """``(index, path relative to the seeds, seed_stat)`` of each of ``paths``
+        (``None`` and an error for one that cannot be stat'ed)."""
+        # Paths as strings (os.stat, slicing): a pathlib object per call costs
+        # more than the stat itself, 20,000 times over.
+        root = os.fspath(self.seeds)
+        root = "" if root == "." else root.rstrip("/") + "/"
+        for index, path in enumerate(paths):
+            name = os.fspath(path)
+            if root and name.startswith(root) and "/./" not in name and "/../" not in name:
+                relative = name[len(root) :]
+            else:
+                relative = path.relative_to(self.seeds).as_posix()
+            try:
+                info = os.stat(name)
+            except OSError as exc:
+                errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
+                yield index, relative, None
+                continue
+            yield index, relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
     def _all_summaries(self, scanned: _Scanned) -> list[_Summary]:
         """Every article's summary, in path order: the ones parsed, and the
@@ -1623,7 +1745,7 @@ class _Build:
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
         # collector, which would write to (and so copy) their pages.
-        preload(self.config)
+        preload_kept(self.config)
         gc.collect()
         gc.freeze()
         try:
@@ -2172,6 +2294,9 @@ def _part_worker_start(parent: int, spec: _PartSpec) -> None:
     # A spawned worker inherits no descriptor of the build's (its lock neither).
     _worker_init(None, parent)
     global _PARTS
+    # Rendering an undated article completes its dates with the month names:
+    # read from the build's kept tables, not made from babel's locale data.
+    _tables.use_folder(cache_dir(spec.out))
     reader = SqliteStore.__new__(SqliteStore)
     reader.path = spec.store
     reader = reader.reader()
@@ -2179,6 +2304,10 @@ def _part_worker_start(parent: int, spec: _PartSpec) -> None:
     load = _item_loader(lambda: reader, stamps, spec.config)
     site = _make_site(spec.config, refs, load, Fragments(_Collecting(reader), salt=spec.key), None)
     _PARTS = _PartJob(spec.out, spec.key, reader, existing, {}, site, spec.parts, old_files)
+    # The site lives as long as the worker: frozen, the collections its parts'
+    # garbage starts do not walk it (a second or more of a cold build).
+    gc.freeze()
+    _collect_less()
 
 
 def _part_run(number: int) -> _PartResult:
@@ -2257,7 +2386,7 @@ def _render_order(todo: Sequence[Planned | tuple[str, bytes]], rank: dict[str, i
 
 def _render_one(
     out: Path, output: Planned | tuple[str, bytes], existing: set[str] | None
-) -> tuple[bool, str, Path | None]:
+) -> tuple[bool, str, str | None]:
     """Render ``output`` and stage it unless the file already holds its bytes:
     ``(whether a renderer ran, path, the staged temporary or None)``.
 
@@ -2269,11 +2398,13 @@ def _render_one(
         path, data, did_render = output.path, output.render(), True
     else:
         (path, data), did_render = output, False
-    target = out / path
+    # Strings, not path objects: this runs once per output.
+    root = os.fspath(out)
+    folder, _, name = path.rpartition("/")
     maybe = existing is None or path in existing or path.startswith(".") or "/." in path
-    if maybe and unchanged(target, data):
+    if maybe and unchanged(f"{root}/{path}", data):
         return did_render, path, None
-    return did_render, path, stage(target, data)
+    return did_render, path, stage_at(f"{root}/{folder}" if folder else root, name, data)
 
 
 def _without_duplicate_ids(
@@ -2356,7 +2487,7 @@ def build(
     """
     seeds, out = Path(seeds), Path(out)
     check_enrichers(config)
-    scan = scan_seeds(seeds) if scan is None else scan
+    scan = quick_scan(seeds) if scan is None else scan
     scan.check_not_empty(seeds)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -2384,7 +2515,7 @@ def build(
             _tables.use_folder(cache_dir(out))
             try:
                 try:
-                    report = job.run(scan.paths, ping)
+                    report = job.run(scan.paths, ping, scan.stats)
                 finally:
                     job._resume_gc()
                     job._thaw()

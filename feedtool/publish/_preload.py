@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 import warnings
 
+import feedtool._tables as _tables
 from feedtool.config import Config
 from feedtool.enrich import enrich_item
 from feedtool.parse import parse_article
@@ -63,6 +65,31 @@ def preload(config: Config) -> None:
     drop_babel()
 
 
+def preload_kept(config: Config) -> None:
+    """:func:`preload`, the tables read from the build's kept file; made first, when
+    the file has none, by a short-lived child process that keeps them there.
+
+    Making the tables (the gazetteer from tens of thousands of GeoNames rows,
+    pycountry's and babel's data) leaves ~60 MB of garbage and scattered free
+    memory in the process that made them, which the parse workers forked from
+    it would each carry; read back, the same tables are ~13 MB. Without a
+    file to keep them in (no folder, no signing key, no ``fork``) they are
+    made here, as before.
+    """
+    if _tables.folder() is not None and not _tables.has_tables() and hasattr(os, "fork"):
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child, seen by the parent's result
+            code = 1
+            try:
+                preload(config)
+                code = 0 if _tables.save() else 1
+            finally:
+                os._exit(code)
+        os.waitpid(child, 0)
+        _tables.reopen()
+    preload(config)
+
+
 def release(collect: bool = True) -> None:
     """Give back what parsing needed and rendering does not, before a render pool forks.
 
@@ -80,6 +107,10 @@ def release(collect: bool = True) -> None:
     release_models()
     drop_babel()
     if collect:
+        # The lookup tables too: kept on disk (``feedtool._tables``), and read
+        # again, each on its own, by whatever asks (rendering an undated
+        # article reads the month names, not the gazetteer).
+        _tables.release()
         gc.collect()
         trim_heap()
 
