@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from feedtool._stamp import Stat
+
 # --------------------------------------------------------------------------- the entry point
 
 
@@ -192,6 +194,13 @@ def _answer(args: Sequence[str]) -> bool:
     fd = _lock(out)
     if fd is None:
         return False
+    walks: list[tuple[list[tuple[str, Stat]], list[str]]] = []
+
+    def walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
+        stats, notices, others = light_walk(seeds)
+        walks.append((stats, list(others)))
+        return stats, notices, others
+
     try:
         found = check(
             seeds,
@@ -199,10 +208,19 @@ def _answer(args: Sequence[str]) -> bool:
             config_source,
             drafts=options["drafts"],
             future=options["future"],
-            walk=light_walk,
+            walk=walk,
         )
         if found is None:
-            note_miss(seeds, out, config_source, options["drafts"], options["future"])
+            # The build this hands over to takes the walk too (an edit: 20,000
+            # articles not walked and stat'ed again).
+            note_miss(
+                seeds,
+                out,
+                config_source,
+                options["drafts"],
+                options["future"],
+                walks[0] if walks else None,
+            )
     except Unsure:
         found = None
     finally:

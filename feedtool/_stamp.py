@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     Stat = tuple[int, int, int, int]
+    #: What :func:`walk_seeds` found: ``(relative path, stat)`` of the articles, other files.
+    Walk = tuple[list[tuple[str, Stat]], list[str]]
 
 #: The store's meta key of the stamp.
 QUICK_META = "quick"
@@ -284,8 +286,12 @@ def check(
 
 
 #: The key (:func:`_miss_key`) of the build the console entry point just found
-#: not to be a no-op, for the click CLI it hands over to (:func:`take_miss`).
+#: not to be a no-op, for the click CLI it hands over to (:func:`take_miss`),
+#: and the walk of the seeds that found it (``None``: the check did not walk).
 _missed: tuple[object, ...] | None = None
+_missed_walk: Walk | None = None
+#: The walk :func:`take_miss` took over, for the build (:func:`take_walk`).
+_taken_walk: tuple[str, Walk] | None = None
 
 
 def _miss_key(
@@ -300,25 +306,53 @@ def _miss_key(
     )
 
 
-def note_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> None:
-    """Remember that :func:`check` just found this build not to be a no-op."""
-    global _missed
+def note_miss(
+    seeds: str,
+    out: str,
+    config_source: bytes,
+    drafts: bool,
+    future: bool,
+    walk: Walk | None = None,
+) -> None:
+    """Remember that :func:`check` just found this build not to be a no-op, and
+    ``walk``, what :func:`walk_seeds` found when it did (the build need not walk
+    the seeds and stat every article again)."""
+    global _missed, _missed_walk
     _missed = _miss_key(seeds, out, config_source, drafts, future)
+    _missed_walk = walk
 
 
 def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> bool:
     """Whether :func:`note_miss` noted this build (then forgotten): the click CLI
     need not check again what the entry point just checked (the seeds walked and
     the output folders stat'ed twice). Checking again could only turn a build into
-    a no-op answer, never make one wrong."""
-    global _missed
+    a no-op answer, never make one wrong. The walk noted with it is kept for
+    :func:`take_walk`."""
+    global _missed, _missed_walk, _taken_walk
     missed, _missed = _missed, None
-    return missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
+    walk, _missed_walk = _missed_walk, None
+    taken = missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
+    _taken_walk = (os.path.realpath(seeds), walk) if taken and walk is not None else None
+    return taken
+
+
+def take_walk(seeds: str) -> Walk | None:
+    """The walk of ``seeds`` that :func:`take_miss` took over (then forgotten), or ``None``.
+
+    Made a moment before this build took the lock again: a file changed since
+    is one changed after the build's own walk would have seen it (the next
+    build sees it, as its size or time differs from what this one records).
+    """
+    global _taken_walk
+    taken, _taken_walk = _taken_walk, None
+    if taken is None or taken[0] != os.path.realpath(seeds):
+        return None
+    return taken[1]
 
 
 def forget_miss() -> None:
-    global _missed
-    _missed = None
+    global _missed, _missed_walk, _taken_walk
+    _missed = _missed_walk = _taken_walk = None
 
 
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
@@ -341,5 +375,6 @@ __all__ = [
     "read_stamp",
     "seeds_digest",
     "take_miss",
+    "take_walk",
     "walk_seeds",
 ]

@@ -298,13 +298,19 @@ def _full_build(
     wait: float,
     quiet: bool,
 ) -> BuildReport:
+    from feedtool._stamp import take_walk
     from feedtool.config import config_from_bytes, load_config
     from feedtool.publish import build as build_site
-    from feedtool.publish._seeds import scan_seeds
+    from feedtool.publish._seeds import SeedScan, quick_scan
 
-    # One walk of the seeds for the notices and the build (20,000 stats).
+    # One walk of the seeds for the notices and the build (20,000 stats): the
+    # console entry point's, when it walked them to find this is no no-op.
+    walked = take_walk(os.fspath(seeds))
     with _errors_to_exit():
-        scan = scan_seeds(seeds) if seeds.is_dir() else None
+        if walked is not None:
+            scan: SeedScan | None = SeedScan.of_walk(seeds, *walked)
+        else:
+            scan = quick_scan(seeds) if seeds.is_dir() else None
     _print_others(() if quiet or scan is None else scan.others)
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     with _errors_to_exit():

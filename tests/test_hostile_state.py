@@ -311,23 +311,34 @@ def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
 def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedtool.publish import _files
-
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
     before = _tree(out)
     (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
-    real_open = open
+    real_open, real_write = os.open, os.write
+    staging: set[int] = set()
     calls = {"n": 0}
 
-    def filling_open(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if "w" in mode and str(path).endswith(".feedtool-tmp"):
+    # Staged files are written through descriptors: the disk fills up while
+    # the fourth one is written (a partial temporary is left to clean up).
+    def tracking_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        fd = real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+        if str(path).endswith(".feedtool-tmp"):
+            staging.add(fd)
+        else:
+            staging.discard(fd)
+        return fd
+
+    def filling_write(fd: int, data: bytes) -> int:
+        if fd in staging:
             calls["n"] += 1
             if calls["n"] > 3:
+                real_write(fd, bytes(data[:10]))
                 raise OSError(28, "No space left on device")
-        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return real_write(fd, data)
 
-    monkeypatch.setattr(_files, "open", filling_open, raising=False)
+    monkeypatch.setattr(os, "open", tracking_open)
+    monkeypatch.setattr(os, "write", filling_write)
     with pytest.raises(PublishError, match="No space left on device") as caught:
         build(seeds, out, config, ping=False)
     assert "fix:" in str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from collections.abc import Iterator
@@ -157,6 +158,46 @@ def test_failed_render_leaves_previous_output_intact(
     with pytest.raises(RuntimeError):
         build(seeds, out, config, ping=False)
     assert _tree(out) == before
+
+
+def _collector() -> tuple[bool, tuple[int, int, int], int]:
+    return gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build collects less often and sets long-lived objects aside while
+    it parses and renders; a process that goes on (a server, a test run) gets
+    the collector back as it was, after a build that worked and one that failed."""
+    from feedtool.publish import _incremental
+
+    # The paths a large cold build takes (a parse of many articles, a full plan).
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    original = gc.get_threshold()
+    gc.set_threshold(900, 11, 12)
+    try:
+        before = _collector()
+        seen: list[tuple[bool, tuple[int, int, int], int]] = []
+        plan_and_render = _incremental._Build._plan_and_render
+
+        def watched(self: _incremental._Build, *args: object) -> object:
+            seen.append(_collector())
+            return plan_and_render(self, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(_incremental._Build, "_plan_and_render", watched)
+        build(seeds, tmp_path / "out", config, jobs=1, ping=False)
+        assert _collector() == before
+        # While rendering it was collecting less often, with the site set aside.
+        assert seen and seen[0][1][0] > before[1][0] and seen[0][2] > before[2]
+
+        enabled = (*config.render.renderers(), f"{__name__}:broken_renderer")
+        broken = config.model_copy(update={"render": RenderConfig(enabled=enabled)})
+        with pytest.raises(RuntimeError):
+            build(seeds, tmp_path / "broken", broken, jobs=1, ping=False)
+        assert _collector() == before
+    finally:
+        gc.set_threshold(*original)
 
 
 def broken_renderer(site: Site) -> Iterator[Output]:

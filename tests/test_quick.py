@@ -13,12 +13,14 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -540,3 +542,70 @@ def test_an_edit_found_by_the_entry_point_is_not_checked_again_by_the_cli(
     # The CLI alone (no entry point before it) still checks, and answers a no-op.
     monkeypatch.setattr(sys.modules[__name__], "DRIVER", "click")
     assert _quick(_build(site)) and checks == [True]
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
+
+
+def test_the_build_after_the_entry_point_uses_its_walk_of_the_seeds(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit found by the entry point's walk is built from that walk: the seeds are
+    not scanned (and every article not stat'ed) again, and the result is what a
+    clean build from the same state file writes."""
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", "entry")
+    (site / "seeds" / "desk").mkdir()
+    _write(site / "seeds" / "desk", "late.txt", "Late ferry", "published = 2025-11-03T09:00:00Z")
+    _write(site / "seeds", "notes.md", "Not an article")
+    _warm(site)
+    from feedtool.publish import _seeds as seeds_module
+
+    scans: list[object] = []
+    walks: list[str] = []
+    stats: list[str] = []
+    real_scan, real_walk, real_stat = seeds_module.scan_seeds, _stamp.walk_seeds, os.stat
+
+    def scan_spy(seeds: Path) -> object:
+        scans.append(seeds)
+        return real_scan(seeds)
+
+    def walk_spy(seeds: str) -> object:
+        walks.append(seeds)
+        return real_walk(seeds)
+
+    def stat_spy(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).startswith(str(site / "seeds")) and str(path).endswith(".txt"):
+            stats.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(seeds_module, "scan_seeds", scan_spy)
+    monkeypatch.setattr(_stamp, "walk_seeds", walk_spy)
+    _write(
+        site / "seeds" / "desk",
+        "late.txt",
+        "Late ferry, corrected",
+        "published = 2025-11-03T09:00:00Z",
+    )
+    with mock.patch("os.stat", stat_spy):
+        edited = _build(site)
+    assert not edited.answered and not _quick(edited)
+    assert "parsed 1," in edited.output
+    # One walk (the entry point's), no scan, no article stat'ed again.
+    assert len(walks) == 1 and scans == [] and stats == []
+    # The other file is still named, by its path under the seeds folder.
+    assert f"notice: {site / 'seeds' / 'notes.md'}: not read" in edited.output
+    assert "Late ferry, corrected" in _titles(site)
+    # The walk was used once: the next build (a no-op) is answered again.
+    assert _stamp._taken_walk is None
+    clean = site / "clean"
+    clean.mkdir()
+    shutil.copy(site / "out" / STATE_FILENAME, clean / STATE_FILENAME)
+    monkeypatch.setattr(seeds_module, "scan_seeds", real_scan)
+    args = ["build", str(site / "seeds"), "-o", str(clean), "-c", str(site / "feedtool.toml")]
+    assert _run([*args, "--no-ping", "-q"]).exit_code == 0
+    assert _files(site / "out") == _files(clean)

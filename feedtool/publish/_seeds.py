@@ -22,8 +22,10 @@ from __future__ import annotations
 import operator
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from feedtool.errors import FeedtoolWarning, PublishError
 
@@ -36,10 +38,32 @@ _QUIET_HIDDEN = frozenset({".git", ".hg", ".svn", ".DS_Store", ".feedtool"})
 class SeedScan:
     """The article files (sorted; links inside the folder by their own path) and the notices."""
 
-    paths: tuple[Path, ...]
+    paths: Sequence[Path]
     warnings: tuple[FeedtoolWarning, ...]
     #: Visible files that are not articles (``.md``, ``.html``…): named in a notice.
     others: tuple[Path, ...] = ()
+    #: ``(path relative to the seeds folder, (size, mtime_ns, ctime_ns, inode))``
+    #: of each article, in the order of ``paths``, when the walk that found them
+    #: stat'ed them (:meth:`of_walk`); else ``None``.
+    stats: Sequence[tuple[str, tuple[int, int, int, int]]] | None = None
+
+    @classmethod
+    def of_walk(
+        cls,
+        seeds: Path,
+        stats: Iterable[tuple[str, tuple[int, int, int, int]]],
+        others: Iterable[str],
+    ) -> SeedScan:
+        """The scan of ``seeds`` from what :func:`feedtool._stamp.walk_seeds` found
+        there (a folder it had nothing to warn about, so no notices): no walk
+        again, and a ``Path`` made only for an article that is used as one."""
+        ordered = sorted(stats, key=lambda pair: pair[0].split("/"))
+        return cls(
+            paths=_Paths(seeds, [relative for relative, _ in ordered]),
+            warnings=(),
+            others=tuple(sorted(seeds / other for other in others)),
+            stats=ordered,
+        )
 
     def check_not_empty(self, seeds: Path) -> None:
         """Raise when there is no article: a build of nothing would write an
@@ -53,6 +77,23 @@ class SeedScan:
             path=seeds,
             hint='write one with `feedtool new "Headline"` (articles are plain .txt files)',
         )
+
+
+def quick_scan(seeds: Path) -> SeedScan:
+    """:func:`scan_seeds`, from the light walk (:func:`feedtool._stamp.walk_seeds`:
+    file descriptors and strings, no ``Path`` per article, each article stat'ed
+    once for the build) when the folder has nothing to warn about; else the
+    full scan, which names what it found."""
+    from feedtool._stamp import Unsure, walk_seeds
+
+    if seeds.is_dir():
+        try:
+            stats, others = walk_seeds(os.fspath(seeds))
+        except Unsure:
+            pass
+        else:
+            return SeedScan.of_walk(seeds, stats, others)
+    return scan_seeds(seeds)
 
 
 def scan_seeds(seeds: Path) -> SeedScan:
@@ -142,6 +183,27 @@ def scan_seeds(seeds: Path) -> SeedScan:
             real_files.add(target)
             files.append(path)
     return SeedScan(tuple(sorted(files, key=_ORDER)), tuple(notes), tuple(sorted(others)))
+
+
+class _Paths(Sequence[Path]):
+    """``seeds / relative`` of each relative path, made when asked for."""
+
+    def __init__(self, seeds: Path, relative: Sequence[str]) -> None:
+        self._seeds, self._relative = seeds, relative
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Path]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
+        if isinstance(index, slice):
+            return [self._seeds / relative for relative in self._relative[index]]
+        return self._seeds / self._relative[index]
+
+    def __len__(self) -> int:
+        return len(self._relative)
 
 
 #: The order of ``sorted(paths)``, cheaper: a POSIX path compares as its parts do
