@@ -144,9 +144,20 @@ class ItemStore(Protocol):
         (what the next build needs of an article it does not read again)."""
         ...
 
-    def put_refs(self, rows: Iterable[tuple[str, bytes]], *, replace_all: bool) -> None:
+    def put_refs(
+        self,
+        rows: Iterable[tuple[str, bytes]],
+        *,
+        replace_all: bool,
+        pickles: Iterable[bytes] = (),
+    ) -> None:
         """Add or replace rows of :meth:`refs`, ``(path, data)`` pairs (``replace_all``:
-        these are all of them)."""
+        these are all of them, and ``pickles`` a copy of them for :meth:`ref_pickles`)."""
+        ...
+
+    def ref_pickles(self) -> tuple[list[bytes], dict[str, bytes]]:
+        """The ``pickles`` of the last :meth:`put_refs` of all rows, in order, and the
+        rows put since then (by path): together, what :meth:`refs` holds."""
         ...
 
     def derived(self, path: str, key: str) -> bytes | None:
@@ -207,6 +218,8 @@ CREATE TABLE IF NOT EXISTS placements (
     published TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ref_pickles (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS refs_since (path TEXT PRIMARY KEY);
 """
 
 
@@ -363,10 +376,38 @@ class SqliteStore:
     def refs(self) -> dict[str, bytes]:
         return {path: bytes(data) for path, data in self._db.execute("SELECT path, data FROM refs")}
 
-    def put_refs(self, rows: Iterable[tuple[str, bytes]], *, replace_all: bool) -> None:
+    def put_refs(
+        self,
+        rows: Iterable[tuple[str, bytes]],
+        *,
+        replace_all: bool,
+        pickles: Iterable[bytes] = (),
+    ) -> None:
+        db = self._db
         if replace_all:
-            self._db.execute("DELETE FROM refs")
-        self._db.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", rows)
+            db.execute("DELETE FROM refs")
+            db.execute("DELETE FROM refs_since")
+            db.execute("DELETE FROM ref_pickles")
+            db.executemany("INSERT INTO refs VALUES (?, ?)", rows)
+            db.executemany("INSERT INTO ref_pickles (data) VALUES (?)", ((p,) for p in pickles))
+            return
+        rows = list(rows)
+        db.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", rows)
+        db.executemany("INSERT OR IGNORE INTO refs_since VALUES (?)", ((p,) for p, _ in rows))
+
+    def ref_pickles(self) -> tuple[list[bytes], dict[str, bytes]]:
+        db = self._db
+        pickles = [
+            bytes(data) for (data,) in db.execute("SELECT data FROM ref_pickles ORDER BY seq")
+        ]
+        since = {
+            path: bytes(data)
+            for path, data in db.execute(
+                "SELECT refs.path, refs.data FROM refs_since"
+                " JOIN refs ON refs.path = refs_since.path"
+            )
+        }
+        return pickles, since
 
     def derived(self, path: str, key: str) -> bytes | None:
         row = self._db.execute(

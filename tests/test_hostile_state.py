@@ -565,3 +565,41 @@ def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:
     assert state.patched(previous, {"id-1"}) == state.dumps()
     broken = previous.replace(b"articles/x.html", b"articles/\xff.html")
     assert state.patched(broken, {"id-1"}) is None
+
+
+@settings(max_examples=80)
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
+        max_size=5,
+        unique_by=lambda entry: entry[0],
+    ),
+    st.lists(_TEXT, max_size=6),
+    st.data(),
+)
+def test_a_state_read_record_by_record_is_the_state_read_whole(
+    records: list[tuple[str, str, str | None, int]], files: list[str], data: st.DataObject
+) -> None:
+    """``State.light`` (a light build's: each record decoded when asked for, the
+    file list cut from its lines) gives the records, files and path check that
+    decoding the whole file gives, for any text in them; a record asked for
+    and changed stays the one written."""
+    state = State(
+        entries={
+            key: _record(key, path, modified=modified, tiebreak=tiebreak)
+            for key, path, modified, tiebreak in records
+        },
+        files=files,
+    )
+    raw = state.dumps()
+    whole = State.loads(raw, Path("state.json"), own=True)
+    light = State.light(raw)
+    asked = data.draw(st.lists(st.sampled_from([*whole.entries, "missing", ""]), max_size=4))
+    for key in asked:
+        assert light.entries.get(key) == whole.entries.get(key)
+    assert light.paths_unique() == whole.paths_unique()
+    assert light.files == whole.files == sorted(files)
+    if asked and asked[0] in whole.entries:
+        light.entries[asked[0]].modified = whole.entries[asked[0]].modified = "changed"
+    assert dict(light.entries) == whole.entries
+    assert light.dumps() == whole.dumps()

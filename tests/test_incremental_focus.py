@@ -522,3 +522,125 @@ def test_an_output_deleted_after_a_focused_build_is_noticed(
         _write(seeds, number, extra="\nA third edit.\n")
         assert _rebuild(site, config).focused == (f"a{number:02d}.txt",)
     _same_as_clean(site, config, monkeypatch)
+
+
+# ------------------------------------------------------------ the refs a light build reads
+
+
+def test_light_builds_read_the_refs_from_the_pickles_and_the_rows_put_since(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    """A light build unpickles the refs the last full build kept (it decodes no row
+    of an article it does not read), and takes the rows light builds put since
+    over them: two headline edits in turn, each shown on a listing of the other,
+    give what a clean build gives."""
+    from feedtool.publish import _incremental
+
+    decoded: list[str] = []
+    real = _incremental._ref_of_row
+
+    def spy(path: str, data: bytes) -> Any:
+        decoded.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(_incremental, "_ref_of_row", spy)
+    seeds = site / "seeds"
+    for round, number in enumerate((7, 5)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
+        _write(seeds, number, headline=f"Story number {number}, corrected in round {round}")
+        report = _rebuild(site, config)
+        assert report.focused == (f"a{number:02d}.txt",)
+    # The second edit re-renders a listing that shows the first one.
+    listing = site / "out" / "archive" / "2025" / "11" / "page" / "2.html"
+    assert "archive/2025/11/page/2.html" in report.rendered
+    assert "Story number 7, corrected in round 0" in listing.read_text("utf-8")
+    assert stamping == ["light", "light"]
+    # Only the row the first light build put (a07's) is decoded, by the second.
+    assert decoded == ["a07.txt"]
+    _same_as_clean(site, config, monkeypatch)
+
+
+_PLANTED: list[str] = []
+
+
+class _Planted:
+    """Unpickling it runs code (it records that it did)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_PLANTED.append, ("unpickled",))
+
+
+@pytest.mark.parametrize("change", ["flipped byte", "planted", "no key"])
+def test_ref_pickles_not_signed_with_the_users_key_are_never_unpickled(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    change: str,
+) -> None:
+    """The store may come with the output folder from anyone: a ref pickle is
+    unpickled only with this user's HMAC; otherwise the rows are decoded, and
+    the light build gives the same bytes."""
+    import pickle
+    import sqlite3
+
+    from feedtool import _tables
+    from feedtool.publish import _incremental, _snapshot
+
+    seeds, out = site / "seeds", site / "out"
+    if change == "no key":
+        monkeypatch.setattr(_tables, "_secret", lambda: None)
+        _write(seeds, 3, extra="\nA full build without a key.\n")
+        monkeypatch.setenv(FULL_PLAN_ENV, "1")
+        _rebuild(site, config)
+        monkeypatch.delenv(FULL_PLAN_ENV)
+    db = sqlite3.connect(out / CACHE_DIRNAME / "store.sqlite")
+    pickles = db.execute("SELECT seq, data FROM ref_pickles").fetchall()
+    if change == "no key":
+        assert pickles == []
+    else:
+        assert len(pickles) == 1
+        seq, data = pickles[0]
+        if change == "flipped byte":
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        else:
+            payload = pickle.dumps((1, [_Planted()]))
+            data = _snapshot._MAGIC + bytes(32) + payload
+        db.execute("UPDATE ref_pickles SET data = ? WHERE seq = ?", (data, seq))
+        db.commit()
+    db.close()
+    decoded: list[str] = []
+    real = _incremental._ref_of_row
+
+    def spy(path: str, data: bytes) -> Any:
+        decoded.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(_incremental, "_ref_of_row", spy)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764200000")
+    _write(seeds, 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    assert stamping[-1] == "light" and _PLANTED == []
+    assert len(decoded) == 14  # every row, from the table
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_light_build_decodes_only_the_state_records_it_needs(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+) -> None:
+    """The state file's records are read one by one (the edited article's, those of
+    the items rendered): none of the whole-file paths is taken."""
+    from feedtool.publish import _state
+
+    whole = _state._Records._whole
+
+    def refused(self: Any) -> Any:
+        pytest.fail("a light build decoded every record of the state file")
+
+    monkeypatch.setattr(_state._Records, "_whole", refused)
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    _write(site / "seeds", 11, headline="Story number 11, with a corrected headline")
+    assert _rebuild(site, config).focused == ("a06.txt", "a11.txt")
+    assert stamping == ["light"]
+    monkeypatch.setattr(_state._Records, "_whole", whole)
+    _same_as_clean(site, config, monkeypatch)
