@@ -300,3 +300,38 @@ def test_the_renderers_caches_are_small() -> None:
             assert maxsize is not None or not value.__wrapped__.__code__.co_argcount, name
             assert maxsize is None or maxsize <= LRU_SIZE, name
     assert found >= 6
+
+
+def test_the_word_caches_stay_bounded_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse process meets tens of thousands of words: each per-word cache is
+    emptied when full, and an article reads the same with caches full, empty or
+    emptied while it is read."""
+    from feedtool.enrich import enrich_item, entities, keywords, topics
+    from feedtool.parse import parse_article
+
+    config = load_config(ROOT / "feedtool.toml")
+    texts = [path.read_bytes() for path in sorted((ROOT / "seeds").glob("*.txt"))[:4]]
+
+    def enriched() -> list[str]:
+        return [
+            enrich_item(
+                parse_article(text, source_path="a.txt", config=config), config
+            ).model_dump_json()
+            for text in texts
+        ]
+
+    entities._forget_shapes()
+    keywords._PIECES.clear()
+    topics._lexicon().word_cache.clear()
+    before = enriched()
+    sizes = (len(entities._SHAPES[1]), max(map(len, keywords._PIECES.values())))
+    assert min(sizes) > 200  # the words of the articles
+    monkeypatch.setattr(entities, "_MAX_SHAPES", 10)
+    monkeypatch.setattr(keywords, "_MAX_PIECES", 10)
+    monkeypatch.setattr(topics, "WORD_CACHE_SIZE", 10)
+    topics._lexicon().word_cache.clear()  # (full, it would be asked for nothing)
+    assert enriched() == before
+    # Checked once a sentence (shapes, pieces) or a word (topics): a sentence's words over.
+    assert len(entities._SHAPES[1]) < 100
+    assert all(len(known) < 100 for known in keywords._PIECES.values())
+    assert len(topics._lexicon().word_cache) <= 11

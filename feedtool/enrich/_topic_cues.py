@@ -32,7 +32,7 @@ from importlib import resources
 from typing import Any, cast
 
 from feedtool._tables import stored
-from feedtool._text import FOLD
+from feedtool._text import FOLD, WORD_CACHE_SIZE
 
 Entries = tuple[tuple[str, float], ...]
 
@@ -223,7 +223,7 @@ class Lexicon:
                     if weight > best.get(code, 0.0):
                         best[code] = weight
         found = tuple(sorted(best.items()))
-        if len(self.cache) > 100_000:  # bounded: a long-running server sees many words
+        if len(self.cache) > WORD_CACHE_SIZE:  # bounded: a process sees many words
             self.cache.clear()
         self.cache[word] = found
         return found

@@ -44,7 +44,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from feedtool._tables import on_release
-from feedtool._text import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, derived_from, sentence_spans
+from feedtool._text import (
+    MONTH_NAMES,
+    MONTHS,
+    WEEKDAY_NAMES,
+    WORD_CACHE_SIZE,
+    derived_from,
+    sentence_spans,
+)
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._tags import merge_tags
@@ -148,7 +155,7 @@ def _shape(written: str, lex: Lexicon) -> tuple[str, str, bool, bool]:
 # A token's shape depends on the word and the lexicon only, and a corpus
 # repeats its words: shapes are kept, for the lexicon they were made with.
 _SHAPES: tuple[Lexicon | None, dict[str, tuple[str, str, bool, bool]]] = (None, {})
-_MAX_SHAPES = 100_000  # bounded: a long-running server sees many words
+_MAX_SHAPES = WORD_CACHE_SIZE  # bounded: a process sees many words
 
 
 def _forget_shapes() -> None:

@@ -28,7 +28,7 @@ from functools import cache
 
 from feedtool._slug import tag_slug
 from feedtool._tables import stored
-from feedtool._text import sentence_spans
+from feedtool._text import WORD_CACHE_SIZE, sentence_spans
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._script import stop_words
@@ -97,7 +97,7 @@ def _is_content(word: str, stop: frozenset[str], english: bool = True) -> bool:
 # repeats its words, and this is most of the work of reading a sentence.
 _Piece = tuple[str, str, bool, str]
 _PIECES: dict[tuple[frozenset[str], bool], dict[str, _Piece | None]] = {}
-_MAX_PIECES = 100_000  # bounded: a long-running server sees many words
+_MAX_PIECES = WORD_CACHE_SIZE  # bounded: a process sees many words
 _STRAIGHT = {0x2019: 0x27}
 
 

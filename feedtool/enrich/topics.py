@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 
 from feedtool._slug import tag_slug
 from feedtool._tables import stored
+from feedtool._text import WORD_CACHE_SIZE
 from feedtool.config import Config
 from feedtool.enrich import _topic_cues, enricher
 from feedtool.enrich._tags import merge_tags
@@ -239,7 +240,7 @@ def _token(lex: _Lexicon, word: str) -> _Token:
     folded = _fold(word)
     key, bare = term_key(folded), _bare(folded)
     token = _Token(key, bare, _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0))
-    if len(lex.word_cache) > 100_000:  # bounded: a long-running server sees many words
+    if len(lex.word_cache) > WORD_CACHE_SIZE:  # bounded: a process sees many words
         lex.word_cache.clear()
     lex.word_cache[word] = token
     return token
