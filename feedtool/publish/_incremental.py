@@ -79,6 +79,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._ledger import Ledger
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -129,7 +130,10 @@ _BATCH = 256
 #: file system's time resolution: it is re-read next time, whatever its stat says.
 _RACY_NS = 2_000_000_000
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
-_ITEM_CACHE = 512
+#: Items a process rendering keeps loaded (most recently used): an item's
+#: outputs are rendered one after the other, so it is met again soon or not
+#: at all; 512 were some 16 MB of each process at 20,000 articles.
+_ITEM_CACHE = 128
 _PR_SET_PDEATHSIG = 1
 #: Below this many outputs to render, forking a render pool costs more than it saves.
 RENDER_THRESHOLD = 512
@@ -428,6 +432,16 @@ def _ref_row(
 #: The fields of an ``ItemRef`` its constructor takes, in its order.
 _REF_FIELDS = tuple(f.name for f in fields(ItemRef) if f.init)
 
+
+def _ref_values(ref: ItemRef) -> list[Any]:
+    """``ref``'s :data:`_REF_FIELDS`, its authors as ``(name, url, kind)``."""
+    values = [getattr(ref, name) for name in _REF_FIELDS]
+    values[_REF_FIELDS.index("authors")] = [
+        (person.name, person.url, person.kind) for person in ref.authors
+    ]
+    return values
+
+
 #: A ref, whether its article is dated by its first publication, and its warnings.
 _RefRow = tuple[ItemRef, bool, tuple[tuple[str, int | None, str | None], ...]]
 
@@ -611,6 +625,16 @@ def _union(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
             last = name
 
 
+def _missing(first: Iterable[str], second: Sequence[str]) -> Iterator[str]:
+    """The strings of ``first`` not in ``second``, both sorted (no set of either)."""
+    index, count = 0, len(second)
+    for name in first:
+        while index < count and second[index] < name:
+            index += 1
+        if index == count or second[index] != name:
+            yield name
+
+
 def _is_file(path: Path) -> bool:
     """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
     try:
@@ -774,6 +798,17 @@ class _Build:
         self.state_digest: str | None = None
         #: Whether an article of a focused plan moved in the order (``_focus``).
         self._moved = False
+        #: The state file's bytes as read and their digest (``_digest_of``).
+        self._read_digest: tuple[bytes, str] | None = None
+
+    def _digest_of(self, state_bytes: bytes) -> str:
+        """The SHA-256 (hex) of the state file's bytes as this build read them,
+        made once: at 20,000 articles they are 19 MB, and stamping and planning
+        each compare the digest."""
+        known = self._read_digest
+        if known is None or known[0] is not state_bytes:
+            known = self._read_digest = (state_bytes, hashlib.sha256(state_bytes).hexdigest())
+        return known[1]
 
     def _pause_gc(self) -> None:
         if gc.isenabled():
@@ -895,6 +930,7 @@ class _Build:
                 site = replace(site, focus=None)
             else:  # every tag's channel, as a full plan needs
                 site = _make_site(self.config, refs, load, site.fragments, None)
+        ledger: Ledger | None = None
         if planned is not None:
             assert focus is not None
             fingerprints, todo = planned
@@ -911,13 +947,17 @@ class _Build:
             self._freeze()
             self._mark_in_progress()
             self._stamps = stamps
-            fingerprints, rendered, staged = self._plan_and_render(site, old_files)
+            # Babel's locale data, read to date undated articles when stamping,
+            # is read again in the little that rendering needs of it.
+            drop_babel()
+            fingerprints = {}
+            ledger = self._plan_and_render(site, old_files)
             self._lap("plan + render")
 
-        if focus is None:
-            new_files = sorted(fingerprints)
-            # Against the dict itself: no set of every path is made.
-            stale = sorted(old_files.difference(fingerprints))
+        if ledger is not None:
+            # One string per path, shared by the three lists, made only now.
+            new_files, rendered, staged = ledger.paths()
+            stale = list(_missing(sorted(old_files), new_files))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
             # state's list is sorted already (sorting it again is linear).
@@ -966,7 +1006,12 @@ class _Build:
         if stale:  # else the file list written above is already the final one
             self._write_state(state, files=new_files)
         # In path order, from the sorted list at hand: no copy of the dict.
-        store.put_outputs(((p, fingerprints[p]) for p in new_files if fingerprints.get(p)), stale)
+        store.put_outputs(
+            ledger.fingerprinted()
+            if ledger is not None
+            else ((p, fingerprints[p]) for p in new_files if fingerprints.get(p)),
+            stale,
+        )
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_digest = self.state_digest
@@ -1011,9 +1056,11 @@ class _Build:
         )
         report = replace(
             report,
-            entries=_sorted_unique(site.fragments.made),
+            entries=ledger.entries() if ledger is not None else _sorted_unique(site.fragments.made),
             focused=None if focus is None else tuple(sorted(focus)),
         )
+        if ledger is not None:
+            ledger.close()
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)
@@ -1063,7 +1110,7 @@ class _Build:
         waiting = sorted((h.path, h.previewed) for h in held)
         sources = sorted((s.source_path, s.content_hash) for s in all_summaries)
         del all_summaries
-        inputs = fingerprint(self.key, hashlib.sha256(state_bytes).hexdigest(), sources, waiting)
+        inputs = fingerprint(self.key, self._digest_of(state_bytes), sources, waiting)
         if (
             not errors
             and not parsed
@@ -1094,7 +1141,7 @@ class _Build:
             return State(), {}, [], held, waiting, sources, article_warnings, done
 
         state_path = self.out / STATE_FILENAME
-        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
+        if state_bytes and store.meta(_STATE_META) == self._digest_of(state_bytes):
             state = State.loads(state_bytes, state_path, own=True)
         else:
             state = State.load(self.out)
@@ -1153,7 +1200,7 @@ class _Build:
         ):
             return None
         store = self.store
-        digest = hashlib.sha256(state_bytes).hexdigest()
+        digest = self._digest_of(state_bytes)
         mark = store.meta(_REFS_META)
         if mark is None or store.meta(_STATE_META) != digest:
             return None
@@ -1202,7 +1249,9 @@ class _Build:
             if path in edited:
                 continue
             refs.append(ref)
-            taken.add(item_updated(ref).replace(microsecond=0))
+            updated = item_updated(ref)
+            # Most are whole seconds already: no new datetime for each.
+            taken.add(updated.replace(microsecond=0) if updated.microsecond else updated)
             if by_first:
                 undated.add(path)
             if noted:
@@ -1244,12 +1293,12 @@ class _Build:
         )
         # All of them: a copy the next light build unpickles instead of decoding
         # every row (the rows a light build puts are read over it).
-        # A ref as its fields: unpickled, ``ItemRef(*fields)`` is made at a
-        # third of the cost of restoring a frozen dataclass's state.
+        # A ref as its fields (``_ref_values``): unpickled, ``ItemRef(*fields)``
+        # is made at a third of the cost of restoring a frozen dataclass's state.
         pickles = (
             _snapshot.pack(
                 (
-                    tuple([getattr(ref, name) for name in _REF_FIELDS]),
+                    _ref_values(ref),
                     stamps[ref.source_path].by_first_publication,
                     warned.get(ref.source_path, ()),
                 )
@@ -1268,7 +1317,11 @@ class _Build:
         if found is None:
             return {path: _ref_of_row(path, data) for path, data in self.store.refs().items()}
         rows: dict[str, _RefRow] = {}
+        authors = _REF_FIELDS.index("authors")
         for values, by_first, noted in found:
+            # One shared Person per author, as ``_ref_of_row`` gives: the
+            # renderers' caches find them by identity, not by comparing models.
+            values[authors] = tuple([_person(*person) for person in values[authors]])
             ref = ItemRef(*values)
             rows[ref.source_path] = (ref, by_first, noted)
         del found
@@ -1344,8 +1397,7 @@ class _Build:
             and not errors
             and not os.environ.get(FULL_PLAN_ENV)
             and not store.meta("in_progress")
-            and store.meta(_FOCUS_META)
-            == self._focus_key(hashlib.sha256(state_bytes).hexdigest(), waiting)
+            and store.meta(_FOCUS_META) == self._focus_key(self._digest_of(state_bytes), waiting)
             and set(self.config.render.renderers()) <= set(RENDERERS.builtin_names())
             and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
         )
@@ -1808,12 +1860,12 @@ class _Build:
             raise
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
-    def _plan_and_render(
-        self, site: Site, old_files: set[str]
-    ) -> tuple[dict[str, str], list[str], list[str]]:
+    def _plan_and_render(self, site: Site, old_files: set[str]) -> Ledger:
         """Plan every output, part by part (:func:`~feedtool.render.partition`),
         rendering and staging each part's changed outputs as soon as it is
-        planned: each output's fingerprint, and the ``(rendered, staged)`` paths.
+        planned: each output's fingerprint, and whether it was rendered and
+        staged, in a :class:`Ledger` (on disk, not in this process's memory);
+        the feed entries made are in it too (``site.fragments.made`` is left empty).
 
         No process holds the plan of more than one part at a time: a part is
         planned, checked against the store and rendered by one process, the
@@ -1828,26 +1880,18 @@ class _Build:
         job = _PartJob(
             self.out, self.key, self.reader, self.existing, self.resolved, site, parts, old_files
         )
-        fingerprints: dict[str, str] = {}
-        rendered: list[str] = []
-        staged: list[str] = []
+        ledger = Ledger()
         fragments = site.fragments
-        made: set[tuple[str, str]] = set(fragments.made)
-        same = {ref.source_path: ref.source_path for ref in site.refs}.setdefault
         store = self.store
 
         def record(result: _PartResult) -> None:
-            for path, digest in result.planned:
-                if path in fingerprints:
-                    raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-                fingerprints[path] = digest
-            rendered.extend(result.rendered)
-            staged.extend(result.staged)
+            ledger.add(result.planned, result.rendered, result.staged, os.fspath(self.out))
             for entry in result.fragments:
                 store.put_fragment(*entry)
-            # A worker's kinds and paths arrive as new strings with every part:
-            # one object each is kept (120,000 entries at 20,000 articles).
-            made.update((same(kind, kind), same(path, path)) for kind, path in result.made)
+            ledger.add_entries(result.made)
+            # The entries this process made (its own parts) are there too.
+            ledger.add_entries(fragments.made)
+            fragments.made.clear()
             store.commit()
             self.progress.advance()
 
@@ -1865,15 +1909,12 @@ class _Build:
             else:
                 self._parts_in_pool(job, self._stamps, record)
         except BaseException:
+            _, _, staged = ledger.paths()
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
+            ledger.close()
             raise
-        # The entries this process made are in ``fragments.made``: added to the
-        # workers', then sorted as they are, not copied into a union.
-        made.update(fragments.made)
-        fragments.made = sorted(made)
-        made.clear()
-        return fingerprints, sorted(rendered), staged
+        return ledger
 
     def _parts_in_pool(
         self,
