@@ -233,6 +233,8 @@ class SqliteStore:
     def __init__(self, out: Path) -> None:
         folder = cache_dir(out)
         self.path = folder / STORE_FILENAME
+        #: The stamp (its hash) of each article whose older entries were dropped.
+        self._cleaned: dict[str, int] = {}
         try:
             self._db = self._open()
         except sqlite3.DatabaseError:
@@ -421,7 +423,12 @@ class SqliteStore:
         return bytes(row[0]) if row else None
 
     def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
-        self._db.execute("DELETE FROM fragments WHERE path = ? AND stamp != ?", (path, stamp))
+        # An article's other versions are dropped once per stamp, not again with
+        # each of its entries (seven a cold build makes, each a statement).
+        # Kept as the stamp's hash: a collision only leaves an old entry unused.
+        if self._cleaned.get(path) != hash(stamp):
+            self._db.execute("DELETE FROM fragments WHERE path = ? AND stamp != ?", (path, stamp))
+            self._cleaned[path] = hash(stamp)
         self._db.execute(
             "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)", (key, path, stamp, value)
         )
@@ -458,6 +465,7 @@ class SqliteStore:
         """
         other = SqliteStore.__new__(SqliteStore)
         other.path = self.path
+        other._cleaned = {}
         try:
             other._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         except sqlite3.OperationalError as exc:

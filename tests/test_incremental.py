@@ -16,7 +16,7 @@ from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.errors import PublishError
 from feedtool.render import ItemRef, tag_channels_of
-from feedtool.store import CACHE_DIRNAME
+from feedtool.store import CACHE_DIRNAME, SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -305,3 +305,34 @@ def test_the_code_version_is_kept_for_the_code_identity_it_was_made_for(
     upgraded = build(seeds, out, config, ping=False)
     assert made == ["made", "made"]
     assert len(upgraded.parsed) == len(first.parsed)
+
+
+def test_the_store_keeps_one_version_of_an_articles_feed_entries(tmp_path: Path) -> None:
+    """An article's entries of an older stamp are dropped when entries of a new
+    one are stored (by any connection, in any order of kinds), and only then."""
+    store = SqliteStore(tmp_path)
+    try:
+        store.put_fragment("a.txt", "s1", "rss.s1", b"rss 1")
+        store.put_fragment("a.txt", "s1", "atom.s1", b"atom 1")
+        store.put_fragment("b.txt", "t1", "rss.t1", b"b rss")
+        assert (store.fragment("rss.s1"), store.fragment("atom.s1")) == (b"rss 1", b"atom 1")
+        store.put_fragment("a.txt", "s2", "atom.s2", b"atom 2")
+        assert store.fragment("rss.s1") is None and store.fragment("atom.s1") is None
+        store.put_fragment("a.txt", "s2", "rss.s2", b"rss 2")
+        assert (store.fragment("rss.s2"), store.fragment("atom.s2")) == (b"rss 2", b"atom 2")
+        # Back to the first version (an edit undone): the second one's go.
+        store.put_fragment("a.txt", "s1", "rss.s1", b"rss 1")
+        assert store.fragment("atom.s2") is None and store.fragment("rss.s2") is None
+        store.commit()
+    finally:
+        store.close()
+    # The next build's connection drops what this one stored.
+    again = SqliteStore(tmp_path)
+    try:
+        again.put_fragment("a.txt", "s3", "rss.s3", b"rss 3")
+        assert again.fragment("rss.s1") is None
+        assert again.fragment("rss.t1") == b"b rss"
+        rows = again._db.execute("SELECT key FROM fragments ORDER BY key").fetchall()
+        assert rows == [("rss.s3",), ("rss.t1",)]
+    finally:
+        again.close()

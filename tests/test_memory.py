@@ -302,6 +302,112 @@ def test_the_renderers_caches_are_small() -> None:
     assert found >= 6
 
 
+def test_the_ledger_gives_paths_back_as_python_sorts_them() -> None:
+    """The ledger's order (SQLite's binary collation of UTF-8) is ``sorted()``'s
+    for any paths, non-ASCII ones too; the rendered and staged lists are made
+    of the very strings of the full list (one string a path)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from feedtool.publish._ledger import Ledger
+
+    text = st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.sets(text, min_size=1, max_size=40), st.data())
+    def check(paths: set[str], data: st.DataObject) -> None:
+        ordered = list(paths)
+        data.draw(st.randoms()).shuffle(ordered)
+        rendered = set(data.draw(st.lists(st.sampled_from(ordered))))
+        staged = set(data.draw(st.lists(st.sampled_from(ordered))))
+        ledger = Ledger()
+        try:
+            half = len(ordered) // 2
+            for chunk in (ordered[:half], ordered[half:]):
+                ledger.add([(p, f"fp-{p}" if len(p) % 2 else "") for p in chunk], rendered, staged)
+            every, did_render, did_stage = ledger.paths()
+            assert every == sorted(paths) and len(ledger) == len(paths)
+            assert did_render == sorted(rendered) and did_stage == sorted(staged)
+            by_value = {id(p) for p in every}
+            assert all(id(p) in by_value for p in did_render + did_stage)
+            assert list(ledger.fingerprinted()) == [
+                (p, f"fp-{p}") for p in sorted(paths) if len(p) % 2
+            ]
+        finally:
+            ledger.close()
+
+    check()
+
+
+def test_the_ledger_refuses_a_path_planned_twice() -> None:
+    from feedtool.errors import PublishError
+    from feedtool.publish._ledger import Ledger
+
+    ledger = Ledger()
+    try:
+        ledger.add([("a/index.html", "1"), ("b/index.html", "2")], ["a/index.html"], [], "/out")
+        with pytest.raises(PublishError, match=r"two renderers wrote b/index\.html") as caught:
+            ledger.add([("c/index.html", "3"), ("b/index.html", "4")], [], [], "/out")
+        assert caught.value.path == Path("/out/b/index.html")
+        # Within one part too; and a refused part leaves nothing behind.
+        with pytest.raises(PublishError, match=r"two renderers wrote d\.xml"):
+            ledger.add([("d.xml", ""), ("d.xml", "")], [], [], "/out")
+        assert ledger.paths()[0] == ["a/index.html", "b/index.html"]
+        ledger.add_entries([("rss/full", "x.txt"), ("atom/full", "x.txt"), ("rss/full", "x.txt")])
+        entries = ledger.entries()
+        assert entries == (("atom/full", "x.txt"), ("rss/full", "x.txt"))
+        assert entries[0][1] is entries[1][1]
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_plan_keeps_no_list_of_every_output_in_the_build_process(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A full plan's bookkeeping goes to the ledger part by part: the build
+    process's feed entries list is emptied as each part is recorded (it held
+    every entry of the build, 120,000 at 20,000 articles), and the report is
+    the one a build keeping them in memory gave (the same outputs and entries
+    whether parts are rendered by workers or not)."""
+    from feedtool.publish._ledger import Ledger
+
+    made_after: list[int] = []
+    added: list[int] = []
+    real_add = Ledger.add
+    real_entries = Ledger.add_entries
+
+    def add(self: Ledger, planned: Any, rendered: Any, staged: Any, out: str = "") -> None:
+        planned = list(planned)
+        added.append(len(planned))
+        real_add(self, planned, rendered, staged, out)
+
+    def add_entries(self: Ledger, made: Any) -> None:
+        real_entries(self, made)
+        made_after.append(len(made))
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 8)
+    monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 1)
+    monkeypatch.setattr(Ledger, "add", add)
+    monkeypatch.setattr(Ledger, "add_entries", add_entries)
+    config = load_config(ROOT / "feedtool.toml")
+    out = tmp_path / "out"
+    report = build(seeds, out, config, jobs=jobs, ping=False)
+    assert report.ok and len(added) > 3  # several parts
+    assert sum(added) == report.outputs == len(report.written)
+    assert list(report.written) == sorted(report.written)
+    assert set(report.rendered) <= set(report.written)
+    assert report.entries == tuple(sorted(set(report.entries))) and report.entries
+    assert {path for _, path in report.entries} <= {
+        p.relative_to(seeds).as_posix() for p in seeds.glob("*.txt")
+    }
+    # A cold build writes every output: the files on disk, but the state file.
+    assert set(report.written) == {p for p in _tree(out) if not p.startswith(".feedtool-")}
+
+
 def test_the_word_caches_stay_bounded_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A parse process meets tens of thousands of words: each per-word cache is
     emptied when full, and an article reads the same with caches full, empty or

@@ -22,6 +22,8 @@ import feedparser
 import lxml.html
 import pytest
 from _validators import atom_grammar, jsonfeed_validator, schemaorg
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedtool._text import HEADLINE_LIMIT, is_rtl
@@ -719,3 +721,22 @@ def test_clean_skips_only_text_it_would_leave_alone() -> None:
     assert not any(c.isprintable() for c in removed)
     assert clean("a\x07b\ud800c\ufffe") == "abc"
     assert clean("tab\tand\nline") == "tab\tand\nline"
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 1),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.integers(-23 * 60, 23 * 60).map(
+            lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+        ),
+    )
+)
+def test_rss_dates_are_written_as_feedgen_writes_them(date: dt.datetime) -> None:
+    """``rfc2822`` is feedgen's ``formatRFC2822`` (C locale names) without its
+    ``setlocale`` calls: the same characters for any aware date."""
+    from feedgen.util import formatRFC2822
+
+    from feedtool.render.rss import rfc2822
+
+    assert rfc2822(date) == formatRFC2822(date)

@@ -79,6 +79,7 @@ from feedtool.publish._files import (
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
+from feedtool.publish._ledger import Ledger
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -129,7 +130,10 @@ _BATCH = 256
 #: file system's time resolution: it is re-read next time, whatever its stat says.
 _RACY_NS = 2_000_000_000
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
-_ITEM_CACHE = 512
+#: Items a process rendering keeps loaded (most recently used): an item's
+#: outputs are rendered one after the other, so it is met again soon or not
+#: at all; 512 were some 16 MB of each process at 20,000 articles.
+_ITEM_CACHE = 128
 _PR_SET_PDEATHSIG = 1
 #: Below this many outputs to render, forking a render pool costs more than it saves.
 RENDER_THRESHOLD = 512
@@ -611,6 +615,16 @@ def _union(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
             last = name
 
 
+def _missing(first: Iterable[str], second: Sequence[str]) -> Iterator[str]:
+    """The strings of ``first`` not in ``second``, both sorted (no set of either)."""
+    index, count = 0, len(second)
+    for name in first:
+        while index < count and second[index] < name:
+            index += 1
+        if index == count or second[index] != name:
+            yield name
+
+
 def _is_file(path: Path) -> bool:
     """Whether ``path`` is there and no folder (as ``existing_files`` counts files)."""
     try:
@@ -894,6 +908,7 @@ class _Build:
                 site = replace(site, focus=None)
             else:  # every tag's channel, as a full plan needs
                 site = _make_site(self.config, refs, load, site.fragments, None)
+        ledger: Ledger | None = None
         if planned is not None:
             assert focus is not None
             fingerprints, todo = planned
@@ -910,13 +925,17 @@ class _Build:
             self._freeze()
             self._mark_in_progress()
             self._stamps = stamps
-            fingerprints, rendered, staged = self._plan_and_render(site, old_files)
+            # Babel's locale data, read to date undated articles when stamping,
+            # is read again in the little that rendering needs of it.
+            drop_babel()
+            fingerprints = {}
+            ledger = self._plan_and_render(site, old_files)
             self._lap("plan + render")
 
-        if focus is None:
-            new_files = sorted(fingerprints)
-            # Against the dict itself: no set of every path is made.
-            stale = sorted(old_files.difference(fingerprints))
+        if ledger is not None:
+            # One string per path, shared by the three lists, made only now.
+            new_files, rendered, staged = ledger.paths()
+            stale = list(_missing(sorted(old_files), new_files))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
             # state's list is sorted already (sorting it again is linear).
@@ -965,7 +984,12 @@ class _Build:
         if stale:  # else the file list written above is already the final one
             self._write_state(state, files=new_files)
         # In path order, from the sorted list at hand: no copy of the dict.
-        store.put_outputs(((p, fingerprints[p]) for p in new_files if fingerprints.get(p)), stale)
+        store.put_outputs(
+            ledger.fingerprinted()
+            if ledger is not None
+            else ((p, fingerprints[p]) for p in new_files if fingerprints.get(p)),
+            stale,
+        )
         store.put_placements(records, unpublished)
         store.put_meta("in_progress", None)
         final_digest = self.state_digest
@@ -1010,9 +1034,11 @@ class _Build:
         )
         report = replace(
             report,
-            entries=_sorted_unique(site.fragments.made),
+            entries=ledger.entries() if ledger is not None else _sorted_unique(site.fragments.made),
             focused=None if focus is None else tuple(sorted(focus)),
         )
+        if ledger is not None:
+            ledger.close()
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)
@@ -1807,12 +1833,12 @@ class _Build:
             raise
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
-    def _plan_and_render(
-        self, site: Site, old_files: set[str]
-    ) -> tuple[dict[str, str], list[str], list[str]]:
+    def _plan_and_render(self, site: Site, old_files: set[str]) -> Ledger:
         """Plan every output, part by part (:func:`~feedtool.render.partition`),
         rendering and staging each part's changed outputs as soon as it is
-        planned: each output's fingerprint, and the ``(rendered, staged)`` paths.
+        planned: each output's fingerprint, and whether it was rendered and
+        staged, in a :class:`Ledger` (on disk, not in this process's memory);
+        the feed entries made are in it too (``site.fragments.made`` is left empty).
 
         No process holds the plan of more than one part at a time: a part is
         planned, checked against the store and rendered by one process, the
@@ -1827,26 +1853,18 @@ class _Build:
         job = _PartJob(
             self.out, self.key, self.reader, self.existing, self.resolved, site, parts, old_files
         )
-        fingerprints: dict[str, str] = {}
-        rendered: list[str] = []
-        staged: list[str] = []
+        ledger = Ledger()
         fragments = site.fragments
-        made: set[tuple[str, str]] = set(fragments.made)
-        same = {ref.source_path: ref.source_path for ref in site.refs}.setdefault
         store = self.store
 
         def record(result: _PartResult) -> None:
-            for path, digest in result.planned:
-                if path in fingerprints:
-                    raise PublishError(f"two renderers wrote {path}", path=self.out / path)
-                fingerprints[path] = digest
-            rendered.extend(result.rendered)
-            staged.extend(result.staged)
+            ledger.add(result.planned, result.rendered, result.staged, os.fspath(self.out))
             for entry in result.fragments:
                 store.put_fragment(*entry)
-            # A worker's kinds and paths arrive as new strings with every part:
-            # one object each is kept (120,000 entries at 20,000 articles).
-            made.update((same(kind, kind), same(path, path)) for kind, path in result.made)
+            ledger.add_entries(result.made)
+            # The entries this process made (its own parts) are there too.
+            ledger.add_entries(fragments.made)
+            fragments.made.clear()
             store.commit()
             self.progress.advance()
 
@@ -1864,15 +1882,12 @@ class _Build:
             else:
                 self._parts_in_pool(job, self._stamps, record)
         except BaseException:
+            _, _, staged = ledger.paths()
             for path in staged:
                 temp_of(self.out / path).unlink(missing_ok=True)
+            ledger.close()
             raise
-        # The entries this process made are in ``fragments.made``: added to the
-        # workers', then sorted as they are, not copied into a union.
-        made.update(fragments.made)
-        fragments.made = sorted(made)
-        made.clear()
-        return fingerprints, sorted(rendered), staged
+        return ledger
 
     def _parts_in_pool(
         self,

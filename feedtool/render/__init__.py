@@ -56,11 +56,15 @@ K = TypeVar("K")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
 
 #: How many memo entries a site keeps: bounded, so memory stays flat however
-#: many articles a build renders (the feeds reuse the newest items most).
-MEMO_SIZE = 4096
+#: many articles a build renders (the feeds reuse the newest items most). A
+#: build renders an item's outputs one after the other (``Planned.near``): its
+#: body and JSON-LD are met again within a few entries, not thousands; 4,096
+#: entries were some 20 MB of each process rendering a 20,000-article build.
+MEMO_SIZE = 1024
 #: How many bytes of rendered feed entries a site keeps in memory (the others
-#: are in the item store, when the build has one).
-FRAGMENT_BYTES = 16_000_000
+#: are in the item store, when the build has one): the entries of the items
+#: rendered last, which the feeds they head splice next.
+FRAGMENT_BYTES = 4_000_000
 
 
 def renderer(

@@ -30,7 +30,6 @@ from typing import Any
 
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
-from feedgen.util import formatRFC2822
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.config import Config
@@ -127,19 +126,31 @@ def _head(site: Site, channel: Channel, *, media: bool) -> bytes:
                 _TITLE: xml_text(title),
                 _DESCRIPTION: xml_text(description),
                 _SELF: xml_attribute(self_url),
-                _BUILT: formatRFC2822(last_build).encode(),
-                _FIRST: formatRFC2822(first).encode(),
+                _BUILT: rfc2822(last_build).encode(),
+                _FIRST: rfc2822(first).encode(),
             },
         )
     )
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc2822(date: dt.datetime) -> str:
+    """``date`` as RSS dates are written: feedgen's ``formatRFC2822``, the same
+    characters, without its three ``locale.setlocale`` calls a date (slow,
+    and process-wide: another thread's formatting would change language).
+    Only the day and month names depend on the locale; they are C's here."""
+    return date.strftime(f"{_DAYS[date.weekday()]}, %d {_MONTHS[date.month - 1]} %Y %H:%M:%S %z")
 
 
 # Stand-ins for the values that vary between channels (plain ASCII: serialised as is).
 _TITLE, _DESCRIPTION, _SELF = b"FeedtoolHoleTitle", b"FeedtoolHoleDescription", b"FeedtoolHoleSelf"
 _STAND_BUILT = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 _STAND_FIRST = dt.datetime(2002, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
-_BUILT = formatRFC2822(_STAND_BUILT).encode()
-_FIRST = formatRFC2822(_STAND_FIRST).encode()
+_BUILT = rfc2822(_STAND_BUILT).encode()
+_FIRST = rfc2822(_STAND_FIRST).encode()
 
 
 def _stencil(config: Config, media: bool) -> list[bytes] | None:
@@ -314,7 +325,7 @@ def _build_item(channel: Any, site: Site, item: NewsItem, mode: EntryMode, conte
         node.text = value["term"] or None
         if value.get("scheme"):
             node.set("domain", value["scheme"])
-    sub(element, "pubDate").text = formatRFC2822(whole_seconds(published(item)))
+    sub(element, "pubDate").text = rfc2822(whole_seconds(published(item)))
     authors = [clean(author.name) for author in authors_of(item, config)]
     if authors:
         sub(element, f"{_DC}creator").text = ", ".join(authors) or None
