@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -721,6 +723,26 @@ def test_clean_skips_only_text_it_would_leave_alone() -> None:
     assert not any(c.isprintable() for c in removed)
     assert clean("a\x07b\ud800c\ufffe") == "abc"
     assert clean("tab\tand\nline") == "tab\tand\nline"
+
+
+def test_rendering_loads_lxml_without_rnc2rng_and_leaves_it_importable() -> None:
+    """lxml would import rnc2rng (installed with the test extra) for a RELAX NG
+    syntax feedtool never uses, and rnc2rng builds its parser on import: the
+    renderers load lxml without it, and it can still be imported afterwards."""
+    pytest.importorskip("rnc2rng")
+    code = (
+        "import sys\n"
+        "import feedtool.render\n"
+        "assert 'lxml.etree' in sys.modules, 'lxml not loaded'\n"
+        "assert 'rnc2rng' not in sys.modules, 'rnc2rng loaded'\n"
+        "import rnc2rng\n"
+        "from lxml import etree\n"
+        "assert etree.tostring(etree.fromstring('<a/>')) == b'<a/>'\n"
+        "print(rnc2rng.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "rnc2rng"
 
 
 @given(

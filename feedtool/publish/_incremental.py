@@ -432,6 +432,16 @@ def _ref_row(
 #: The fields of an ``ItemRef`` its constructor takes, in its order.
 _REF_FIELDS = tuple(f.name for f in fields(ItemRef) if f.init)
 
+
+def _ref_values(ref: ItemRef) -> list[Any]:
+    """``ref``'s :data:`_REF_FIELDS`, its authors as ``(name, url, kind)``."""
+    values = [getattr(ref, name) for name in _REF_FIELDS]
+    values[_REF_FIELDS.index("authors")] = [
+        (person.name, person.url, person.kind) for person in ref.authors
+    ]
+    return values
+
+
 #: A ref, whether its article is dated by its first publication, and its warnings.
 _RefRow = tuple[ItemRef, bool, tuple[tuple[str, int | None, str | None], ...]]
 
@@ -787,6 +797,17 @@ class _Build:
         self.state_digest: str | None = None
         #: Whether an article of a focused plan moved in the order (``_focus``).
         self._moved = False
+        #: The state file's bytes as read and their digest (``_digest_of``).
+        self._read_digest: tuple[bytes, str] | None = None
+
+    def _digest_of(self, state_bytes: bytes) -> str:
+        """The SHA-256 (hex) of the state file's bytes as this build read them,
+        made once: at 20,000 articles they are 19 MB, and stamping and planning
+        each compare the digest."""
+        known = self._read_digest
+        if known is None or known[0] is not state_bytes:
+            known = self._read_digest = (state_bytes, hashlib.sha256(state_bytes).hexdigest())
+        return known[1]
 
     def _pause_gc(self) -> None:
         if gc.isenabled():
@@ -1088,7 +1109,7 @@ class _Build:
         waiting = sorted((h.path, h.previewed) for h in held)
         sources = sorted((s.source_path, s.content_hash) for s in all_summaries)
         del all_summaries
-        inputs = fingerprint(self.key, hashlib.sha256(state_bytes).hexdigest(), sources, waiting)
+        inputs = fingerprint(self.key, self._digest_of(state_bytes), sources, waiting)
         if (
             not errors
             and not parsed
@@ -1119,7 +1140,7 @@ class _Build:
             return State(), {}, [], held, waiting, sources, article_warnings, done
 
         state_path = self.out / STATE_FILENAME
-        if state_bytes and store.meta(_STATE_META) == hashlib.sha256(state_bytes).hexdigest():
+        if state_bytes and store.meta(_STATE_META) == self._digest_of(state_bytes):
             state = State.loads(state_bytes, state_path, own=True)
         else:
             state = State.load(self.out)
@@ -1178,7 +1199,7 @@ class _Build:
         ):
             return None
         store = self.store
-        digest = hashlib.sha256(state_bytes).hexdigest()
+        digest = self._digest_of(state_bytes)
         mark = store.meta(_REFS_META)
         if mark is None or store.meta(_STATE_META) != digest:
             return None
@@ -1227,7 +1248,9 @@ class _Build:
             if path in edited:
                 continue
             refs.append(ref)
-            taken.add(item_updated(ref).replace(microsecond=0))
+            updated = item_updated(ref)
+            # Most are whole seconds already: no new datetime for each.
+            taken.add(updated.replace(microsecond=0) if updated.microsecond else updated)
             if by_first:
                 undated.add(path)
             if noted:
@@ -1269,12 +1292,12 @@ class _Build:
         )
         # All of them: a copy the next light build unpickles instead of decoding
         # every row (the rows a light build puts are read over it).
-        # A ref as its fields: unpickled, ``ItemRef(*fields)`` is made at a
-        # third of the cost of restoring a frozen dataclass's state.
+        # A ref as its fields (``_ref_values``): unpickled, ``ItemRef(*fields)``
+        # is made at a third of the cost of restoring a frozen dataclass's state.
         pickles = (
             _snapshot.pack(
                 (
-                    tuple([getattr(ref, name) for name in _REF_FIELDS]),
+                    _ref_values(ref),
                     stamps[ref.source_path].by_first_publication,
                     warned.get(ref.source_path, ()),
                 )
@@ -1293,7 +1316,11 @@ class _Build:
         if found is None:
             return {path: _ref_of_row(path, data) for path, data in self.store.refs().items()}
         rows: dict[str, _RefRow] = {}
+        authors = _REF_FIELDS.index("authors")
         for values, by_first, noted in found:
+            # One shared Person per author, as ``_ref_of_row`` gives: the
+            # renderers' caches find them by identity, not by comparing models.
+            values[authors] = tuple([_person(*person) for person in values[authors]])
             ref = ItemRef(*values)
             rows[ref.source_path] = (ref, by_first, noted)
         del found
@@ -1369,8 +1396,7 @@ class _Build:
             and not errors
             and not os.environ.get(FULL_PLAN_ENV)
             and not store.meta("in_progress")
-            and store.meta(_FOCUS_META)
-            == self._focus_key(hashlib.sha256(state_bytes).hexdigest(), waiting)
+            and store.meta(_FOCUS_META) == self._focus_key(self._digest_of(state_bytes), waiting)
             and set(self.config.render.renderers()) <= set(RENDERERS.builtin_names())
             and store.meta("folders") == self._folders_stamp(store.meta("folder_list"))
         )

@@ -27,7 +27,7 @@ import feedtool._tables as _tables
 #: The refs a pickle holds (a chunk keeps the pickler's memo small).
 CHUNK = 2048
 _MAGIC = b"feedtool-refs\n"
-_FORMAT = 1
+_FORMAT = 2
 _MAC_SIZE = 32
 
 

@@ -20,7 +20,6 @@ from urllib.parse import quote, unquote, urlsplit
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from markupsafe import Markup, escape
 
 from feedtool._slug import tag_slug
@@ -37,6 +36,7 @@ from feedtool.model import (
     Person,
     Tag,
 )
+from feedtool.render._lxml import etree
 
 if TYPE_CHECKING:
     from feedtool.render import Channel, ItemRef, Site
