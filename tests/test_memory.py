@@ -441,3 +441,41 @@ def test_the_word_caches_stay_bounded_and_change_nothing(monkeypatch: pytest.Mon
     assert len(entities._SHAPES[1]) < 100
     assert all(len(known) < 100 for known in keywords._PIECES.values())
     assert len(topics._lexicon().word_cache) <= 11
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_write_phase_holds_no_site(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Once rendered, the build process lets go of the site (its channels,
+    archive pages, groups of refs, memo and loaded items) before writing the
+    state file and renaming the staged files: only its structure is kept."""
+    import weakref
+
+    sites: list[weakref.ref[Any]] = []
+    alive_when_writing: list[bool] = []
+    real_make = _incremental._make_site
+    real_write = _incremental._Build._write_state
+
+    def make_site(*args: Any, **kwargs: Any) -> Any:
+        site = real_make(*args, **kwargs)
+        sites.append(weakref.ref(site))
+        return site
+
+    def write_state(self: Any, *args: Any, **kwargs: Any) -> Any:
+        alive_when_writing.append(any(ref() is not None for ref in sites))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 8)
+    monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_make_site", make_site)
+    monkeypatch.setattr(_incremental._Build, "_write_state", write_state)
+    config = load_config(ROOT / "feedtool.toml")
+    out = tmp_path / "out"
+    assert build(seeds, out, config, jobs=jobs, ping=False).ok
+    # An edit: a focused plan lets its site go too.
+    first = sorted(seeds.glob("*.txt"))[0]
+    first.write_text(first.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    report = build(seeds, out, config, jobs=jobs, ping=False)
+    assert report.ok and report.written
+    assert sites and alive_when_writing and not any(alive_when_writing)
