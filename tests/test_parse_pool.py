@@ -70,3 +70,37 @@ def test_preload_loads_no_language_model() -> None:
     preload(load_config(ROOT / "feedtool.toml"))
     assert set(languages._DETECTORS) == before
     assert gazetteer.lexicon.cache_info().currsize == 1
+
+
+def test_a_cold_parallel_build_makes_the_tables_in_a_child_and_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made in the build process, the tables left ~60 MB of garbage that every
+    # parse worker forked from it inherited: a child makes and keeps them, and
+    # the build process reads every one back from the file.
+    from feedtool import _tables
+    from feedtool.publish._preload import preload_kept
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    built: list[object] = []
+    real = _tables._load
+
+    def spy(key: Any) -> Any:
+        value = real(key)
+        if value is _tables._MISSING:
+            built.append(key)
+        return value
+
+    monkeypatch.setattr(_tables, "_load", spy)
+    _tables.release()  # this test process's tables, made or read by earlier tests
+    try:
+        _tables.use_folder(folder)
+        preload_kept(load_config(ROOT / "feedtool.toml"))
+        assert (folder / _tables.FILENAME).is_file()
+        assert ("feedtool.enrich.gazetteer.lexicon", ()) in _tables._values
+        assert built == []  # nothing made here: all read from what the child kept
+        assert not _tables.unsaved()
+    finally:
+        _tables.release()
+        _tables.use_folder(None)
