@@ -124,9 +124,9 @@ def use_folder(folder: str | os.PathLike[str] | None) -> None:
         _folder, _kept = path, None
 
 
-def folder() -> str | None:
-    """The folder tables are kept in (``None``: none)."""
-    return _folder
+def can_keep() -> bool:
+    """Whether tables can be kept: a folder, and a usable signing key."""
+    return _folder is not None and _secret() is not None
 
 
 def has_tables() -> bool:
@@ -379,7 +379,7 @@ def save() -> bool:
 
 __all__ = [
     "FILENAME",
-    "folder",
+    "can_keep",
     "has_tables",
     "on_release",
     "release",

@@ -104,3 +104,27 @@ def test_a_cold_parallel_build_makes_the_tables_in_a_child_and_reads_them(
     finally:
         _tables.release()
         _tables.use_folder(None)
+
+
+def test_without_a_key_the_tables_are_made_here_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A child could not keep them (no usable key): made twice, they would cost
+    # the child's CPU for nothing.
+    from feedtool import _tables
+    from feedtool.publish import _preload
+
+    def no_fork() -> int:
+        raise AssertionError("forked without a file to keep the tables in")
+
+    monkeypatch.setattr(_tables, "_secret", lambda: None)
+    monkeypatch.setattr(_preload.os, "fork", no_fork)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    try:
+        _tables.use_folder(folder)
+        _preload.preload_kept(load_config(ROOT / "feedtool.toml"))
+        assert ("feedtool.enrich.gazetteer.lexicon", ()) in _tables._values
+        assert not (folder / _tables.FILENAME).exists()
+    finally:
+        _tables.use_folder(None)

@@ -76,11 +76,15 @@ def preload_kept(config: Config) -> None:
     file to keep them in (no folder, no signing key, no ``fork``) they are
     made here, as before.
     """
-    if _tables.folder() is not None and not _tables.has_tables() and hasattr(os, "fork"):
+    if _tables.can_keep() and not _tables.has_tables() and hasattr(os, "fork"):
+        parent = os.getpid()
         child = os.fork()
         if child == 0:  # pragma: no cover - the child, seen by the parent's result
             code = 1
             try:
+                _die_with_parent()
+                if os.getppid() != parent:  # died before the signal was asked for
+                    os._exit(1)
                 preload(config)
                 code = 0 if _tables.save() else 1
             finally:
@@ -88,6 +92,17 @@ def preload_kept(config: Config) -> None:
         os.waitpid(child, 0)
         _tables.reopen()
     preload(config)
+
+
+def _die_with_parent() -> None:
+    """Linux: killed with the build (the child holds a copy of the build lock's
+    descriptor, which a killed build must not leave held)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def release(collect: bool = True) -> None:
