@@ -8,11 +8,14 @@ control characters in every text field a renderer writes.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,11 +33,25 @@ from feedtool.model import (
     Tag,
 )
 from feedtool.render import Channel, Site
+from feedtool.store import CACHE_DIRNAME
 
 # The user's cache (the key that signs kept lookup tables): one of the test
 # session's own, so tests neither read nor leave anything in the real one.
 # Set at import, so the interpreters tests start inherit it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="feedtool-test-cache-")
+# Removed when the test session ends (the interpreters tests start have ended by then).
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+
+
+def output_tree(out: Path) -> dict[str, bytes]:
+    """The published files of the output folder ``out`` by relative path: everything
+    but the build cache (``.feedtool/``, never committed)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
+    }
+
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BASE = "https://news.example.org/"

@@ -5,19 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import output_tree
+
 from feedtool import build, load_config
 from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    """Every file of the output, without the build cache (never committed)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in folder.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(folder).parts
-    }
 
 
 def test_committed_feeds_rebuild_byte_for_byte(tmp_path: Path) -> None:
@@ -32,4 +25,4 @@ def test_committed_feeds_rebuild_byte_for_byte(tmp_path: Path) -> None:
             path.unlink()
     report = build(ROOT / "seeds", out, load_config(ROOT / "feedtool.toml"), ping=False)
     assert report.ok, report.errors
-    assert _tree(out) == _tree(committed)
+    assert output_tree(out) == output_tree(committed)

@@ -14,6 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
+from conftest import output_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,14 +47,6 @@ def seeds(tmp_path: Path) -> Path:
     (folder / "m.txt").write_text(_article("Market opens higher", "Shares rose early."), "utf-8")
     (folder / "p.txt").write_text(_article("Port strike ends", "Dockers went back."), "utf-8")
     return folder
-
-
-def _tree(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
-    }
 
 
 def _ids(out: Path) -> dict[str, str]:
@@ -294,7 +287,7 @@ def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
 ) -> None:
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
-    before = _tree(out)
+    before = output_tree(out)
     (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
     folders = [out, *(p for p in out.rglob("*") if p.is_dir() and CACHE_DIRNAME not in p.parts)]
     for folder in folders:
@@ -305,7 +298,7 @@ def test_a_read_only_output_gives_a_clear_error_and_keeps_the_output(
     finally:
         for folder in folders:
             folder.chmod(0o755)
-    assert _tree(out) == before
+    assert output_tree(out) == before
 
 
 def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
@@ -313,7 +306,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
 ) -> None:
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
-    before = _tree(out)
+    before = output_tree(out)
     (seeds / "n.txt").write_text(_article("New story", "Fresh text."), "utf-8")
     real_open, real_write = os.open, os.write
     staging: set[int] = set()
@@ -342,7 +335,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_output(
     with pytest.raises(PublishError, match="No space left on device") as caught:
         build(seeds, out, config, ping=False)
     assert "fix:" in str(caught.value)
-    assert _tree(out) == before
+    assert output_tree(out) == before
     assert not [p for p in out.rglob("*.feedtool-tmp")]
 
 
@@ -398,7 +391,7 @@ def test_sigkill_at_random_points_then_a_build_equals_one_clean_build(tmp_path: 
     started = time.perf_counter()
     subprocess.run(_build_command(seeds, clean), env=env, check=True)
     duration = time.perf_counter() - started
-    clean_v1 = _tree(clean)
+    clean_v1 = output_tree(clean)
 
     out = tmp_path / "out"
     chance = random.Random(8)
@@ -412,7 +405,7 @@ def test_sigkill_at_random_points_then_a_build_equals_one_clean_build(tmp_path: 
     for _ in range(3):
         killed_build(duration)
     subprocess.run(_build_command(seeds, out), env=env, check=True)
-    assert _tree(out) == clean_v1
+    assert output_tree(out) == clean_v1
 
     # Each round has an edit to publish, so each kill hits an incremental build.
     started = time.perf_counter()
@@ -427,7 +420,7 @@ def test_sigkill_at_random_points_then_a_build_equals_one_clean_build(tmp_path: 
     killed_build(incremental)
     subprocess.run(_build_command(seeds, out), env=env, check=True)
     subprocess.run(_build_command(seeds, clean), env=env, check=True)
-    assert _tree(out) == _tree(clean)
+    assert output_tree(out) == output_tree(clean)
     assert not [p for p in out.rglob("*") if p.name.endswith((".feedtool-tmp", ".tmp"))]
 
 

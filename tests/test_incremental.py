@@ -10,6 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import output_tree
 
 from feedtool import build, load_config
 from feedtool._lock import build_lock
@@ -60,25 +61,17 @@ def seeds(tmp_path: Path) -> Path:
     return folder
 
 
-def _tree(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
-    }
-
-
 def test_noop_rebuild_parses_renders_and_writes_nothing(
     seeds: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "out"
     first = build(seeds, out, config, ping=False)
     assert first.ok and len(first.parsed) == 3 and first.rendered
-    before = _tree(out)
+    before = output_tree(out)
     again = build(seeds, out, config, ping=False)
     assert again.ok and again.articles == 3 and again.outputs == first.outputs
     assert again.parsed == () and again.rendered == () and again.written == ()
-    assert _tree(out) == before
+    assert output_tree(out) == before
 
 
 def test_edit_rerenders_exactly_the_outputs_that_depend_on_it(
@@ -130,7 +123,7 @@ def test_edit_rerenders_exactly_the_outputs_that_depend_on_it(
     clean.mkdir()
     shutil.copy(out / ".feedtool-state.json", clean / ".feedtool-state.json")
     build(seeds, clean, config, ping=False)
-    assert _tree(out) == _tree(clean)
+    assert output_tree(out) == output_tree(clean)
 
 
 def test_incremental_result_equals_a_clean_build(
@@ -151,7 +144,7 @@ def test_incremental_result_equals_a_clean_build(
     # The tombstones of removed outputs are history, like the state file.
     shutil.copy(out / ".feedtool-gone", clean / ".feedtool-gone")
     build(seeds, clean, config, ping=False)
-    assert _tree(out) == _tree(clean)
+    assert output_tree(out) == output_tree(clean)
     assert not (out / "tags" / "weather").exists()
 
 
@@ -161,21 +154,21 @@ def test_deleting_the_store_keeps_every_id_and_byte(
     """A fresh clone has the state file and the outputs but no store."""
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
-    before = _tree(out)
+    before = output_tree(out)
     shutil.rmtree(out / CACHE_DIRNAME)
     report = build(seeds, out, config, ping=False)
     assert report.ok and report.written == ()
-    assert _tree(out) == before
+    assert output_tree(out) == before
 
 
 def test_a_deleted_output_is_restored(seeds: Path, tmp_path: Path, config: Config) -> None:
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
-    before = _tree(out)
+    before = output_tree(out)
     (out / "tags" / "music" / "rss.xml").unlink()
     report = build(seeds, out, config, ping=False)
     assert report.written == ("tags/music/rss.xml",)
-    assert _tree(out) == before
+    assert output_tree(out) == before
 
 
 def test_a_config_change_rebuilds_everything(seeds: Path, tmp_path: Path, config: Config) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import output_tree
 
 from feedtool import build, load_config
 from feedtool.config import Config
@@ -82,14 +83,6 @@ def site(tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> Pat
     return tmp_path
 
 
-def _tree(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
-    }
-
-
 def _same_as_clean(site: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     """The output equals a clean build's, and a full plan finds nothing more to do."""
     out, clean = site / "out", site / "clean"
@@ -98,7 +91,7 @@ def _same_as_clean(site: Path, config: Config, monkeypatch: pytest.MonkeyPatch) 
         if (out / name).exists():
             shutil.copy(out / name, clean / name)
     build(site / "seeds", clean, config, ping=False)
-    assert _tree(out) == _tree(clean)
+    assert output_tree(out) == output_tree(clean)
     monkeypatch.setenv(FULL_PLAN_ENV, "1")
     # The no-op answer must not hide the full plan: the next build parses one file.
     (site / "seeds" / "a00.txt").touch()

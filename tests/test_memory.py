@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
+from conftest import output_tree
 
 from feedtool import build, load_config
 from feedtool.config import DEFAULT_LANGUAGES
@@ -90,14 +91,6 @@ def test_the_render_phase_holds_no_article_summaries(
     assert not models  # parsing is over: lingua's models were let go
 
 
-def _tree(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and ".feedtool" not in p.relative_to(out).parts
-    }
-
-
 def test_the_build_process_parses_beside_one_worker_fewer(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,7 +132,7 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     assert pooled.parsed == serial.parsed and len(pooled.parsed) == 16
     assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
     assert len(pooled.errors) == 1
-    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")
+    assert output_tree(tmp_path / "pooled") == output_tree(tmp_path / "serial")
 
 
 def test_only_the_build_process_loads_language_models(
@@ -185,7 +178,7 @@ def test_only_the_build_process_loads_language_models(
     assert pooled.parsed == serial.parsed and len(pooled.parsed) == 12
     assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
     assert len(pooled.errors) == 1
-    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "serial")
+    assert output_tree(tmp_path / "pooled") == output_tree(tmp_path / "serial")
     found = {
         orjson.loads(path.read_bytes()).get("language")
         for path in (tmp_path / "pooled").rglob("*.ninjs.json")
@@ -405,7 +398,7 @@ def test_a_full_plan_keeps_no_list_of_every_output_in_the_build_process(
         p.relative_to(seeds).as_posix() for p in seeds.glob("*.txt")
     }
     # A cold build writes every output: the files on disk, but the state file.
-    assert set(report.written) == {p for p in _tree(out) if not p.startswith(".feedtool-")}
+    assert set(report.written) == {p for p in output_tree(out) if not p.startswith(".feedtool-")}
 
 
 def test_the_word_caches_stay_bounded_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import output_tree
 
 from feedtool import build, load_config
 from feedtool.config import Config, RenderConfig
 from feedtool.publish._state import STATE_FILENAME
 from feedtool.render import Output, Site
-from feedtool.store import CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_ae4195037769579a.txt"
@@ -51,15 +51,6 @@ def _ids(out: Path) -> dict[str, str]:
     return {entry.title: entry.id for entry in parsed.entries}
 
 
-def _tree(out: Path) -> dict[str, bytes]:
-    """The published files: everything but the build cache (``.feedtool/``, never committed)."""
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
-    }
-
-
 def test_two_builds_are_byte_identical(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,7 +64,7 @@ def test_two_builds_are_byte_identical(
     shutil.copytree(tmp_path / "a", tmp_path / "b", dirs_exist_ok=True)
     (tmp_path / "b" / "rss.xml").unlink()
     build(seeds, tmp_path / "b", config, ping=False)
-    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    assert output_tree(tmp_path / "a") == output_tree(tmp_path / "b")
 
 
 def test_undated_article_gets_first_publication_time_once(
@@ -149,7 +140,7 @@ def test_failed_render_leaves_previous_output_intact(
 ) -> None:
     out = tmp_path / "out"
     build(seeds, out, config, ping=False)
-    before = _tree(out)
+    before = output_tree(out)
     (seeds / "third.txt").write_text("Third story\n\nIt happened.\n", "utf-8")
 
     # A renderer named in the config as a plugin: this module's `broken_renderer`.
@@ -157,7 +148,7 @@ def test_failed_render_leaves_previous_output_intact(
     config = config.model_copy(update={"render": RenderConfig(enabled=enabled)})
     with pytest.raises(RuntimeError):
         build(seeds, out, config, ping=False)
-    assert _tree(out) == before
+    assert output_tree(out) == before
 
 
 def _collector() -> tuple[bool, tuple[int, int, int], int]:
@@ -244,4 +235,4 @@ def test_parallel_build_equals_serial_build(
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     build(seeds, tmp_path / "parallel", config, jobs=2, ping=False)
-    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    assert output_tree(tmp_path / "serial") == output_tree(tmp_path / "parallel")

@@ -25,6 +25,7 @@ from unittest import mock
 
 import pytest
 from click.testing import CliRunner
+from conftest import output_tree
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -544,14 +545,6 @@ def test_an_edit_found_by_the_entry_point_is_not_checked_again_by_the_cli(
     assert _quick(_build(site)) and checks == [True]
 
 
-def _files(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and CACHE_DIRNAME not in p.relative_to(out).parts
-    }
-
-
 def test_the_build_after_the_entry_point_uses_its_walk_of_the_seeds(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -608,4 +601,4 @@ def test_the_build_after_the_entry_point_uses_its_walk_of_the_seeds(
     monkeypatch.setattr(seeds_module, "scan_seeds", real_scan)
     args = ["build", str(site / "seeds"), "-o", str(clean), "-c", str(site / "feedtool.toml")]
     assert _run([*args, "--no-ping", "-q"]).exit_code == 0
-    assert _files(site / "out") == _files(clean)
+    assert output_tree(site / "out") == output_tree(clean)
