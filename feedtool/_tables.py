@@ -182,7 +182,7 @@ def _secret() -> bytes | None:
     return key if len(key) == 32 else None
 
 
-def _mac(payload: bytes) -> bytes | None:
+def _mac(payload: bytes | memoryview) -> bytes | None:
     key = _secret()
     return None if key is None else hmac.new(key, payload, hashlib.sha256).digest()
 

@@ -16,7 +16,6 @@ Without a usable key no pickle is written, and the rows are decoded.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import pickle
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,15 +30,10 @@ _FORMAT = 2
 _MAC_SIZE = 32
 
 
-def _mac(payload: bytes | memoryview) -> bytes | None:
-    key = _tables._secret()
-    return None if key is None else hmac.new(key, payload, hashlib.sha256).digest()
-
-
 def pack(rows: Iterable[Any]) -> Iterator[bytes]:
     """``rows`` (picklable) as signed pickles of :data:`CHUNK` rows each; nothing
     when there is no key to sign them with."""
-    if _mac(b"") is None:
+    if _tables._mac(b"") is None:
         return
     chunk: list[Any] = []
     for row in rows:
@@ -53,7 +47,7 @@ def pack(rows: Iterable[Any]) -> Iterator[bytes]:
 
 def _sealed(chunk: list[Any]) -> bytes:
     payload = pickle.dumps((_FORMAT, chunk), protocol=pickle.HIGHEST_PROTOCOL)
-    mac = _mac(payload)
+    mac = _tables._mac(payload)
     assert mac is not None
     return _MAGIC + mac + payload
 
@@ -65,7 +59,7 @@ def unpack(blobs: Sequence[bytes]) -> list[Any] | None:
     head = len(_MAGIC) + _MAC_SIZE
     for blob in blobs:
         view = memoryview(blob)
-        mac = _mac(view[head:])
+        mac = _tables._mac(view[head:])
         if (
             mac is None
             or not blob.startswith(_MAGIC)
