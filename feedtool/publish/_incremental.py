@@ -839,6 +839,10 @@ class _Build:
         if not self._frozen:
             gc.freeze()
             self._frozen = True
+        self._collect_less()
+
+    def _collect_less(self) -> None:
+        """:func:`_collect_less` until :meth:`_thaw` (the thresholds before kept once)."""
         if self._thresholds is None:
             self._thresholds = _collect_less()
 
@@ -1683,8 +1687,7 @@ class _Build:
         if many:
             self._resume_gc()
             # Each parse makes thousands of objects; forked workers inherit this too.
-            if self._thresholds is None:
-                self._thresholds = _collect_less()
+            self._collect_less()
         # By task (the order of the paths): the ones handed back come last.
         failed: list[tuple[int, FeedtoolError]] = []
         self.progress.phase("parsing", len(tasks))
