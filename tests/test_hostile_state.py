@@ -547,6 +547,11 @@ def test_a_patched_state_file_is_the_one_dumps_writes(
         entry.headline, entry.modified, entry.tiebreak = text, text or None, tiebreak
         changed.add(entry.id)
     assert state.patched(previous, changed) == state.dumps()
+    # The pieces a build writes (not joined): the same bytes; one piece, the
+    # previous bytes themselves, when no line changed.
+    parts = state.patched_parts(previous, changed, own=True)
+    assert parts is not None and b"".join(parts) == state.dumps()
+    assert (len(parts) == 1) == (state.dumps() == previous)
 
 
 def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:

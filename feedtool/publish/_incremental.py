@@ -53,8 +53,7 @@ import orjson
 
 import feedtool._tables as _tables
 from feedtool._lock import build_lock
-from feedtool._stamp import digest as _stamp_digest
-from feedtool._stamp import folder_times
+from feedtool._stamp import folder_times, rows_digest
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
@@ -73,9 +72,9 @@ from feedtool.publish._files import (
     temp_name,
     temp_of,
     unchanged,
-    write_atomic,
     write_chunks_atomic,
     write_error,
+    write_parts_atomic,
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
@@ -1508,7 +1507,7 @@ class _Build:
         if folders is None:
             return None
         self._folder_times = folder_times(self.out, orjson.loads(folders))
-        return None if self._folder_times is None else _stamp_digest(self._folder_times)
+        return None if self._folder_times is None else rows_digest("folders", self._folder_times)
 
     def _folders_restamp(self, touched: set[str]) -> str | None:
         """:meth:`_folders_stamp` of the folders it last saw, only ``touched`` ones
@@ -1521,7 +1520,7 @@ class _Build:
         if fresh is None:
             return None
         now = dict(fresh)
-        return _stamp_digest([(name, now.get(name, time)) for name, time in times])
+        return rows_digest("folders", [(name, now.get(name, time)) for name, time in times])
 
     def _quick_stamp(
         self,
@@ -1583,17 +1582,25 @@ class _Build:
         ``files``: the sorted file list to write, when not ``state.files``.
         Keeps the digest of the bytes the file now holds (``state_digest``)."""
         target = self.out / STATE_FILENAME
-        data = None
+        parts = None
         if previous is not None:
-            data = state.patched(previous, self._changed_records(state))
-        if data is None:
+            # The bytes the file holds: a build wrote them (the focus key has
+            # their digest) and this one read them holding the lock.
+            parts = state.patched_parts(previous, self._changed_records(state), own=True)
+        if parts is None:
             # Streamed: at 20,000 articles the file is 20 MB, its lines and
             # string as much again each.
             self.state_digest = write_chunks_atomic(target, state.chunks(files))
             return
-        if not unchanged(target, data):
-            write_atomic(target, data)
-        self.state_digest = hashlib.sha256(data).hexdigest()
+        assert previous is not None
+        if len(parts) == 1:  # the same bytes: neither written nor hashed again
+            self.state_digest = self._digest_of(previous)
+            return
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part)
+        write_parts_atomic(target, parts)
+        self.state_digest = digest.hexdigest()
 
     def _changed_records(self, state: State) -> list[str]:
         """The ids of the records stamping changed (all of them if it added or removed one)."""
