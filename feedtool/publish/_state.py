@@ -398,6 +398,14 @@ class FileList(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._list())
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or another ``FileList``) of the same names."""
+        if isinstance(other, FileList):
+            return self._body == other._body
+        return isinstance(other, list) and self._list() == other
+
+    __hash__ = None  # type: ignore[assignment]  # compared as the list it is
+
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
