@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from array import array
 from hashlib import sha256
+from itertools import chain
+from operator import itemgetter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,6 +55,33 @@ class Unsure(Exception):
 
 def digest(value: object) -> str:
     return sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+_NAME = itemgetter(0)
+_VALUE = itemgetter(1)
+
+
+def rows_digest(kind: str, rows: Sequence[tuple[str, Any]], extra: object = None) -> str:
+    """A digest of ``(name, number or tuple of numbers)`` rows, in their order,
+    and of ``extra`` (:func:`digest`).
+
+    Rows are 20,000 seeds or 22,000 output folders: their names joined and
+    their numbers packed as machine integers hash in a third of the time of
+    :func:`digest`'s JSON text (tens of ms a build, and twice an edit's).
+    """
+    names = "\0".join(map(_NAME, rows)).encode("utf-8", "surrogatepass")
+    numbers = list(map(_VALUE, rows))
+    if numbers and not isinstance(numbers[0], int):
+        numbers = list(chain.from_iterable(numbers))
+    try:
+        packed = array("q", numbers).tobytes()
+    except OverflowError:  # beyond 64 bits (an inode number, maybe): as text
+        packed = repr(numbers).encode()
+    hashed = sha256(f"{kind}\0{len(rows)}\0{len(names)}\0{len(packed)}\0".encode())
+    hashed.update(names)
+    hashed.update(packed)
+    hashed.update(digest(extra).encode())
+    return hashed.hexdigest()[:32]
 
 
 def file_digest(data: bytes) -> str:
@@ -92,13 +122,13 @@ def code_identity() -> str:
 
 def seeds_digest(stats: Iterable[tuple[str, Stat]], notices: Iterable[object]) -> str:
     """A digest of the article files (``(relative path, seed_stat)``) and the scan's notices."""
-    return digest([sorted(stats), [str(note) for note in notices]])
+    return rows_digest("seeds", sorted(stats, key=_NAME), [str(note) for note in notices])
 
 
 def folders_stamp(out: str | os.PathLike[str], folders: Sequence[str]) -> str | None:
     """A digest of the modification times of the output ``folders``; ``None`` if one is gone."""
     times = folder_times(out, folders)
-    return None if times is None else digest(times)
+    return None if times is None else rows_digest("folders", times)
 
 
 def folder_times(
@@ -373,6 +403,7 @@ __all__ = [
     "note_miss",
     "quick_key",
     "read_stamp",
+    "rows_digest",
     "seeds_digest",
     "take_miss",
     "take_walk",

@@ -602,3 +602,34 @@ def test_the_build_after_the_entry_point_uses_its_walk_of_the_seeds(
     args = ["build", str(site / "seeds"), "-o", str(clean), "-c", str(site / "feedtool.toml")]
     assert _run([*args, "--no-ping", "-q"]).exit_code == 0
     assert output_tree(site / "out") == output_tree(clean)
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1), st.tuples(*[st.integers(-(2**63), 2**64)] * 4)),
+        max_size=6,
+        unique_by=lambda row: row[0],
+    ),
+    st.data(),
+)
+def test_the_seeds_digest_changes_with_any_name_or_number(
+    rows: list[tuple[str, tuple[int, int, int, int]]], data: st.DataObject
+) -> None:
+    """``rows_digest`` (names joined, numbers packed, or as text beyond 64 bits)
+    tells apart seeds that differ in one name or one number, whatever their order."""
+    digest = _stamp.seeds_digest(rows, ())
+    assert _stamp.seeds_digest(list(reversed(rows)), ()) == digest
+    assert _stamp.seeds_digest(rows, ("a notice",)) != digest
+    assert _stamp.seeds_digest([*rows, ("another.txt", (1, 2, 3, 4))], ()) != digest
+    if not rows:
+        return
+    index = data.draw(st.integers(0, len(rows) - 1))
+    name, stat = rows[index]
+    field = data.draw(st.integers(0, 3))
+    changed = list(rows)
+    changed[index] = (name, tuple(n + 1 if i == field else n for i, n in enumerate(stat)))
+    assert _stamp.seeds_digest(changed, ()) != digest
+    renamed = list(rows)
+    renamed[index] = (name + "x", stat)
+    if (name + "x") not in dict(rows):
+        assert _stamp.seeds_digest(renamed, ()) != digest

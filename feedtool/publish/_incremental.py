@@ -43,7 +43,15 @@ import time
 import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, replace
@@ -54,8 +62,7 @@ import orjson
 
 import feedtool._tables as _tables
 from feedtool._lock import build_lock
-from feedtool._stamp import digest as _stamp_digest
-from feedtool._stamp import folder_times
+from feedtool._stamp import folder_times, rows_digest
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
@@ -74,9 +81,9 @@ from feedtool.publish._files import (
     temp_name,
     temp_of,
     unchanged,
-    write_atomic,
     write_chunks_atomic,
     write_error,
+    write_parts_atomic,
 )
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
@@ -87,6 +94,7 @@ from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
 from feedtool.publish._state import (
     STATE_FILENAME,
+    FileList,
     State,
     _Entry,
     body_fingerprint,
@@ -930,8 +938,12 @@ class _Build:
         # Feed entries outlive the build in the store, keyed by the code and config too.
         fragments = Fragments(store, salt=self.key)
         site = _make_site(self.config, refs, load, fragments, focus, slugs, narrowed)
-        # A full plan reads the last build's files from its lists (``_plan_and_render``).
-        old_files = set(state.files) if focus is not None else set()
+        # A light build's list stays the state file's bytes while a focused
+        # plan only asks whether a few outputs are in it (``FileList``); a full
+        # plan reads the last build's files from its lists (``_plan_and_render``).
+        old_files: set[str] | FileList = set()
+        if focus is not None:
+            old_files = state.files if isinstance(state.files, FileList) else set(state.files)
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
             # The focused plan met an output the last build did not write: the
@@ -968,7 +980,7 @@ class _Build:
             # articles, held beside a part worker): the bytes and the records as
             # read serve a focused plan only, the records wait in a file, and
             # the list goes to the file lists.
-            old_files.clear()
+            old_files = set()
             state_bytes = b""
             self._read_digest = None
             self._records = {}
@@ -983,6 +995,7 @@ class _Build:
         structure, made = site.structure, site.fragments.made
         del site, load, fragments, narrowed, planned
 
+        new_files: Sequence[str]
         lists = self._lists
         if ledger is not None:
             assert lists is not None
@@ -991,10 +1004,14 @@ class _Build:
             stale = list(_missing(lists.old(), new_files))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
-            # state's list is sorted already (sorting it again is linear).
-            new_files, stale = sorted(state.files), []
-            if len(new_files) != len(old_files):
-                new_files = sorted(old_files)
+            # state's list is sorted already (sorting it again is linear). One
+            # read from a file a build wrote is sorted and unique: kept as it is.
+            if isinstance(state.files, FileList):
+                new_files, stale = state.files, []
+            else:
+                new_files, stale = sorted(state.files), []
+                if len(new_files) != len(old_files):
+                    new_files = sorted(old_files)
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
             state.files = new_files
@@ -1042,7 +1059,8 @@ class _Build:
         store.put_outputs(
             ledger.fingerprinted()
             if ledger is not None
-            else ((p, fingerprints[p]) for p in new_files if fingerprints.get(p)),
+            # (A focused plan's outputs are all in the list: ``_plan`` made sure.)
+            else ((p, digest) for p, digest in sorted(fingerprints.items()) if digest),
             stale,
         )
         store.put_placements(records, unpublished)
@@ -1486,7 +1504,7 @@ class _Build:
         return slugs, (structure, lambda: tag_channels_of(refs, config, load))
 
     def _plan(
-        self, site: Site, old_files: set[str]
+        self, site: Site, old_files: Collection[str]
     ) -> tuple[dict[str, str], list[Planned | tuple[str, bytes]]] | None:
         """Each output's fingerprint, and the outputs to render.
 
@@ -1541,7 +1559,7 @@ class _Build:
         if folders is None:
             return None
         self._folder_times = folder_times(self.out, orjson.loads(folders))
-        return None if self._folder_times is None else _stamp_digest(self._folder_times)
+        return None if self._folder_times is None else rows_digest("folders", self._folder_times)
 
     def _folders_restamp(self, touched: set[str]) -> str | None:
         """:meth:`_folders_stamp` of the folders it last saw, only ``touched`` ones
@@ -1554,7 +1572,7 @@ class _Build:
         if fresh is None:
             return None
         now = dict(fresh)
-        return _stamp_digest([(name, now.get(name, time)) for name, time in times])
+        return rows_digest("folders", [(name, now.get(name, time)) for name, time in times])
 
     def _quick_stamp(
         self,
@@ -1616,17 +1634,25 @@ class _Build:
         ``files``: the sorted file list to write, when not ``state.files``.
         Keeps the digest of the bytes the file now holds (``state_digest``)."""
         target = self.out / STATE_FILENAME
-        data = None
+        parts = None
         if previous is not None:
-            data = state.patched(previous, self._changed_records(state))
-        if data is None:
+            # The bytes the file holds: a build wrote them (the focus key has
+            # their digest) and this one read them holding the lock.
+            parts = state.patched_parts(previous, self._changed_records(state), own=True)
+        if parts is None:
             # Streamed: at 20,000 articles the file is 20 MB, its lines and
             # string as much again each.
             self.state_digest = write_chunks_atomic(target, state.chunks(files))
             return
-        if not unchanged(target, data):
-            write_atomic(target, data)
-        self.state_digest = hashlib.sha256(data).hexdigest()
+        assert previous is not None
+        if len(parts) == 1:  # the same bytes: neither written nor hashed again
+            self.state_digest = self._digest_of(previous)
+            return
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part)
+        write_parts_atomic(target, parts)
+        self.state_digest = digest.hexdigest()
 
     def _changed_records(self, state: State) -> list[str]:
         """The ids of the records stamping changed (all of them if it added or removed one)."""

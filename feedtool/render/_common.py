@@ -306,16 +306,29 @@ def relative(from_page: str, to_path: str) -> str:
 @functools.lru_cache(maxsize=_LRU)
 def _relative(start: str, to_path: str) -> str:
     # posixpath.relpath without its two os.getcwd() calls: both paths are
-    # relative to the output folder (a site links thousands of times).
-    start_parts = [p for p in posixpath.normpath(start or ".").split("/") if p != "."]
-    to_parts = [p for p in posixpath.normpath(to_path).split("/") if p != "."]
+    # relative to the output folder (a site links thousands of times). The
+    # pairs seldom repeat (every listing page links each of its articles),
+    # their paths do: each is split and quoted once while in its cache.
+    start_parts = _parts(start)
+    to_parts = _parts(to_path)
     common = 0
     for mine, theirs in zip(start_parts, to_parts, strict=False):
         if mine != theirs:
             break
         common += 1
-    parts = [".."] * (len(start_parts) - common) + to_parts[common:]
-    return quote("/".join(parts) or ".", safe="/")
+    # quote("a/b", safe="/") is the quoted parts joined by "/", and ".." is its own quote.
+    return "/".join(("..",) * (len(start_parts) - common) + _quoted(to_path)[common:]) or "."
+
+
+@functools.lru_cache(maxsize=_LRU)
+def _parts(path: str) -> tuple[str, ...]:
+    """The names of ``path`` once normalised ('.' and empty names dropped)."""
+    return tuple(p for p in posixpath.normpath(path or ".").split("/") if p != ".")
+
+
+@functools.lru_cache(maxsize=_LRU)
+def _quoted(path: str) -> tuple[str, ...]:
+    return tuple(quote(p, safe="/") for p in _parts(path))
 
 
 # --------------------------------------------------------------------------- body HTML
