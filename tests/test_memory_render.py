@@ -110,8 +110,10 @@ def test_a_full_plan_renders_holding_no_state_records_nor_file_sets(
         entries = sum(1 for thing in gc.get_objects() if type(thing) is _Entry)
         sets = [thing for thing in gc.get_objects() if type(thing) is set]
         gc.freeze()
-        # The largest number of the output folder's files any one set holds.
-        names = {p for p in output_tree(self.out) if not p.startswith(".")}
+        # The largest number of the output folder's files any one set holds
+        # (the articles' own files: other tests' sets may hold names such as
+        # ``rss.xml``).
+        names = {p for p in output_tree(self.out) if p.startswith("articles/harbour-works")}
         held = max((len(names.intersection(found)) for found in sets), default=0)
         del sets
         seen.append((entries, held, self._read_digest is None, self._records == {}, len(names)))
@@ -152,7 +154,7 @@ def test_a_full_plan_renders_holding_no_state_records_nor_file_sets(
     assert tree == output_tree(clean)
     assert not list((out / ".feedtool").glob(".lists-*")), "the file lists are removed"
     assert len(seen) == 3  # (the clean build's too)
-    assert seen[1][4] > 50  # the rebuild's full plan met the first build's files
+    assert seen[1][4] >= 3 * 7  # the rebuild's full plan met the first build's files
     for entries, held, no_bytes, no_records, _ in seen:
         assert entries == 0 and no_bytes and no_records
         # No set of the files found or written last time in the build process.
