@@ -554,6 +554,25 @@ def test_a_patched_state_file_is_the_one_dumps_writes(
     assert (len(parts) == 1) == (state.dumps() == previous)
 
 
+_NAME = st.text(st.sampled_from('ab/.-é\u4e2d"\\'), min_size=1, max_size=8)
+
+
+@settings(max_examples=150)
+@given(st.lists(_NAME, min_size=1, max_size=40, unique=True), st.lists(_NAME, max_size=10))
+def test_a_light_state_finds_in_its_file_list_what_the_list_has(
+    files: list[str], probes: list[str]
+) -> None:
+    """``State.light`` keeps the file list as the file's bytes (``FileList``):
+    counted and searched there, it answers as the list of names would, for
+    names in it, names around them and names that need an escape."""
+    state = State(entries={"id-1": _record("id-1", "a/1.txt")}, files=files)
+    light = State.light(state.dumps())
+    assert len(light.files) == len(files)
+    for name in [*files, *probes, *(name[:-1] for name in files), *(f"{n}a" for n in files)]:
+        assert (name in light.files) == (name in files), name
+    assert list(light.files) == sorted(files)
+
+
 def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:
     """``patched`` works on the bytes, but never splices into bytes that are not
     UTF-8 (the caller writes the whole file then)."""

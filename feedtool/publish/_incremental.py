@@ -42,7 +42,15 @@ import time
 import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, replace
@@ -84,6 +92,7 @@ from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
 from feedtool.publish._state import (
     STATE_FILENAME,
+    FileList,
     State,
     _Entry,
     body_fingerprint,
@@ -923,7 +932,11 @@ class _Build:
         # Feed entries outlive the build in the store, keyed by the code and config too.
         fragments = Fragments(store, salt=self.key)
         site = _make_site(self.config, refs, load, fragments, focus, slugs, narrowed)
-        old_files = set(state.files)
+        # A light build's list stays the state file's bytes while a focused
+        # plan only asks whether a few outputs are in it (``FileList``).
+        old_files: set[str] | FileList = (
+            state.files if isinstance(state.files, FileList) else set(state.files)
+        )
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
             # The focused plan met an output the last build did not write: the
@@ -955,6 +968,8 @@ class _Build:
             # is read again in the little that rendering needs of it.
             drop_babel()
             fingerprints = {}
+            if not isinstance(old_files, set):
+                old_files = set(old_files)
             ledger = self._plan_and_render(site, old_files)
             self._lap("plan + render")
         # Writing needs none of the site (its channels, archive pages, groups and
@@ -963,16 +978,21 @@ class _Build:
         structure, made = site.structure, site.fragments.made
         del site, load, fragments, narrowed, planned
 
+        new_files: Sequence[str]
         if ledger is not None:
             # One string per path, shared by the three lists, made only now.
             new_files, rendered, staged = ledger.paths()
             stale = list(_missing(sorted(old_files), new_files))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
-            # state's list is sorted already (sorting it again is linear).
-            new_files, stale = sorted(state.files), []
-            if len(new_files) != len(old_files):
-                new_files = sorted(old_files)
+            # state's list is sorted already (sorting it again is linear). One
+            # read from a file a build wrote is sorted and unique: kept as it is.
+            if isinstance(state.files, FileList):
+                new_files, stale = state.files, []
+            else:
+                new_files, stale = sorted(state.files), []
+                if len(new_files) != len(old_files):
+                    new_files = sorted(old_files)
         try:
             # Ids first: once any new file is visible, the ids it shows are recorded.
             state.files = new_files
@@ -1016,7 +1036,8 @@ class _Build:
         store.put_outputs(
             ledger.fingerprinted()
             if ledger is not None
-            else ((p, fingerprints[p]) for p in new_files if fingerprints.get(p)),
+            # (A focused plan's outputs are all in the list: ``_plan`` made sure.)
+            else ((p, digest) for p, digest in sorted(fingerprints.items()) if digest),
             stale,
         )
         store.put_placements(records, unpublished)
@@ -1450,7 +1471,7 @@ class _Build:
         return slugs, (structure, lambda: tag_channels_of(refs, config, load))
 
     def _plan(
-        self, site: Site, old_files: set[str]
+        self, site: Site, old_files: Collection[str]
     ) -> tuple[dict[str, str], list[Planned | tuple[str, bytes]]] | None:
         """Each output's fingerprint, and the outputs to render.
 
