@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from feedtool.model import Image, NewsItem, Person
-from feedtool.render import Channel, Site, atom, rss
+from feedtool.render import Channel, Site, atom, html, rss
 from feedtool.render._common import (
     EntryMode,
     clean,
     content_html,
+    environment,
     fragment,
     published,
     whole_seconds,
@@ -199,3 +200,52 @@ def test_an_item_feedgen_refuses_keeps_its_error() -> None:
         atom._entry(site, item, "full", "")
     with pytest.raises(ValueError, match="Required fields not set"):
         rss._entry(site, item, "full", "")
+
+
+_MAYBE_TEXT = st.one_of(st.none(), st.just(""), _TEXT)
+_MAYBE_MARKUP = st.one_of(st.just(""), _TEXT.map(html.Markup))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.fixed_dictionaries(
+        {name: _TEXT for name in ("lang", "site_title", "home", "title", "heading", "canonical")}
+    ),
+    markup=st.fixed_dictionaries(
+        {
+            name: _MAYBE_MARKUP
+            for name in ("ui_lang", "site_nav", "feed_links", "feed_nav", "own_feeds", "articles")
+        }
+    ),
+    description=_MAYBE_TEXT,
+    rtl=st.booleans(),
+    links=st.lists(st.tuples(st.sampled_from(["prev", "next", 'a"<']), _TEXT), max_size=2),
+    pages=st.one_of(
+        st.none(),
+        st.tuples(st.integers(1, 999), st.integers(1, 999), _MAYBE_TEXT, _MAYBE_TEXT).map(
+            lambda p: html._Pages(*p)
+        ),
+    ),
+    stand_in=st.booleans(),
+)
+def test_the_listing_stencil_gives_the_text_of_jinja2(
+    texts: dict[str, str],
+    markup: dict[str, str],
+    description: str | None,
+    rtl: bool,
+    links: list[tuple[str, str]],
+    pages: object,
+    stand_in: bool,
+) -> None:
+    values: dict[str, object] = {**texts, **markup}
+    if stand_in:  # a value that looks like a stand-in is a value like any other
+        values["heading"] = "FeedtoolHole3x"
+    values.update(
+        dir="rtl" if rtl else "ltr",
+        description=description,
+        page_links=links,
+        groups=[],
+        pages=pages,
+    )
+    expected = environment().get_template("listing.html").render(**values)
+    assert html.listing_html(values) == expected
