@@ -37,6 +37,7 @@ import os
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 import types
@@ -55,7 +56,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import orjson
 
@@ -87,6 +88,7 @@ from feedtool.publish._files import (
 from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
+from feedtool.publish._lists import FileLists
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -808,6 +810,10 @@ class _Build:
         self._moved = False
         #: The state file's bytes as read and their digest (``_digest_of``).
         self._read_digest: tuple[bytes, str] | None = None
+        #: A full plan's file lists (:meth:`_plan_and_render`), until the build ends.
+        self._lists: FileLists | None = None
+        #: Where a full plan's state records wait for the write phase (``State.spill``).
+        self._spill: IO[bytes] | None = None
 
     def _digest_of(self, state_bytes: bytes) -> str:
         """The SHA-256 (hex) of the state file's bytes as this build read them,
@@ -933,10 +939,11 @@ class _Build:
         fragments = Fragments(store, salt=self.key)
         site = _make_site(self.config, refs, load, fragments, focus, slugs, narrowed)
         # A light build's list stays the state file's bytes while a focused
-        # plan only asks whether a few outputs are in it (``FileList``).
-        old_files: set[str] | FileList = (
-            state.files if isinstance(state.files, FileList) else set(state.files)
-        )
+        # plan only asks whether a few outputs are in it (``FileList``); a full
+        # plan reads the last build's files from its lists (``_plan_and_render``).
+        old_files: set[str] | FileList = set()
+        if focus is not None:
+            old_files = state.files if isinstance(state.files, FileList) else set(state.files)
         planned = self._plan(site, old_files) if focus is not None else None
         if focus is not None and planned is None:
             # The focused plan met an output the last build did not write: the
@@ -968,9 +975,19 @@ class _Build:
             # is read again in the little that rendering needs of it.
             drop_babel()
             fingerprints = {}
-            if not isinstance(old_files, set):
-                old_files = set(old_files)
-            ledger = self._plan_and_render(site, old_files)
+            # Until the write phase, the build process needs none of the state
+            # file's bytes, its records nor its file list (some 50 MB at 20,000
+            # articles, held beside a part worker): the bytes and the records as
+            # read serve a focused plan only, the records wait in a file, and
+            # the list goes to the file lists.
+            old_files = set()
+            state_bytes = b""
+            self._read_digest = None
+            self._records = {}
+            self._spill = tempfile.TemporaryFile(dir=cache_dir(self.out))  # noqa: SIM115 (closed by _close)
+            state.spill(self._spill)
+            ledger = self._plan_and_render(site, state.files)
+            state.files = []
             self._lap("plan + render")
         # Writing needs none of the site (its channels, archive pages, groups and
         # caches, the items loaded: some 40 MB at 20,000 articles), only its
@@ -979,10 +996,12 @@ class _Build:
         del site, load, fragments, narrowed, planned
 
         new_files: Sequence[str]
+        lists = self._lists
         if ledger is not None:
+            assert lists is not None
             # One string per path, shared by the three lists, made only now.
             new_files, rendered, staged = ledger.paths()
-            stale = list(_missing(sorted(old_files), new_files))
+            stale = list(_missing(lists.old(), new_files))
         else:
             # The same structure: the same files (``_plan`` made sure of it); the
             # state's list is sorted already (sorting it again is linear). One
@@ -1003,7 +1022,9 @@ class _Build:
             self._write_state(
                 state,
                 state_bytes if focus is not None else None,
-                _union(sorted(old_files), new_files) if stale else new_files,
+                _union(lists.old() if lists is not None else sorted(old_files), new_files)
+                if stale
+                else new_files,
             )
             store.put_outputs((), staged)
             store.put_meta("last_build", None)
@@ -1089,12 +1110,22 @@ class _Build:
         )
         if ledger is not None:
             ledger.close()
+        self._close()
         # A preview is for local eyes: the hub is not told about it.
         if ping and not (self.drafts or self.future):
             problems = ping_feeds(self.config, written)
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
         return report
+
+    def _close(self) -> None:
+        """Remove the scratch files of a full plan (its file lists and spilled state)."""
+        if self._lists is not None:
+            self._lists.close()
+            self._lists = None
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
 
     def _mark_in_progress(self) -> None:
         # Staging leaves temporary files beside their targets: mark the build
@@ -1895,7 +1926,7 @@ class _Build:
             raise
         return [rendered[i] for i in sorted(rendered)], [staged[i] for i in sorted(staged)]
 
-    def _plan_and_render(self, site: Site, old_files: set[str]) -> Ledger:
+    def _plan_and_render(self, site: Site, old_files: Iterable[str]) -> Ledger:
         """Plan every output, part by part (:func:`~feedtool.render.partition`),
         rendering and staging each part's changed outputs as soon as it is
         planned: each output's fingerprint, and whether it was rendered and
@@ -1908,13 +1939,17 @@ class _Build:
         fingerprints. A worker is a fresh process that makes the site itself
         from the refs (see :meth:`_parts_in_pool`): it holds the site's
         structure and its own caches, none of this process's memory.
+
+        ``old_files``: the files the last build wrote. They and the files found
+        in the output folder are in :class:`FileLists` (``self._lists``, until
+        the build ends), which every process rendering parts reads.
         """
-        self.existing = existing_files(self.out)
+        lists = self._lists = FileLists.create(
+            cache_dir(self.out) / f".lists-{os.getpid()}.tmp", existing_files(self.out), old_files
+        )
         parts = partition(site, _PART_OUTPUTS)
         self.progress.phase("rendering", len(parts))
-        job = _PartJob(
-            self.out, self.key, self.reader, self.existing, self.resolved, site, parts, old_files
-        )
+        job = _PartJob(self.out, self.key, self.reader, lists, self.resolved, site, parts)
         ledger = Ledger()
         fragments = site.fragments
         store = self.store
@@ -1979,7 +2014,15 @@ class _Build:
         site_file = cache_dir(self.out) / f".site-{os.getpid()}.tmp"
         try:
             _write_site(site_file, job, stamps)
-            spec = _PartSpec(self.config, self.out, self.key, job.parts, site_file, self.store.path)
+            spec = _PartSpec(
+                self.config,
+                self.out,
+                self.key,
+                job.parts,
+                site_file,
+                self.store.path,
+                job.lists.path,
+            )
             self._in_pool(
                 len(job.parts),
                 _part_worker_start,
@@ -2212,12 +2255,11 @@ class _PartJob:
     out: Path
     key: str
     reader: ItemStore
-    existing: set[str] | None
+    lists: FileLists
     #: Output folders found inside the output folder (``_files.inside``).
     resolved: dict[str, bool]
     site: Site
     parts: list[Part]
-    old_files: set[str]
 
 
 @dataclass(frozen=True)
@@ -2244,22 +2286,18 @@ class _PartSpec:
     #: Written by :func:`_write_site`, read by :func:`_read_site`.
     site_file: Path
     store: Path
+    #: The :class:`FileLists` the build process made.
+    lists: Path
 
 
 def _write_site(path: Path, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None:
-    """What a part worker needs to make ``job``'s site and check its outputs, one
-    JSON value a line, written as it goes (no copy of it all in memory): the
-    counts, the files found, the files the last build wrote, then each ref
-    (newest first) with the parts of its stamp that are not in the ref."""
-    existing = job.existing if job.existing is not None else ()
+    """What a part worker needs to make ``job``'s site, a line a ref (newest
+    first), written as it goes (no copy of it all in memory): with each, the
+    parts of its stamp that are not in the ref. (The file lists it checks
+    outputs against are ``job.lists``, read as it goes.)"""
     refs = job.site.refs
     with path.open("wb") as file:
         write = file.write
-        write(orjson.dumps([job.existing is not None, len(existing), len(job.old_files)]))
-        write(b"\n")
-        for name in (*existing, *job.old_files):
-            write(orjson.dumps(name))
-            write(b"\n")
         for ref in refs:
             stamp = stamps[ref.source_path]
             write(
@@ -2302,15 +2340,9 @@ def _stamp_of(
     )
 
 
-def _read_site(
-    path: Path,
-) -> tuple[set[str] | None, set[str], list[ItemRef], dict[str, _Stamp]]:
-    """The files found, the files the last build wrote, the refs and their stamps
-    :func:`_write_site` wrote."""
+def _read_site(path: Path) -> tuple[list[ItemRef], dict[str, _Stamp]]:
+    """The refs and their stamps :func:`_write_site` wrote."""
     with path.open("rb") as file:
-        listed, found, old = orjson.loads(file.readline())
-        existing = {orjson.loads(file.readline()) for _ in range(found)}
-        old_files = {orjson.loads(file.readline()) for _ in range(old)}
         refs: list[ItemRef] = []
         stamps: dict[str, _Stamp] = {}
         for line in file:
@@ -2321,7 +2353,7 @@ def _read_site(
             stamps[source_path] = _stamp_of(
                 ref, first, modified, by_first, tiebreak, published_shift
             )
-    return (existing if listed else None), old_files, refs, stamps
+    return refs, stamps
 
 
 class _FreshProcess(multiprocessing.context.SpawnProcess):
@@ -2362,10 +2394,11 @@ def _part_worker_start(parent: int, spec: _PartSpec) -> None:
     reader = SqliteStore.__new__(SqliteStore)
     reader.path = spec.store
     reader = reader.reader()
-    existing, old_files, refs, stamps = _read_site(spec.site_file)
+    refs, stamps = _read_site(spec.site_file)
     load = _item_loader(lambda: reader, stamps, spec.config)
     site = _make_site(spec.config, refs, load, Fragments(_Collecting(reader), salt=spec.key), None)
-    _PARTS = _PartJob(spec.out, spec.key, reader, existing, {}, site, spec.parts, old_files)
+    lists = FileLists.open(spec.lists)
+    _PARTS = _PartJob(spec.out, spec.key, reader, lists, {}, site, spec.parts)
     # The site lives as long as the worker: frozen, the collections its parts'
     # garbage starts do not walk it (a second or more of a cold build).
     gc.freeze()
@@ -2391,8 +2424,7 @@ def _plan_render(job: _PartJob, part: Part) -> _PartResult:
     """Plan one part, check each output's fingerprint against the store's, and
     render and stage the outputs that changed (in :func:`_render_order`)."""
     site = job.site
-    out, key, existing = job.out, job.key, job.existing
-    assert existing is not None
+    out, key = job.out, job.key
     outputs = plan_part(site, part)
     planned: list[tuple[str, str]] = []
     resolved = job.resolved
@@ -2405,12 +2437,13 @@ def _plan_render(job: _PartJob, part: Part) -> _PartResult:
             (path, fingerprint(output.fingerprint, key) if isinstance(output, Planned) else "")
         )
     previous = job.reader.output_fingerprints(path for path, digest in planned if digest)
+    # The part's own paths among the files found and the last build's: a
+    # path not found is new (``_render_one`` does not even stat it).
+    existing, old_files = job.lists.known([path for path, _ in planned])
     todo = [
         output
         for output, (path, digest) in zip(outputs, planned, strict=True)
-        if not (
-            digest and previous.get(path) == digest and path in job.old_files and path in existing
-        )
+        if not (digest and previous.get(path) == digest and path in old_files and path in existing)
     ]
     del outputs
     rendered: list[str] = []
@@ -2621,6 +2654,7 @@ def build(
                 finally:
                     job._resume_gc()
                     job._thaw()
+                    job._close()
                 if _tables.unsaved():
                     # Write every table the articles can need, not only those
                     # this build's few articles did: built once, after an

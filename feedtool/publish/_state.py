@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
 import orjson
 
@@ -60,6 +60,22 @@ class State:
     entries: MutableMapping[str, _Entry] = field(default_factory=dict)
     #: Sorted; a :class:`FileList` when read from a file a build wrote (:meth:`light`).
     files: Sequence[str] = field(default_factory=list)
+    #: The records as :meth:`chunks` writes them, once :meth:`spill` put them there.
+    spilled: IO[bytes] | None = field(default=None, repr=False, compare=False)
+
+    def spill(self, file: IO[bytes]) -> None:
+        """Write the records as :meth:`chunks` will, to ``file``, and let them go:
+        :meth:`chunks` copies them from there. For a build that only writes its
+        records once it has rendered: at 20,000 articles they are some 18 MB of
+        the build process, which it holds beside a part worker while rendering.
+        ``entries`` is no longer readable."""
+        lines: list[str] = []
+        for chunk in self._records(lines):
+            file.write(chunk)
+        file.write(_flush(lines))
+        file.flush()
+        self.entries = _Spilled()
+        self.spilled = file
 
     @classmethod
     def light(cls, raw: bytes) -> State:
@@ -171,18 +187,14 @@ class State:
         iterator is fine: the list of a large build is not copied).
         """
         string = _encode_string
-        lines = ["{", ' "articles": {']
-        keys = sorted(self.entries)
-        for number, key in enumerate(keys):
-            lines.append(f"  {string(key)}: {{")
-            lines.extend(self._fields(key))
-            lines.append("  }," if number < len(keys) - 1 else "  }")
-            if len(lines) >= _CHUNK_LINES:
-                yield _flush(lines)
-        if keys:
-            lines.append(" },")
+        lines: list[str] = []
+        spilled = self.spilled
+        if spilled is None:
+            yield from self._records(lines)
         else:
-            lines[-1] = ' "articles": {},'
+            spilled.seek(0)
+            while block := spilled.read(_SPILL_BLOCK):
+                yield block
         names = iter(sorted(self.files) if files is None else files)
         last = next(names, None)
         if last is None:
@@ -199,6 +211,23 @@ class State:
             lines.append(" ],")
         lines += [f' "version": {_VERSION}', "}", ""]
         yield "\n".join(lines).encode()
+
+    def _records(self, lines: list[str]) -> Iterator[bytes]:
+        """The lines of the records' part of the file, in pieces: what is not
+        yielded yet is left in ``lines``."""
+        string = _encode_string
+        lines += ["{", ' "articles": {']
+        keys = sorted(self.entries)
+        for number, key in enumerate(keys):
+            lines.append(f"  {string(key)}: {{")
+            lines.extend(self._fields(key))
+            lines.append("  }," if number < len(keys) - 1 else "  }")
+            if len(lines) >= _CHUNK_LINES:
+                yield _flush(lines)
+        if keys:
+            lines.append(" },")
+        else:
+            lines[-1] = ' "articles": {},'
 
     def _fields(self, key: str) -> list[str]:
         """The lines of the fields of the record ``key``, as :meth:`dumps` writes them."""
@@ -335,6 +364,28 @@ class _Records(MutableMapping[str, _Entry]):
         return len(set(paths)) == len(paths)
 
 
+class _Spilled(MutableMapping[str, _Entry]):
+    """The records of a state that :meth:`State.spill` wrote out: not readable."""
+
+    def _gone(self) -> RuntimeError:
+        return RuntimeError("the state's records were spilled to a file (State.spill)")
+
+    def __getitem__(self, key: str) -> _Entry:
+        raise self._gone()
+
+    def __setitem__(self, key: str, entry: _Entry) -> None:
+        raise self._gone()
+
+    def __delitem__(self, key: str) -> None:
+        raise self._gone()
+
+    def __iter__(self) -> Iterator[str]:
+        raise self._gone()
+
+    def __len__(self) -> int:
+        raise self._gone()
+
+
 # The rest of a record's path line: JSON strings hold no raw newline.
 _PATH_LINE = re.compile(rb'\n   "path": ([^\n]*)\n')
 
@@ -435,6 +486,8 @@ class FileList(Sequence[str]):
 
 #: Lines of the state file :meth:`State.chunks` gives at a time.
 _CHUNK_LINES = 4096
+#: Bytes of spilled records :meth:`State.chunks` copies at a time.
+_SPILL_BLOCK = 1 << 20
 
 
 def _flush(lines: list[str]) -> bytes:
