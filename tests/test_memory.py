@@ -73,9 +73,9 @@ def test_the_render_phase_holds_no_article_summaries(
     seen: list[tuple[int, int, bool]] = []
     real = _incremental._Build._plan_and_render
 
-    def spy(self: Any, site: Any, old_files: Any) -> Any:
+    def spy(self: Any, site: Any) -> Any:
         seen.append((_live(_incremental._Summary), len(site.refs), bool(languages._DETECTORS)))
-        return real(self, site, old_files)
+        return real(self, site)
 
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_incremental._Build, "_plan_and_render", spy)

@@ -104,7 +104,7 @@ def test_a_full_plan_renders_holding_no_state_records_nor_file_sets(
     real_plan = _incremental._Build._plan_and_render
     real_write = _incremental._write_site
 
-    def plan(self: Any, site: Any, old_files: Any) -> Any:
+    def plan(self: Any, site: Any) -> Any:
         gc.unfreeze()  # (the build froze what it made: ``get_objects`` skips it)
         gc.collect()
         entries = sum(1 for thing in gc.get_objects() if type(thing) is _Entry)
@@ -117,7 +117,7 @@ def test_a_full_plan_renders_holding_no_state_records_nor_file_sets(
         held = max((len(names.intersection(found)) for found in sets), default=0)
         del sets
         seen.append((entries, held, self._read_digest is None, self._records == {}, len(names)))
-        return real_plan(self, site, old_files)
+        return real_plan(self, site)
 
     def write_site(path: Path, job: Any, stamps: Any) -> None:
         real_write(path, job, stamps)

@@ -66,9 +66,9 @@ def _site_of_a_build(
     sites: list[Site] = []
     real = _incremental._Build._plan_and_render
 
-    def spy(self: Any, site: Site, old_files: Any) -> Any:
+    def spy(self: Any, site: Site) -> Any:
         sites.append(site)
-        return real(self, site, old_files)
+        return real(self, site)
 
     monkeypatch.setattr(_incremental._Build, "_plan_and_render", spy)
     assert build(seeds, out, config, jobs=1, ping=False).ok
