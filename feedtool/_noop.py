@@ -23,6 +23,7 @@ from feedtool._stamp import (
     forget_miss,
     light_walk,
     note_miss,
+    pin_code_identity,
 )
 
 TYPE_CHECKING = False
@@ -271,6 +272,8 @@ def _print(lines: Sequence[tuple[str, str | None]], result: str | None) -> None:
 def main(args: Sequence[str] | None = None) -> None:
     """The ``feedtool`` command: a no-op ``build`` answered here, everything else by click."""
     argv = list(sys.argv[1:] if args is None else args)
+    if args is None:  # this process is the command (not a caller's, which may go on)
+        pin_code_identity()
     if argv[:1] == ["build"] and _answer(argv[1:]):
         sys.exit(0)
     from feedtool.cli import main as cli

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from array import array
 from hashlib import sha256
 from itertools import chain
@@ -89,6 +90,25 @@ def file_digest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
+#: The :func:`code_identity` this process made first, once :func:`pin_code_identity`
+#: was called (``None``: made again each time).
+_pinned: list[str] | None = None
+
+
+def pin_code_identity() -> None:
+    """Make :func:`code_identity` once for the rest of this process.
+
+    For a console command: the code it runs is the code it loaded, whatever
+    is installed or edited meanwhile (a ``serve --watch`` that rebuilds for
+    hours keeps stamping with the identity of its own code). An edit's build
+    asked four times (the entry point's check, the store's code version, the
+    quick stamp, the lookup tables), at 8 ms a walk of feedtool's files.
+    """
+    global _pinned
+    if _pinned is None:
+        _pinned = []
+
+
 def code_identity() -> str:
     """feedtool's own files and the installed distributions, from ``stat`` and folder listings.
 
@@ -96,6 +116,8 @@ def code_identity() -> str:
     package metadata parsed) and at least as strict: any installed, removed
     or upgraded distribution changes it.
     """
+    if _pinned:
+        return _pinned[0]
     root = os.path.dirname(os.path.realpath(__file__))
     parts: list[object] = [sys.version, root]
     for folder, _, names in sorted(os.walk(root)):
@@ -117,7 +139,10 @@ def code_identity() -> str:
         # Names only, not the folder: sys.path[0] is the script's folder, and
         # `feedtool` and `python -m feedtool.cli` must share a stamp.
         parts.append(sorted(n for n in names if n.endswith((".dist-info", ".egg-info", ".pth"))))
-    return digest(parts)
+    identity = digest(parts)
+    if _pinned is not None:
+        _pinned.append(identity)
+    return identity
 
 
 def seeds_digest(stats: Iterable[tuple[str, Stat]], notices: Iterable[object]) -> str:
@@ -298,8 +323,7 @@ def check(
             return None
         state_path = os.path.join(out, STATE_FILENAME)
         try:
-            with open(state_path, "rb") as file:
-                state = file_digest(file.read())
+            state = _read_state(state_path)
         except FileNotFoundError:
             state = ""
         if state != stamp["state"]:
@@ -315,6 +339,39 @@ def check(
     return stamp, notices, others
 
 
+#: The state file :func:`check` read last: ``(real path, identity, bytes, digest)``,
+#: the identity (:func:`_identity`) the same before and after the read.
+_state_read: tuple[str, tuple[int, ...], bytes, str] | None = None
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    """What changes whenever a file's bytes do: a build replaces the state file
+    (a new inode), and any write in place sets its change time."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+#: A file changed less than this before it was read may change again without its
+#: times showing it (they tick coarser than nanoseconds): its bytes are not handed over.
+_RACY_NS = 2_000_000_000
+
+
+def _read_state(path: str) -> str:
+    """The :func:`file_digest` of the state file ``path``, its bytes kept for
+    :func:`take_state` when nothing wrote to it while it was read, nor shortly before."""
+    global _state_read
+    _state_read = None
+    with open(path, "rb") as file:
+        info = os.fstat(file.fileno())
+        read_ns = time.time_ns()
+        data = file.read()
+        after = _identity(os.fstat(file.fileno()))
+    state = file_digest(data)
+    settled = read_ns - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS
+    if settled and _identity(info) == after:
+        _state_read = (os.path.realpath(path), after, data, state)
+    return state
+
+
 #: The key (:func:`_miss_key`) of the build the console entry point just found
 #: not to be a no-op, for the click CLI it hands over to (:func:`take_miss`),
 #: and the walk of the seeds that found it (``None``: the check did not walk).
@@ -322,6 +379,9 @@ _missed: tuple[object, ...] | None = None
 _missed_walk: Walk | None = None
 #: The walk :func:`take_miss` took over, for the build (:func:`take_walk`).
 _taken_walk: tuple[str, Walk] | None = None
+#: The state file read with the miss noted, and once taken over (:func:`take_state`).
+_missed_state: tuple[str, tuple[int, ...], bytes, str] | None = None
+_taken_state: tuple[str, tuple[int, ...], bytes, str] | None = None
 
 
 def _miss_key(
@@ -347,9 +407,10 @@ def note_miss(
     """Remember that :func:`check` just found this build not to be a no-op, and
     ``walk``, what :func:`walk_seeds` found when it did (the build need not walk
     the seeds and stat every article again)."""
-    global _missed, _missed_walk
+    global _missed, _missed_walk, _missed_state, _state_read
     _missed = _miss_key(seeds, out, config_source, drafts, future)
     _missed_walk = walk
+    _missed_state, _state_read = _state_read, None
 
 
 def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> bool:
@@ -358,11 +419,13 @@ def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: 
     the output folders stat'ed twice). Checking again could only turn a build into
     a no-op answer, never make one wrong. The walk noted with it is kept for
     :func:`take_walk`."""
-    global _missed, _missed_walk, _taken_walk
+    global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state
     missed, _missed = _missed, None
     walk, _missed_walk = _missed_walk, None
+    state, _missed_state = _missed_state, None
     taken = missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
     _taken_walk = (os.path.realpath(seeds), walk) if taken and walk is not None else None
+    _taken_state = state if taken else None
     return taken
 
 
@@ -380,9 +443,29 @@ def take_walk(seeds: str) -> Walk | None:
     return taken[1]
 
 
+def take_state(path: str) -> tuple[bytes, str] | None:
+    """The bytes and digest of the state file ``path`` as :func:`check` read them
+    for the miss :func:`take_miss` took over (then forgotten), when the file is
+    still the one read (:func:`_identity`); else ``None``.
+
+    For the build, which holds the lock again: it need not read and hash the
+    19 MB of a 20,000-article state file once more.
+    """
+    global _taken_state
+    taken, _taken_state = _taken_state, None
+    if taken is None or taken[0] != os.path.realpath(path):
+        return None
+    try:
+        identity = _identity(os.stat(path))
+    except OSError:
+        return None
+    return (taken[2], taken[3]) if identity == taken[1] else None
+
+
 def forget_miss() -> None:
-    global _missed, _missed_walk, _taken_walk
+    global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state, _state_read
     _missed = _missed_walk = _taken_walk = None
+    _missed_state = _taken_state = _state_read = None
 
 
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
@@ -401,11 +484,13 @@ __all__ = [
     "forget_miss",
     "light_walk",
     "note_miss",
+    "pin_code_identity",
     "quick_key",
     "read_stamp",
     "rows_digest",
     "seeds_digest",
     "take_miss",
+    "take_state",
     "take_walk",
     "walk_seeds",
 ]

@@ -51,6 +51,11 @@ _ENRICH_PACKAGES = (
 )
 
 
+#: ``(path, size, mtime_ns, read_ns, content_hash, key)`` of a :class:`CachedItem`
+#: (:meth:`ItemStore.item_stats`: every build reads one per article file).
+ItemStat = tuple[str, int, int, int, str, str]
+
+
 class CachedItem(NamedTuple):
     """One article file as the last build that read it saw it.
 
@@ -91,8 +96,9 @@ class ItemStore(Protocol):
         """Every cached article, by source path (relative to the seeds folder)."""
         ...
 
-    def item_stats(self) -> dict[str, CachedItem]:
-        """:meth:`items` without their summaries (``summary`` is empty)."""
+    def item_stats(self) -> dict[str, ItemStat]:
+        """What :meth:`items` has of each file but its summary and item, as a plain
+        tuple (:data:`ItemStat`)."""
         ...
 
     def summaries(self, paths: Iterable[str]) -> dict[str, bytes]:
@@ -275,11 +281,12 @@ class SqliteStore:
         )
         return {row[0]: CachedItem(*row) for row in rows}
 
-    def item_stats(self) -> dict[str, CachedItem]:
+    def item_stats(self) -> dict[str, ItemStat]:
         rows = self._db.execute(
-            "SELECT path, size, mtime_ns, read_ns, content_hash, key, x'' FROM items"
+            "SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items"
         )
-        return {row[0]: CachedItem(*row) for row in rows}
+        # The rows as sqlite3 makes them: a named tuple each was a third of the time.
+        return {row[0]: row for row in rows}
 
     def summaries(self, paths: Iterable[str]) -> dict[str, bytes]:
         wanted = set(paths)
@@ -527,6 +534,7 @@ def _package_files(root: Path) -> Iterator[Path]:
 __all__ = [
     "CACHE_DIRNAME",
     "CachedItem",
+    "ItemStat",
     "ItemStore",
     "Placement",
     "SqliteStore",

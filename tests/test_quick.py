@@ -633,3 +633,43 @@ def test_the_seeds_digest_changes_with_any_name_or_number(
     renamed[index] = (name + "x", stat)
     if (name + "x") not in dict(rows):
         assert _stamp.seeds_digest(renamed, ()) != digest
+
+
+def test_the_state_file_the_check_read_is_handed_to_the_build_only_while_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry point's check reads and hashes the state file; the build that
+    takes the miss over gets those bytes (once), unless the file was replaced
+    or written since, or had just been written when it was read."""
+    path = tmp_path / STATE_FILENAME
+    args = ("seeds", os.fspath(tmp_path), b"config", False, False)
+    settled = time.time() - 60
+    monkeypatch.setattr(_stamp, "_RACY_NS", 200_000_000)
+
+    def read(data: bytes) -> str:
+        path.write_bytes(data)
+        os.utime(path, (settled, settled))
+        # The change time cannot be set back: wait until it is far enough behind.
+        time.sleep(max(0.0, os.stat(path).st_ctime + 0.3 - time.time()))
+        digest = _stamp._read_state(os.fspath(path))
+        _stamp.note_miss(*args)
+        return digest
+
+    try:
+        digest = read(b"one")
+        assert _stamp.take_miss(*args)
+        assert _stamp.take_state(os.fspath(path)) == (b"one", digest)
+        assert _stamp.take_state(os.fspath(path)) is None  # handed over once
+        read(b"two")
+        path.write_bytes(b"three")  # in place, after the read
+        assert _stamp.take_miss(*args) and _stamp.take_state(os.fspath(path)) is None
+        read(b"four")
+        (tmp_path / "new").write_bytes(b"four")
+        os.replace(tmp_path / "new", path)  # as a build writes it: another file
+        assert _stamp.take_miss(*args) and _stamp.take_state(os.fspath(path)) is None
+        path.write_bytes(b"five")  # just written: its times may not show the next write
+        _stamp._read_state(os.fspath(path))
+        _stamp.note_miss(*args)
+        assert _stamp.take_miss(*args) and _stamp.take_state(os.fspath(path)) is None
+    finally:
+        _stamp.forget_miss()

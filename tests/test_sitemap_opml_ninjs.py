@@ -13,6 +13,7 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from _validators import ninjs_validator
@@ -32,7 +33,7 @@ from feedtool.model import (
 )
 from feedtool.render import Channel, Site, render_site
 from feedtool.render.ninjs import ninjs
-from feedtool.render.sitemap import NEWS_NS, SITEMAP_NS, news_language
+from feedtool.render.sitemap import NEWS_NS, SITEMAP_NS, _lastmods_fingerprint, news_language
 
 ROOT = Path(__file__).resolve().parents[1]
 TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
@@ -388,3 +389,29 @@ def test_seed_article_ninjs_is_valid(tmp_path: Path) -> None:
     _assert_valid(data)
     assert data["headlines"][0]["value"] == "Iran, Pakistan discuss expanding strategic partnership"
     assert data["language"] == "en"
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        dt.timezone(dt.timedelta(hours=3, minutes=30)),
+        dt.timezone(dt.timedelta(hours=-5)),
+        dt.timezone(dt.timedelta(hours=3, minutes=30, seconds=15)),  # an offset to the second
+        ZoneInfo("Asia/Tehran"),
+    ],
+)
+def test_the_sitemap_fingerprint_tells_apart_what_the_sitemap_shows(zone: dt.tzinfo) -> None:
+    """``sitemap.xml`` is planned again when a URL or a shown time changes: the
+    fingerprint of the URLs and times differs for a second more, another
+    offset (to the second) or another URL."""
+    when = dt.datetime(2025, 3, 26, 9, 30, tzinfo=zone)
+    lastmods = [("https://x.org/a.html", when), ("https://x.org/b.html", when)]
+    digest = _lastmods_fingerprint(lastmods)
+    assert _lastmods_fingerprint(list(lastmods)) == digest
+    later = [lastmods[0], (lastmods[1][0], when + dt.timedelta(seconds=1))]
+    moved = [lastmods[0], (lastmods[1][0], when.replace(tzinfo=dt.timezone(dt.timedelta(0))))]
+    shifted = dt.timezone((when.utcoffset() or dt.timedelta(0)) + dt.timedelta(seconds=1))
+    second = [lastmods[0], (lastmods[1][0], when.replace(tzinfo=shifted))]
+    renamed = [lastmods[0], ("https://x.org/c.html", when)]
+    others = [_lastmods_fingerprint(changed) for changed in (later, moved, second, renamed)]
+    assert digest not in others and len(set(others)) == 4

@@ -62,7 +62,7 @@ import orjson
 
 import feedtool._tables as _tables
 from feedtool._lock import build_lock
-from feedtool._stamp import folder_times, rows_digest
+from feedtool._stamp import folder_times, rows_digest, take_state
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
@@ -887,7 +887,13 @@ class _Build:
         if store.meta("in_progress"):
             clean_temporaries(self.out)
         state_path = self.out / STATE_FILENAME
-        state_bytes = state_path.read_bytes() if state_path.is_file() else b""
+        # As the console entry point read and hashed it, if it is still that file.
+        handed = take_state(os.fspath(state_path))
+        if handed is not None:
+            state_bytes = handed[0]
+            self._read_digest = handed
+        else:
+            state_bytes = state_path.read_bytes() if state_path.is_file() else b""
         self._lap("read state")
 
         scanned = self._scan_and_parse(paths, stats)
@@ -1707,22 +1713,23 @@ class _Build:
                 continue
             seed_stats.append((relative, seed_stat))
             size, mtime_ns = seed_stat[0], seed_stat[1]
+            # (path, size, mtime_ns, read_ns, content_hash, key): ``ItemStat``
             known = cached.get(relative)
             if (
                 known is not None
-                and known.key == self.key
-                and known.size == size
-                and known.mtime_ns == mtime_ns
-                and known.read_ns - mtime_ns > _RACY_NS
+                and known[5] == self.key
+                and known[1] == size
+                and known[2] == mtime_ns
+                and known[3] - mtime_ns > _RACY_NS
             ):
-                kept[relative] = known.content_hash
+                kept[relative] = known[4]
                 self.progress.advance()
                 continue
             path = paths[index]
             read_ns = time.time_ns()
             stats[relative] = (size, mtime_ns, read_ns)
             self.racy |= read_ns - mtime_ns <= _RACY_NS
-            if known is None or known.key != self.key:
+            if known is None or known[5] != self.key:
                 # Parsed whatever its bytes: read by the parse task itself, later
                 # than read_ns (so the racy check above errs on the safe side).
                 tasks.append((path, relative, None, self.config))
@@ -1732,8 +1739,8 @@ class _Build:
             except OSError as exc:
                 errors.append(ParseError(f"cannot read file: {exc.strerror}", path=path))
                 continue
-            if known.content_hash == hashlib.sha256(data).hexdigest():
-                kept[relative] = known.content_hash
+            if known[4] == hashlib.sha256(data).hexdigest():
+                kept[relative] = known[4]
                 touched.append((relative, size, mtime_ns, read_ns))
                 self.progress.advance()
                 continue
