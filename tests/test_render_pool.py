@@ -87,6 +87,13 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_incremental, "_RENDER_RUN", 5)
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
+    real_workers = _incremental.Workers
+
+    def workers(count: int, *args: Any) -> Any:
+        made.append(count)
+        return real_workers(count, *args)
+
+    monkeypatch.setattr(_incremental, "Workers", workers)
     return made
 
 

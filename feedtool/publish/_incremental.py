@@ -40,7 +40,6 @@ import sys
 import tempfile
 import threading
 import time
-import types
 import warnings
 from collections import deque
 from collections.abc import (
@@ -100,6 +99,7 @@ from feedtool.publish._state import (
     body_fingerprint,
     safe_relative,
 )
+from feedtool.publish._workers import WorkerDied, Workers
 from feedtool.render import (
     Channel,
     Fragments,
@@ -2062,17 +2062,19 @@ class _Build:
         otherwise. This process works beside ``jobs - 1`` workers, one fewer
         process holding its own copy of what rendering needs.
 
-        ``fresh``: the workers are new interpreters (:class:`_FreshContext`),
-        else forked (they inherit this process's objects)."""
-        if not fresh:
-            # Frozen, the objects a forked worker inherits are never traversed
-            # by its collector, which would write to (and so copy) their pages.
-            gc.collect()
-            gc.freeze()
+        ``fresh``: the workers are new interpreters (:class:`Workers`), else
+        forked (they inherit this process's objects)."""
+        if fresh:
+            self._in_workers(count, initializer, initargs, remote, here, record)
+            return
+        # Frozen, the objects a forked worker inherits are never traversed
+        # by its collector, which would write to (and so copy) their pages.
+        gc.collect()
+        gc.freeze()
         workers = min(self.jobs - 1, count)
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=_FRESH if fresh else multiprocessing.get_context("fork"),
+            mp_context=multiprocessing.get_context("fork"),
             initializer=initializer,
             initargs=initargs,
         )
@@ -2101,8 +2103,51 @@ class _Build:
             raise
         finally:
             pool.shutdown(wait=True)
-            if not fresh:
-                gc.unfreeze()
+            gc.unfreeze()
+
+    def _in_workers(
+        self,
+        count: int,
+        initializer: Callable[..., None],
+        initargs: tuple[Any, ...],
+        remote: Callable[[int], _Result],
+        here: Callable[[int], _Result],
+        record: Callable[[_Result], None],
+    ) -> None:
+        """:meth:`_in_pool` in fresh interpreters (:class:`Workers`: no resource
+        tracker beside them), each given its tasks in turn, at most two waiting
+        a worker; recorded in order."""
+        workers = Workers(min(self.jobs - 1, count), initializer, initargs, remote)
+        try:
+            # The worker of each task given out, oldest first: a worker answers
+            # its tasks in order, so the oldest one's answer is its next.
+            waiting: deque[int] = deque()
+            turn = 0
+            for number in range(count):
+                if len(waiting) < 2 * len(workers):
+                    workers.send(turn, number)
+                    waiting.append(turn)
+                    turn = (turn + 1) % len(workers)
+                else:
+                    record(here(number))
+                while waiting and workers.ready(waiting[0]):
+                    record(workers.result(waiting.popleft()))
+            while waiting:
+                record(workers.result(waiting.popleft()))
+        except BaseException as exc:
+            workers.kill()
+            # What a worker staged and had not reported yet.
+            clean_temporaries(self.out)
+            if isinstance(exc, WorkerDied):
+                raise PublishError(
+                    "a worker process died while rendering (killed, or out of memory)",
+                    path=self.out,
+                    hint="build again: the previous output is unchanged; if it recurs,"
+                    " run with --jobs 1 and check the memory limit",
+                ) from exc
+            raise
+        finally:
+            workers.close()
 
     def _render_in_pool(
         self, todo: Sequence[Planned | tuple[str, bytes]], order: Sequence[int], site: Site
@@ -2367,29 +2412,6 @@ def _read_site(path: Path) -> tuple[list[ItemRef], dict[str, _Stamp]]:
             )
     return refs, stamps
 
-
-class _FreshProcess(multiprocessing.context.SpawnProcess):
-    """A spawned worker that does not run the main script again.
-
-    Spawning imports the main module in the child (as ``__mp_main__``), so a
-    script that calls :func:`feedtool.build` at its top level would build
-    again in each worker. A worker needs only the functions it is given, all
-    in feedtool's modules: it is started as if from ``python -c``."""
-
-    def start(self) -> None:
-        main = sys.modules["__main__"]
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            super().start()
-        finally:
-            sys.modules["__main__"] = main
-
-
-class _FreshContext(multiprocessing.context.SpawnContext):
-    Process = _FreshProcess
-
-
-_FRESH = _FreshContext()
 
 #: The part job of this process (a part worker's, set when it starts).
 _PARTS: _PartJob | None = None

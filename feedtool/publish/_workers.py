@@ -1,0 +1,155 @@
+"""Fresh worker processes spoken to over pipes, for the parts of a full plan.
+
+A part worker is a new interpreter (not a fork of the build process, whose
+pages it would count and soon copy). ``multiprocessing``'s spawn start method
+gives one, but starts a resource tracker beside it: one more interpreter
+(~12 MB at 20,000 articles) that lives as long as the build, to clean up
+named semaphores the executor's queues need. Here a worker is started with
+:mod:`subprocess` and given its tasks, and sends back their results, over a
+pair of pipes (``multiprocessing.connection``'s framing of pickles): no
+semaphore, no queue thread, no tracker.
+
+The worker runs ``initializer(*initargs)`` once, then ``task(number)`` for
+each number it is sent, in order, and answers each with the result or the
+exception. Functions are pickled by reference, so the worker imports their
+modules (with the build process's ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+_Result = TypeVar("_Result")
+
+_MAIN = "import sys; from feedtool.publish._workers import _serve; _serve(sys.argv[1:])"
+
+
+class WorkerDied(Exception):
+    """A worker process ended without answering (killed, or out of memory)."""
+
+
+class Workers(Generic[_Result]):
+    """``count`` fresh processes, each running ``task`` on the numbers it is sent."""
+
+    def __init__(
+        self,
+        count: int,
+        initializer: Callable[..., None],
+        initargs: tuple[Any, ...],
+        task: Callable[[int], _Result],
+    ) -> None:
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._sends: list[Connection] = []
+        self._receives: list[Connection] = []
+        try:
+            for _ in range(count):
+                self._start(initializer, initargs, task)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _start(
+        self, initializer: Callable[..., None], initargs: tuple[Any, ...], task: Callable[..., Any]
+    ) -> None:
+        to_worker, from_build = os.pipe()
+        from_worker, to_build = os.pipe()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _MAIN, str(to_worker), str(to_build)],
+                pass_fds=(to_worker, to_build),
+                stdin=subprocess.DEVNULL,
+            )
+        except BaseException:
+            for fd in (to_worker, from_build, from_worker, to_build):
+                os.close(fd)
+            raise
+        os.close(to_worker)
+        os.close(to_build)
+        self._processes.append(process)
+        send = Connection(from_build, readable=False)
+        self._sends.append(send)
+        self._receives.append(Connection(from_worker, writable=False))
+        # The path first, on its own: the worker needs it to unpickle the rest.
+        send.send(list(sys.path))
+        send.send((initializer, initargs, task))
+
+    def __len__(self) -> int:
+        return len(self._processes)
+
+    def send(self, worker: int, number: int) -> None:
+        """Give ``worker`` the task ``number`` (after those it has)."""
+        try:
+            self._sends[worker].send(number)
+        except OSError as exc:  # its end of the pipe is closed: it died
+            raise WorkerDied from exc
+
+    def ready(self, worker: int) -> bool:
+        """Whether ``worker``'s answer to its oldest task has come."""
+        return self._receives[worker].poll()
+
+    def result(self, worker: int) -> _Result:
+        """``worker``'s answer to its oldest task (waited for); its exception raised."""
+        try:
+            ok, value = self._receives[worker].recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerDied from exc
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Tell the workers to end, and wait for them."""
+        for send in self._sends:
+            with contextlib.suppress(OSError):
+                send.send(None)
+            send.close()
+        for process in self._processes:
+            process.wait()
+        for receive in self._receives:
+            receive.close()
+        self._sends, self._receives, self._processes = [], [], []
+
+    def kill(self) -> None:
+        """End the workers now (what they were doing is abandoned)."""
+        for process in self._processes:
+            with contextlib.suppress(OSError):
+                process.kill()
+        for process in self._processes:
+            process.wait()
+        for connection in (*self._sends, *self._receives):
+            connection.close()
+        self._sends, self._receives, self._processes = [], [], []
+
+
+def _serve(argv: list[str]) -> None:
+    """In a worker: run the initializer, then each task sent, until told to end."""
+    receive = Connection(int(argv[0]), writable=False)
+    send = Connection(int(argv[1]), readable=False)
+    sys.path[:] = receive.recv()
+    initializer, initargs, task = receive.recv()
+    initializer(*initargs)
+    while True:
+        try:
+            number = receive.recv()
+        except EOFError:  # the build process is gone
+            return
+        if number is None:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, task(number))
+        except Exception as exc:  # sent back: the build process raises it
+            answer = (False, exc)
+        try:
+            send.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            send.send((False, RuntimeError(f"a worker's answer could not be sent: {exc!r}")))
+
+
+__all__ = ["WorkerDied", "Workers"]
