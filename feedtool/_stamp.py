@@ -341,7 +341,7 @@ def check(
 
 #: The state file :func:`check` read last: ``(real path, identity, bytes, digest)``,
 #: the identity (:func:`_identity`) the same before and after the read.
-_state_read: tuple[str, tuple[int, ...], bytes, str] | None = None
+_state_read: tuple[str, tuple[int, ...], str] | None = None
 
 
 def _identity(info: os.stat_result) -> tuple[int, ...]:
@@ -356,8 +356,9 @@ _RACY_NS = 2_000_000_000
 
 
 def _read_state(path: str) -> str:
-    """The :func:`file_digest` of the state file ``path``, its bytes kept for
-    :func:`take_state` when nothing wrote to it while it was read, nor shortly before."""
+    """The :func:`file_digest` of the state file ``path``, kept for :func:`take_state`
+    (with the file's identity) when nothing wrote to it while it was read, nor
+    shortly before."""
     global _state_read
     _state_read = None
     with open(path, "rb") as file:
@@ -368,7 +369,7 @@ def _read_state(path: str) -> str:
     state = file_digest(data)
     settled = read_ns - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS
     if settled and _identity(info) == after:
-        _state_read = (os.path.realpath(path), after, data, state)
+        _state_read = (os.path.realpath(path), after, state)
     return state
 
 
@@ -380,8 +381,8 @@ _missed_walk: Walk | None = None
 #: The walk :func:`take_miss` took over, for the build (:func:`take_walk`).
 _taken_walk: tuple[str, Walk] | None = None
 #: The state file read with the miss noted, and once taken over (:func:`take_state`).
-_missed_state: tuple[str, tuple[int, ...], bytes, str] | None = None
-_taken_state: tuple[str, tuple[int, ...], bytes, str] | None = None
+_missed_state: tuple[str, tuple[int, ...], str] | None = None
+_taken_state: tuple[str, tuple[int, ...], str] | None = None
 
 
 def _miss_key(
@@ -444,22 +445,29 @@ def take_walk(seeds: str) -> Walk | None:
 
 
 def take_state(path: str) -> tuple[bytes, str] | None:
-    """The bytes and digest of the state file ``path`` as :func:`check` read them
-    for the miss :func:`take_miss` took over (then forgotten), when the file is
-    still the one read (:func:`_identity`); else ``None``.
+    """The bytes of the state file ``path`` and the digest :func:`check` made of
+    them for the miss :func:`take_miss` took over (then forgotten), when the
+    file is still the one it read (:func:`_identity`, before and after this
+    read); else ``None``.
 
-    For the build, which holds the lock again: it need not read and hash the
-    19 MB of a 20,000-article state file once more.
+    For the build, which holds the lock again: it need not hash the 19 MB of a
+    20,000-article state file once more. (The bytes are read again, not kept:
+    a no-op answer would hold them while it walks the seeds.)
     """
     global _taken_state
     taken, _taken_state = _taken_state, None
     if taken is None or taken[0] != os.path.realpath(path):
         return None
     try:
-        identity = _identity(os.stat(path))
+        with open(path, "rb") as file:
+            if _identity(os.fstat(file.fileno())) != taken[1]:
+                return None
+            data = file.read()
+            if _identity(os.fstat(file.fileno())) != taken[1]:
+                return None
     except OSError:
         return None
-    return (taken[2], taken[3]) if identity == taken[1] else None
+    return data, taken[2]
 
 
 def forget_miss() -> None:
