@@ -34,6 +34,8 @@ from feedtool.errors import PublishError
 CACHE_DIRNAME = ".feedtool"
 STORE_FILENAME = "store.sqlite"
 _SCHEMA = 1
+#: Pages of write-ahead log between automatic checkpoints (4 KiB pages: 64 MB).
+_CHECKPOINT_PAGES = 16384
 
 # Third-party packages whose data or behaviour decides what enrichment finds:
 # a new version invalidates every cached item.
@@ -259,6 +261,12 @@ class SqliteStore:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # A checkpoint copies the newest copy of each page in the log into the
+            # database and syncs both. At SQLite's default (every 1,000 pages) a
+            # cold build, which commits once a part and whose feed entries go
+            # under random keys (touching most pages of their index each time),
+            # copied the same pages again and again.
+            db.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, _SCHEMA):
                 db.close()

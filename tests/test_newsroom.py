@@ -572,6 +572,24 @@ def test_newsroom_dates_without_reference_leave_the_year_pending() -> None:
     assert update["date_published"] == dt.datetime(2025, 3, 26, tzinfo=dt.UTC)
 
 
+def test_one_dateline_text_takes_each_reference_its_own_year() -> None:
+    # The same line read again (each load of an item, or another article's
+    # identical dateline) is read once per text and reference day: a reference
+    # in another year, or before the date, gives that year's day.
+    text = "Talks\n\nHARTFORD, Conn., March 26 - The state said on Thursday it would act soon.\n"
+    item = parse_article(text.encode(), source_path="a.txt", config=CONFIG)
+    years = [
+        newsroom_dates(item, CONFIG.zone, reference=reference)["date_published"]
+        for reference in (
+            dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+            dt.datetime(2031, 4, 1, tzinfo=dt.UTC),
+            dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+            dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+        )
+    ]
+    assert [d.year for d in years] == [2025, 2031, 2024, 2025]
+
+
 # --------------------------------------------------------------------------- renderers
 
 
