@@ -637,3 +637,36 @@ def test_a_light_build_decodes_only_the_state_records_it_needs(
     assert stamping == ["light"]
     monkeypatch.setattr(_state._Records, "_whole", whole)
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_light_builds_one_after_another_keep_the_order_of_a_full_build(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A light build takes the other articles' refs from the pickles the last full
+    build kept, in the site's order, and from the rows light builds put since
+    (an article that moved is out of place there): it puts only those and the
+    edited ones in their places. Edits one after another, two of them moving
+    their article, give the bytes of a clean build."""
+    from feedtool.publish._incremental import _Build
+
+    placed: list[set[str] | None] = []
+    stored = _Build._stored_refs
+
+    def spy(self: _Build) -> Any:
+        found = stored(self)
+        placed.append(found[1])
+        return found
+
+    monkeypatch.setattr(_Build, "_stored_refs", spy)
+    seeds = site / "seeds"
+    _same_minute(seeds, 5)
+    assert _rebuild(site, config).focused is None
+    _retime(seeds / "b2.txt")
+    assert _rebuild(site, config).focused is not None
+    _write(seeds, 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    _retime(seeds / "b0.txt")
+    assert _rebuild(site, config).focused is not None
+    # From the pickles each time, with the rows of the light builds before.
+    assert placed[-3:] == [set(), {"b2.txt"}, {"a06.txt", "b2.txt"}]
+    _same_as_clean(site, config, monkeypatch)

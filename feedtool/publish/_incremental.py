@@ -1281,7 +1281,7 @@ class _Build:
                 return None
         except (ValueError, TypeError):
             return None
-        rows = self._stored_refs()
+        rows, placed = self._stored_refs()
         edited = {s.source_path for s in changed}
         if len(rows) != len(scanned.kept) + len(edited) or not all(p in rows for p in edited):
             return None
@@ -1313,13 +1313,20 @@ class _Build:
             return None
         self._records = {key: _record(entries[key]) for key in ids.values()}
         refs: list[ItemRef] = []
+        # The refs whose place in the order is to be found: the edited ones, and
+        # those of the rows light builds put since the pickles (all when the
+        # refs did not come in order).
+        moved: list[ItemRef] = []
         undated: set[str] = set()
         warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
         taken: set[dt.datetime] = set()
         for path, (ref, by_first, noted) in rows.items():
             if path in edited:
                 continue
-            refs.append(ref)
+            if placed is None or path in placed:
+                moved.append(ref)
+            else:
+                refs.append(ref)
             updated = item_updated(ref)
             # Most are whole seconds already: no new datetime for each.
             taken.add(updated.replace(microsecond=0) if updated.microsecond else updated)
@@ -1330,12 +1337,21 @@ class _Build:
         restamped = Stamper(state, self.config, now, self._newsroom).restamp(changed, ids, taken)
         for summary in changed:
             stamp = restamped[summary.source_path]
-            refs.append(_ref(summary, stamp))
+            moved.append(_ref(summary, stamp))
             if stamp.by_first_publication:
                 undated.add(summary.source_path)
             if summary.warnings:
                 warned[summary.source_path] = summary.warnings
-        refs.sort(key=_sort_key)
+        if len(moved) > len(refs) // 8:
+            refs += moved
+            refs.sort(key=_sort_key)
+        else:
+            # The others are in order already (the pickles keep the order of
+            # the site, and their refs are as pickled): each moved one is put
+            # in its place, not 20,000 keys made and sorted. Keys are unique
+            # (the id is in them): the order a sort gives.
+            for ref in moved:
+                bisect.insort(refs, ref, key=_sort_key)
         self._warned = warned
         stamps = _Stamps(refs, entries, undated, restamped)
         return state, stamps, refs, undated, warned
@@ -1363,7 +1379,8 @@ class _Build:
             for ref in ordered
         )
         # All of them: a copy the next light build unpickles instead of decoding
-        # every row (the rows a light build puts are read over it).
+        # every row (the rows a light build puts are read over it), in the
+        # order of the site (``_stored_refs``: a light build need not sort them).
         # A ref as its fields (``_ref_values``): unpickled, ``ItemRef(*fields)``
         # is made at a third of the cost of restoring a frozen dataclass's state.
         pickles = (
@@ -1373,20 +1390,26 @@ class _Build:
                     stamps[ref.source_path].by_first_publication,
                     warned.get(ref.source_path, ()),
                 )
-                for ref in ordered
+                for ref in sorted(refs, key=_sort_key)
             )
             if light is None
             else ()
         )
         self.store.put_refs(rows, replace_all=light is None, pickles=pickles)
 
-    def _stored_refs(self) -> dict[str, _RefRow]:
+    def _stored_refs(self) -> tuple[dict[str, _RefRow], set[str] | None]:
         """What the last build stamped of each article (``_ref_of_row``), by path:
-        from its pickles and the rows light builds put since, else from the rows."""
+        from its pickles and the rows light builds put since, else from the rows;
+        and the paths of the rows put since the pickles (``None``: from the rows).
+
+        The pickles are in the order of the site (:func:`_sort_key`, see
+        :meth:`_put_refs`): so are the refs here, but for those of the rows
+        put since, which have their path's old place."""
         pickles, since = self.store.ref_pickles()
         found = _snapshot.unpack(pickles) if pickles else None
         if found is None:
-            return {path: _ref_of_row(path, data) for path, data in self.store.refs().items()}
+            refs = self.store.refs()
+            return {path: _ref_of_row(path, data) for path, data in refs.items()}, None
         rows: dict[str, _RefRow] = {}
         authors = _REF_FIELDS.index("authors")
         for values, by_first, noted in found:
@@ -1397,7 +1420,7 @@ class _Build:
             rows[ref.source_path] = (ref, by_first, noted)
         del found
         rows.update((path, _ref_of_row(path, data)) for path, data in since.items())
-        return rows
+        return rows, set(since)
 
     def _focus_key(self, state_digest: str, waiting: Sequence[tuple[str, bool]]) -> str:
         """What a focused plan needs to be as the last complete build left it."""

@@ -26,7 +26,8 @@ import feedtool._tables as _tables
 #: The refs a pickle holds (a chunk keeps the pickler's memo small).
 CHUNK = 2048
 _MAGIC = b"feedtool-refs\n"
-_FORMAT = 2
+# 3: the rows in the order of the site (``_Build._put_refs``), no longer by path.
+_FORMAT = 3
 _MAC_SIZE = 32
 
 
