@@ -20,6 +20,7 @@ from feedtool import build, load_config
 from feedtool.config import Config
 from feedtool.errors import PublishError
 from feedtool.publish import _incremental
+from feedtool.publish._workers import Workers
 from feedtool.store import CACHE_DIRNAME, SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -369,3 +370,21 @@ def test_a_build_killed_while_workers_render_parts_leaves_the_output(
     assert _tree(out) == _tree(clean)
     assert _temporaries(out) == []
     assert not list((out / CACHE_DIRNAME).glob(".site-*"))
+
+
+def test_worker_imports_this_feedtool_not_one_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build run from a folder holding another ``feedtool`` (an older checkout,
+    say) must not have its part workers import that one (``python -c`` puts the
+    current folder first on the path)."""
+    other = tmp_path / "feedtool"
+    other.mkdir()
+    (other / "__init__.py").write_text("raise ImportError('the wrong feedtool')\n")
+    monkeypatch.chdir(tmp_path)
+    workers: Workers[int] = Workers(1, len, ((),), abs)
+    try:
+        workers.send(0, -5)
+        assert workers.result(0) == 5
+    finally:
+        workers.close()

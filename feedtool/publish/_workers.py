@@ -28,7 +28,15 @@ from typing import Any, Generic, TypeVar
 
 _Result = TypeVar("_Result")
 
-_MAIN = "import sys; from feedtool.publish._workers import _serve; _serve(sys.argv[1:])"
+# Started with ``-P``: ``python -c`` would put the current folder first on the
+# path, so a build run from a folder holding another ``feedtool`` (a checkout of
+# an older version, say) would import that one's workers. The folder this
+# ``feedtool`` came from goes first instead, until the build's path arrives.
+_MAIN = (
+    "import sys; sys.path.insert(0, sys.argv[3]); "
+    "from feedtool.publish._workers import _serve; _serve(sys.argv[1:3])"
+)
+_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class WorkerDied(Exception):
@@ -62,7 +70,7 @@ class Workers(Generic[_Result]):
         from_worker, to_build = os.pipe()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", _MAIN, str(to_worker), str(to_build)],
+                [sys.executable, "-P", "-c", _MAIN, str(to_worker), str(to_build), _HOME],
                 pass_fds=(to_worker, to_build),
                 stdin=subprocess.DEVNULL,
             )
