@@ -1360,11 +1360,11 @@ class _Build:
         """Keep the refs of this build for the next one (``_light_stamp``): the
         edited articles' after a light build, else every article's."""
         light = self._light
-        ordered = [
-            ref
-            for ref in sorted(refs, key=_SOURCE_PATH)
-            if light is None or ref.source_path in light
-        ]
+        # A light build's few refs picked first, not 20,000 sorted to pick them.
+        ordered = sorted(
+            refs if light is None else [ref for ref in refs if ref.source_path in light],
+            key=_SOURCE_PATH,
+        )
         warned = self._warned
         # Made as they are inserted, in path order: 20,000 rows are 12 MB.
         rows = (
