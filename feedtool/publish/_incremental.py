@@ -741,6 +741,15 @@ def _item_loader(
 _BUSY_THRESHOLDS = (100_000, 10, 10)
 
 
+def _render_worker_died(out: Path) -> PublishError:
+    return PublishError(
+        "a worker process died while rendering (killed, or out of memory)",
+        path=out,
+        hint="build again: the previous output is unchanged; if it recurs,"
+        " run with --jobs 1 and check the memory limit",
+    )
+
+
 def _collect_less() -> tuple[int, int, int]:
     """Set :data:`_BUSY_THRESHOLDS` (if the collector's are lower); the thresholds before."""
     before = gc.get_threshold()
@@ -2117,12 +2126,7 @@ class _Build:
             # What a worker staged and had not reported yet.
             clean_temporaries(self.out)
             if isinstance(exc, BrokenProcessPool):
-                raise PublishError(
-                    "a worker process died while rendering (killed, or out of memory)",
-                    path=self.out,
-                    hint="build again: the previous output is unchanged; if it recurs,"
-                    " run with --jobs 1 and check the memory limit",
-                ) from exc
+                raise _render_worker_died(self.out) from exc
             raise
         finally:
             pool.shutdown(wait=True)
@@ -2162,12 +2166,7 @@ class _Build:
             # What a worker staged and had not reported yet.
             clean_temporaries(self.out)
             if isinstance(exc, WorkerDied):
-                raise PublishError(
-                    "a worker process died while rendering (killed, or out of memory)",
-                    path=self.out,
-                    hint="build again: the previous output is unchanged; if it recurs,"
-                    " run with --jobs 1 and check the memory limit",
-                ) from exc
+                raise _render_worker_died(self.out) from exc
             raise
         finally:
             workers.close()
