@@ -382,9 +382,10 @@ def test_worker_imports_this_feedtool_not_one_in_the_current_folder(
     other.mkdir()
     (other / "__init__.py").write_text("raise ImportError('the wrong feedtool')\n")
     monkeypatch.chdir(tmp_path)
-    workers: Workers[int] = Workers(1, len, ((),), abs)
+    workers: Workers[int] = Workers(2, len, ((),), abs)
     try:
-        workers.send(0, -5)
-        assert workers.result(0) == 5
+        # Given in turn to the two workers, answered in the order given.
+        answers = [workers.submit(-number) for number in range(5)]
+        assert [answer.result() for answer in answers] == [0, 1, 2, 3, 4]
     finally:
         workers.close()

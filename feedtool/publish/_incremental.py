@@ -151,6 +151,7 @@ RENDER_THRESHOLD = 512
 _RENDER_RUN = 64
 #: What one task of ``_Build._in_pool`` gives back.
 _Result = TypeVar("_Result")
+_Covariant = TypeVar("_Covariant", covariant=True)
 #: About how many outputs one part of a full plan has (``render.partition``):
 #: what bounds the plans a process holds at once.
 _PART_OUTPUTS = 1024
@@ -739,6 +740,33 @@ def _item_loader(
 #: little: peak RSS unchanged at 20,000 articles); the walks of the young
 #: objects that survive are far fewer (seconds of CPU at 20,000 articles).
 _BUSY_THRESHOLDS = (100_000, 10, 10)
+
+
+class _Answer(Protocol[_Covariant]):
+    def done(self) -> bool: ...
+    def result(self) -> _Covariant: ...
+
+
+def _schedule(
+    count: int,
+    width: int,
+    submit: Callable[[int], _Answer[_Result]],
+    here: Callable[[int], _Result],
+    record: Callable[[_Result], None],
+) -> None:
+    """Tasks ``0 … count - 1``, each recorded in the order of its number:
+    ``submit``-ted to the ``width`` workers while fewer than two a worker
+    wait, done ``here`` otherwise (so this process works beside them)."""
+    waiting: deque[_Answer[_Result]] = deque()
+    for number in range(count):
+        if len(waiting) < 2 * width:
+            waiting.append(submit(number))
+        else:
+            record(here(number))
+        while waiting and waiting[0].done():
+            record(waiting.popleft().result())
+    while waiting:
+        record(waiting.popleft().result())
 
 
 def _render_worker_died(out: Path) -> PublishError:
@@ -2111,16 +2139,7 @@ class _Build:
             initargs=initargs,
         )
         try:
-            waiting: deque[Future[_Result]] = deque()
-            for number in range(count):
-                if len(waiting) < 2 * workers:
-                    waiting.append(pool.submit(remote, number))
-                else:
-                    record(here(number))
-                while waiting and waiting[0].done():
-                    record(waiting.popleft().result())
-            while waiting:
-                record(waiting.popleft().result())
+            _schedule(count, workers, lambda number: pool.submit(remote, number), here, record)
         except BaseException as exc:
             pool.shutdown(wait=True, cancel_futures=True)
             # What a worker staged and had not reported yet.
@@ -2146,21 +2165,7 @@ class _Build:
         a worker; recorded in order."""
         workers = Workers(min(self.jobs - 1, count), initializer, initargs, remote)
         try:
-            # The worker of each task given out, oldest first: a worker answers
-            # its tasks in order, so the oldest one's answer is its next.
-            waiting: deque[int] = deque()
-            turn = 0
-            for number in range(count):
-                if len(waiting) < 2 * len(workers):
-                    workers.send(turn, number)
-                    waiting.append(turn)
-                    turn = (turn + 1) % len(workers)
-                else:
-                    record(here(number))
-                while waiting and workers.ready(waiting[0]):
-                    record(workers.result(waiting.popleft()))
-            while waiting:
-                record(workers.result(waiting.popleft()))
+            _schedule(count, len(workers), workers.submit, here, record)
         except BaseException as exc:
             workers.kill()
             # What a worker staged and had not reported yet.

@@ -56,6 +56,7 @@ class Workers(Generic[_Result]):
         self._processes: list[subprocess.Popen[bytes]] = []
         self._sends: list[Connection] = []
         self._receives: list[Connection] = []
+        self._turn = 0
         try:
             for _ in range(count):
                 self._start(initializer, initargs, task)
@@ -90,6 +91,14 @@ class Workers(Generic[_Result]):
 
     def __len__(self) -> int:
         return len(self._processes)
+
+    def submit(self, number: int) -> Pending[_Result]:
+        """Give the task ``number`` to the workers in turn; its answer is the
+        :class:`Pending`'s (ask for answers in the order the tasks were given)."""
+        worker = self._turn
+        self._turn = (worker + 1) % len(self._processes)
+        self.send(worker, number)
+        return Pending(self, worker)
 
     def send(self, worker: int, number: int) -> None:
         """Give ``worker`` the task ``number`` (after those it has)."""
@@ -134,6 +143,24 @@ class Workers(Generic[_Result]):
         for connection in (*self._sends, *self._receives):
             connection.close()
         self._sends, self._receives, self._processes = [], [], []
+
+
+class Pending(Generic[_Result]):
+    """A task given to one of :class:`Workers`, answered as a future is
+    (``done``, ``result``). A worker answers its tasks in order, so the
+    answer read is that of its oldest task: ask in the order given."""
+
+    __slots__ = ("_worker", "_workers")
+
+    def __init__(self, workers: Workers[_Result], worker: int) -> None:
+        self._workers = workers
+        self._worker = worker
+
+    def done(self) -> bool:
+        return self._workers.ready(self._worker)
+
+    def result(self) -> _Result:
+        return self._workers.result(self._worker)
 
 
 def _serve(argv: list[str]) -> None:
