@@ -435,6 +435,15 @@ def test_the_state_files_check_at_once_agrees_with_the_check_per_name(names: lis
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 
 
+def _records(max_size: int) -> st.SearchStrategy[list[tuple[str, str, str | None, int]]]:
+    """State records as (key, path, modified, tiebreak), keys unique."""
+    return st.lists(
+        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
+        max_size=max_size,
+        unique_by=lambda entry: entry[0],
+    )
+
+
 def _record(key: str, path: str, *, modified: str | None = None, tiebreak: int = 0) -> _Entry:
     """A state record whose text fields the tests vary; the rest fixed."""
     return _Entry(
@@ -452,11 +461,7 @@ def _record(key: str, path: str, *, modified: str | None = None, tiebreak: int =
 
 @settings(max_examples=60)
 @given(
-    st.lists(
-        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
-        max_size=4,
-        unique_by=lambda entry: entry[0],
-    ),
+    _records(max_size=4),
     st.lists(_TEXT, max_size=5),
 )
 def test_the_state_file_is_written_as_json_dumps_writes_it(
@@ -586,11 +591,7 @@ def test_a_state_file_that_is_not_utf8_is_not_patched() -> None:
 
 @settings(max_examples=80)
 @given(
-    st.lists(
-        st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT), st.integers(0, 5)),
-        max_size=5,
-        unique_by=lambda entry: entry[0],
-    ),
+    _records(max_size=5),
     st.lists(_TEXT, max_size=6),
     st.data(),
 )

@@ -517,26 +517,37 @@ def test_an_output_deleted_after_a_focused_build_is_noticed(
     _same_as_clean(site, config, monkeypatch)
 
 
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source path of each ref row a build decodes (not read from a pickle)."""
+    from feedtool.publish import _incremental
+
+    seen: list[str] = []
+    real = _incremental._ref_of_row
+
+    def spy(path: str, data: bytes) -> Any:
+        seen.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(_incremental, "_ref_of_row", spy)
+    return seen
+
+
 # ------------------------------------------------------------ the refs a light build reads
 
 
 def test_light_builds_read_the_refs_from_the_pickles_and_the_rows_put_since(
-    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, stamping: list[str]
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    decoded: list[str],
 ) -> None:
     """A light build unpickles the refs the last full build kept (it decodes no row
     of an article it does not read), and takes the rows light builds put since
     over them: two headline edits in turn, each shown on a listing of the other,
     give what a clean build gives."""
-    from feedtool.publish import _incremental
 
-    decoded: list[str] = []
-    real = _incremental._ref_of_row
-
-    def spy(path: str, data: bytes) -> Any:
-        decoded.append(path)
-        return real(path, data)
-
-    monkeypatch.setattr(_incremental, "_ref_of_row", spy)
     seeds = site / "seeds"
     for round, number in enumerate((7, 5)):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
@@ -569,6 +580,7 @@ def test_ref_pickles_not_signed_with_the_users_key_are_never_unpickled(
     config: Config,
     monkeypatch: pytest.MonkeyPatch,
     stamping: list[str],
+    decoded: list[str],
     change: str,
 ) -> None:
     """The store may come with the output folder from anyone: a ref pickle is
@@ -578,7 +590,7 @@ def test_ref_pickles_not_signed_with_the_users_key_are_never_unpickled(
     import sqlite3
 
     from feedtool import _tables
-    from feedtool.publish import _incremental, _snapshot
+    from feedtool.publish import _snapshot
 
     seeds, out = site / "seeds", site / "out"
     if change == "no key":
@@ -602,14 +614,7 @@ def test_ref_pickles_not_signed_with_the_users_key_are_never_unpickled(
         db.execute("UPDATE ref_pickles SET data = ? WHERE seq = ?", (data, seq))
         db.commit()
     db.close()
-    decoded: list[str] = []
-    real = _incremental._ref_of_row
-
-    def spy(path: str, data: bytes) -> Any:
-        decoded.append(path)
-        return real(path, data)
-
-    monkeypatch.setattr(_incremental, "_ref_of_row", spy)
+    decoded.clear()  # only what the light build decodes
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764200000")
     _write(seeds, 6, extra="\nAn edit.\n")
     assert _rebuild(site, config).focused == ("a06.txt",)
