@@ -214,6 +214,10 @@ CREATE TABLE IF NOT EXISTS items (
     summary BLOB NOT NULL,
     item BLOB NOT NULL
 );
+-- Every build reads the stats of every article (``item_stats``): from this
+-- index alone, not from the table's rows, whose pages hold the items (at
+-- 20,000 articles 590 MB of them, one page or more an article).
+CREATE INDEX IF NOT EXISTS items_stats ON items (path, size, mtime_ns, read_ns, content_hash, key);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (

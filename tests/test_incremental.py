@@ -329,3 +329,41 @@ def test_the_store_keeps_one_version_of_an_articles_feed_entries(tmp_path: Path)
         assert rows == [("rss.s3",), ("rss.t1",)]
     finally:
         again.close()
+
+
+def test_item_stats_are_read_from_the_index_and_follow_every_change(tmp_path: Path) -> None:
+    """Every build reads each article's stats: from a covering index (not the
+    rows, whose pages hold the items), which puts, touches and drops keep equal
+    to the rows; a store made before the index gets it when opened."""
+    from feedtool.store import CachedItem
+
+    def item(path: str, size: int, stamp: str) -> CachedItem:
+        return CachedItem(path, size, 10 * size, 20 * size, f"h{stamp}", "k1", b"s", b"i" * 9000)
+
+    store = SqliteStore(tmp_path)
+    try:
+        store.put_items([item(f"a/{n:03d}.txt", n, "x") for n in range(40)])
+        store.touch_items([("a/003.txt", 7, 8, 9)])
+        store.put_items([item("a/005.txt", 500, "y")])
+        store.drop_items(["a/010.txt"])
+        rows = store._db.execute(
+            "SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items NOT INDEXED"
+        ).fetchall()
+        assert store.item_stats() == {row[0]: row for row in rows} and len(rows) == 39
+        assert store.item_stats()["a/003.txt"] == ("a/003.txt", 7, 8, 9, "hx", "k1")
+        plan = store._db.execute(
+            "EXPLAIN QUERY PLAN SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items"
+        ).fetchall()
+        assert "COVERING INDEX items_stats" in " ".join(str(step[-1]) for step in plan)
+        # A store of the code before the index: the next connection adds it.
+        store._db.execute("DROP INDEX items_stats")
+        store.commit()
+    finally:
+        store.close()
+    again = SqliteStore(tmp_path)
+    try:
+        names = again._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        assert ("items_stats",) in names
+        assert again.item_stats()["a/005.txt"] == ("a/005.txt", 500, 5000, 10000, "hy", "k1")
+    finally:
+        again.close()

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from _validators import ninjs_validator
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedtool.config import Config, PublisherConfig
@@ -32,6 +34,7 @@ from feedtool.model import (
     Tag,
 )
 from feedtool.render import Channel, Site, render_site
+from feedtool.render._common import iso, isos
 from feedtool.render.ninjs import ninjs
 from feedtool.render.sitemap import NEWS_NS, SITEMAP_NS, _lastmods_fingerprint, news_language
 
@@ -176,6 +179,44 @@ def test_sitemap_text_is_what_lxml_writes(loc: str) -> None:
         assert _urlset(entries) == _urlset_tree(entries)
     with pytest.raises(ValueError):
         _urlset([("https://news.example.org/\x00.html", NEWEST)])
+
+
+def test_sitemap_text_escapes_only_the_urls_that_need_it() -> None:
+    """One URL that needs escaping among plain ones: the plain ones are looked
+    at all at once, that one alone as lxml writes it."""
+    from feedtool.render.sitemap import _urlset, _urlset_tree
+
+    entries = [
+        ("https://news.example.org/a.html", NEWEST),
+        ("https://news.example.org/b.html?q=1&r=<2>", None),
+        ("https://news.example.org/caf\u00e9.html", NEWEST - dt.timedelta(days=400)),
+    ]
+    for order in (entries, entries[::-1], entries[:1] + entries[2:]):
+        assert _urlset(order) == _urlset_tree(order)
+
+
+_OFFSETS = st.one_of(
+    st.integers(-23 * 60, 23 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m))),
+    st.integers(-86399, 86399).map(lambda s: dt.timezone(dt.timedelta(seconds=s))),
+    st.sampled_from([dt.UTC, ZoneInfo("Asia/Tehran"), ZoneInfo("America/St_Johns")]),
+)
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda when, zone: when.replace(tzinfo=zone),
+            st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+            _OFFSETS,
+        ),
+        max_size=8,
+    )
+)
+def test_times_all_at_once_are_each_ones_iso(stamps: list[dt.datetime]) -> None:
+    """``isos`` (orjson for fixed offsets of whole minutes, else ``iso`` each)
+    writes every time as ``iso`` does: offsets to the second, zones, years
+    before 1000, microseconds dropped."""
+    assert isos(stamps) == [iso(stamp) for stamp in stamps]
 
 
 # --------------------------------------------------------------------------- sitemap-news.xml

@@ -109,6 +109,22 @@ def iso(stamp: dt.datetime | dt.date) -> str:
     return stamp.isoformat()
 
 
+def isos(stamps: Sequence[dt.datetime]) -> list[str]:
+    """``[iso(stamp) for stamp in stamps]``, serialised by orjson (C) when every
+    stamp has a fixed offset of whole minutes (orjson writes the offset to the
+    minute, ``iso`` to the second): an edit at 20,000 articles renders the
+    sitemap again, and its 20,000 ``isoformat`` calls were a fifth of that."""
+    zones = {stamp.tzinfo for stamp in stamps}
+    if not all(
+        type(zone) is dt.timezone and not zone.utcoffset(None).seconds % 60 for zone in zones
+    ):
+        return [iso(stamp) for stamp in stamps]
+    if not stamps:
+        return []
+    text = orjson.dumps(stamps, option=orjson.OPT_OMIT_MICROSECONDS).decode()
+    return text[2:-2].split('","')
+
+
 def whole_seconds(stamp: dt.datetime) -> dt.datetime:
     """``stamp`` without microseconds, so every format shows the same instant."""
     return stamp.replace(microsecond=0)

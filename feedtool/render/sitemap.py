@@ -30,7 +30,7 @@ from feedtool.render import (
     item_updated,
     renderer,
 )
-from feedtool.render._common import clean, home_url, iso, published, xml_bytes, xml_text
+from feedtool.render._common import clean, home_url, iso, isos, published, xml_bytes, xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -126,13 +126,21 @@ def _urlset(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
     goes through lxml, which escapes it, or refuses it, as the tree would.
     """
     parts = [_URLSET_HEAD]
+    # The times all at once (``isos``), and the URLs looked at once when none
+    # needs escaping (the usual case): both were per URL, 20,000 times an edit.
+    times = iter(isos([lastmod for _, lastmod in entries if lastmod is not None]))
+    every = "".join([loc for loc, _ in entries])
+    plain = every.isprintable() and not any(char in every for char in _ESCAPED)
     for loc, lastmod in entries:
-        text = loc if loc.isprintable() and not _ESCAPED.intersection(loc) else _lxml_text(loc)
+        if plain or (loc.isprintable() and not _ESCAPED.intersection(loc)):
+            text = loc
+        else:
+            text = _lxml_text(loc)
         if lastmod is None:
             parts.append(f"  <url>\n    <loc>{text}</loc>\n  </url>\n")
         else:
             parts.append(
-                f"  <url>\n    <loc>{text}</loc>\n    <lastmod>{iso(lastmod)}</lastmod>\n  </url>\n"
+                f"  <url>\n    <loc>{text}</loc>\n    <lastmod>{next(times)}</lastmod>\n  </url>\n"
             )
     if len(parts) == 1:  # an empty element is written <urlset .../>
         return _urlset_tree(entries)
