@@ -130,6 +130,52 @@ def test_the_pool_writes_the_bytes_of_a_serial_build(
     assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
 
 
+def test_part_workers_hand_their_feed_entries_over_in_files(
+    tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part worker writes the feed entries it makes to a file per part, not
+    into its answer (at 20,000 articles one part's were ~20 MB the worker held,
+    pickled whole and the build process unpickled whole): the build process puts
+    them in the store one by one and removes the file."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 30)
+    spills: list[tuple[str, int]] = []
+    real_spilled = _incremental._spilled
+
+    def spilled(path: str) -> Any:
+        entries = list(real_spilled(path))
+        spills.append((path, len(entries)))
+        yield from entries
+
+    answers: list[Any] = []
+    real_result = Workers.result
+
+    def result(self: Workers[Any], worker: int) -> Any:
+        answer = real_result(self, worker)
+        answers.append(answer)
+        return answer
+
+    monkeypatch.setattr(_incremental, "_spilled", spilled)
+    monkeypatch.setattr(Workers, "result", result)
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    parallel = build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
+    assert pooled == [1]
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
+    assert answers, "no part was rendered by the worker"
+    # Each worker part that made entries named its file, and the build read them all.
+    worker_spills = [answer.spill for answer in answers if answer.spill is not None]
+    assert worker_spills and [path for path, _ in spills] == worker_spills
+    assert sum(count for _, count in spills) == sum(len(answer.made) for answer in answers)
+    assert all(not Path(path).exists() for path in worker_spills)
+    assert not list((tmp_path / "pool" / CACHE_DIRNAME).glob(".fragments-*"))
+    store = SqliteStore(tmp_path / "pool")
+    try:
+        count = store._db.execute("SELECT count(*) FROM fragments").fetchone()[0]
+    finally:
+        store.close()
+    assert count == len(serial.entries) == len(parallel.entries)
+
+
 def test_a_small_render_stays_serial(
     tmp_path: Path, config: Config, pooled: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

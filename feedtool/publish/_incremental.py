@@ -36,6 +36,7 @@ import operator
 import os
 import signal
 import stat
+import struct
 import sys
 import tempfile
 import threading
@@ -2028,8 +2029,11 @@ class _Build:
 
         def record(result: _PartResult) -> None:
             ledger.add(result.planned, result.rendered, result.staged, os.fspath(self.out))
-            for entry in result.fragments:
-                store.put_fragment(*entry)
+            if result.spill is not None:
+                # Read back entry by entry: never all of a part's entries at once.
+                for entry in _spilled(result.spill):
+                    store.put_fragment(*entry)
+                os.unlink(result.spill)
             ledger.add_entries(result.made)
             # The entries this process made (its own parts) are there too.
             ledger.add_entries(fragments.made)
@@ -2354,9 +2358,67 @@ class _PartResult:
     planned: list[tuple[str, str]]
     rendered: list[str]
     staged: list[str]
-    #: ``(path, stamp, key, bytes)`` of the feed entries a worker made, for the store.
-    fragments: list[tuple[str, str, str, bytes]]
     made: list[tuple[str, str]]
+    #: The file of the feed entries a worker made, for the store (:class:`_Spilling`).
+    spill: str | None = None
+
+
+#: A spilled feed entry's header: the lengths of its path, stamp, key and bytes.
+_SPILL_HEADER = struct.Struct("<IIII")
+
+
+class _Spilling:
+    """A part worker's fragment store: reads the build's store; the entries it
+    makes go to a file per part (:meth:`start`, :meth:`finish`), which the build
+    process (the store's one writer) reads back into the store entry by entry.
+
+    Not a list sent back with the part's result: a part whose items head many
+    feeds (the newest items, at the top of thousands of tag feeds) makes the
+    entries of thousands of items, some 20 MB at 20,000 articles that the worker
+    held, pickled whole into one more copy, and the build process unpickled
+    whole, at the render phase's peak."""
+
+    def __init__(self, reader: SqliteStore, folder: Path) -> None:
+        self.reader = reader
+        self._folder = folder
+        self._file: IO[bytes] | None = None
+        self._path = ""
+
+    def start(self, number: int) -> None:
+        self._path = os.fspath(self._folder / f".fragments-{os.getpid()}-{number}.tmp")
+        self._file = open(self._path, "wb")  # noqa: SIM115 (closed by finish)
+
+    def finish(self) -> str | None:
+        """The file of the entries made since :meth:`start`; ``None`` if none were."""
+        file, self._file = self._file, None
+        assert file is not None
+        empty = file.tell() == 0
+        file.close()
+        if empty:
+            os.unlink(self._path)
+            return None
+        return self._path
+
+    def fragment(self, key: str) -> bytes | None:
+        return self.reader.fragment(key)
+
+    def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
+        assert self._file is not None
+        parts = (path.encode(), stamp.encode(), key.encode())
+        self._file.write(_SPILL_HEADER.pack(*map(len, parts), len(value)))
+        self._file.writelines(parts)
+        self._file.write(value)
+
+
+def _spilled(path: str) -> Iterator[tuple[str, str, str, bytes]]:
+    """The entries :class:`_Spilling` wrote to ``path``, one at a time."""
+    size = _SPILL_HEADER.size
+    with open(path, "rb") as file:
+        read = file.read
+        while header := read(size):
+            lengths = _SPILL_HEADER.unpack(header)
+            path_, stamp, key = (read(length).decode() for length in lengths[:3])
+            yield path_, stamp, key, read(lengths[3])
 
 
 @dataclass(frozen=True)
@@ -2457,7 +2519,8 @@ def _part_worker_start(parent: int, spec: _PartSpec) -> None:
     reader = reader.reader()
     refs, stamps = _read_site(spec.site_file)
     load = _item_loader(lambda: reader, stamps, spec.config)
-    site = _make_site(spec.config, refs, load, Fragments(_Collecting(reader), salt=spec.key), None)
+    spilling = _Spilling(reader, cache_dir(spec.out))
+    site = _make_site(spec.config, refs, load, Fragments(spilling, salt=spec.key), None)
     lists = FileLists.open(spec.lists)
     _PARTS = _PartJob(spec.out, spec.key, reader, lists, {}, site, spec.parts)
     # The site lives as long as the worker: frozen, the collections its parts'
@@ -2470,15 +2533,22 @@ def _part_run(number: int) -> _PartResult:
     """In a worker: plan, check and render the ``number``-th part."""
     job = _PARTS
     assert job is not None
-    collecting = job.site.fragments.store
-    assert isinstance(collecting, _Collecting)
-    collecting.made = []
+    spilling = job.site.fragments.store
+    assert isinstance(spilling, _Spilling)
+    spilling.start(number)
     job.site.fragments.made = []
-    result = _plan_render(job, job.parts[number])
+    try:
+        result = _plan_render(job, job.parts[number])
+    except BaseException:
+        spill = spilling.finish()
+        if spill is not None:
+            os.unlink(spill)
+        raise
+    spill = spilling.finish()
     # Dates completed as items load (``apply_stamp``) build the month names
     # from babel's locale data, tens of MB a worker would keep to no use.
     drop_babel()
-    return replace(result, fragments=collecting.made, made=job.site.fragments.made)
+    return replace(result, made=job.site.fragments.made, spill=spill)
 
 
 def _plan_render(job: _PartJob, part: Part) -> _PartResult:
@@ -2525,7 +2595,7 @@ def _plan_render(job: _PartJob, part: Part) -> _PartResult:
     # buffers) is mostly freed C heap between what lives on: the holes are
     # given back (some 40-60 MB of each rendering process at 20,000 articles).
     trim_heap()
-    return _PartResult(planned, rendered, staged, [], [])
+    return _PartResult(planned, rendered, staged, [])
 
 
 def _render_order(todo: Sequence[Planned | tuple[str, bytes]], rank: dict[str, int]) -> list[int]:
