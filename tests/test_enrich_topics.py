@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from _validators import shared_path
@@ -577,3 +578,77 @@ def test_every_arabic_persian_and_urdu_corpus_article_gets_a_topic_from_its_word
     assert defaulted == []
     # Measured 0.81 (30/37) when the cues were written; a guess would get ~0.2.
     assert graded >= 35 and right / graded >= 0.7, (right, graded)
+
+
+def _scan_every_word(lex: Any, text: str, place: str, hits: dict[str, Any]) -> int:
+    """``topics._scan`` as it was before it passed over words that are no cue and
+    start no phrase: every word read in turn (the reference for the test below)."""
+    from feedtool.enrich import topics
+
+    matches = list(topics._WORD.finditer(text))
+    tokens = [topics._token(lex, m[0]) for m in matches]
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        entries: tuple[tuple[str, float], ...] = ()
+        size = 1
+        if token.phrase_len > 1:
+            for k in range(min(token.phrase_len, n - i), 1, -1):
+                head = " ".join(t.key for t in tokens[i : i + k - 1])
+                entries = lex.phrases.get(head + " " + tokens[i + k - 1].key, ())
+                if not entries:
+                    for prefix, candidate in lex.phrase_prefixes.get(head, ()):
+                        if tokens[i + k - 1].bare.startswith(prefix):
+                            entries = candidate
+                            break
+                if entries:
+                    size = k
+                    break
+        if not entries:
+            entries = token.entries
+        if entries:
+            surface = text[matches[i].start() : matches[i + size - 1].end()]
+            topics._record(hits, entries, surface, place, 1.0)
+        i += size
+    return n
+
+
+def _cue_words() -> list[str]:
+    from feedtool.enrich import topics
+
+    lex = topics._lexicon()
+    words = sorted({w for phrase in lex.phrases for w in phrase.split()})[::7]
+    # Whole phrases too, and phrase heads (a phrase whose last word is a prefix).
+    return [
+        *words,
+        *sorted(lex.phrases)[::5],
+        *sorted(lex.phrase_prefixes)[::3],
+        *sorted(lex.words)[::50],
+        *sorted(lex.proper)[::20],
+    ]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.deferred(lambda: st.sampled_from(_cue_words())),
+            st.sampled_from(["the", "of", "and", "a", "Minister", "said", "2004", "’s", ","]),
+            st.text(alphabet="abcdeilnorstu", min_size=1, max_size=8),
+        ),
+        max_size=60,
+    )
+)
+def test_scan_finds_what_reading_every_word_finds(words: list[str]) -> None:
+    """Cues and phrases read over the words that can start one give the same
+    hits (concepts, mentions, surfaces) as reading every word in turn."""
+    from feedtool.enrich import topics
+
+    lex = topics._lexicon()
+    text = " ".join(words)
+    fast: dict[str, Any] = {}
+    slow: dict[str, Any] = {}
+    assert topics._scan(lex, text, "line 1", 1.0, fast) == _scan_every_word(
+        lex, text, "line 1", slow
+    )
+    assert fast == slow

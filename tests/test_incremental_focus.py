@@ -675,3 +675,131 @@ def test_light_builds_one_after_another_keep_the_order_of_a_full_build(
     # From the pickles each time, with the rows of the light builds before.
     assert placed[-3:] == [set(), {"b2.txt"}, {"a06.txt", "b2.txt"}]
     _same_as_clean(site, config, monkeypatch)
+
+
+@pytest.fixture
+def beside(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
+    """The output folders' times looked at by a child process beside the build
+    (``Beside``), however few: each answer it gave."""
+    from feedtool.publish import _incremental
+    from feedtool.publish._beside import Beside
+
+    monkeypatch.setattr(_incremental, "BESIDE_FOLDERS", 0)
+    answers: list[bytes | None] = []
+    result = Beside.result
+
+    def spy(self: Beside) -> bytes | None:
+        answers.append(result(self))
+        return answers[-1]
+
+    monkeypatch.setattr(Beside, "result", spy)
+    return answers
+
+
+def test_folder_times_looked_at_beside_the_build_find_what_inline_ones_do(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, beside: list[bytes | None]
+) -> None:
+    """The folders' times taken by a child while the build parses and stamps:
+    an edit is focused on its article, an output deleted before an edit (its
+    folder's time) or a whole output folder deleted is noticed, and the
+    outputs are a clean build's."""
+    seeds, out = site / "seeds", site / "out"
+    _write(seeds, 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    assert beside and beside[-1] is not None and beside[-1][:1] == b"\1"
+    (out / "tags/music/atom.xml").unlink()
+    _write(seeds, 7, extra="\nAnother edit.\n")
+    report = _rebuild(site, config)
+    assert report.focused is None and "tags/music/atom.xml" in report.written
+    _write(seeds, 7, extra="\nA third edit.\n")
+    assert _rebuild(site, config).focused == ("a07.txt",)
+    shutil.rmtree(out / "tags" / "weather")
+    _write(seeds, 8, extra="\nA fourth edit.\n")
+    report = _rebuild(site, config)
+    assert beside[-1] == b"\0"  # a folder is gone
+    assert report.focused is None and "tags/weather/atom.xml" in report.written
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_work_beside_gives_its_bytes_or_none_and_leaves_no_child() -> None:
+    import os
+    import time
+
+    from feedtool.publish._beside import Beside
+
+    # More than a pipe holds: read while the child writes.
+    assert Beside(lambda: b"x" * 300_000).result() == b"x" * 300_000
+
+    def fails() -> bytes:
+        raise RuntimeError("broken")
+
+    assert Beside(fails).result() is None
+
+    def slow() -> bytes:
+        time.sleep(30)
+        return b"late"
+
+    late = Beside(slow)
+    pid = late._pid
+    late.cancel()
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left
+        os.waitpid(pid, 0)
+    assert late.result() is None
+
+
+@pytest.mark.parametrize("early", ["written", "failed"])
+def test_a_focused_build_writes_its_state_file_while_it_renders(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, early: str
+) -> None:
+    """The state file of a focused plan is written to its temporary name by a
+    thread while the outputs render, and put in place in the write phase: the
+    bytes a clean build's state has; when that write fails, the write phase
+    writes it itself."""
+    import hashlib
+
+    from feedtool.publish import _incremental
+
+    digests: list[str | None] = []
+    finish = _incremental._EarlyState.finish
+
+    def spy(self: _incremental._EarlyState) -> str | None:
+        digests.append(finish(self))
+        return digests[-1]
+
+    monkeypatch.setattr(_incremental._EarlyState, "finish", spy)
+    if early == "failed":
+
+        def fails(path: Path, parts: object) -> str:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(_incremental, "stage_parts", fails)
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    state = (site / "out" / ".feedtool-state.json").read_bytes()
+    assert len(digests) == 1
+    assert digests[0] == (hashlib.sha256(state).hexdigest() if early == "written" else None)
+    assert not list((site / "out").glob(".*.tmp"))
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_focused_build_that_fails_while_rendering_leaves_the_state_as_it_was(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedtool.publish import _incremental
+
+    state = site / "out" / ".feedtool-state.json"
+    before = state.read_bytes()
+
+    def fails(self: object, todo: object, site: object) -> object:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(_incremental._Build, "_render_and_stage", fails)
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    with pytest.raises(OSError):
+        build(site / "seeds", site / "out", config, ping=False)
+    assert state.read_bytes() == before
+    assert not list((site / "out").glob(".*.tmp"))
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    _rebuild(site, config)
+    _same_as_clean(site, config, monkeypatch)

@@ -260,6 +260,16 @@ def test_a_changed_state_file_is_rebuilt(site: Path) -> None:
     assert (site / "out" / STATE_FILENAME).is_file()
 
 
+def test_a_state_file_changed_in_place_is_not_answered_as_a_no_op(site: Path, driver: str) -> None:
+    """The check reads and hashes the state file (in a thread, while it walks
+    the seeds): the same records written otherwise are another state file."""
+    _warm(site)
+    path = site / "out" / STATE_FILENAME
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert not _quick(_build(site))
+    assert _quick(_build(site)) or _quick(_build(site))
+
+
 def test_an_embargo_that_comes_due_is_published(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -762,3 +762,75 @@ def test_rss_dates_are_written_as_feedgen_writes_them(date: dt.datetime) -> None
     from feedtool.render.rss import rfc2822
 
     assert rfc2822(date) == formatRFC2822(date)
+
+
+def _feeds_of(
+    items: tuple[NewsItem, ...], names: tuple[str, ...], feed_size: int = 3
+) -> tuple[dict[str, bytes], list[str], list[tuple[str, str]]]:
+    """The feeds (and archive pages) ``names`` render of a site of ``items`` whose
+    items are loaded on demand, with no cache in front: the outputs, the source
+    path of every load, and the feed entries made."""
+    from conftest import make_config
+
+    from feedtool.render import ItemRef, LazyItems, tag_channels_of
+    from feedtool.render.archive import archived
+
+    config = make_config(feed_size=feed_size)
+    by_path = {item.source_path: item for item in items}
+    loads: list[str] = []
+
+    def load(ref: ItemRef) -> NewsItem:
+        loads.append(ref.source_path)
+        return by_path[ref.source_path]
+
+    refs = [ItemRef.of(item) for item in items]
+    site = Site(
+        config=config,
+        items=LazyItems(refs, load),
+        tag_channels=tag_channels_of(refs, config, load),
+        refs=tuple(refs),
+    )
+    site = archived(site, load)
+    outputs = dict(render_site(site, names))
+    return outputs, loads, site.fragments.made
+
+
+def test_an_item_loaded_for_one_feed_format_gets_its_entries_in_the_others() -> None:
+    """The RSS, Atom and JSON feeds of a channel are rendered apart; an item loaded
+    for its entry in one gets its entries in the others then (the same bytes, the
+    same entries made, never one a format's feeds would not use)."""
+    from conftest import TEHRAN, seed_item
+
+    seed = seed_item()
+    items = tuple(
+        seed.model_copy(
+            update={
+                "id": f"tag:news.example.org,2025:story-{n}",
+                "slug": f"story-{n}",
+                "url": seed.url.replace(seed.slug, f"story-{n}"),
+                "source_path": f"story-{n}.txt",
+                "date_published": dt.datetime(2025, 11, 30, 12, tzinfo=TEHRAN)
+                - dt.timedelta(days=n),
+                "date_modified": None,
+                "tags": seed.tags[: 1 + n % len(seed.tags)],
+            }
+        )
+        for n in range(10)
+    )
+    names = ("rss", "atom", "jsonfeed")
+    together, loads, made = _feeds_of(items, names)
+    alone: dict[str, bytes] = {}
+    made_alone: set[tuple[str, str]] = set()
+    loads_alone = {}
+    for name in names:
+        outputs, format_loads, format_made = _feeds_of(items, (name,))
+        alone.update((path, data) for path, data in outputs.items() if path in together)
+        made_alone.update((kind, path) for kind, path in format_made if kind.startswith(name))
+        loads_alone[name] = len(format_loads)
+    assert any("/history/" in path for path in together)  # archive pages too
+    assert together == alone
+    assert set(made) == made_alone and len(made) == len(set(made))
+    # JSON Feed has no archive pages: only the items of subscription feeds have its entries.
+    assert {p for k, p in made if k.startswith("jsonfeed/")} < {i.source_path for i in items}
+    # RSS, rendered first, loads what it needs; the other formats load nothing more.
+    assert len(loads) == loads_alone["rss"] < sum(loads_alone.values())

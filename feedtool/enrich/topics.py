@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
+from itertools import compress, count
 from typing import Any, NamedTuple
 
 from feedtool._slug import tag_slug
@@ -231,6 +233,7 @@ class _Token(NamedTuple):
     bare: str  # lower case, no possessive: what prefix cues match
     entries: Entries  # the word's own cues
     phrase_len: int  # longest phrase starting with the word (0: none)
+    cued: bool  # whether a cue or a phrase may start at the word (else it is skipped)
 
 
 def _token(lex: _Lexicon, word: str) -> _Token:
@@ -239,7 +242,8 @@ def _token(lex: _Lexicon, word: str) -> _Token:
         return cached
     folded = _fold(word)
     key, bare = term_key(folded), _bare(folded)
-    token = _Token(key, bare, _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0))
+    entries, phrase_len = _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0)
+    token = _Token(key, bare, entries, phrase_len, bool(entries) or phrase_len > 1)
     if len(lex.word_cache) > WORD_CACHE_SIZE:  # bounded: a process sees many words
         lex.word_cache.clear()
     lex.word_cache[word] = token
@@ -301,25 +305,26 @@ class Scored:
 def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
     matches = list(_WORD.finditer(text))
     known = lex.word_cache.get
-    tokens: list[_Token] = []
-    append = tokens.append  # locals: once per word
-    for m in matches:
-        word = m[0]
-        append(known(word) or _token(lex, word))
+    tokens = [known(word) or _token(lex, word) for word in map(_MATCHED, matches)]
     phrases, phrase_prefixes = lex.phrases, lex.phrase_prefixes
-    i, n = 0, len(tokens)
-    while i < n:
-        token = tokens[i]
+    n = len(tokens)
+    # Most words are no cue and start no phrase: only the others are read
+    # (found in C), in order; a word inside a phrase already read is passed.
+    i = 0
+    for j in compress(count(), map(_CUED, tokens)):
+        if j < i:
+            continue
+        token = tokens[j]
         entries: Entries = ()
         size = 1
         # Longest match first: "rugby union" is sport, not a labour union.
         longest = token.phrase_len
         if longest > 1:
-            for k in range(min(longest, n - i), 1, -1):
-                head = token.key if k == 2 else " ".join([t.key for t in tokens[i : i + k - 1]])
-                entries = phrases.get(head + " " + tokens[i + k - 1].key, ())
+            for k in range(min(longest, n - j), 1, -1):
+                head = token.key if k == 2 else " ".join([t.key for t in tokens[j : j + k - 1]])
+                entries = phrases.get(head + " " + tokens[j + k - 1].key, ())
                 if not entries:
-                    last = tokens[i + k - 1].bare
+                    last = tokens[j + k - 1].bare
                     for prefix, candidate in phrase_prefixes.get(head, ()):
                         if last.startswith(prefix):
                             entries = candidate
@@ -330,10 +335,14 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
         if not entries:
             entries = token.entries
         if entries:
-            surface = text[matches[i].start() : matches[i + size - 1].end()]
+            surface = text[matches[j].start() : matches[j + size - 1].end()]
             _record(hits, entries, surface, place, weight)
-        i += size
+        i = j + size
     return n
+
+
+_MATCHED = operator.itemgetter(0)
+_CUED = operator.attrgetter("cued")
 
 
 def _record(

@@ -113,24 +113,45 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise write_error(path, exc) from exc
 
 
-def write_parts_atomic(path: Path, parts: Iterable[bytes | memoryview]) -> None:
-    """``write_atomic`` of the bytes ``parts`` join to, not joined first (a 19 MB
-    state file with one record written again is three parts)."""
+def stage_parts(path: Path, parts: Iterable[bytes | memoryview]) -> str:
+    """Write the bytes ``parts`` join to (not joined first: a 19 MB state file
+    with one record written again is three parts) to ``temp_of(path)``, not
+    yet in place (``os.replace``); their SHA-256 (hex). Raises ``OSError``
+    with the temporary removed.
+
+    Big parts, each hashed and written by one call that lets go of the
+    interpreter lock: a thread can do it while the build renders."""
     temp = os.fspath(temp_of(path))
+    digest = hashlib.sha256()
     try:
         fd = os.open(temp, _STAGE_FLAGS, 0o666)
         try:
             for part in parts:
+                digest.update(part)
                 view = memoryview(part)
                 while view:
                     view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return digest.hexdigest()
+
+
+def write_parts_atomic(path: Path, parts: Iterable[bytes | memoryview]) -> str:
+    """``write_atomic`` of the bytes ``parts`` join to (:func:`stage_parts`);
+    their SHA-256 (hex)."""
+    temp = os.fspath(temp_of(path))
+    try:
+        digest = stage_parts(path, parts)
         os.replace(temp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise write_error(path, exc) from exc
+    return digest
 
 
 def write_chunks_atomic(path: Path, chunks: Iterable[bytes]) -> str:

@@ -603,6 +603,45 @@ def lean_content_html(item: NewsItem, config: Config) -> str:
     return f'<div lang="{language}" dir="{direction(item.language)}">{summary}</div>{link}'
 
 
+#: Makes one item's entry in a feed format: ``make(site, item, mode, content_html)``.
+EntryMaker = Callable[["Site", NewsItem, EntryMode, str], bytes]
+
+#: The built-in feed formats' entry makers, by format ('rss'…), and whether the
+#: format writes archive pages too (see :func:`entry_maker`).
+_ENTRY_MAKERS: dict[str, tuple[EntryMaker, bool]] = {}
+
+
+def entry_maker(feed: str, *, archives: bool) -> Callable[[EntryMaker], EntryMaker]:
+    """Register ``feed``'s entry maker (the one its feeds pass to :func:`feed_entries`);
+    ``archives``: the format writes the channels' archive pages too.
+
+    When an item is loaded to make its entry in one format, its entries in
+    the other registered formats that render the same channel are made then
+    too: each format's feeds are rendered apart, and by then the item may be
+    gone from the loader's cache (it was loaded once more per format).
+    """
+
+    def register(make: EntryMaker) -> EntryMaker:
+        _ENTRY_MAKERS[feed] = (make, archives)
+        return make
+
+    return register
+
+
+def _sibling_makers(site: Site, channel: Channel, feed: str) -> tuple[tuple[str, EntryMaker], ...]:
+    """The entry makers of the other enabled formats whose feeds carry ``channel``."""
+
+    def compute() -> tuple[tuple[str, EntryMaker], ...]:
+        enabled = site.config.render.renderers()
+        return tuple(
+            (other, make)
+            for other, (make, archives) in _ENTRY_MAKERS.items()
+            if other != feed and other in enabled and (archives or not channel.archive)
+        )
+
+    return site.derived(("entry siblings", feed, bool(channel.archive)), compute)
+
+
 def feed_entries(
     site: Site,
     channel: Channel,
@@ -614,34 +653,62 @@ def feed_entries(
     Each is ``make(item, mode, content_html)``, called only for an item whose
     entry of this variant is not cached (``site.fragments``): items are loaded
     only then, so a feed whose entries are all known is assembled without
-    reading one article.
+    reading one article. An item loaded here also gets its entries of the
+    same variant in the other formats that carry the channel (see
+    :func:`entry_maker`), while it is at hand.
     """
     variant = entry_variant(site, channel)
+    siblings = _sibling_makers(site, channel, feed) if feed in _ENTRY_MAKERS else ()
     entries = []
     for index, ref in enumerate(channel.refs):
-        # Called (at once, if ever) within this iteration: the closures need no defaults.
-        def load(index: int = index) -> NewsItem:
-            return channel.items[index]
+        loaded: list[NewsItem] = []
 
-        def summary() -> bytes:
-            return make(load(), "summary", "")
+        # Called (at once, if ever) within this iteration: defaults bind them anyway.
+        def load(index: int = index, loaded: list[NewsItem] = loaded) -> NewsItem:
+            if not loaded:
+                loaded.append(channel.items[index])
+            return loaded[0]
 
-        if variant == "full":
-            entries.append(_full_entry(site, feed, ref, load, make))
-            continue
-        if variant == "summary":
-            entries.append(site.fragments.get(f"{feed}/summary", ref, summary))
-            continue
-
-        def capped() -> bytes:
-            item = load()
-            if len(memo_content_html(site, item)) <= site.config.limits.feed_body_bytes:
-                return b""  # the full entry: kept once, under its own key
-            return make(item, "lean", lean_content_html(item, site.config))
-
-        entry = site.fragments.get(f"{feed}/capped", ref, capped)
-        entries.append(entry or _full_entry(site, feed, ref, load, make))
+        entries.append(_variant_entry(site, feed, variant, ref, load, make))
+        if loaded:
+            for other, other_make in siblings:
+                _variant_entry(
+                    site,
+                    other,
+                    variant,
+                    ref,
+                    load,
+                    functools.partial(other_make, site),
+                )
     return entries
+
+
+def _variant_entry(
+    site: Site,
+    feed: str,
+    variant: str,
+    ref: ItemRef,
+    load: Callable[[], NewsItem],
+    make: Callable[[NewsItem, EntryMode, str], bytes],
+) -> bytes:
+    """The entry of ``ref`` in ``feed`` as ``variant`` shows it: cached, or made."""
+
+    def summary() -> bytes:
+        return make(load(), "summary", "")
+
+    if variant == "full":
+        return _full_entry(site, feed, ref, load, make)
+    if variant == "summary":
+        return site.fragments.get(f"{feed}/summary", ref, summary)
+
+    def capped() -> bytes:
+        item = load()
+        if len(memo_content_html(site, item)) <= site.config.limits.feed_body_bytes:
+            return b""  # the full entry: kept once, under its own key
+        return make(item, "lean", lean_content_html(item, site.config))
+
+    entry = site.fragments.get(f"{feed}/capped", ref, capped)
+    return entry or _full_entry(site, feed, ref, load, make)
 
 
 def _full_entry(

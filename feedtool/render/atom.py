@@ -42,6 +42,7 @@ from feedtool.render._common import (
     authors_of,
     category,
     clean,
+    entry_maker,
     feed_entries,
     fill,
     fragment,
@@ -172,6 +173,7 @@ def _feed(config: Config, ident: str, title: str, description: str) -> FeedGener
     return fg
 
 
+@entry_maker("atom", archives=True)
 def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
     """The item's ``<entry>``, as serialised inside a feed."""
     root = etree.Element(f"{_ATOM}feed", nsmap={None: _ATOM[1:-1]})

@@ -18,6 +18,7 @@ from feedtool.render._common import (
     EntryMode,
     authors_of,
     clean,
+    entry_maker,
     feed_entries,
     home_url,
     iso,
@@ -80,6 +81,7 @@ def _head(site: Site, channel: Channel) -> dict[str, Any]:
     return feed
 
 
+@entry_maker("jsonfeed", archives=False)
 def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
     """The item's object, indented as it is in a feed's ``items``."""
     data = orjson.dumps(_item(site, item, mode, content), option=orjson.OPT_INDENT_2)

@@ -48,6 +48,7 @@ from feedtool.render._common import (
     EntryMode,
     authors_of,
     clean,
+    entry_maker,
     feed_entries,
     fill,
     fragment,
@@ -274,6 +275,7 @@ _ITEM_NSMAP = {
 }
 
 
+@entry_maker("rss", archives=True)
 def _entry(site: Site, item: NewsItem, mode: EntryMode, content: str) -> bytes:
     """The item's ``<item>``, as serialised inside a channel."""
     root = etree.Element("rss", nsmap=_ITEM_NSMAP)
