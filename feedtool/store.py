@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -201,6 +201,9 @@ class ItemStore(Protocol):
         """Release the store (uncommitted changes are dropped)."""
         ...
 
+
+# Keys asked for in one query (SQLite allows 999 parameters in old builds).
+_KEYS_PER_QUERY = 500
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -440,6 +443,19 @@ class SqliteStore:
     def fragment(self, key: str) -> bytes | None:
         row = self._db.execute("SELECT value FROM fragments WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
+
+    def fragments(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The feed entries cached under ``keys`` (those there are), by key: a
+        query per ``_KEYS_PER_QUERY`` keys, not one per key."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self._db.execute(
+                f"SELECT key, value FROM fragments WHERE key IN ({marks})", chunk
+            ):
+                found[key] = bytes(value)
+        return found
 
     def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
         # An article's other versions are dropped once per stamp, not again with

@@ -367,3 +367,18 @@ def test_item_stats_are_read_from_the_index_and_follow_every_change(tmp_path: Pa
         assert again.item_stats()["a/005.txt"] == ("a/005.txt", 500, 5000, 10000, "hy", "k1")
     finally:
         again.close()
+
+
+def test_the_store_reads_many_feed_entries_in_one_call(tmp_path: Path) -> None:
+    """``fragments`` gives what ``fragment`` gives for each key it has, over more
+    keys than one query takes."""
+    store = SqliteStore(tmp_path)
+    try:
+        for n in range(1200):
+            store.put_fragment(f"{n}.txt", "s", f"rss.{n}", f"entry {n}".encode())
+        keys = [f"rss.{n}" for n in range(0, 2400, 2)]  # half of them stored
+        found = store.fragments(keys)
+        assert found == {k: v for k in keys if (v := store.fragment(k)) is not None}
+        assert len(found) == 600 and store.fragments([]) == {}
+    finally:
+        store.close()

@@ -834,3 +834,38 @@ def test_an_item_loaded_for_one_feed_format_gets_its_entries_in_the_others() -> 
     assert {p for k, p in made if k.startswith("jsonfeed/")} < {i.source_path for i in items}
     # RSS, rendered first, loads what it needs; the other formats load nothing more.
     assert len(loads) == loads_alone["rss"] < sum(loads_alone.values())
+
+
+class _Batches(_Recorder):
+    """A fragment store that also reads many entries at once, and counts its queries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.one_at_a_time = 0
+        self.batches = 0
+
+    def fragment(self, key: str) -> bytes | None:
+        self.one_at_a_time += 1
+        return super().fragment(key)
+
+    def fragments(self, keys: list[str]) -> dict[str, bytes]:
+        self.batches += 1
+        return {key: self.saved[key] for key in keys if key in self.saved}
+
+
+def test_feeds_read_their_cached_entries_a_feed_at_a_time(sample_site: Site) -> None:
+    """With a store that reads many entries at once, a feed's cached entries are
+    read in one query and its missing ones made without asking again: the same
+    bytes, the same entries made, as with a store read one entry at a time."""
+    reference = dataclasses.replace(sample_site, fragments=Fragments(_Recorder(), salt="b"))
+    expected = _render(reference)
+    store = _Batches()
+    site = dataclasses.replace(sample_site, fragments=Fragments(store, salt="b"))
+    assert _render(site) == expected
+    assert sorted(site.fragments.made) == sorted(reference.fragments.made)
+    assert store.batches and store.one_at_a_time == 0
+    # A later build finds them all, a feed at a time, and makes none.
+    again = dataclasses.replace(sample_site, fragments=Fragments(store, salt="b"))
+    before = store.batches
+    assert _render(again) == expected and again.fragments.made == []
+    assert store.one_at_a_time == 0 and store.batches > before

@@ -2391,6 +2391,9 @@ class _Collecting:
     def fragment(self, key: str) -> bytes | None:
         return self.reader.fragment(key)
 
+    def fragments(self, keys: Sequence[str]) -> dict[str, bytes]:
+        return self.reader.fragments(keys)
+
     def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
         self.made.append((path, stamp, key, value))
 
@@ -2518,6 +2521,9 @@ class _Spilling:
 
     def fragment(self, key: str) -> bytes | None:
         return self.reader.fragment(key)
+
+    def fragments(self, keys: Sequence[str]) -> dict[str, bytes]:
+        return self.reader.fragments(keys)
 
     def put_fragment(self, path: str, stamp: str, key: str, value: bytes) -> None:
         assert self._file is not None

@@ -220,6 +220,14 @@ class FragmentStore(Protocol):
         ...
 
 
+class FragmentBatches(Protocol):
+    """A :class:`FragmentStore` that also reads many entries in one query."""
+
+    def fragments(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The entries cached under ``keys`` (those it has), by key."""
+        ...
+
+
 class Fragments:
     """Feed entries (an RSS ``<item>``, an Atom ``<entry>``, a JSON Feed item),
     each rendered once per item, format and variant, then spliced into every
@@ -239,6 +247,8 @@ class Fragments:
         self._bytes = 0
         #: ``(kind, source_path)`` of every entry rendered (not found cached).
         self.made: list[tuple[str, str]] = []
+        #: Keys the last :meth:`prefetch` found missing from the store.
+        self._absent: set[str] = set()
 
     def get(self, kind: str, ref: ItemRef, make: Callable[[], bytes]) -> bytes:
         """The entry ``kind`` (``'rss/full'``…) of ``ref``: cached, or ``make()``."""
@@ -249,19 +259,51 @@ class Fragments:
         if value is not None:
             self._memory.move_to_end(key)
             return value
-        if self.store is not None:
+        if key in self._absent:
+            self._absent.discard(key)  # the store had none a moment ago
+        elif self.store is not None:
             value = self.store.fragment(key)
         if value is None:
             value = make()
             self.made.append((kind, ref.source_path))
             if self.store is not None:
                 self.store.put_fragment(ref.source_path, stamp, key, value)
+        self._keep(key, value)
+        return value
+
+    def prefetch(self, kinds: Sequence[str], refs: Iterable[ItemRef]) -> None:
+        """Read the entries ``kinds`` of ``refs`` that are not in memory from the
+        store in one query, when it can (:class:`FragmentBatches`), rather than
+        one query each as :meth:`get` asks for them (a feed's, 50 at a time).
+
+        Only a cache is filled: :meth:`get` gives the same entries either way.
+        """
+        self._absent = set()
+        fetch = getattr(self.store, "fragments", None)
+        if fetch is None:
+            return
+        memory, salt = self._memory, self.salt
+        wanted = [
+            key
+            for ref in refs
+            for kind in kinds
+            if (key := f"{kind}.{ref.fingerprint}.{salt}") not in memory
+        ]
+        if wanted:
+            found = cast(FragmentBatches, self.store).fragments(wanted)
+            for key, value in found.items():
+                self._keep(key, value)
+            # Asked for next (the feed being assembled), these are made without
+            # asking the store again. Were one written meanwhile (by another
+            # process), it would only be made twice, the same bytes.
+            self._absent = set(wanted).difference(found)
+
+    def _keep(self, key: str, value: bytes) -> None:
         self._memory[key] = value
         self._bytes += len(value)
         while self._bytes > FRAGMENT_BYTES and len(self._memory) > 1:
             _, old = self._memory.popitem(last=False)
             self._bytes -= len(old)
-        return value
 
 
 class Channel:

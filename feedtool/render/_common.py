@@ -659,7 +659,10 @@ def feed_entries(
     """
     variant = entry_variant(site, channel)
     siblings = _sibling_makers(site, channel, feed) if feed in _ENTRY_MAKERS else ()
+    fragments = site.fragments
+    fragments.prefetch(_variant_kinds(feed, variant), channel.refs)
     entries = []
+    held: list[tuple[ItemRef, Callable[[], NewsItem]]] = []  # the items loaded here
     for index, ref in enumerate(channel.refs):
         loaded: list[NewsItem] = []
 
@@ -670,17 +673,23 @@ def feed_entries(
             return loaded[0]
 
         entries.append(_variant_entry(site, feed, variant, ref, load, make))
-        if loaded:
-            for other, other_make in siblings:
-                _variant_entry(
-                    site,
-                    other,
-                    variant,
-                    ref,
-                    load,
-                    functools.partial(other_make, site),
-                )
+        if loaded and siblings:
+            held.append((ref, load))
+    if held:
+        kinds = [kind for other, _ in siblings for kind in _variant_kinds(other, variant)]
+        fragments.prefetch(kinds, [ref for ref, _ in held])
+        for other, other_make in siblings:
+            made = functools.partial(other_make, site)
+            for ref, again in held:
+                _variant_entry(site, other, variant, ref, again, made)
     return entries
+
+
+def _variant_kinds(feed: str, variant: str) -> tuple[str, ...]:
+    """The entry kinds a feed of ``variant`` may read (``capped``: and ``full``)."""
+    if variant == "capped":
+        return (f"{feed}/capped", f"{feed}/full")
+    return (f"{feed}/{variant}",)
 
 
 def _variant_entry(
