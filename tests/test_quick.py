@@ -757,3 +757,26 @@ def test_the_console_command_checks_in_a_child_while_it_loads_the_build(
     shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
     build(seeds, clean, load_config(config), ping=False)
     assert output_tree(out) == output_tree(clean)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.text(
+                st.characters(exclude_characters="/\0", exclude_categories=("Cs",)), min_size=1
+            ),
+            min_size=1,
+            max_size=3,
+        ).map("/".join),
+        unique=True,
+        max_size=12,
+    )
+)
+def test_the_walk_is_ordered_by_the_parts_of_its_paths(paths: list[str]) -> None:
+    """``SeedScan.of_walk`` orders the articles as their paths' parts compare
+    ('a/z.txt' before 'a.txt'), as the full scan does."""
+    from feedtool.publish._seeds import SeedScan
+
+    scan = SeedScan.of_walk(Path("seeds"), [(p, (0, 0, 0, 0)) for p in reversed(paths)], [])
+    assert scan.stats is not None
+    assert [relative for relative, _ in scan.stats] == sorted(paths, key=lambda p: p.split("/"))

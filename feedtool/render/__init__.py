@@ -711,9 +711,23 @@ class Site:
         from feedtool.render._common import author_dir, authors_of
 
         groups: dict[str, tuple[Person, list[int]]] = {}
+        config = self.config
+        # The refs share their authors' Person objects (one per author): each
+        # distinct tuple of them is looked up once, by identity, not hashed as
+        # models (pydantic hashes a frozen model field by field, 40,000 times
+        # an edit at 20,000 articles).
+        known: dict[tuple[int, ...], list[tuple[str, Person]]] = {}
         for index, ref in enumerate(self.refs):
-            for person in authors_of(ref, self.config):
-                _, group = groups.setdefault(author_dir(person), (person, []))
+            people = ref.authors
+            key = tuple(map(id, people))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = [(author_dir(p), p) for p in authors_of(ref, config)]
+            for folder, person in found:
+                entry = groups.get(folder)
+                if entry is None:
+                    entry = groups[folder] = (person, [])
+                group = entry[1]
                 if not group or group[-1] != index:
                     group.append(index)
         return groups
