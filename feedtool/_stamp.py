@@ -443,6 +443,21 @@ def note_miss(
     _missed_state, _state_read = _state_read, None
 
 
+def missed() -> tuple[Any, Any, Any]:
+    """What :func:`note_miss` noted (the miss, its walk, the state file read),
+    for a process that checked on another's behalf (:func:`hand_over`)."""
+    return _missed, _missed_walk, _missed_state
+
+
+def hand_over(miss: Any, walk: Any, state: Any) -> None:
+    """Note what another process's :func:`note_miss` noted (:func:`missed`)."""
+    global _missed, _missed_walk, _missed_state, _state_read
+    _missed = tuple(miss) if miss is not None else None
+    _missed_walk = walk
+    _missed_state = tuple(state) if state is not None else None
+    _state_read = None
+
+
 def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: bool) -> bool:
     """Whether :func:`note_miss` noted this build (then forgotten): the click CLI
     need not check again what the entry point just checked (the seeds walked and
@@ -519,7 +534,9 @@ __all__ = [
     "folder_times",
     "folders_stamp",
     "forget_miss",
+    "hand_over",
     "light_walk",
+    "missed",
     "note_miss",
     "pin_code_identity",
     "quick_key",

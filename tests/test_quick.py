@@ -683,3 +683,100 @@ def test_the_state_file_the_check_read_is_handed_to_the_build_only_while_unchang
         assert _stamp.take_miss(*args) and _stamp.take_state(os.fspath(path)) is None
     finally:
         _stamp.forget_miss()
+
+
+# The console command itself (``main()`` with the process's own arguments): its
+# check is made by a forked child while the process loads the build's modules.
+# Each walk of the seeds is logged with the process that made it.
+_COMMAND = """
+import os, sys
+from feedtool import _noop, _stamp
+log = sys.argv.pop(1)
+parent = os.getpid()
+real_walk = _stamp.walk_seeds
+
+def walk(seeds):
+    with open(log, "a", encoding="utf-8") as file:
+        file.write("parent\\n" if os.getpid() == parent else "child\\n")
+    return real_walk(seeds)
+
+_stamp.walk_seeds = walk
+if sys.argv[1] == "--child-fails":
+    del sys.argv[1]
+    real_check = _noop._check
+
+    def check(*args):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real_check(*args)
+
+    _noop._check = check
+_noop.main()
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["child", "child fails"])
+def test_the_console_command_checks_in_a_child_while_it_loads_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """A no-op is answered from the child's check (the same lines); after an
+    edit the build takes over the child's walk of the seeds (no walk of its
+    own) and writes what a clean build from the same state file writes. When
+    the child fails, the command checks by itself."""
+    from feedtool import build, load_config
+
+    site = _site(tmp_path, monkeypatch)
+    seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
+    log = tmp_path / "walks.log"
+
+    def command() -> tuple[str, list[str]]:
+        log.write_text("", "utf-8")
+        flags = ["--child-fails"] if fails else []
+        args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
+        done = subprocess.run(
+            [sys.executable, "-c", _COMMAND, str(log), *flags, *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr + done.stdout, log.read_text("utf-8").split()
+
+    walker = ["parent"] if fails else ["child"]
+    for _ in range(3):  # the first builds stamp for this interpreter's path
+        output, walks = command()
+    assert QUICK in output and "0 written" in output and walks == walker
+    again, walks = command()
+    assert again.split(QUICK)[0] == output.split(QUICK)[0] and walks == walker
+    _write(seeds, "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z")
+    output, walks = command()
+    assert QUICK not in output and "parsed 1," in output
+    assert walks == walker  # one walk: the build used the check's
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
+    build(seeds, clean, load_config(config), ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.text(
+                st.characters(exclude_characters="/\0", exclude_categories=("Cs",)), min_size=1
+            ),
+            min_size=1,
+            max_size=3,
+        ).map("/".join),
+        unique=True,
+        max_size=12,
+    )
+)
+def test_the_walk_is_ordered_by_the_parts_of_its_paths(paths: list[str]) -> None:
+    """``SeedScan.of_walk`` orders the articles as their paths' parts compare
+    ('a/z.txt' before 'a.txt'), as the full scan does."""
+    from feedtool.publish._seeds import SeedScan
+
+    scan = SeedScan.of_walk(Path("seeds"), [(p, (0, 0, 0, 0)) for p in reversed(paths)], [])
+    assert scan.stats is not None
+    assert [relative for relative, _ in scan.stats] == sorted(paths, key=lambda p: p.split("/"))

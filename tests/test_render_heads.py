@@ -56,7 +56,7 @@ def test_the_rss_stencil_gives_the_bytes_of_feedgen(
     title: str, description: str, media: bool, hub: bool
 ) -> None:
     site = make_site(hub="https://hub.example.org/" if hub else None)
-    channel = dataclasses.replace(site.tag_channels[0], title=title, description=description)
+    channel = site.tag_channels[0].replace(title=title, description=description)
     if not (clean(title) and clean(description)):
         return  # such a channel takes the slow path itself (feedgen refuses an empty title)
     assert rss._head(site, channel, media=media) == _slow_rss(site, channel, media)
@@ -82,7 +82,7 @@ def test_the_atom_stencil_gives_the_bytes_of_feedgen(
     title: str, description: str, hub: bool
 ) -> None:
     site = make_site(hub="https://hub.example.org/" if hub else None)
-    channel = dataclasses.replace(site.tag_channels[0], title=title, description=description)
+    channel = site.tag_channels[0].replace(title=title, description=description)
     if not (clean(title) and clean(description)):
         return  # such a channel takes the slow path itself (feedgen refuses an empty title)
     assert atom._head(site, channel) == _slow_atom(site, channel)

@@ -355,3 +355,33 @@ def test_images_in_every_format() -> None:
     assert meta["twitter:card"] == "summary_large_image" and meta["twitter:image"] == photo
     bare_page = _doc(outputs, "articles/bare.html")
     assert bare_page.xpath("//meta[@property='og:image']/@content") == [BASE + "share.png"]
+
+
+def test_author_groups_are_each_items_authors_once() -> None:
+    """Items sharing their Person objects (as a build's refs do), equal ones that
+    are other objects, two authors of one item and one named twice: each
+    author's group holds the indexes of their items, in order, once each, as
+    ``authors_of`` gives them."""
+    from feedtool.render._common import author_dir, authors_of
+
+    base = _site(count=12)
+    sara = Person(name="Sara Ahmadi")
+    items = list(base.items)
+    items[1] = items[1].model_copy(update={"authors": (sara,)})
+    items[3] = items[3].model_copy(update={"authors": (sara,)})
+    items[4] = items[4].model_copy(update={"authors": (sara, Person(name="Omar Khan"))})
+    items[6] = items[6].model_copy(update={"authors": (sara, sara)})
+    site = Site(config=base.config, items=tuple(items), tag_channels=base.tag_channels)
+    expected: dict[str, list[int]] = {}
+    people: dict[str, Person] = {}
+    for index, ref in enumerate(site.refs):
+        for person in authors_of(ref, site.config):
+            people.setdefault(author_dir(person), person)
+            group = expected.setdefault(author_dir(person), [])
+            if not group or group[-1] != index:
+                group.append(index)
+    groups = site._author_groups
+    assert {folder: indexes for folder, (_, indexes) in groups.items()} == expected
+    assert {folder: person for folder, (person, _) in groups.items()} == people
+    assert {1, 3, 4, 6} <= set(expected["authors/sara-ahmadi/"])
+    assert 4 in expected["authors/omar-khan/"]

@@ -867,6 +867,9 @@ class _Build:
         # the same time-resolution window as it was modified.
         self.seed_stats: list[tuple[str, tuple[int, int, int, int]]] = []
         self.racy = False
+        #: The no-op stamp's digest of ``seed_stats`` (``_quick.seeds_digest``),
+        #: made once the scan is done; ``None``: no stamp (no key, or racy).
+        self._seeds_digest: str | None = None
         self.scan_warnings: tuple[FeedtoolWarning, ...] = ()
         #: Output folders found inside the output folder (``_files.inside``).
         self.resolved: dict[str, bool] = {}
@@ -983,7 +986,12 @@ class _Build:
         self._lap("read state")
 
         scanned = self._scan_and_parse(paths, stats)
+        del stats
         errors, parsed = scanned.errors, scanned.parsed
+        if self.quick_key is not None and not self.racy:
+            self._seeds_digest = _quick.seeds_digest(self.seed_stats, self.scan_warnings)
+        # The stat of every article (6 MB at 20,000) is not held through rendering.
+        self.seed_stats = []
         if parsed:
             many = len(parsed) >= PARALLEL_THRESHOLD
             if many and _tables.unsaved():
@@ -1017,9 +1025,14 @@ class _Build:
             if done is not None:
                 return done
         # The refs say all that planning and rendering need: the summaries are
-        # not held through the render phase, nor inherited by its workers.
+        # not held through the render phase, nor inherited by its workers; nor
+        # the content hash of every article by path, twice (``kept`` and
+        # ``sources``: ~6 MB at 20,000), whose JSON only the end of the build needs.
         scanned.changed.clear()
-        del light
+        scanned.kept.clear()
+        scanned.stored.clear()
+        sources_json = orjson.Fragment(orjson.dumps(sources))
+        del light, sources
         self._lap("stamp")
 
         focus, records, unpublished = self._focus(
@@ -1179,7 +1192,7 @@ class _Build:
             store.put_meta(_REFS_META, orjson.dumps([focus_key, now.isoformat()]).decode())
         store.put_meta(
             "last_build",
-            None if errors else fingerprint(self.key, final_digest, sources, waiting),
+            None if errors else fingerprint(self.key, final_digest, sources_json, waiting),
         )
         folders = store.meta("folder_list") if focus is not None else None
         if folders is None:
@@ -1758,11 +1771,11 @@ class _Build:
         """Leave the no-op fast path its stamp (or clear it when this build cannot);
         ``folders_stamp``: the folders' stamp this build just made, if it did."""
         stamp = None
-        if self.quick_key is not None and not self.racy:
+        if self._seeds_digest is not None and self.quick_key is not None:
             stamp = _quick.make_stamp(
                 state=self.state_digest,
                 key=self.quick_key,
-                seeds=_quick.seeds_digest(self.seed_stats, self.scan_warnings),
+                seeds=self._seeds_digest,
                 out=self.out,
                 folders=folders,
                 articles=articles,

@@ -57,7 +57,10 @@ class SeedScan:
         """The scan of ``seeds`` from what :func:`feedtool._stamp.walk_seeds` found
         there (a folder it had nothing to warn about, so no notices): no walk
         again, and a ``Path`` made only for an article that is used as one."""
-        ordered = sorted(stats, key=lambda pair: pair[0].split("/"))
+        # In the order of their parts (``_ORDER``): the path with its slashes as
+        # NULs, which no name holds and every character sorts after, compares
+        # as its parts do, and costs no list of parts per path.
+        ordered = sorted(stats, key=lambda pair: pair[0].replace("/", "\0"))
         return cls(
             paths=_Paths(seeds, [relative for relative, _ in ordered]),
             warnings=(),

@@ -18,7 +18,7 @@ import hashlib
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 import orjson
@@ -170,6 +170,9 @@ class LazyItems(Sequence[NewsItem], Generic[K]):
     """The items named by ``keys`` (store refs, or indexes into a sequence), each
     loaded by ``load`` when it is first used."""
 
+    # One per channel and archive page (20,000 at 20,000 articles): no instance dict.
+    __slots__ = ("_load", "_refs")
+
     def __init__(self, keys: Sequence[K], load: Callable[[K], NewsItem]) -> None:
         self._refs = keys
         self._load = load
@@ -303,50 +306,176 @@ class Fragments:
             self._bytes -= len(old)
 
 
-@dataclass(frozen=True)
 class Channel:
     """One feed: the main one (``prefix=''``), a tag's (``prefix='tags/pakistan/'``)
-    or an author's (``prefix='authors/jane-doe/'``)."""
+    or an author's (``prefix='authors/jane-doe/'``).
+
+    Immutable, compared and hashed by its fields as a frozen dataclass would be
+    (``refs`` aside). A site holds one per tag, author and archive page (20,488
+    at 20,000 articles, in each process rendering it): slots, no instance dict,
+    and a tag channel made by :func:`tag_channels_of` keeps its tag as a
+    ``(kind, name, slug)`` triple, the :class:`Tag` made when asked for
+    (:func:`_tag`: the same fields; a model each was 9 MB of every such process).
+    """
+
+    __slots__ = (
+        "_fingerprint",
+        "_tag",
+        "archive",
+        "archives",
+        "author",
+        "current",
+        "description",
+        "items",
+        "prefix",
+        "refs",
+        "title",
+    )
 
     prefix: str
     title: str
     description: str
     items: Sequence[NewsItem]
-    tag: Tag | None = None
-    refs: tuple[ItemRef, ...] = field(default=(), compare=False, repr=False)
+    refs: tuple[ItemRef, ...]
     #: RFC 5005: 0 for the subscription feed, else this archive page's number (1 = oldest).
-    archive: int = 0
+    archive: int
     #: How many archive pages the channel has.
-    archives: int = 0
+    archives: int
     #: The prefix of the subscription feed (an archive page's ``current``).
-    current: str | None = None
-    author: Person | None = None
+    current: str | None
+    author: Person | None
+    _tag: Tag | tuple[str, str, str] | None
+    _fingerprint: str | None
 
-    def __post_init__(self) -> None:
-        if not self.refs and self.items:
-            object.__setattr__(self, "refs", _refs_of(self.items))
-        if self.current is None:
-            object.__setattr__(self, "current", self.prefix)
+    def __init__(
+        self,
+        prefix: str,
+        title: str,
+        description: str,
+        items: Sequence[NewsItem],
+        tag: Tag | None = None,
+        refs: tuple[ItemRef, ...] = (),
+        archive: int = 0,
+        archives: int = 0,
+        current: str | None = None,
+        author: Person | None = None,
+    ) -> None:
+        self._set(
+            prefix=prefix,
+            title=title,
+            description=description,
+            items=items,
+            _tag=tag,
+            refs=refs if refs or not items else _refs_of(items),
+            archive=archive,
+            archives=archives,
+            current=prefix if current is None else current,
+            author=author,
+            _fingerprint=None,
+        )
+
+    def _set(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _of_tag(
+        cls,
+        triple: tuple[str, str, str],
+        prefix: str,
+        title: str,
+        description: str,
+        items: Sequence[NewsItem],
+        refs: tuple[ItemRef, ...],
+    ) -> Channel:
+        """A tag's channel whose tag is ``_tag(*triple)`` (``(kind, name, slug)``), made
+        only when :attr:`tag` is asked for."""
+        channel = cls(prefix, title, description, items, refs=refs)
+        object.__setattr__(channel, "_tag", triple)
+        return channel
+
+    @property
+    def tag(self) -> Tag | None:
+        """The tag of a tag's channel (``None`` for the main and authors' channels)."""
+        tag = self._tag
+        if isinstance(tag, tuple):
+            return _shared_tag(*tag)
+        return tag
+
+    def replace(self, **changes: Any) -> Channel:
+        """A copy with ``changes`` (what ``dataclasses.replace`` gave): its fingerprint
+        made again when asked for."""
+        copy = Channel.__new__(Channel)
+        for name in self.__slots__:
+            object.__setattr__(copy, name, getattr(self, name))
+        if "tag" in changes:
+            changes["_tag"] = changes.pop("tag")
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"Channel has no field {sorted(unknown)[0]!r}")
+        copy._set(**changes, _fingerprint=None)
+        return copy
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.prefix,
+            self.title,
+            self.description,
+            self.items,
+            self.tag,
+            self.archive,
+            self.archives,
+            self.current,
+            self.author,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Channel)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Channel(prefix={self.prefix!r}, title={self.title!r}, "
+            f"description={self.description!r}, items={self.items!r}, tag={self.tag!r}, "
+            f"archive={self.archive!r}, archives={self.archives!r}, "
+            f"current={self.current!r}, author={self.author!r})"
+        )
 
     @property
     def updated(self) -> dt.datetime:
         """Newest date among the items: feed-level dates never come from the clock."""
         return max(item_updated(i) for i in self.refs)
 
-    @functools.cached_property
+    @property
     def fingerprint(self) -> str:
         """A digest of everything a feed of this channel shows (once per channel,
         however many formats ask)."""
-        return fingerprint(
-            self.prefix,
-            self.title,
-            self.description,
-            self.tag.model_dump_json() if self.tag else None,
-            self.author.model_dump_json() if self.author else None,
-            [ref.fingerprint for ref in self.refs],
-            self.archive,
-            self.archives,
-        )
+        digest = self._fingerprint
+        if digest is None:
+            tag = self.tag
+            digest = fingerprint(
+                self.prefix,
+                self.title,
+                self.description,
+                tag.model_dump_json() if tag else None,
+                self.author.model_dump_json() if self.author else None,
+                [ref.fingerprint for ref in self.refs],
+                self.archive,
+                self.archives,
+            )
+            object.__setattr__(self, "_fingerprint", digest)
+        return digest
 
 
 @dataclass(frozen=True)
@@ -574,9 +703,23 @@ class Site:
         from feedtool.render._common import author_dir, authors_of
 
         groups: dict[str, tuple[Person, list[int]]] = {}
+        config = self.config
+        # The refs share their authors' Person objects (one per author): each
+        # distinct tuple of them is looked up once, by identity, not hashed as
+        # models (pydantic hashes a frozen model field by field, 40,000 times
+        # an edit at 20,000 articles).
+        known: dict[tuple[int, ...], list[tuple[str, Person]]] = {}
         for index, ref in enumerate(self.refs):
-            for person in authors_of(ref, self.config):
-                _, group = groups.setdefault(author_dir(person), (person, []))
+            people = ref.authors
+            key = tuple(map(id, people))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = [(author_dir(p), p) for p in authors_of(ref, config)]
+            for folder, person in found:
+                entry = groups.get(folder)
+                if entry is None:
+                    entry = groups[folder] = (person, [])
+                group = entry[1]
                 if not group or group[-1] != index:
                     group.append(index)
         return groups
@@ -738,6 +881,14 @@ def _tag(kind: str, name: str, slug: str) -> Tag:
     return tag
 
 
+@functools.lru_cache(maxsize=1024)
+def _shared_tag(kind: str, name: str, slug: str) -> Tag:
+    """``_tag(kind, name, slug)``, the same object while it is asked for again: a
+    channel's outputs are planned and rendered one after the other, and each
+    asks for its tag a few times."""
+    return _tag(kind, name, slug)
+
+
 def tag_channels_of(
     refs: Sequence[ItemRef],
     config: Config,
@@ -788,14 +939,13 @@ def tag_channels_of(
             continue
         _, name, kind = first_tag[slug]
         top = tuple(group[: _subscription_size(len(group), config)])
-        tag = _tag(kind, name, slug)
         channels.append(
-            Channel(
+            Channel._of_tag(
+                (kind, name, slug),
                 prefix=f"tags/{slug}/",
                 title=f"{config.title}: {name}",
                 description=f"Articles of {config.title} tagged '{name}' ({kind}).",
                 items=LazyItems(top, load),
-                tag=tag,
                 refs=top,
             )
         )

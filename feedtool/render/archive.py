@@ -69,26 +69,24 @@ def paged(
     """``channel`` (whose items, newest first, are ``refs``) and its archive pages."""
     pages = archive_pages(len(refs), size)
     if not pages:  # most tags' channels: nothing to copy or cut
-        return (channel if not channel.archives else dataclasses.replace(channel, archives=0)), ()
+        return (channel if not channel.archives else channel.replace(archives=0)), ()
     oldest_first = list(reversed(refs))
     archives = []
     for page in range(1, pages + 1):
         chunk = tuple(reversed(oldest_first[(page - 1) * size : page * size]))
+        # A copy keeps the channel's title, description, author and tag as it
+        # holds them (a tag channel's as a triple: ``Channel._of_tag``).
         archives.append(
-            Channel(
+            channel.replace(
                 prefix=history_prefix(channel.prefix, page),
-                title=channel.title,
-                description=channel.description,
                 items=LazyItems(chunk, load),
-                tag=channel.tag,
-                author=channel.author,
                 refs=chunk,
                 archive=page,
                 archives=pages,
                 current=channel.prefix,
             )
         )
-    return dataclasses.replace(channel, archives=pages), tuple(archives)
+    return channel.replace(archives=pages), tuple(archives)
 
 
 def links(channel: Channel, url: Callable[[str], str]) -> list[tuple[str, str]]:

@@ -218,7 +218,7 @@ def _own_feed_values(own: tuple[_Feed, ...], main: tuple[_Feed, ...]) -> dict[st
     }
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _feed_links(feeds: tuple[_Feed, ...]) -> Markup:
     return Markup(
         "".join(
@@ -229,7 +229,7 @@ def _feed_links(feeds: tuple[_Feed, ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
     return Markup(
         " · ".join(
@@ -239,7 +239,7 @@ def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
     return Markup(
         "".join(f' <a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
