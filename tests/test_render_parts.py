@@ -142,3 +142,38 @@ def test_a_build_holds_the_plan_of_one_part_at_a_time(
     assert alive == [0] * len(sizes)
     # Parts stay near their size, the rest aside (it has every directory).
     assert max(sizes[1:]) < 100
+
+
+def test_parts_count_a_channels_listing_pages(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag's or author's listing pages all go with the part of the channel's
+    newest item: the parts count them, so the part of the newest items (at the
+    top of the biggest tags) is not many times the size asked for (at 20,000
+    articles it had 5,751 outputs for 1,024; what its process holds grows with it)."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 60)
+    site = _site_of_a_build(seeds, tmp_path / "out", config, monkeypatch)
+    channel = next(c for c in site.tag_channels if c.tag is not None and c.tag.slug == "all")
+    assert site.channel_size(channel) == len(site.refs_of(channel)) == 60
+    authors = site.author_channels
+    assert [site.channel_size(c) for c in authors] == [len(site.refs_of(c)) for c in authors]
+    for size in (12, 40):
+        parts = partition(site, size)
+        outputs = [plan_part(site, part) for part in parts]
+        assert sum(map(len, outputs)) == len(list(plan_site(site)))
+        for part, planned in zip(parts[1:], outputs[1:], strict=True):
+            # A part ends once its outputs reach ``size``: over it by at most
+            # what its last item heads (its files, and the feeds and listing
+            # pages of the channels whose newest item it is).
+            last = site.refs[part.stop - 1]
+            prefixes = tuple(
+                c.prefix for c in site.channels if c.prefix and c.refs and c.refs[0] is last
+            )
+            heads = sum(
+                1
+                for output in planned
+                if (isinstance(output, Planned) and output.near == last.source_path)
+                or _key(output)[0].startswith(prefixes)
+            )
+            assert len(planned) < size + heads, (size, part, len(planned), heads)

@@ -503,9 +503,17 @@ def partition(site: Site, outputs: int) -> list[Part]:
     publication. The newest items head most feeds: their parts have fewer items."""
     ranks = site.ranks
     weights = [3] * len(site.refs)  # an item's page, JSON-LD, ninjs
+    size = max(site.config.page_size, 1)
     for channel in site.feeds:
         if channel.refs:
-            weights[ranks[channel.refs[0].source_path]] += 4  # its feeds and listing page
+            # Its feeds, and a tag's or author's listing pages: all of them go with
+            # the channel (``html._listing``), a page per ``page_size`` of its items
+            # (the newest items head the biggest tags: counted as one page each,
+            # the first part had 5,751 outputs at 20,000 articles, not ~1,024).
+            weight = 4
+            if not channel.archive and (channel.tag is not None or channel.author is not None):
+                weight += (site.channel_size(channel) - 1) // size
+            weights[ranks[channel.refs[0].source_path]] += weight
     parts = [Part(0, rest=True)]
     first, total = 0, 0
     for rank, weight in enumerate(weights):
@@ -749,6 +757,18 @@ class Site:
     def channels(self) -> tuple[Channel, ...]:
         """The main feed, every per-tag feed, then every author's feed."""
         return (self.main, *self.tag_channels, *self.author_channels)
+
+    def channel_size(self, channel: Channel) -> int:
+        """How many items a tag's or an author's channel has (all of them, as
+        :meth:`refs_of` gives them, without making that tuple)."""
+        from feedtool.render._common import author_dir
+
+        if channel.tag is not None:
+            return len(self._refs_by_tag.get(channel.tag.slug, ()))
+        if channel.author is not None:
+            group = self._author_groups.get(author_dir(channel.author))
+            return 0 if group is None else len(group[1])
+        return len(self.refs)
 
     def refs_of(self, channel: Channel) -> tuple[ItemRef, ...]:
         """Every item of a tag's or an author's channel, not only the newest ``feed_size``.
