@@ -803,3 +803,20 @@ def test_a_focused_build_that_fails_while_rendering_leaves_the_state_as_it_was(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
     _rebuild(site, config)
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_work_beside_is_not_forked_from_a_process_with_threads() -> None:
+    import threading
+
+    from feedtool.publish._beside import Beside
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        beside = Beside(lambda: b"made")
+        assert beside._pid == 0 and beside.result() is None
+    finally:
+        stop.set()
+        other.join()
+    assert Beside(lambda: b"made").result() == b"made"

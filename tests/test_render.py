@@ -869,3 +869,42 @@ def test_feeds_read_their_cached_entries_a_feed_at_a_time(sample_site: Site) -> 
     before = store.batches
     assert _render(again) == expected and again.fragments.made == []
     assert store.one_at_a_time == 0 and store.batches > before
+
+
+def _hex_references_everywhere(document: bytes) -> bytes:
+    """``rss._hex_references`` without its shortcut: every leaf element looked at."""
+    from feedtool.render import rss
+
+    def fix(match: Any) -> bytes:
+        text = match["text"]
+        if match["name"] in rss._HTML_ELEMENTS or (b"&lt;" not in text and b"&amp;" not in text):
+            return bytes(match[0])
+        text = text.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
+        return bytes(match[1] + text + match[4])
+
+    return rss._LEAF.sub(fix, document)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["title", "description", "content:encoded", "dc:creator", "link"]),
+            st.text(alphabet="ab &<>;lt", max_size=12),
+        ),
+        max_size=6,
+    )
+)
+def test_hex_references_shortcut_changes_nothing(leaves: list[tuple[str, str]]) -> None:
+    """A document with no ``&lt;`` nor ``&amp;`` is returned as it is; any
+    document comes out as reading every leaf element makes it."""
+    root = etree.Element("rss")
+    for name, text in leaves:
+        element = etree.SubElement(root, name.replace("content:", "").replace("dc:", ""))
+        element.text = text
+    document = etree.tostring(root)
+    for name, _ in leaves:  # the prefixed names, as in a feed
+        bare = name.split(":")[-1].encode()
+        document = document.replace(b"<" + bare + b">", b"<" + name.encode() + b">").replace(
+            b"</" + bare + b">", b"</" + name.encode() + b">"
+        )
+    assert _hex_references(document) == _hex_references_everywhere(document)

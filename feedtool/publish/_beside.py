@@ -16,17 +16,21 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 from collections.abc import Callable
 
 
 class Beside:
     """The bytes ``work()`` returns, made in a forked child; :meth:`result` is
-    ``None`` when it failed (or no child could be forked: then nothing ran)."""
+    ``None`` when it failed, or when no child was forked (no ``fork``, other
+    threads running): then nothing ran, and the caller does the work."""
 
     def __init__(self, work: Callable[[], bytes]) -> None:
         self._pid = 0
         self._fd = -1
-        if not hasattr(os, "fork"):
+        # A process with other threads is not forked (a lock one of them holds
+        # would stay held in the child): the work is then done in place.
+        if not hasattr(os, "fork") or threading.active_count() > 1:
             return
         read, write = os.pipe()
         try:

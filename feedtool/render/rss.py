@@ -240,6 +240,8 @@ def _hex_references(document: bytes) -> bytes:
     W3C validator) ask for hexadecimal references in plain text, which every
     reader decodes as the character itself. The HTML elements keep ``&lt;``.
     """
+    if b"&lt;" not in document and b"&amp;" not in document:
+        return document  # nothing to write another way (most heads and summaries)
 
     def fix(match: re.Match[bytes]) -> bytes:
         text = match["text"]
