@@ -114,6 +114,8 @@ def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> R
     sampler.join()
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{errors[-2000:]}")
+    if process.returncode == 1:  # some articles failed: say which, or the figures mislead
+        print(f"  ({command[0]} exited 1) {errors[-600:].strip()}", file=sys.stderr)
     files = [p for p in out.rglob("*") if p.is_file() and ".feedtool" not in p.parts]
     size = sum(p.stat().st_size for p in files) / 1e6
     return Run(seconds, peak / 1024, len(files), size, peak_pss / 1024)
