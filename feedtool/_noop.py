@@ -319,58 +319,45 @@ def _answer_beside(args: Sequence[str]) -> bool | None:
     and the answer is printed here. Only for an output folder with a store (a
     cold build has no stamp to check) and a state file of at least
     ``_BESIDE_MIN_STATE_BYTES``; the check is made here, as by
-    :func:`_answer`, when no child can be forked or it fails."""
+    :func:`_answer`, when no child can be forked (:class:`Beside`) or it fails."""
     started = time.perf_counter()
     loaded = _options(args)
     if loaded is None:
         return False
     options, config_source = loaded
     store = os.path.join(options["out"], CACHE_DIRNAME, STORE_FILENAME)
-    if not hasattr(os, "fork") or not os.path.isfile(store) or not _large(options["out"]):
+    if not os.path.isfile(store) or not _large(options["out"]):
         return _deliver(_check(options, config_source, started))
     import marshal
-    import select
     from importlib import import_module
 
+    from feedtool._beside import Beside
+
+    def check_beside() -> bytes:
+        verdict = _check(options, config_source, started)
+        if verdict[0] == "miss":
+            verdict = ("miss", *missed())
+        return marshal.dumps(verdict)
+
     code_identity()  # pinned (``main``) before the fork: made once, for both
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
+    child = Beside(check_beside)
+    if not child.forked:
         return _deliver(_check(options, config_source, started))
-    if pid == 0:  # pragma: no cover - the child, seen by its parent's answer
-        code = 1
-        try:
-            os.close(read)
-            verdict = _check(options, config_source, started)
-            if verdict[0] == "miss":
-                verdict = ("miss", *missed())
-            view = memoryview(marshal.dumps(verdict))
-            while view:
-                view = view[os.write(write, view) :]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    chunks = []
     try:
         for name in _BUILD_MODULES:
-            if select.select([read], [], [], 0)[0]:
+            if child.ready():
                 break  # answered
             try:
                 import_module(name)
             except Exception:  # the CLI reports it, if it needs the module
                 break
-        while chunk := os.read(read, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(read)
-        _, status = os.waitpid(pid, 0)
-    if status or not chunks:
+    except BaseException:  # interrupted: no child left behind
+        child.cancel()
+        raise
+    answer = child.result()
+    if not answer:
         return _deliver(_check(options, config_source, started))
-    verdict = marshal.loads(b"".join(chunks))
+    verdict = marshal.loads(answer)
     if verdict[0] == "miss":
         hand_over(*verdict[1:])
         verdict = ("miss",)

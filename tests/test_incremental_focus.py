@@ -681,8 +681,8 @@ def test_light_builds_one_after_another_keep_the_order_of_a_full_build(
 def beside(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
     """The output folders' times looked at by a child process beside the build
     (``Beside``), however few: each answer it gave."""
+    from feedtool._beside import Beside
     from feedtool.publish import _incremental
-    from feedtool.publish._beside import Beside
 
     monkeypatch.setattr(_incremental, "BESIDE_FOLDERS", 0)
     answers: list[bytes | None] = []
@@ -725,7 +725,7 @@ def test_work_beside_gives_its_bytes_or_none_and_leaves_no_child() -> None:
     import os
     import time
 
-    from feedtool.publish._beside import Beside
+    from feedtool._beside import Beside
 
     # More than a pipe holds: read while the child writes.
     assert Beside(lambda: b"x" * 300_000).result() == b"x" * 300_000
@@ -735,13 +735,21 @@ def test_work_beside_gives_its_bytes_or_none_and_leaves_no_child() -> None:
 
     assert Beside(fails).result() is None
 
+    answered = Beside(lambda: b"done")
+    deadline = time.monotonic() + 30
+    while not answered.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert answered.ready() and answered.result() == b"done"
+
     def slow() -> bytes:
         time.sleep(30)
         return b"late"
 
     late = Beside(slow)
     pid = late._pid
+    assert late.forked and not late.ready()  # still at work: taking it would wait
     late.cancel()
+    assert not late.forked and not late.ready()
     with pytest.raises(ChildProcessError):  # reaped: no zombie left
         os.waitpid(pid, 0)
     assert late.result() is None
@@ -808,7 +816,7 @@ def test_a_focused_build_that_fails_while_rendering_leaves_the_state_as_it_was(
 def test_work_beside_is_not_forked_from_a_process_with_threads() -> None:
     import threading
 
-    from feedtool.publish._beside import Beside
+    from feedtool._beside import Beside
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

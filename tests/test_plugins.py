@@ -152,6 +152,7 @@ def test_an_enricher_need_not_run_when_what_it_follows_is_off(tmp_path: Path) ->
 _LAYERS = {
     "feedtool.errors": 0,
     "feedtool._stamp": 0,  # the quick stamp's checks: standard library only
+    "feedtool._beside": 0,  # work in a forked child: standard library only
     "feedtool._tables": 0,
     "feedtool.model": 1,
     "feedtool._text": 1,

@@ -62,6 +62,7 @@ from typing import IO, Any, Protocol, TypeVar
 import orjson
 
 import feedtool._tables as _tables
+from feedtool._beside import Beside
 from feedtool._lock import build_lock
 from feedtool._stamp import folder_times, rows_digest, take_state
 from feedtool.config import Config
@@ -73,7 +74,6 @@ from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.plugins import RENDERERS
 from feedtool.publish import _quick, _snapshot
-from feedtool.publish._beside import Beside
 from feedtool.publish._files import (
     clean_temporaries,
     existing_files,
