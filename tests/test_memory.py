@@ -14,7 +14,7 @@ import pytest
 from conftest import output_tree
 
 from feedtool import build, load_config
-from feedtool.config import DEFAULT_LANGUAGES
+from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect_language, release_models
 from feedtool.publish import _incremental
@@ -230,13 +230,8 @@ def test_a_build_streams_its_state_file(
         store.close()
 
 
-def test_refs_hold_no_dict_and_share_their_strings(seeds: Path, tmp_path: Path) -> None:
-    """A ref is a slotted object (no instance dict), its found keywords are the
-    very slug strings of its tag triples (not a frozenset of copies), and every
-    tag channel's ``Tag`` shares one fields-set: 20,000 refs and 17,000 tag
-    channels made these tens of MB."""
-    from feedtool.publish._incremental import _ref_of_row
-    from feedtool.render import ItemRef, tag_channels_of
+def _built_refs(seeds: Path, tmp_path: Path) -> tuple[Config, dict[str, bytes]]:
+    """The seeds built with the project's config, and the store's ref rows."""
     from feedtool.store import SqliteStore
 
     config = load_config(ROOT / "feedtool.toml")
@@ -244,9 +239,20 @@ def test_refs_hold_no_dict_and_share_their_strings(seeds: Path, tmp_path: Path) 
     assert build(seeds, out, config, jobs=1, ping=False).ok
     store = SqliteStore(out)
     try:
-        rows = store.refs()
+        return config, store.refs()
     finally:
         store.close()
+
+
+def test_refs_hold_no_dict_and_share_their_strings(seeds: Path, tmp_path: Path) -> None:
+    """A ref is a slotted object (no instance dict), its found keywords are the
+    very slug strings of its tag triples (not a frozenset of copies), and every
+    tag channel's ``Tag`` shares one fields-set: 20,000 refs and 17,000 tag
+    channels made these tens of MB."""
+    from feedtool.publish._incremental import _ref_of_row
+    from feedtool.render import ItemRef, tag_channels_of
+
+    config, rows = _built_refs(seeds, tmp_path)
     refs = [_ref_of_row(path, data)[0] for path, data in sorted(rows.items())]
     assert len(refs) == 6
     assert not hasattr(refs[0], "__dict__")
@@ -282,16 +288,8 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
     from feedtool.model import Tag
     from feedtool.publish._incremental import _make_site, _ref_of_row
     from feedtool.render import Fragments, LazyItems, fingerprint
-    from feedtool.store import SqliteStore
 
-    config = load_config(ROOT / "feedtool.toml")
-    out = tmp_path / "out"
-    assert build(seeds, out, config, jobs=1, ping=False).ok
-    store = SqliteStore(out)
-    try:
-        rows = store.refs()
-    finally:
-        store.close()
+    config, rows = _built_refs(seeds, tmp_path)
     refs = sorted(
         (_ref_of_row(path, data)[0] for path, data in rows.items()),
         key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
