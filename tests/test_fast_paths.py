@@ -92,3 +92,23 @@ def test_entities_do_not_depend_on_what_was_read_before() -> None:
     assert entities.find_entities(item) == warm
     assert entities._SHAPES[0] is lexicon()
     assert any(tag.kind == "person" for tag in warm)
+
+
+# What a token may be made of, and what may sit between tokens: capitals for
+# acronyms ("U.S."), apostrophes for possessives, joiners, other scripts.
+_SENTENCE_CHARS = st.sampled_from([*"  ,.;-'’&()\u00a0\tAUSMacdnrs1é字\u0628_", "Mr", "'s"])
+
+
+@given(st.lists(_SENTENCE_CHARS, max_size=30).map("".join))
+def test_entity_tokens_are_the_gazetteer_tokens_with_their_offsets(sentence: str) -> None:
+    # _tokens cuts with split() and counts offsets itself: each token must be
+    # the regex match it stands for, at that match's place, shaped as _shape says.
+    lex = lexicon()
+    tokens, words = entities._tokens(sentence, lex)
+    expected = []
+    for match in entities.TOKEN.finditer(sentence):
+        text, base, cap, poss = entities._shape(match[0], lex)
+        expected.append((text, base, match.start(), match.end(), cap, poss, False))
+    got = [(t.text, t.base, t.start, t.end, t.cap, t.poss, t.used) for t in tokens]
+    assert got == expected
+    assert words == [base if poss else text for text, base, _s, _e, _c, poss, _u in expected]
