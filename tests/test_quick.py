@@ -789,3 +789,75 @@ def test_the_walk_is_ordered_by_the_parts_of_its_paths(paths: list[str]) -> None
     scan = SeedScan.of_walk(Path("seeds"), [(p, (0, 0, 0, 0)) for p in reversed(paths)], [])
     assert scan.stats is not None
     assert [relative for relative, _ in scan.stats] == sorted(paths, key=lambda p: p.split("/"))
+
+
+def test_the_modules_loaded_beside_the_check_leave_rnc2rng_out() -> None:
+    """The console command's loading steps (``_BUILD_MODULES``) import lxml the way
+    the renderers do (``feedtool.render._lxml``): ``lxml.etree`` imported bare
+    imports rnc2rng when it is installed, which builds its parser as it loads."""
+    import importlib.util
+
+    if importlib.util.find_spec("rnc2rng") is None:
+        pytest.skip("rnc2rng is not installed: lxml cannot import it")
+    code = (
+        "import sys\n"
+        "from importlib import import_module\n"
+        "from feedtool._noop import _BUILD_MODULES\n"
+        "for name in _BUILD_MODULES:\n"
+        "    import_module(name)\n"
+        "print('lxml.etree' in sys.modules, 'rnc2rng' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]
+
+
+# A console command whose interpreter finalisation shows: an object held by
+# ``sys.modules`` alone (in no cycle, which a frozen collector would keep) says
+# when the modules are torn down, an exit handler when it runs.
+_TEARDOWN = """
+import atexit, os, sys
+from feedtool import _noop
+
+
+class Watch:
+    # (``os`` itself may be gone from the module by then.)
+    def __del__(self, write=os.write):
+        write(2, b"torn down\\n")
+
+
+sys.modules["feedtool-test-watch"] = Watch()
+atexit.register(os.write, 2, b"exit handler\\n")
+_noop.main()
+"""
+
+
+def test_the_console_build_ends_without_the_interpreter_teardown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``feedtool build`` ends its process once the build is done, its output
+    flushed and the exit handlers run, with the build's status (1 when an
+    article failed), without tearing every module down; other commands end as
+    usual."""
+    site = _site(tmp_path, monkeypatch)
+    seeds = site / "seeds"
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", _TEARDOWN, *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+        )
+
+    build = ["build", str(seeds), "-o", str(site / "out"), "-c", str(site / "feedtool.toml")]
+    for _ in range(2):  # a build, then a no-op answered by the click CLI or the entry point
+        done = command(*build, "--no-ping")
+        assert done.returncode == 0, done.stderr
+        assert "3 articles" in done.stdout or "2 articles" in done.stdout
+        assert "exit handler" in done.stderr and "torn down" not in done.stderr
+    (seeds / "broken.txt").write_bytes(b"")
+    failed = command(*build, "--no-ping")
+    assert failed.returncode == 1 and "error:" in failed.stderr and "broken.txt" in failed.stderr
+    assert "exit handler" in failed.stderr and "torn down" not in failed.stderr
+    other = command("--version")
+    assert other.returncode == 0 and "exit handler" in other.stderr and "torn down" in other.stderr

@@ -166,6 +166,12 @@ def _forget_shapes() -> None:
 on_release(_forget_shapes)
 
 
+# ``TOKEN`` with its match kept by ``split``: the pieces alternate between
+# the text between tokens and a token, so each token's offsets are running
+# sums of lengths (cheaper than a match object per token).
+_SPLIT = re.compile(f"({TOKEN.pattern})")
+
+
 def _tokens(sentence: str, lex: Lexicon) -> tuple[list[_Token], list[str]]:
     """The sentence's tokens, and the word each stands for (``base`` when
     possessive, else ``text``: what the gazetteer is matched against)."""
@@ -175,16 +181,26 @@ def _tokens(sentence: str, lex: Lexicon) -> tuple[list[_Token], list[str]]:
         _SHAPES = (lex, shapes := {})
     result: list[_Token] = []
     words: list[str] = []
-    append, word, known, token = result.append, words.append, shapes.get, _Token  # locals
-    for m in TOKEN.finditer(sentence):
-        written = m[0]
+    append, word, known = result.append, words.append, shapes.get  # locals
+    # Made without calling ``__init__`` (every field is set below): a sentence
+    # has tens of tokens and a corpus millions, and the call was most of the cost.
+    new = object.__new__
+    pieces = _SPLIT.split(sentence)
+    position = len(pieces[0])
+    for index in range(1, len(pieces), 2):
+        written = pieces[index]
         shape = known(written)
         if shape is None:
             shape = shapes[written] = _shape(written, lex)
-        text, base, cap, poss = shape
-        start, end = m.span()
-        append(token(text, base, start, end, cap, poss))
-        word(base if poss else text)
+        token: _Token = new(_Token)
+        token.text, token.base, token.cap, token.poss = shape
+        token.start = position
+        position += len(written)
+        token.end = position
+        token.used = False
+        position += len(pieces[index + 1])
+        append(token)
+        word(shape[1] if shape[3] else shape[0])
     return result, words
 
 
