@@ -15,10 +15,10 @@ import pytest
 from conftest import output_tree
 
 from feedtool import build, load_config
+from feedtool._lingua import confidence
 from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect_language, release_models
-from feedtool._lingua import confidence
 from feedtool.publish import _incremental
 from feedtool.publish._models import ModelProcess
 
