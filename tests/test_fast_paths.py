@@ -1,4 +1,4 @@
-"""The caches and fast paths of parse and enrich change no result.
+"""The caches and fast paths of parse, enrich and the build's records change no result.
 
 Each one is checked against what it replaced or against a cold cache, in an
 order that would show a cache keyed too loosely (one language's words read
@@ -7,6 +7,9 @@ with another's stop list, a shape kept for another lexicon).
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from pathlib import Path
 
 from hypothesis import given
@@ -18,6 +21,7 @@ from feedtool.enrich import entities, keywords
 from feedtool.enrich.gazetteer import lexicon
 from feedtool.model import NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
+from feedtool.publish._state import body_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://news.example.org/"
@@ -112,3 +116,13 @@ def test_entity_tokens_are_the_gazetteer_tokens_with_their_offsets(sentence: str
     got = [(t.text, t.base, t.start, t.end, t.cap, t.poss, t.used) for t in tokens]
     assert got == expected
     assert words == [base if poss else text for text, base, _s, _e, _c, poss, _u in expected]
+
+
+@given(st.lists(st.text(_CHARS, min_size=1, max_size=20), min_size=1, max_size=3))
+def test_body_fingerprint_is_the_regex_normalised_text_hash(texts: list[str]) -> None:
+    # The fingerprint keeps an article's id across renames: it must stay the
+    # hash the regex normalisation gave, on every kind of whitespace.
+    item = _item(*texts, language="en")
+    words = " ".join(block.text for block in item.body).casefold()
+    words = re.sub(r"\s+", " ", unicodedata.normalize("NFC", words)).strip()
+    assert body_fingerprint(item) == hashlib.sha256(words.encode()).hexdigest()

@@ -594,5 +594,8 @@ def body_fingerprint(item: NewsItem) -> str:
     article keep its id.
     """
     words = " ".join(getattr(block, "text", "") or "" for block in item.body).casefold()
-    words = re.sub(r"\s+", " ", unicodedata.normalize("NFC", words)).strip()
+    # Runs of whitespace made one space, none at the ends: what ``re.sub(r"\s+",
+    # " ", ...).strip()`` gave (str.split() and ``\s`` both take
+    # str.isspace()'s whitespace), at a fraction of the cost per article.
+    words = " ".join(unicodedata.normalize("NFC", words).split())
     return hashlib.sha256(words.encode()).hexdigest()
