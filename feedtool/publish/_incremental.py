@@ -823,6 +823,25 @@ def _collect_less() -> tuple[int, int, int]:
     return before
 
 
+def _set_aside(target: Path) -> str | None:
+    """A second name of ``target`` (a hidden temporary of the build cache, which
+    :func:`clean_temporaries` removes if the build is interrupted); ``None``
+    when it cannot be made (no file, or the file system has no hard links)."""
+    aside = os.path.join(os.path.dirname(target), CACHE_DIRNAME, f".{target.name}.old.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(aside)
+        os.link(target, aside)
+    except OSError:
+        return None
+    return aside
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 class _EarlyState:
     """The state file's bytes (``parts``) hashed and written to its temporary
     name by a thread (:func:`stage_parts`): :meth:`finish` puts it in place."""
@@ -830,6 +849,8 @@ class _EarlyState:
     def __init__(self, target: Path, previous: bytes, parts: list[bytes | memoryview]) -> None:
         self.target, self.previous = target, previous
         self._digest: str | None = None
+        #: The thread removing the replaced file's second name (:meth:`finish`).
+        self.dropping: threading.Thread | None = None
         self._thread = threading.Thread(
             target=self._write, args=(parts,), name="feedtool-state", daemon=True
         )
@@ -843,15 +864,29 @@ class _EarlyState:
 
     def finish(self) -> str | None:
         """The digest of the bytes now in place; ``None`` (nothing moved) if
-        writing them failed."""
+        writing them failed.
+
+        The file replaced is linked under a second name first and removed
+        by a thread (:attr:`dropping`): replacing the last name of 19 MB
+        (20,000 articles) frees its blocks there and then, some 15 ms of
+        the write phase; the thread frees them while the build writes the rest."""
         self._thread.join()
         if self._digest is None:
             return None
+        aside = _set_aside(self.target)
         try:
             os.replace(temp_of(self.target), self.target)
         except OSError:
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(aside)
             self.abandon()
             return None
+        if aside is not None:
+            self.dropping = threading.Thread(
+                target=_unlink_quietly, args=(aside,), name="feedtool-drop", daemon=True
+            )
+            self.dropping.start()
         return self._digest
 
     def abandon(self) -> None:
@@ -929,6 +964,8 @@ class _Build:
         self._read_digest: tuple[bytes, str] | None = None
         #: The state file a focused build writes while it renders (``_EarlyState``).
         self._early_state: _EarlyState | None = None
+        #: The thread removing the state file that file replaced (``_EarlyState.finish``).
+        self._dropping: threading.Thread | None = None
         #: A full plan's file lists (:meth:`_plan_and_render`), until the build ends.
         self._lists: FileLists | None = None
         #: Where a full plan's state records wait for the write phase (``State.spill``).
@@ -1267,8 +1304,12 @@ class _Build:
         return report
 
     def _close(self) -> None:
-        """Remove the scratch files of a full plan (its file lists and spilled state)."""
+        """Remove the scratch files of a full plan (its file lists and spilled state),
+        once the replaced state file is gone."""
         self._drop_beside()
+        dropping, self._dropping = self._dropping, None
+        if dropping is not None:
+            dropping.join()
         early, self._early_state = self._early_state, None
         if early is not None:  # a build that failed before its write phase
             early.abandon()
@@ -1853,6 +1894,7 @@ class _Build:
         early, self._early_state = self._early_state, None
         if early is not None and previous is early.previous:
             digest = early.finish()
+            self._dropping = early.dropping
             if digest is not None:
                 self.state_digest = digest
                 return
