@@ -64,7 +64,7 @@ import orjson
 import feedtool._tables as _tables
 from feedtool._beside import Beside
 from feedtool._lock import build_lock
-from feedtool._stamp import folder_times, rows_digest, take_state
+from feedtool._stamp import folder_times, rows_digest, take_known, take_state
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -1960,7 +1960,7 @@ class _Build:
         # would walk all of them each time (most of the time of loading 20,000
         # refs). Resumed before a parse of many articles.
         self._pause_gc()
-        cached = store.item_stats()
+        cached, settled, gone = self._recorded(walked)
         scanned = _Scanned()
         changed, errors, kept = scanned.changed, scanned.errors, scanned.kept
         tasks: list[tuple[Path, str, bytes | None, Config]] = []
@@ -1976,6 +1976,11 @@ class _Build:
             if seed_stat is None:
                 continue
             seed_stats.append((relative, seed_stat))
+            recorded = settled.get(relative)
+            if recorded is not None:
+                kept[relative] = recorded
+                self.progress.advance()
+                continue
             size, mtime_ns = seed_stat[0], seed_stat[1]
             # (path, size, mtime_ns, read_ns, content_hash, key): ``ItemStat``
             known = cached.get(relative)
@@ -2010,7 +2015,7 @@ class _Build:
                 continue
             tasks.append((path, relative, data, self.config))
         store.touch_items(touched)
-        store.drop_items(set(cached) - present)
+        store.drop_items(set(cached) - present if gone is None else gone)
 
         parsed = scanned.parsed
         # Many articles to parse (a cold build): their summaries (a few kB each)
@@ -2056,6 +2061,29 @@ class _Build:
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
+
+    def _recorded(
+        self, walked: Sequence[tuple[str, tuple[int, int, int, int]]] | None
+    ) -> tuple[Mapping[str, Sequence[Any]], Mapping[str, str], Sequence[str] | None]:
+        """The store's stats of the articles (``item_stats``), the content hash of
+        those sure to be unchanged (no article read again), and the recorded
+        articles not walked (``None``: those of the stats that are not).
+
+        After an edit the console entry point's forked check compared the
+        walk it hands the build (``walked``) with the store (``known_of_walk``):
+        what it found is used when this build would have found the same, the
+        settled articles recorded with this build's key and no build having
+        written the store since; else the stats are read here."""
+        known = take_known(os.fspath(self.out)) if walked is not None else None
+        if known is not None:
+            last, key, settled, rows, gone = known
+            if (
+                last is not None
+                and (key is None or key == self.key)
+                and self.store.meta("last_build") == last
+            ):
+                return rows, settled, gone
+        return self.store.item_stats(), {}, None
 
     def _stat_all(
         self, paths: Sequence[Path], errors: list[FeedtoolError]
