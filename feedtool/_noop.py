@@ -26,6 +26,7 @@ from feedtool._stamp import (
     code_identity,
     forget_miss,
     hand_over,
+    known_of_walk,
     light_walk,
     missed,
     note_miss,
@@ -339,7 +340,11 @@ def _answer_beside(args: Sequence[str]) -> bool | None:
     def check_beside() -> bytes:
         verdict = _check(options, config_source, started)
         if verdict[0] == "miss":
-            verdict = ("miss", *missed())
+            miss, walk, state = missed()
+            # The store's record of the walked articles, compared here while
+            # the build is still loading (``_Build._scan_and_parse``).
+            known = known_of_walk(options["out"], walk[0]) if walk is not None else None
+            verdict = ("miss", miss, walk, state, known)
         return marshal.dumps(verdict)
 
     code_identity()  # pinned (``main``) before the fork: made once, for both

@@ -412,6 +412,10 @@ _taken_walk: tuple[str, Walk] | None = None
 #: The state file read with the miss noted, and once taken over (:func:`take_state`).
 _missed_state: tuple[str, tuple[int, ...], str] | None = None
 _taken_state: tuple[str, tuple[int, ...], str] | None = None
+#: What a forked check found of the walked articles in the store (:func:`known_of_walk`),
+#: handed over with its miss, and once taken over with the walk (:func:`take_known`).
+_missed_known: Any = None
+_taken_known: tuple[str, Any] | None = None
 
 
 def _miss_key(
@@ -449,12 +453,14 @@ def missed() -> tuple[Any, Any, Any]:
     return _missed, _missed_walk, _missed_state
 
 
-def hand_over(miss: Any, walk: Any, state: Any) -> None:
-    """Note what another process's :func:`note_miss` noted (:func:`missed`)."""
-    global _missed, _missed_walk, _missed_state, _state_read
+def hand_over(miss: Any, walk: Any, state: Any, known: Any = None) -> None:
+    """Note what another process's :func:`note_miss` noted (:func:`missed`), and
+    what it found of the walked articles in the store (:func:`known_of_walk`)."""
+    global _missed, _missed_walk, _missed_state, _state_read, _missed_known
     _missed = tuple(miss) if miss is not None else None
     _missed_walk = walk
     _missed_state = tuple(state) if state is not None else None
+    _missed_known = known if miss is not None and walk is not None else None
     _state_read = None
 
 
@@ -465,12 +471,17 @@ def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: 
     a no-op answer, never make one wrong. The walk noted with it is kept for
     :func:`take_walk`."""
     global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state
+    global _missed_known, _taken_known
     missed, _missed = _missed, None
     walk, _missed_walk = _missed_walk, None
     state, _missed_state = _missed_state, None
+    known, _missed_known = _missed_known, None
     taken = missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
     _taken_walk = (os.path.realpath(seeds), walk) if taken and walk is not None else None
     _taken_state = state if taken else None
+    _taken_known = (
+        (os.path.realpath(out), known) if _taken_walk is not None and known is not None else None
+    )
     return taken
 
 
@@ -481,11 +492,75 @@ def take_walk(seeds: str) -> Walk | None:
     is one changed after the build's own walk would have seen it (the next
     build sees it, as its size or time differs from what this one records).
     """
-    global _taken_walk
+    global _taken_walk, _taken_known
     taken, _taken_walk = _taken_walk, None
     if taken is None or taken[0] != os.path.realpath(seeds):
+        _taken_known = None  # made from that walk: for no other
         return None
     return taken[1]
+
+
+#: The query of :meth:`feedtool.store.SqliteStore.item_stats` (a test checks they agree).
+ITEM_STATS_SQL = "SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items"
+
+
+def known_of_walk(out: str, stats: Sequence[tuple[str, Stat]]) -> tuple[Any, ...] | None:
+    """What the store in ``out`` recorded of the walked articles ``stats``, as the
+    build's scan compares them: ``(last build, key, settled, rows, gone)``.
+
+    ``settled``: the content hash of each article whose size and modification
+    time are the ones recorded, read long enough after that time that the file
+    cannot have changed unseen, all recorded with the one cache ``key``;
+    ``rows``: the recorded stats (``ItemStat``) of the other walked articles that
+    have some; ``gone``: the recorded articles not walked; ``last build``: the
+    store's fingerprint of its last complete build, for the build to see that
+    no other build wrote the store since. ``None`` when the store cannot be
+    read or the settled articles' keys differ (the build compares by itself).
+
+    For a forked check (``feedtool._noop``), beside the loading: the build need
+    not read 20,000 rows and compare them again (some 40 ms of an edit).
+    """
+    import sqlite3
+
+    path = os.path.join(out, CACHE_DIRNAME, STORE_FILENAME)
+    uri = "file://" + "".join(_URI_QUOTE.get(c, c) for c in os.path.abspath(path))
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = 'last_build'").fetchone()
+            rows = {row[0]: row for row in db.execute(ITEM_STATS_SQL)}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    settled: dict[str, str] = {}
+    others: dict[str, tuple[Any, ...]] = {}
+    keys: set[str] = set()
+    for relative, stat in stats:
+        row = rows.pop(relative, None)
+        if row is None:
+            continue
+        size, mtime_ns = stat[0], stat[1]
+        # As ``_Build._scan_and_parse`` compares them (its ``_RACY_NS`` is this one).
+        if row[1] == size and row[2] == mtime_ns and row[3] - mtime_ns > _RACY_NS:
+            settled[relative] = row[4]
+            keys.add(row[5])
+        else:
+            others[relative] = row
+    if len(keys) > 1:
+        return None
+    return (found[0] if found else None, keys.pop() if keys else None, settled, others, list(rows))
+
+
+def take_known(out: str) -> tuple[Any, ...] | None:
+    """What :func:`known_of_walk` found beside the check of the miss :func:`take_miss`
+    took over (then forgotten), for the walk :func:`take_walk` gave the build of
+    ``out``; else ``None``."""
+    global _taken_known
+    taken, _taken_known = _taken_known, None
+    if taken is None or taken[0] != os.path.realpath(out):
+        return None
+    return tuple(taken[1])
 
 
 def take_state(path: str) -> tuple[bytes, str] | None:
@@ -516,8 +591,10 @@ def take_state(path: str) -> tuple[bytes, str] | None:
 
 def forget_miss() -> None:
     global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state, _state_read
+    global _missed_known, _taken_known
     _missed = _missed_walk = _taken_walk = None
     _missed_state = _taken_state = _state_read = None
+    _missed_known = _taken_known = None
 
 
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
@@ -526,6 +603,7 @@ def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Se
 
 
 __all__ = [
+    "ITEM_STATS_SQL",
     "QUICK_META",
     "Unsure",
     "check",
@@ -535,6 +613,7 @@ __all__ = [
     "folders_stamp",
     "forget_miss",
     "hand_over",
+    "known_of_walk",
     "light_walk",
     "missed",
     "note_miss",
@@ -543,6 +622,7 @@ __all__ = [
     "read_stamp",
     "rows_digest",
     "seeds_digest",
+    "take_known",
     "take_miss",
     "take_state",
     "take_walk",

@@ -9,6 +9,7 @@ focused plan left out no output that changed.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -828,3 +829,35 @@ def test_work_beside_is_not_forked_from_a_process_with_threads() -> None:
         stop.set()
         other.join()
     assert Beside(lambda: b"made").result() == b"made"
+
+
+def test_a_focused_build_replaces_its_state_file_without_freeing_the_old_one_inline(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the new state file goes in place, the old one still has a second name
+    (in the build cache), so replacing it frees none of its blocks then; a
+    thread removes that name before the build returns."""
+    import threading
+
+    from feedtool.publish import _incremental
+
+    state = site / "out" / ".feedtool-state.json"
+    links: list[int] = []
+    replace = os.replace
+
+    def spy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if Path(target) == state:
+            links.append(os.stat(state).st_nlink)
+        replace(source, target)
+
+    monkeypatch.setattr(_incremental.os, "replace", spy)
+    threads = threading.active_count()
+    _write(site / "seeds", 6, extra="\nAn edit.\n")
+    assert _rebuild(site, config).focused == ("a06.txt",)
+    assert links == [2]
+    assert os.stat(state).st_nlink == 1
+    assert not list((site / "out" / ".feedtool").glob(".*.tmp"))
+    assert threading.active_count() == threads
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764100000")
+    _same_as_clean(site, config, monkeypatch)

@@ -861,3 +861,149 @@ def test_the_console_build_ends_without_the_interpreter_teardown(
     assert "exit handler" in failed.stderr and "torn down" not in failed.stderr
     other = command("--version")
     assert other.returncode == 0 and "exit handler" in other.stderr and "torn down" in other.stderr
+
+
+# The console command, checking beside its loading whatever the archive's size,
+# with each read of the store's article stats logged by the process that made it.
+_STATS_COMMAND = """
+import os, sys
+from feedtool import _noop, store
+log = sys.argv.pop(1)
+parent = os.getpid()
+_noop._BESIDE_MIN_STATE_BYTES = 0
+item_stats = store.SqliteStore.item_stats
+
+def logged(self):
+    with open(log, "a", encoding="utf-8") as file:
+        file.write("parent\\n" if os.getpid() == parent else "child\\n")
+    return item_stats(self)
+
+store.SqliteStore.item_stats = logged
+_noop.main()
+"""
+
+
+def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit, the forked check hands the build what the store recorded of
+    the walked articles (``known_of_walk``): the build reads no article stats
+    of its own, parses the edited and the added article only, forgets the
+    removed one, and writes what a clean build from the same state file writes."""
+    from feedtool import build, load_config
+
+    site = _site(tmp_path, monkeypatch)
+    seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
+    log = tmp_path / "stats.log"
+
+    def command() -> tuple[str, list[str]]:
+        log.write_text("", "utf-8")
+        args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
+        done = subprocess.run(
+            [sys.executable, "-c", _STATS_COMMAND, str(log), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr + done.stdout, log.read_text("utf-8").split()
+
+    for _ in range(3):  # the first builds stamp for this interpreter's path
+        output, reads = command()
+    assert QUICK in output
+    _write(seeds, "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z")
+    _write(seeds, "added.txt", "Ferry fares to rise", "published = 2025-11-03T09:00:00Z")
+    (seeds / "other.txt").unlink()
+    output, reads = command()
+    assert QUICK not in output and "parsed 2," in output
+    assert reads == []  # the stats came from the check (its own query, not the store's)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
+    build(seeds, clean, load_config(config), ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
+def test_the_checks_comparison_with_the_store_is_the_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``known_of_walk`` reads the rows ``item_stats`` reads and compares them as
+    the build's scan does: an article with the recorded size and time, read long
+    after, is settled (with its hash); an edited one, one touched, one just
+    written and a new one are not; a removed one is gone."""
+    from feedtool import build, load_config
+    from feedtool.publish import _incremental
+    from feedtool.store import SqliteStore
+
+    site = _site(tmp_path, monkeypatch)
+    seeds, out = site / "seeds", site / "out"
+    build(seeds, out, load_config(site / "feedtool.toml"), ping=False)
+    assert _stamp._RACY_NS == _incremental._RACY_NS
+    store = SqliteStore(out)
+    try:
+        recorded = store.item_stats()
+        key = recorded["live.txt"][5]
+    finally:
+        store.close()
+    assert _stamp.known_of_walk(str(out), _stamp.walk_seeds(str(seeds))[0]) == (
+        mock.ANY,
+        key,
+        {path: row[4] for path, row in recorded.items()},
+        {},
+        [],
+    )
+    _write(seeds, "live.txt", "Ferry timetable torn up")  # edited (and settled)
+    os.utime(seeds / "other.txt")  # touched: the same bytes, read just now
+    (seeds / "embargo.txt").unlink()
+    _write(seeds, "added.txt", "Ferry fares to rise")
+    last, found_key, settled, rows, gone = _stamp.known_of_walk(
+        str(out), _stamp.walk_seeds(str(seeds))[0]
+    )
+    assert last is not None and found_key is None and settled == {}
+    assert {path: tuple(row) for path, row in rows.items()} == {
+        path: tuple(recorded[path]) for path in ("live.txt", "other.txt")
+    }
+    assert gone == ["embargo.txt"]
+
+
+@pytest.mark.parametrize("since", ["no build", "another build"])
+def test_the_checks_comparison_is_used_only_if_no_build_wrote_the_store_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str
+) -> None:
+    """The build takes the check's comparison with the store only while the store's
+    last complete build is the one the check saw; else it reads the stats itself."""
+    from feedtool import build, load_config
+    from feedtool.store import SqliteStore
+
+    site = _site(tmp_path, monkeypatch)
+    seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
+    build(seeds, out, load_config(config), ping=False)
+    _write(seeds, "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z")
+    walk = _stamp.walk_seeds(str(seeds))
+    known = _stamp.known_of_walk(str(out), walk[0])
+    assert known is not None
+    if since == "another build":
+        known = ("the fingerprint of another build", *known[1:])
+    source = config.read_bytes()
+    _stamp.hand_over(
+        _stamp._miss_key(str(seeds), str(out), source, False, False), walk, None, known
+    )
+    reads: list[str] = []
+    item_stats = SqliteStore.item_stats
+
+    def logged(self: SqliteStore) -> Any:
+        reads.append("read")
+        return item_stats(self)
+
+    monkeypatch.setattr(SqliteStore, "item_stats", logged)
+    result = CliRunner().invoke(
+        main, ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "parsed 1," in result.output
+    assert reads == ([] if since == "no build" else ["read"])
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
+    build(seeds, clean, load_config(config), ping=False)
+    assert output_tree(out) == output_tree(clean)

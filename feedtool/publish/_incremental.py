@@ -64,10 +64,10 @@ import orjson
 import feedtool._tables as _tables
 from feedtool._beside import Beside
 from feedtool._lock import build_lock
-from feedtool._stamp import folder_times, rows_digest, take_state
+from feedtool._stamp import folder_times, rows_digest, take_known, take_state
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
-from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
+from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
@@ -92,6 +92,7 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
 from feedtool.publish._lists import FileLists
+from feedtool.publish._models import ModelProcess
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release, trim_heap
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -141,6 +142,10 @@ PARALLEL_THRESHOLD = 64
 BESIDE_FOLDERS = 2_000
 #: Files a parse worker (or the build process) takes at a time.
 _PARSE_CHUNK = 16
+# Languages whose lingua models the model process holds at most (about 40 MB
+# each for short texts' five n-gram sizes): most questions at a news site are
+# between two or three languages, and a process that would need more is replaced.
+_MODEL_LANGUAGES = 4
 #: Outputs rendered and staged per batch: bounds the bytes held in memory.
 _BATCH = 256
 #: A file modified this close to when it was read may change again within the
@@ -300,10 +305,11 @@ def _parse_worker_init(lock_fd: int | None, parent: int) -> None:
     keep_models_elsewhere()
 
 
-#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or
-#: ``None`` in a parse worker for an article that needs lingua's models (the
-#: build process parses it again, see ``_map_helping``).
-_Parsed = tuple[str, bytes, bytes] | FeedtoolError | None
+#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or,
+#: in a parse worker, for an article that needs lingua's models, the languages
+#: lingua was to choose from (the build process parses it again, see
+#: ``_Build._parse_all``).
+_Parsed = tuple[str, bytes, bytes] | FeedtoolError | frozenset[str]
 
 
 def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
@@ -335,8 +341,8 @@ def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
         return relative, item_json, summary.dumps()
     except FeedtoolError as exc:
         return exc
-    except ModelsElsewhere:
-        return None
+    except ModelsElsewhere as exc:
+        return exc.languages
     except Exception as exc:  # one bad article must never stop the others
         error = ParseError(
             f"internal error while reading this article: {type(exc).__name__}: {exc}",
@@ -352,7 +358,7 @@ def _parse_here(
 ) -> tuple[str, bytes, bytes] | FeedtoolError:
     """``_parse_task`` in the build process, which loads lingua's models itself."""
     result = _parse_task(task)
-    assert result is not None
+    assert not isinstance(result, frozenset)
     return result
 
 
@@ -386,6 +392,31 @@ def _map_helping(
             yield from results(*window.popleft())
     while window:
         yield from results(*window.popleft())
+
+
+def _by_models(later: Sequence[tuple[int, frozenset[str]]], most: int) -> list[int]:
+    """The articles handed back (index, languages lingua was to choose from),
+    in an order that loads few models: those with the same languages together,
+    and as many groups as fit in ``most`` languages one after another (a model
+    process is replaced when the next needs more), the most common first."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for index, languages in later:
+        groups.setdefault(languages, []).append(index)
+
+    def rank(languages: frozenset[str]) -> tuple[int, list[str]]:
+        return -len(groups[languages]), sorted(languages)
+
+    order: list[int] = []
+    loaded: frozenset[str] = frozenset()
+    while groups:
+        fits = [g for g in groups if len(loaded | g) <= most]
+        if not fits:  # a new process
+            loaded = frozenset()
+            fits = list(groups)
+        chosen = min(fits, key=lambda g: (len(g - loaded), *rank(g)))
+        loaded |= chosen
+        order += groups.pop(chosen)
+    return order
 
 
 def _indexed(
@@ -792,6 +823,25 @@ def _collect_less() -> tuple[int, int, int]:
     return before
 
 
+def _set_aside(target: Path) -> str | None:
+    """A second name of ``target`` (a hidden temporary of the build cache, which
+    :func:`clean_temporaries` removes if the build is interrupted); ``None``
+    when it cannot be made (no file, or the file system has no hard links)."""
+    aside = os.path.join(os.path.dirname(target), CACHE_DIRNAME, f".{target.name}.old.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(aside)
+        os.link(target, aside)
+    except OSError:
+        return None
+    return aside
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 class _EarlyState:
     """The state file's bytes (``parts``) hashed and written to its temporary
     name by a thread (:func:`stage_parts`): :meth:`finish` puts it in place."""
@@ -799,6 +849,8 @@ class _EarlyState:
     def __init__(self, target: Path, previous: bytes, parts: list[bytes | memoryview]) -> None:
         self.target, self.previous = target, previous
         self._digest: str | None = None
+        #: The thread removing the replaced file's second name (:meth:`finish`).
+        self.dropping: threading.Thread | None = None
         self._thread = threading.Thread(
             target=self._write, args=(parts,), name="feedtool-state", daemon=True
         )
@@ -812,15 +864,29 @@ class _EarlyState:
 
     def finish(self) -> str | None:
         """The digest of the bytes now in place; ``None`` (nothing moved) if
-        writing them failed."""
+        writing them failed.
+
+        The file replaced is linked under a second name first and removed
+        by a thread (:attr:`dropping`): replacing the last name of 19 MB
+        (20,000 articles) frees its blocks there and then, some 15 ms of
+        the write phase; the thread frees them while the build writes the rest."""
         self._thread.join()
         if self._digest is None:
             return None
+        aside = _set_aside(self.target)
         try:
             os.replace(temp_of(self.target), self.target)
         except OSError:
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(aside)
             self.abandon()
             return None
+        if aside is not None:
+            self.dropping = threading.Thread(
+                target=_unlink_quietly, args=(aside,), name="feedtool-drop", daemon=True
+            )
+            self.dropping.start()
         return self._digest
 
     def abandon(self) -> None:
@@ -898,6 +964,8 @@ class _Build:
         self._read_digest: tuple[bytes, str] | None = None
         #: The state file a focused build writes while it renders (``_EarlyState``).
         self._early_state: _EarlyState | None = None
+        #: The thread removing the state file that file replaced (``_EarlyState.finish``).
+        self._dropping: threading.Thread | None = None
         #: A full plan's file lists (:meth:`_plan_and_render`), until the build ends.
         self._lists: FileLists | None = None
         #: Where a full plan's state records wait for the write phase (``State.spill``).
@@ -1236,8 +1304,12 @@ class _Build:
         return report
 
     def _close(self) -> None:
-        """Remove the scratch files of a full plan (its file lists and spilled state)."""
+        """Remove the scratch files of a full plan (its file lists and spilled state),
+        once the replaced state file is gone."""
         self._drop_beside()
+        dropping, self._dropping = self._dropping, None
+        if dropping is not None:
+            dropping.join()
         early, self._early_state = self._early_state, None
         if early is not None:  # a build that failed before its write phase
             early.abandon()
@@ -1822,6 +1894,7 @@ class _Build:
         early, self._early_state = self._early_state, None
         if early is not None and previous is early.previous:
             digest = early.finish()
+            self._dropping = early.dropping
             if digest is not None:
                 self.state_digest = digest
                 return
@@ -1887,7 +1960,7 @@ class _Build:
         # would walk all of them each time (most of the time of loading 20,000
         # refs). Resumed before a parse of many articles.
         self._pause_gc()
-        cached = store.item_stats()
+        cached, settled, gone = self._recorded(walked)
         scanned = _Scanned()
         changed, errors, kept = scanned.changed, scanned.errors, scanned.kept
         tasks: list[tuple[Path, str, bytes | None, Config]] = []
@@ -1903,6 +1976,11 @@ class _Build:
             if seed_stat is None:
                 continue
             seed_stats.append((relative, seed_stat))
+            recorded = settled.get(relative)
+            if recorded is not None:
+                kept[relative] = recorded
+                self.progress.advance()
+                continue
             size, mtime_ns = seed_stat[0], seed_stat[1]
             # (path, size, mtime_ns, read_ns, content_hash, key): ``ItemStat``
             known = cached.get(relative)
@@ -1937,7 +2015,7 @@ class _Build:
                 continue
             tasks.append((path, relative, data, self.config))
         store.touch_items(touched)
-        store.drop_items(set(cached) - present)
+        store.drop_items(set(cached) - present if gone is None else gone)
 
         parsed = scanned.parsed
         # Many articles to parse (a cold build): their summaries (a few kB each)
@@ -1984,6 +2062,29 @@ class _Build:
         parsed.sort()
         return scanned
 
+    def _recorded(
+        self, walked: Sequence[tuple[str, tuple[int, int, int, int]]] | None
+    ) -> tuple[Mapping[str, Sequence[Any]], Mapping[str, str], Sequence[str] | None]:
+        """The store's stats of the articles (``item_stats``), the content hash of
+        those sure to be unchanged (no article read again), and the recorded
+        articles not walked (``None``: those of the stats that are not).
+
+        After an edit the console entry point's forked check compared the
+        walk it hands the build (``walked``) with the store (``known_of_walk``):
+        what it found is used when this build would have found the same, the
+        settled articles recorded with this build's key and no build having
+        written the store since; else the stats are read here."""
+        known = take_known(os.fspath(self.out)) if walked is not None else None
+        if known is not None:
+            last, key, settled, rows, gone = known
+            if (
+                last is not None
+                and (key is None or key == self.key)
+                and self.store.meta("last_build") == last
+            ):
+                return rows, settled, gone
+        return self.store.item_stats(), {}, None
+
     def _stat_all(
         self, paths: Sequence[Path], errors: list[FeedtoolError]
     ) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
@@ -2027,17 +2128,31 @@ class _Build:
             yield from enumerate(map(_parse_here, tasks))
             return
         later = yield from self._parse_in_pool(tasks)
-        # The workers are gone: the models loaded now cost one process's memory,
-        # at a time it holds little else.
-        for index in later:
-            yield index, _parse_here(tasks[index])
+        if not later:
+            return
+        # The workers are gone. The models are loaded in a process of their
+        # own, a few languages' at a time, which ends with them: here, they
+        # would all be loaded at once, and their memory, scattered once
+        # unloaded, kept through rendering.
+        models = ModelProcess(_MODEL_LANGUAGES)
+        ask_models_in(models)
+        try:
+            for index in _by_models(later, _MODEL_LANGUAGES):
+                yield index, _parse_here(tasks[index])
+        finally:
+            ask_models_in(None)
+            models.close()
 
     def _parse_in_pool(
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
-    ) -> Generator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError], None, list[int]]:
+    ) -> Generator[
+        tuple[int, tuple[str, bytes, bytes] | FeedtoolError],
+        None,
+        list[tuple[int, frozenset[str]]],
+    ]:
         """Parse ``tasks`` in a pool of forked workers and this process; the
-        indexes of the articles handed back for lingua are returned."""
-        later: list[int] = []
+        articles handed back for lingua are returned (index, languages)."""
+        later: list[tuple[int, frozenset[str]]] = []
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
@@ -2063,8 +2178,8 @@ class _Build:
                 # In this process too, while the workers run (see _parse_worker_init).
                 keep_models_elsewhere()
                 for index, result in _map_helping(pool, self.jobs - 1, tasks):
-                    if result is None:
-                        later.append(index)
+                    if isinstance(result, frozenset):
+                        later.append((index, result))
                     else:
                         yield index, result
         except BrokenProcessPool as exc:
