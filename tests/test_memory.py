@@ -410,6 +410,41 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
     assert hash(copy) == hash(channel.replace(title="changed"))
 
 
+def test_tag_channels_make_their_title_and_description_when_asked(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """A tag channel holds its site's title and its tag's name and kind (the
+    strings the config and the refs hold), not a title and a description of
+    its own (~3.5 MB of every rendering process at 20,000 articles): they are
+    made when asked for, the strings they were; a copy with another title
+    keeps the description."""
+    from feedtool.publish._incremental import _make_site, _ref_of_row
+    from feedtool.render import Fragments
+
+    config, rows = _built_refs(seeds, tmp_path)
+    refs = sorted(
+        (_ref_of_row(path, data)[0] for path, data in rows.items()),
+        key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
+        reverse=True,
+    )
+    small = config.model_copy(update={"feed_size": 1})
+    site = _make_site(small, refs, lambda ref: None, Fragments(), None)  # type: ignore[arg-type,return-value]
+    tagged = [page for page in (*site.tag_channels, *site.archives) if page.tag is not None]
+    assert tagged and any(page.archive for page in tagged)
+    for page in tagged:
+        kind, name, _ = page._tag  # type: ignore[misc]
+        assert page._title == (small.title, name, kind)
+        assert page._title[0] is small.title and page._title[1] is name  # shared
+        assert page._description is None
+        assert page.title == f"{small.title}: {name}"
+        assert page.description == f"Articles of {small.title} tagged '{name}' ({kind})."
+    channel = site.tag_channels[0]
+    renamed = channel.replace(title="Another title")
+    assert (renamed.title, renamed.description) == ("Another title", channel.description)
+    described = channel.replace(description="Another description")
+    assert (described.title, described.description) == (channel.title, "Another description")
+
+
 def test_the_renderers_caches_are_small() -> None:
     """Every cache of the render modules is bounded, by at most ``LRU_SIZE`` (1,024)
     entries (or one entry per distinct config): 65,536-entry caches of relative
