@@ -445,6 +445,56 @@ def test_tag_channels_make_their_title_and_description_when_asked(
     assert (described.title, described.description) == (channel.title, "Another description")
 
 
+def test_dates_read_back_share_their_zones_and_a_first_publication_its_date() -> None:
+    """The dates of refs and stamps read back from rows (60,000 at 20,000
+    articles, in every process holding the site) share one zone per UTC offset,
+    and a stamp's first publication at the ref's date is the ref's date: the
+    same values, a third of the bytes."""
+    import datetime as dt
+
+    from feedtool.publish._incremental import _from_iso, _stamp_of
+
+    texts = [
+        "2024-03-02T10:00:00+03:30",
+        "2025-11-30T23:59:59.123456+03:30",
+        "2024-03-02T10:00:00-05:00",
+        "2024-03-02T10:00:00+00:00",
+        "2024-03-02T10:00:00",
+    ]
+    dates = [_from_iso(text) for text in texts]
+    for text, date in zip(texts, dates, strict=True):
+        made = dt.datetime.fromisoformat(text)
+        assert (date, date.isoformat(), date.tzname(), date.utcoffset()) == (
+            made,
+            made.isoformat(),
+            made.tzname(),
+            made.utcoffset(),
+        )
+    assert dates[0].tzinfo is dates[1].tzinfo
+    assert dates[0].tzinfo is not dates[2].tzinfo
+
+    from feedtool.render import ItemRef
+
+    ref = ItemRef(
+        source_path="a.txt",
+        id="tag:example.org,2024-03-02:a",
+        slug="a",
+        url="https://example.org/articles/a.html",
+        headline="A",
+        description=None,
+        language="en",
+        date_published=dates[0],
+        date_modified=None,
+        tags=(),
+        fingerprint="0" * 64,
+    )
+    same = _stamp_of(ref, texts[0], None, False, 0, 0)
+    assert same.first_published is ref.date_published
+    other = _stamp_of(ref, texts[2], texts[1], False, 0, 0)
+    assert other.first_published == dt.datetime.fromisoformat(texts[2])
+    assert other.modified is not None and other.modified.tzinfo is dates[0].tzinfo
+
+
 def test_the_renderers_caches_are_small() -> None:
     """Every cache of the render modules is bounded, by at most ``LRU_SIZE`` (1,024)
     entries (or one entry per distinct config): 65,536-entry caches of relative
