@@ -7,6 +7,7 @@ tag given in front matter and the same tag found in the text share one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -80,6 +81,9 @@ def _ascii(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+# Kept for the names met last: the same places, people, topics and keywords
+# come back article after article (tens of thousands of calls in a build).
+@functools.lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
     """The key of a tag (``tags/<slug>/``): never empty.
 

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedtool import _text
+from feedtool._slug import tag_slug
 from feedtool.config import Config, PublisherConfig
 from feedtool.enrich import entities, keywords
 from feedtool.enrich.gazetteer import lexicon
@@ -126,3 +127,20 @@ def test_body_fingerprint_is_the_regex_normalised_text_hash(texts: list[str]) ->
     words = " ".join(block.text for block in item.body).casefold()
     words = re.sub(r"\s+", " ", unicodedata.normalize("NFC", words)).strip()
     assert body_fingerprint(item) == hashlib.sha256(words.encode()).hexdigest()
+
+
+def test_demonyms_are_the_names_whose_entry_is_a_demonym() -> None:
+    # Read from the records' bytes without making the other entries: the
+    # same names, entries and order as filtering every entry made.
+    lex = lexicon()
+    expected = [(tokens, entry) for tokens, entry in lex.names() if entry.demonym]
+    assert list(lex.demonyms()) == expected
+    assert any(tokens == ("Iranian",) for tokens, _entry in expected)
+
+
+@given(st.text(_CHARS, max_size=12))
+def test_tag_slug_kept_is_tag_slug_made(name: str) -> None:
+    # The same slug from the kept names as made afresh, asked once or twice.
+    made = tag_slug.__wrapped__(name)
+    assert tag_slug(name) == made
+    assert tag_slug(name) == made

@@ -3,6 +3,7 @@ measured by bench/bench_build.py, not asserted)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -14,10 +15,12 @@ import pytest
 from conftest import output_tree
 
 from feedtool import build, load_config
+from feedtool._lingua import confidence
 from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect_language, release_models
 from feedtool.publish import _incremental
+from feedtool.publish._models import ModelProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,13 +138,13 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     assert output_tree(tmp_path / "pooled") == output_tree(tmp_path / "serial")
 
 
-def test_only_the_build_process_loads_language_models(
+def test_no_parsing_process_loads_language_models(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the parse pool runs, no process loads lingua: an article that needs
     it is handed back, and the build process parses those once its workers are
-    gone. The models (tens of MB a language) are loaded once, never beside a
-    worker, and the site is a serial build's."""
+    gone, asking lingua's questions of a model process of its own (which ends
+    with its models): the build process loads none. The site is a serial build's."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     for number in range(6):
         (seeds / f"0{number}-da.txt").write_text(
@@ -151,6 +154,7 @@ def test_only_the_build_process_loads_language_models(
     (seeds / "03-bad.txt").write_bytes(b"\xff\xfe\x00bad")
     log = tmp_path / "lingua.log"
     real = languages._lingua
+    real_confidence = languages.confidence
 
     def spy(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
         try:
@@ -163,18 +167,26 @@ def test_only_the_build_process_loads_language_models(
             out.write(f"answered {os.getpid()} {len(multiprocessing.active_children())}\n")
         return answer
 
+    def loads_here(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
+        with log.open("a") as out:
+            out.write(f"loaded {os.getpid()}\n")
+        return real_confidence(text, candidates)
+
     config = load_config(ROOT / "feedtool.toml")
     serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     monkeypatch.setattr(languages, "_lingua", spy)
+    monkeypatch.setattr(languages, "confidence", loads_here)
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
     pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
     lines = [line.split() for line in log.read_text().splitlines()]
     answered = {tuple(words[1:]) for words in lines if words[0] == "answered"}
     handed = {words[-1] for words in lines if words[0] == "handed"}
-    # Answered by the build process alone, with no worker left.
+    # Asked by the build process alone, with no worker left...
     assert answered == {(str(os.getpid()), "0")}
     assert handed - {str(os.getpid())}  # a worker met some, and gave them back
+    # ... and answered elsewhere: no process of the build loaded a model itself.
+    assert not [words for words in lines if words[0] == "loaded"]
     assert pooled.parsed == serial.parsed and len(pooled.parsed) == 12
     assert [str(e) for e in pooled.errors] == [str(e) for e in serial.errors]
     assert len(pooled.errors) == 1
@@ -184,6 +196,70 @@ def test_only_the_build_process_loads_language_models(
         for path in (tmp_path / "pooled").rglob("*.ninjs.json")
     }
     assert found == {"en", "da"}  # lingua did answer, for the Danish ones
+
+
+def test_a_model_process_answers_as_lingua_here_holding_few_languages() -> None:
+    """Its answers are lingua's in this process; a question that would take it
+    past its languages is answered by a new process (the old one ends with its
+    models), and ``close`` leaves none running."""
+    questions = [
+        (DANISH, ("da", "no")),
+        ("Le gouvernement a annoncé hier un nouveau plan pour les trains.", ("en", "fr")),
+        ("El gobierno anunció ayer un nuevo plan para los trenes.", ("es", "pt")),
+        ("Regjeringen la i dag fram et nytt lovforslag om klima.", ("da", "no")),
+    ]
+    models = ModelProcess(max_languages=4)
+    try:
+        answers = [models.confidence(text, candidates) for text, candidates in questions]
+        here = [confidence(text, candidates) for text, candidates in questions]
+        # (Lingua's last digits vary from process to process: it sums in hash order.)
+        assert [(code, round(value, 9)) for code, value in answers] == [
+            (code, round(value, 9)) for code, value in here
+        ]
+        # da, no, en, fr; then es and pt need a new process; then da, no fit beside them.
+        assert models.started == 2
+        children = set(_children())
+        assert len(children) == 1
+    finally:
+        models.close()
+    assert not set(_children()) & children
+    assert answers[0][0] == "da" and answers[2][0] == "es"
+
+
+def test_articles_handed_back_are_asked_about_a_few_languages_at_a_time() -> None:
+    """The build process parses the articles its workers handed back grouped by
+    the languages lingua was to choose from, groups that fit in one model
+    process together: fewer model processes (each loads its models again)
+    than in the order the articles came, and every article once."""
+    pairs = [frozenset(p) for p in (("en", "fr"), ("da", "en"), ("en", "fr"), ("de", "pl"))]
+    later = [(index, pairs[index % 4]) for index in range(40)]
+    later.append((40, frozenset(("en", "es", "fr"))))
+    order = _incremental._by_models(later, 4)
+    assert sorted(order) == list(range(41))
+
+    def processes(indexes: list[int]) -> int:
+        started, loaded = 0, frozenset[str]()
+        for index in indexes:
+            wanted = loaded | later[index][1]
+            if not started or len(wanted) > 4:
+                started, wanted = started + 1, later[index][1]
+            loaded = wanted
+        return started
+
+    assert processes([index for index, _ in later]) == 21
+    assert processes(order) == 2
+    # The most common languages first, then what fits beside them, the most common first.
+    assert [later[index][1] for index in order] == (
+        [pairs[0]] * 20 + [pairs[1]] * 10 + [later[40][1]] + [pairs[3]] * 10
+    )
+
+
+def _children() -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+    return found
 
 
 def test_a_build_streams_its_state_file(

@@ -160,12 +160,27 @@ class Lexicon:
         The entries are made afresh, not kept: a scan of all of them would
         otherwise keep every one in this process.
         """
+        for tokens, number in self._numbered():
+            yield tokens, _decode(self.records, self.offsets, number)
+
+    def demonyms(self) -> Iterator[tuple[tuple[str, ...], Entry]]:
+        """The ``names()`` whose entry is a demonym ("Iranian"), in the same order.
+
+        The flag is read from each record's bytes: the other entries (tens of
+        thousands of places, built while a cold build waits) are not made.
+        """
+        records, offsets = self.records, self.offsets
+        for tokens, number in self._numbered():
+            cells = records[offsets[number] : offsets[number + 1]].split(_CELL_BYTES, 8)
+            if cells[7]:
+                yield tokens, _decode(records, offsets, number)
+
+    def _numbered(self) -> Iterator[tuple[tuple[str, ...], int]]:
         for first, found in self.index.items():
             if found >= 0:
-                yield (first,), _decode(self.records, self.offsets, found)
+                yield (first,), found
             else:
-                for tokens, number in self.starts[-1 - found]:
-                    yield tokens, _decode(self.records, self.offsets, number)
+                yield from self.starts[-1 - found]
 
     @property
     def homonyms(self) -> _Places:
@@ -251,6 +266,7 @@ class _Codes:
 # An entry's fields in one line: ``_CELL`` between them, ``_ITEM`` between the
 # ``same_as`` links, written short (``_LINKS``); an empty cell is ``None``.
 _CELL = "\x1f"
+_CELL_BYTES = _CELL.encode()
 _ITEM = "\x1e"
 _LINKS = ((WIKIDATA, "w"), (GEONAMES, "g"))
 

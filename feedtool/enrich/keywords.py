@@ -146,13 +146,16 @@ def _cut(run: list[_Piece], result: list[list[_Piece]]) -> None:
         result.append(run[start : start + _MAX_WORDS])
 
 
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def _entity_words(item: NewsItem) -> frozenset[str]:
     """Words that are proper nouns here: of people, places and one-word organisations."""
     tags = [t for t in item.tags if t.kind in KINDS]
     words: set[str] = set()
     for tag in tags:
         for name in (tag.name, *tag.evidence.matched):
-            found = re.findall(r"[^\W\d_][\w'’-]*", name)
+            found = _NAME_WORD.findall(name)
             if tag.kind != "organization" or len(found) == 1:
                 words.update(w.lower() for w in found)
     return frozenset(words) | _proper_words()
@@ -162,7 +165,7 @@ def _entity_words(item: NewsItem) -> frozenset[str]:
 def _proper_words() -> frozenset[str]:
     """Demonyms and personal titles: proper nouns even when alone ("Iranian")."""
     lex = lexicon()
-    words = {tokens[0].lower() for tokens, entry in lex.names() if entry.demonym}
+    words = {tokens[0].lower() for tokens, _entry in lex.demonyms()}
     words.update(t.lower() for t, proves in lex.titles.items() if proves)
     return frozenset(words)
 

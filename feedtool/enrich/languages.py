@@ -32,8 +32,11 @@ English article), where ``_MIN_POST_LETTERS`` suffice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
+from feedtool._lingua import _DETECTORS as _DETECTOR_CACHE
+from feedtool._lingua import confidence, unload
+from feedtool._lingua import detector as _lingua_detector
 from feedtool.config import Config
 from feedtool.enrich import enricher
 from feedtool.enrich._script import (
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Detection",
     "ModelsElsewhere",
+    "ask_models_in",
     "detect",
     "detect_language",
     "enrich_languages",
@@ -83,20 +87,22 @@ _VOTE_RATIO = 3.0
 # Lingua then chooses among the languages that got this share of the best vote.
 _VOTE_SHORTLIST = 0.25
 _MIN_POST_LETTERS = 20
-# Detectors kept at most (each set of candidates gets its own).
-_MAX_DETECTORS = 64
 _ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
 _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
 
-# Configured codes lingua knows by another name: Norwegian is Bokmål to it.
-_LINGUA_CODE = {"no": "nb"}
-
-# Lingua detectors by the set of ISO 639-1 codes they may answer.
-_DETECTORS: dict[frozenset[str], Any] = {}
+# Lingua detectors by the set of ISO 639-1 codes they may answer (the one
+# cache, kept by ``feedtool._lingua``).
+_DETECTORS = _DETECTOR_CACHE
+# Where lingua's questions go when not answered here (``ask_models_in``).
+_ASKER: _Asker | None = None
 # False while a process must not load lingua's models (a parallel build's parse
 # pool: the build process answers later, see ``keep_models_elsewhere``).
 _MODELS_HERE = True
+
+
+class _Asker(Protocol):
+    def confidence(self, text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]: ...
 
 
 class ModelsElsewhere(Exception):
@@ -105,8 +111,13 @@ class ModelsElsewhere(Exception):
     Raised out of :func:`enrich_languages` (so out of ``enrich_item``) by a
     process that called :func:`keep_models_elsewhere`; whoever made it so parses
     the article again where, or when, the models can be loaded. Parse and enrich are pure, so the
-    result is the same wherever it is computed.
+    result is the same wherever it is computed. ``languages``: the candidates
+    lingua was to choose from (the models the article needs first).
     """
+
+    def __init__(self, languages: frozenset[str]) -> None:
+        super().__init__(", ".join(sorted(languages)))
+        self.languages = languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,20 +293,26 @@ def keep_models_elsewhere(elsewhere: bool = True) -> None:
     _MODELS_HERE = not elsewhere
 
 
+def ask_models_in(process: _Asker | None) -> None:
+    """In this process, have lingua's questions answered by ``process`` (None:
+    here again), so that this process loads no model.
+
+    A parallel build does so for the articles its parse workers handed back:
+    the models go to a process of their own, which ends with them.
+    """
+    global _ASKER
+    _ASKER = process
+
+
 def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
-    detector = _detector(frozenset(candidates))
-    if detector is None:
+    if _lingua_detector(frozenset(candidates)) is None:
         return candidates[0], 0.0
     if not _MODELS_HERE:
-        raise ModelsElsewhere(text[:40])
-    values = detector.compute_language_confidence_values(clean(text)[:_LINGUA_MAX_CHARS])
-    if not values:
-        return None, 0.0
-    top = values[0]
-    code = str(top.language.iso_code_639_1.name).lower()
-    if code not in candidates:  # lingua's 'nb' configured as 'no'
-        code = next((c for c in candidates if _LINGUA_CODE.get(c) == code), code)
-    return code, float(top.value)
+        raise ModelsElsewhere(frozenset(candidates))
+    question = clean(text)[:_LINGUA_MAX_CHARS]
+    if _ASKER is not None:
+        return _ASKER.confidence(question, candidates)
+    return confidence(question, candidates)
 
 
 def release_models() -> None:
@@ -305,28 +322,4 @@ def release_models() -> None:
     language, and a render pool forks from the build process, so models kept
     would be paid for by every worker. A later detection loads them again.
     """
-    for detector in _DETECTORS.values():
-        if detector is not None:
-            detector.unload_language_models()
-    _DETECTORS.clear()
-
-
-def _detector(languages: frozenset[str]) -> Any:
-    """The cached lingua detector for ``languages`` (None if lingua knows fewer than two)."""
-    if languages in _DETECTORS:
-        return _DETECTORS[languages]
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-
-    known = []
-    for code in sorted(languages):
-        try:
-            known.append(
-                Language.from_iso_code_639_1(IsoCode639_1.from_str(_LINGUA_CODE.get(code, code)))
-            )
-        except ValueError:
-            continue  # a configured language lingua has no model for
-    detector = LanguageDetectorBuilder.from_languages(*known).build() if len(known) > 1 else None
-    if len(_DETECTORS) >= _MAX_DETECTORS:
-        _DETECTORS.clear()
-    _DETECTORS[languages] = detector
-    return detector
+    unload()

@@ -67,7 +67,7 @@ from feedtool._lock import build_lock
 from feedtool._stamp import folder_times, rows_digest, take_known, take_state
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
-from feedtool.enrich.languages import ModelsElsewhere, keep_models_elsewhere
+from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
 from feedtool.enrich.newsroom import newsroom_dates, newsroom_zone
 from feedtool.errors import FeedtoolError, FeedtoolWarning, ParseError, PublishError
 from feedtool.model import NewsItem, Person
@@ -92,6 +92,7 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
 from feedtool.publish._lists import FileLists
+from feedtool.publish._models import ModelProcess
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release, trim_heap
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -141,6 +142,10 @@ PARALLEL_THRESHOLD = 64
 BESIDE_FOLDERS = 2_000
 #: Files a parse worker (or the build process) takes at a time.
 _PARSE_CHUNK = 16
+# Languages whose lingua models the model process holds at most (about 40 MB
+# each for short texts' five n-gram sizes): most questions at a news site are
+# between two or three languages, and a process that would need more is replaced.
+_MODEL_LANGUAGES = 4
 #: Outputs rendered and staged per batch: bounds the bytes held in memory.
 _BATCH = 256
 #: A file modified this close to when it was read may change again within the
@@ -300,10 +305,11 @@ def _parse_worker_init(lock_fd: int | None, parent: int) -> None:
     keep_models_elsewhere()
 
 
-#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or
-#: ``None`` in a parse worker for an article that needs lingua's models (the
-#: build process parses it again, see ``_map_helping``).
-_Parsed = tuple[str, bytes, bytes] | FeedtoolError | None
+#: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or,
+#: in a parse worker, for an article that needs lingua's models, the languages
+#: lingua was to choose from (the build process parses it again, see
+#: ``_Build._parse_all``).
+_Parsed = tuple[str, bytes, bytes] | FeedtoolError | frozenset[str]
 
 
 def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
@@ -335,8 +341,8 @@ def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
         return relative, item_json, summary.dumps()
     except FeedtoolError as exc:
         return exc
-    except ModelsElsewhere:
-        return None
+    except ModelsElsewhere as exc:
+        return exc.languages
     except Exception as exc:  # one bad article must never stop the others
         error = ParseError(
             f"internal error while reading this article: {type(exc).__name__}: {exc}",
@@ -352,7 +358,7 @@ def _parse_here(
 ) -> tuple[str, bytes, bytes] | FeedtoolError:
     """``_parse_task`` in the build process, which loads lingua's models itself."""
     result = _parse_task(task)
-    assert result is not None
+    assert not isinstance(result, frozenset)
     return result
 
 
@@ -386,6 +392,31 @@ def _map_helping(
             yield from results(*window.popleft())
     while window:
         yield from results(*window.popleft())
+
+
+def _by_models(later: Sequence[tuple[int, frozenset[str]]], most: int) -> list[int]:
+    """The articles handed back (index, languages lingua was to choose from),
+    in an order that loads few models: those with the same languages together,
+    and as many groups as fit in ``most`` languages one after another (a model
+    process is replaced when the next needs more), the most common first."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for index, languages in later:
+        groups.setdefault(languages, []).append(index)
+
+    def rank(languages: frozenset[str]) -> tuple[int, list[str]]:
+        return -len(groups[languages]), sorted(languages)
+
+    order: list[int] = []
+    loaded: frozenset[str] = frozenset()
+    while groups:
+        fits = [g for g in groups if len(loaded | g) <= most]
+        if not fits:  # a new process
+            loaded = frozenset()
+            fits = list(groups)
+        chosen = min(fits, key=lambda g: (len(g - loaded), *rank(g)))
+        loaded |= chosen
+        order += groups.pop(chosen)
+    return order
 
 
 def _indexed(
@@ -2097,17 +2128,31 @@ class _Build:
             yield from enumerate(map(_parse_here, tasks))
             return
         later = yield from self._parse_in_pool(tasks)
-        # The workers are gone: the models loaded now cost one process's memory,
-        # at a time it holds little else.
-        for index in later:
-            yield index, _parse_here(tasks[index])
+        if not later:
+            return
+        # The workers are gone. The models are loaded in a process of their
+        # own, a few languages' at a time, which ends with them: here, they
+        # would all be loaded at once, and their memory, scattered once
+        # unloaded, kept through rendering.
+        models = ModelProcess(_MODEL_LANGUAGES)
+        ask_models_in(models)
+        try:
+            for index in _by_models(later, _MODEL_LANGUAGES):
+                yield index, _parse_here(tasks[index])
+        finally:
+            ask_models_in(None)
+            models.close()
 
     def _parse_in_pool(
         self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
-    ) -> Generator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError], None, list[int]]:
+    ) -> Generator[
+        tuple[int, tuple[str, bytes, bytes] | FeedtoolError],
+        None,
+        list[tuple[int, frozenset[str]]],
+    ]:
         """Parse ``tasks`` in a pool of forked workers and this process; the
-        indexes of the articles handed back for lingua are returned."""
-        later: list[int] = []
+        articles handed back for lingua are returned (index, languages)."""
+        later: list[tuple[int, frozenset[str]]] = []
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
@@ -2133,8 +2178,8 @@ class _Build:
                 # In this process too, while the workers run (see _parse_worker_init).
                 keep_models_elsewhere()
                 for index, result in _map_helping(pool, self.jobs - 1, tasks):
-                    if result is None:
-                        later.append(index)
+                    if isinstance(result, frozenset):
+                        later.append((index, result))
                     else:
                         yield index, result
         except BrokenProcessPool as exc:
