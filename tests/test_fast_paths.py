@@ -7,18 +7,20 @@ with another's stop list, a shape kept for another lexicon).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feedtool import _text
 from feedtool._slug import tag_slug
 from feedtool.config import Config, PublisherConfig
-from feedtool.enrich import entities, keywords
+from feedtool.enrich import entities, gazetteer, keywords
 from feedtool.enrich.gazetteer import lexicon
 from feedtool.model import NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -144,3 +146,30 @@ def test_tag_slug_kept_is_tag_slug_made(name: str) -> None:
     made = tag_slug.__wrapped__(name)
     assert tag_slug(name) == made
     assert tag_slug(name) == made
+
+
+@given(st.text(st.sampled_from([*" |\t\u00a0aZé"]), max_size=12))
+def test_gazetteer_cells_split_as_every_part_stripped(cell: str) -> None:
+    expected = [part.strip() for part in cell.split("|") if part.strip()]
+    assert gazetteer._split(cell) == expected
+
+
+def test_gazetteer_records_refuse_separators_and_empty_fields() -> None:
+    # The separators are counted on the encoded line: one inside any field
+    # or link (or an empty name) must still be refused, not stored shifted.
+    good = gazetteer.Entry("place", "Lyon", "gazetteer:city", same_as=("=a", "=b"))
+    line = gazetteer._encode(good)
+    assert line.count(gazetteer._CELL) == 10
+    bad = [
+        dataclasses.replace(good, name=f"Ly{gazetteer._CELL}on"),
+        dataclasses.replace(good, name=f"Ly{gazetteer._ITEM}on"),
+        dataclasses.replace(good, same_as=("=a", f"=b{gazetteer._ITEM}c")),
+        dataclasses.replace(good, same_as=(f"=a{gazetteer._CELL}",)),
+        dataclasses.replace(good, state=f"US-{gazetteer._CELL}"),
+    ]
+    for entry in bad:
+        with pytest.raises(ValueError, match="separator"):
+            gazetteer._encode(entry)
+    for entry in (dataclasses.replace(good, name=""), dataclasses.replace(good, state="")):
+        with pytest.raises(ValueError, match="empty field"):
+            gazetteer._encode(entry)
