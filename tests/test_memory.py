@@ -254,6 +254,25 @@ def test_articles_handed_back_are_asked_about_a_few_languages_at_a_time() -> Non
     )
 
 
+def test_a_model_process_that_died_is_replaced() -> None:
+    """A model process killed (or out of memory) between two questions: the
+    next is asked of a new one, and answered."""
+    import signal
+
+    models = ModelProcess(max_languages=4)
+    try:
+        first = models.confidence(DANISH, ("da", "no"))
+        (child,) = _children()
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        again = models.confidence(DANISH, ("da", "no"))
+        assert models.started == 2
+        assert again[0] == first[0] == "da"
+    finally:
+        models.close()
+    assert not _children()
+
+
 def _children() -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():

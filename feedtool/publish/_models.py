@@ -12,7 +12,7 @@ in scattered, not given back), and the build process loads none.
 from __future__ import annotations
 
 from feedtool._lingua import answer
-from feedtool.publish._workers import Workers
+from feedtool.publish._workers import WorkerDied, Workers
 
 
 def _start() -> None:
@@ -34,7 +34,15 @@ class ModelProcess:
         self._languages: set[str] = set()
 
     def confidence(self, text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
-        """:func:`feedtool._lingua.confidence`, answered by the model process."""
+        """:func:`feedtool._lingua.confidence`, answered by the model process
+        (asked again of a new one if it died: killed, or out of memory)."""
+        try:
+            return self._ask(text, candidates)
+        except WorkerDied:
+            self._end(kill=True)
+            return self._ask(text, candidates)
+
+    def _ask(self, text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
         wanted = self._languages | set(candidates)
         if self._workers is not None and len(wanted) > self.max_languages:
             self.close()
@@ -48,8 +56,14 @@ class ModelProcess:
 
     def close(self) -> None:
         """End the model process (its models go with it)."""
+        self._end(kill=False)
+
+    def _end(self, kill: bool) -> None:
         if self._workers is not None:
-            self._workers.close()
+            if kill:
+                self._workers.kill()
+            else:
+                self._workers.close()
             self._workers = None
         self._languages = set()
 
