@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -686,6 +688,15 @@ def beside(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
     from feedtool.publish import _incremental
 
     monkeypatch.setattr(_incremental, "BESIDE_FOLDERS", 0)
+    # Beside forks only in a process with no other thread: daemon threads an
+    # earlier test left (a WebSub ping, a watcher) would make it do the work in
+    # place and answer None, so they are waited for, and named if they stay.
+    deadline = time.monotonic() + 30
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    stray = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert not stray, f"threads still running from earlier tests: {stray}"
     answers: list[bytes | None] = []
     result = Beside.result
 
