@@ -339,6 +339,23 @@ def _built_refs(seeds: Path, tmp_path: Path) -> tuple[Config, dict[str, bytes]]:
         store.close()
 
 
+def _small_site(seeds: Path, tmp_path: Path) -> tuple[Config, list[Any], Any]:
+    """The built seeds' refs, newest first, and the site made of them with one
+    item a feed, so that every tag of two items or more gets archive pages."""
+    from feedtool.publish._incremental import _make_site, _ref_of_row
+    from feedtool.render import Fragments
+
+    config, rows = _built_refs(seeds, tmp_path)
+    refs = sorted(
+        (_ref_of_row(path, data)[0] for path, data in rows.items()),
+        key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
+        reverse=True,
+    )
+    small = config.model_copy(update={"feed_size": 1})
+    site = _make_site(small, refs, lambda ref: None, Fragments(), None)  # type: ignore[arg-type,return-value]
+    return small, refs, site
+
+
 def test_refs_hold_no_dict_and_share_their_strings(seeds: Path, tmp_path: Path) -> None:
     """A ref is a slotted object (no instance dict), its found keywords are the
     very slug strings of its tag triples (not a frozenset of copies), and every
@@ -381,18 +398,9 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
     from dataclasses import FrozenInstanceError
 
     from feedtool.model import Tag
-    from feedtool.publish._incremental import _make_site, _ref_of_row
-    from feedtool.render import Fragments, LazyItems, fingerprint
+    from feedtool.render import LazyItems, fingerprint
 
-    config, rows = _built_refs(seeds, tmp_path)
-    refs = sorted(
-        (_ref_of_row(path, data)[0] for path, data in rows.items()),
-        key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
-        reverse=True,
-    )
-    # One item a feed: every tag of two items or more gets archive pages.
-    small = config.model_copy(update={"feed_size": 1})
-    site = _make_site(small, refs, lambda ref: None, Fragments(), None)  # type: ignore[arg-type,return-value]
+    _, refs, site = _small_site(seeds, tmp_path)
     triples = {triple[0]: triple for ref in refs for triple in ref.tags}
     tagged = [page for page in (*site.tag_channels, *site.archives) if page.tag is not None]
     assert site.tag_channels and any(page.archive for page in tagged)
@@ -437,17 +445,7 @@ def test_tag_channels_make_their_title_and_description_when_asked(
     its own (~3.5 MB of every rendering process at 20,000 articles): they are
     made when asked for, the strings they were; a copy with another title
     keeps the description."""
-    from feedtool.publish._incremental import _make_site, _ref_of_row
-    from feedtool.render import Fragments
-
-    config, rows = _built_refs(seeds, tmp_path)
-    refs = sorted(
-        (_ref_of_row(path, data)[0] for path, data in rows.items()),
-        key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
-        reverse=True,
-    )
-    small = config.model_copy(update={"feed_size": 1})
-    site = _make_site(small, refs, lambda ref: None, Fragments(), None)  # type: ignore[arg-type,return-value]
+    small, _, site = _small_site(seeds, tmp_path)
     tagged = [page for page in (*site.tag_channels, *site.archives) if page.tag is not None]
     assert tagged and any(page.archive for page in tagged)
     for page in tagged:
