@@ -354,8 +354,17 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
 
 
 #: A file changed less than this before it was read may change again without its
-#: times showing it (they tick coarser than nanoseconds): its bytes are not handed over.
-_RACY_NS = 2_000_000_000
+#: times showing it (they tick coarser than nanoseconds): its bytes are not handed
+#: over, and an article's recorded stat does not vouch for its bytes (:func:`stat_vouches`).
+RACY_NS = 2_000_000_000
+
+
+def stat_vouches(row: Sequence[Any], size: int, mtime_ns: int) -> bool:
+    """Whether the recorded stat ``row`` of an article (``ItemStat``: path, size,
+    mtime_ns, read_ns, content hash, key) vouches for its bytes now that it has
+    ``size`` and ``mtime_ns``: the same, and read long enough after that time
+    that the file cannot have changed unseen. Its key is for the caller to compare."""
+    return bool(row[1] == size and row[2] == mtime_ns and row[3] - mtime_ns > RACY_NS)
 
 
 class _Reading:
@@ -396,8 +405,8 @@ def _read_state(path: str) -> str:
         data = file.read()
         after = _identity(os.fstat(file.fileno()))
     state = file_digest(data)
-    settled = read_ns - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS
-    if settled and _identity(info) == after:
+    long_after = read_ns - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS
+    if long_after and _identity(info) == after:
         _state_read = (os.path.realpath(path), after, state)
     return state
 
@@ -500,7 +509,7 @@ def take_walk(seeds: str) -> Walk | None:
     return taken[1]
 
 
-#: The query of :meth:`feedtool.store.SqliteStore.item_stats` (a test checks they agree).
+#: The rows :func:`known_of_walk` and :meth:`feedtool.store.SqliteStore.item_stats` read.
 ITEM_STATS_SQL = "SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items"
 
 
@@ -533,23 +542,21 @@ def known_of_walk(out: str, stats: Sequence[tuple[str, Stat]]) -> tuple[Any, ...
             db.close()
     except sqlite3.Error:
         return None
-    settled: dict[str, str] = {}
+    vouched: dict[str, str] = {}
     others: dict[str, tuple[Any, ...]] = {}
     keys: set[str] = set()
     for relative, stat in stats:
         row = rows.pop(relative, None)
         if row is None:
             continue
-        size, mtime_ns = stat[0], stat[1]
-        # As ``_Build._scan_and_parse`` compares them (its ``_RACY_NS`` is this one).
-        if row[1] == size and row[2] == mtime_ns and row[3] - mtime_ns > _RACY_NS:
-            settled[relative] = row[4]
+        if stat_vouches(row, stat[0], stat[1]):
+            vouched[relative] = row[4]
             keys.add(row[5])
         else:
             others[relative] = row
     if len(keys) > 1:
         return None
-    return (found[0] if found else None, keys.pop() if keys else None, settled, others, list(rows))
+    return (found[0] if found else None, keys.pop() if keys else None, vouched, others, list(rows))
 
 
 def take_known(out: str) -> tuple[Any, ...] | None:
@@ -605,6 +612,7 @@ def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Se
 __all__ = [
     "ITEM_STATS_SQL",
     "QUICK_META",
+    "RACY_NS",
     "Unsure",
     "check",
     "code_identity",
@@ -622,6 +630,7 @@ __all__ = [
     "read_stamp",
     "rows_digest",
     "seeds_digest",
+    "stat_vouches",
     "take_known",
     "take_miss",
     "take_state",

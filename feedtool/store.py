@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from feedtool._stamp import ITEM_STATS_SQL
 from feedtool.errors import PublishError
 
 #: The folder under the output folder that holds the store and the build lock.
@@ -297,9 +298,7 @@ class SqliteStore:
         return {row[0]: CachedItem(*row) for row in rows}
 
     def item_stats(self) -> dict[str, ItemStat]:
-        rows = self._db.execute(
-            "SELECT path, size, mtime_ns, read_ns, content_hash, key FROM items"
-        )
+        rows = self._db.execute(ITEM_STATS_SQL)
         # The rows as sqlite3 makes them: a named tuple each was a third of the time.
         return {row[0]: row for row in rows}
 

@@ -64,7 +64,7 @@ import orjson
 import feedtool._tables as _tables
 from feedtool._beside import Beside
 from feedtool._lock import build_lock
-from feedtool._stamp import folder_times, rows_digest, take_known, take_state
+from feedtool._stamp import RACY_NS, folder_times, rows_digest, stat_vouches, take_known, take_state
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -148,9 +148,6 @@ _PARSE_CHUNK = 16
 _MODEL_LANGUAGES = 4
 #: Outputs rendered and staged per batch: bounds the bytes held in memory.
 _BATCH = 256
-#: A file modified this close to when it was read may change again within the
-#: file system's time resolution: it is re-read next time, whatever its stat says.
-_RACY_NS = 2_000_000_000
 _FEED_FILES = frozenset(f.file for f in FEED_FORMATS)
 #: Items a process rendering keeps loaded (most recently used): an item's
 #: outputs are rendered one after the other, so it is met again soon or not
@@ -1998,20 +1995,14 @@ class _Build:
             size, mtime_ns = seed_stat[0], seed_stat[1]
             # (path, size, mtime_ns, read_ns, content_hash, key): ``ItemStat``
             known = cached.get(relative)
-            if (
-                known is not None
-                and known[5] == self.key
-                and known[1] == size
-                and known[2] == mtime_ns
-                and known[3] - mtime_ns > _RACY_NS
-            ):
+            if known is not None and known[5] == self.key and stat_vouches(known, size, mtime_ns):
                 kept[relative] = known[4]
                 self.progress.advance()
                 continue
             path = paths[index]
             read_ns = time.time_ns()
             stats[relative] = (size, mtime_ns, read_ns)
-            self.racy |= read_ns - mtime_ns <= _RACY_NS
+            self.racy |= read_ns - mtime_ns <= RACY_NS
             if known is None or known[5] != self.key:
                 # Parsed whatever its bytes: read by the parse task itself, later
                 # than read_ns (so the racy check above errs on the safe side).
