@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedtool import _lingua
 from feedtool._text import is_rtl
 from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
-from feedtool.enrich import _script, languages
+from feedtool.enrich import _script
 from feedtool.enrich.languages import detect, detect_language, enrich_languages
 from feedtool.model import EmbeddedPost, Heading, NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -112,16 +113,16 @@ def test_latin_without_a_configured_latin_language_is_unknown() -> None:
 
 
 def test_clear_stop_words_decide_without_lingua() -> None:
-    languages._DETECTORS.clear()
+    _lingua._DETECTORS.clear()
     allowed = ("en", "fr", "ar")
     found = detect_language("Le gouvernement a annoncé lundi que le budget serait réduit.", allowed)
     assert (found.language, found.method, found.confident) == ("fr", "cues", True)
     assert detect("The government said on Monday that the budget would be cut.", allowed) == "en"
-    assert languages._DETECTORS == {}
+    assert _lingua._DETECTORS == {}
 
 
 def test_close_latin_languages_ask_lingua_among_the_voted_ones() -> None:
-    languages._DETECTORS.clear()
+    _lingua._DETECTORS.clear()
     allowed = DEFAULT_LANGUAGES
     # Danish and Norwegian share most stop words: the votes leave both (and
     # Swedish) in, and lingua decides among those alone.
@@ -130,7 +131,7 @@ def test_close_latin_languages_ask_lingua_among_the_voted_ones() -> None:
     )
     found = detect_language(text, allowed)
     assert (found.language, found.method) == ("da", "lingua")
-    (asked,) = languages._DETECTORS
+    (asked,) = _lingua._DETECTORS
     assert {"da", "no"} <= asked
     assert len(asked) < 5
     assert "en" not in asked
@@ -167,20 +168,20 @@ def test_default_languages(text: str, expected: str) -> None:
 
 
 def test_no_detector_for_an_english_article() -> None:
-    languages._DETECTORS.clear()
+    _lingua._DETECTORS.clear()
     item = enrich_languages(_item("Talks end", "The minister spoke on Monday."), _config())
     assert item.language == "en"
-    assert languages._DETECTORS == {}
+    assert _lingua._DETECTORS == {}
 
 
 def test_detector_built_once_per_language_set() -> None:
-    languages._DETECTORS.clear()
+    _lingua._DETECTORS.clear()
     # Fars News spelling (Arabic ي) with no decisive letter: the cues abstain.
     text = "مريم رجوي رئيس جمهور انتخابي"
     assert detect_language(text, ALLOWED).method == "lingua"
-    detector = languages._DETECTORS[frozenset({"ar", "fa", "ur"})]
+    detector = _lingua._DETECTORS[frozenset({"ar", "fa", "ur"})]
     detect(text + " " + text, ALLOWED)
-    assert list(languages._DETECTORS.items()) == [(frozenset({"ar", "fa", "ur"}), detector)]
+    assert list(_lingua._DETECTORS.items()) == [(frozenset({"ar", "fa", "ur"}), detector)]
 
 
 # --------------------------------------------------------------------------- article rule

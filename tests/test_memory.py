@@ -14,7 +14,7 @@ import orjson
 import pytest
 from conftest import output_tree
 
-from feedtool import build, load_config
+from feedtool import _lingua, build, load_config
 from feedtool._lingua import confidence
 from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
@@ -47,12 +47,12 @@ def seeds(tmp_path: Path) -> Path:
 
 
 def test_released_language_models_are_loaded_again_when_asked() -> None:
-    languages._DETECTORS.clear()
+    _lingua._DETECTORS.clear()
     first = detect_language(DANISH, DEFAULT_LANGUAGES)
     assert first.method == "lingua"
-    assert languages._DETECTORS
+    assert _lingua._DETECTORS
     release_models()
-    assert languages._DETECTORS == {}
+    assert _lingua._DETECTORS == {}
     again = detect_language(DANISH, DEFAULT_LANGUAGES)
     assert (again.language, again.method, again.confident) == (
         first.language,
@@ -77,7 +77,7 @@ def test_the_render_phase_holds_no_article_summaries(
     real = _incremental._Build._plan_and_render
 
     def spy(self: Any, site: Any) -> Any:
-        seen.append((_live(_incremental._Summary), len(site.refs), bool(languages._DETECTORS)))
+        seen.append((_live(_incremental._Summary), len(site.refs), bool(_lingua._DETECTORS)))
         return real(self, site)
 
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)

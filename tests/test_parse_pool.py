@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from feedtool import build, load_config
-from feedtool.enrich import gazetteer, languages
+from feedtool import _lingua, build, load_config
+from feedtool.enrich import gazetteer
 from feedtool.publish import _incremental
 from feedtool.publish._preload import preload
 
@@ -66,9 +66,9 @@ def test_a_serial_build_does_not_preload(
 
 def test_preload_loads_no_language_model() -> None:
     # An English site never asks lingua: the warm-up must not load its models either.
-    before = set(languages._DETECTORS)
+    before = set(_lingua._DETECTORS)
     preload(load_config(ROOT / "feedtool.toml"))
-    assert set(languages._DETECTORS) == before
+    assert set(_lingua._DETECTORS) == before
     assert gazetteer.lexicon.cache_info().currsize == 1
 
 

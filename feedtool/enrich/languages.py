@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from feedtool._lingua import _DETECTORS as _DETECTOR_CACHE
 from feedtool._lingua import confidence, unload
 from feedtool._lingua import detector as _lingua_detector
 from feedtool.config import Config
@@ -91,9 +90,6 @@ _ARABIC_CUE_LANGUAGES = ("ar", "fa", "ur")
 _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
 
-# Lingua detectors by the set of ISO 639-1 codes they may answer (the one
-# cache, kept by ``feedtool._lingua``).
-_DETECTORS = _DETECTOR_CACHE
 # Where lingua's questions go when not answered here (``ask_models_in``).
 _ASKER: _Asker | None = None
 # False while a process must not load lingua's models (a parallel build's parse
