@@ -138,6 +138,29 @@ def test_a_body_edit_plans_only_what_shows_the_article(
     _same_as_clean(site, config, monkeypatch)
 
 
+def test_an_edit_that_changes_only_the_body_renders_no_tag_feed(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag's feeds show summaries: an edit that leaves the article's summary as
+    it was (here its second edit at the same clock, which keeps the date the first
+    one gave it) renders its page and the main and author feeds, no tag's."""
+    seeds = site / "seeds"
+    _write(seeds, 6, extra="\nThis paragraph was added by an editor after publication.\n")
+    first = _rebuild(site, config)
+    # The first edit gives the article a modification date: its summaries show it.
+    assert "tags/cities/history/1/atom.xml" in first.rendered
+    _write(seeds, 6, extra="\nThis paragraph was added by an editor after the publication.\n")
+    report = _rebuild(site, config)
+    assert report.focused == ("a06.txt",)
+    rendered = set(report.rendered)
+    page = "articles/story-number-6-of-the-desk"
+    assert {f"{page}.html", "history/2/atom.xml", "authors/sara-ahmadi/history/1/atom.xml"} <= (
+        rendered
+    )
+    assert not any(p.startswith("tags/") for p in rendered)
+    _same_as_clean(site, config, monkeypatch)
+
+
 def test_a_headline_edit_rerenders_the_listings_that_show_it(
     site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -908,3 +908,91 @@ def test_hex_references_shortcut_changes_nothing(leaves: list[tuple[str, str]]) 
             b"</" + bare + b">", b"</" + name.encode() + b">"
         )
     assert _hex_references(document) == _hex_references_everywhere(document)
+
+
+# --------------------------------------------------------------------------- summary digests
+
+
+def _summary_entries(site: Site, item: NewsItem) -> list[bytes]:
+    """``item``'s summary entry (what a tag's feeds show of it) in every feed format."""
+    from feedtool.render._common import _ENTRY_MAKERS
+
+    return [make(site, item, "summary", "") for make, _ in _ENTRY_MAKERS.values()]
+
+
+def _variants(item: NewsItem, other: NewsItem) -> list[tuple[str, NewsItem]]:
+    """``item`` with one field (of it, of its tags, authors or image) taken from ``other``."""
+    found = []
+    for name in NewsItem.model_fields:
+        if getattr(item, name) != getattr(other, name):
+            found.append((name, item.model_copy(update={name: getattr(other, name)})))
+    nested = (("tags", other.tags[0]), ("authors", other.authors[0]))
+    for name, model in nested:
+        for field in type(model).model_fields:
+            value = getattr(model, field)
+            changed = tuple(part.model_copy(update={field: value}) for part in getattr(item, name))
+            if changed != getattr(item, name):
+                found.append((f"{name}.{field}", item.model_copy(update={name: changed})))
+    if item.image is not None and other.image is not None:
+        for field in type(item.image).model_fields:
+            image = item.image.model_copy(update={field: getattr(other.image, field)})
+            if image != item.image:
+                found.append((f"image.{field}", item.model_copy(update={"image": image})))
+    return found
+
+
+def test_the_summary_digest_covers_everything_a_summary_entry_shows(
+    sample_site: Site, sample_items: tuple[NewsItem, ...]
+) -> None:
+    """A tag's feed is planned from ``ItemRef.summary_fingerprint``: any change to an
+    item (any field of it, of its tags, authors or image) that leaves that digest
+    as it was leaves every summary entry as it was; the body and the tags'
+    evidence and scores are such changes, and a headline is not."""
+    from feedtool.model import Evidence
+    from feedtool.render import ItemRef
+
+    persian, seed, hostile = sample_items
+    left_alone: set[str] = set()
+    for item, other in ((seed, hostile), (hostile, persian), (persian, seed)):
+        digest, entries = ItemRef.of(item).summary_fingerprint, _summary_entries(sample_site, item)
+        for name, variant in _variants(item, other):
+            if ItemRef.of(variant).summary_fingerprint == digest:
+                left_alone.add(name)
+                assert _summary_entries(sample_site, variant) == entries, name
+            else:
+                assert ItemRef.of(variant).fingerprint != ItemRef.of(item).fingerprint
+        scored = item.model_copy(
+            update={
+                "tags": tuple(
+                    t.model_copy(update={"score": 0.25, "evidence": Evidence(mentions=7)})
+                    for t in item.tags
+                )
+            }
+        )
+        assert ItemRef.of(scored).summary_fingerprint == digest
+        assert ItemRef.of(scored).fingerprint != ItemRef.of(item).fingerprint
+    # Each sample has a standfirst: its body is not in its summary entries.
+    assert {"body", "word_count", "content_hash", "tags.evidence", "tags.score"} <= left_alone
+    assert not {"headline", "description", "date_modified", "url", "id"} & left_alone
+
+
+def test_without_a_standfirst_the_summary_digest_follows_the_start_of_the_body(
+    sample_items: tuple[NewsItem, ...],
+) -> None:
+    from feedtool.model import Paragraph
+    from feedtool.render import ItemRef
+
+    item = sample_items[1].model_copy(update={"description": None})
+    first = item.body[0]
+    assert isinstance(first, Paragraph)
+    opening = item.model_copy(
+        update={"body": (first.model_copy(update={"text": "Another opening."}), *item.body[1:])}
+    )
+    later = item.model_copy(
+        update={"body": (*item.body, Paragraph(line=40, text="A paragraph added at the end."))}
+    )
+    digest = ItemRef.of(item).summary_fingerprint
+    assert ItemRef.of(opening).summary_fingerprint != digest
+    # Beyond the 300 characters a summary shows, the body is not in it.
+    assert summary_text(later) == summary_text(item)
+    assert ItemRef.of(later).summary_fingerprint == digest

@@ -121,6 +121,8 @@ from feedtool.render import (
     placement,
     plan_part,
     plan_site,
+    shown_digest,
+    summary_digest,
     tag_channels_of,
 )
 from feedtool.render.archive import archived
@@ -222,6 +224,8 @@ class _Summary:
     authors: tuple[tuple[str, str | None, str], ...] = ()  # (name, url, kind)
     draft: bool = False
     found_keywords: tuple[str, ...] = ()  # slugs of keyword tags enrichment found
+    # ``shown_digest`` of the item: what its summary entries in the feeds show.
+    shown: str = ""
 
     def dumps(self) -> bytes:
         return orjson.dumps(vars(self))
@@ -271,6 +275,7 @@ def _summarise(item: NewsItem, item_json: bytes) -> _Summary:
         authors=tuple((a.name, a.url, a.kind) for a in item.authors),
         draft=item.draft,
         found_keywords=tuple(sorted(found_keywords(item))),
+        shown=shown_digest(item),
     )
 
 
@@ -445,6 +450,16 @@ def _ref(article: _Summary, stamp: _Stamp) -> ItemRef:
             stamp.date_published.isoformat(),
             stamp.date_modified.isoformat() if stamp.date_modified else None,
         ),
+        # A summary stored by an older feedtool has none: the whole item's
+        # digest stands in (its tag feeds are rendered whenever it changes).
+        summary_fingerprint=summary_digest(
+            article.shown or article.digest,
+            stamp.id,
+            stamp.slug,
+            stamp.url,
+            stamp.date_published,
+            stamp.date_modified,
+        ),
     )
 
 
@@ -471,6 +486,7 @@ def _ref_row(
             ref.fingerprint,
             by_first_publication,
             warnings,
+            ref.summary_fingerprint,
         ]
     )
 
@@ -509,6 +525,7 @@ def _ref_of_row(path: str, data: bytes) -> _RefRow:
         digest,
         by_first,
         warnings,
+        summary,
     ) = orjson.loads(data)
     shared = _SHARED.setdefault
     triples = tuple([shared(tag, tag) for tag in map(tuple, tags)])
@@ -528,6 +545,7 @@ def _ref_of_row(path: str, data: bytes) -> _RefRow:
         if authors
         else (),
         fingerprint=digest,
+        summary_fingerprint=summary,
     )
     return ref, by_first, tuple(tuple(warning) for warning in warnings) if warnings else ()
 

@@ -26,7 +26,7 @@ import orjson
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.plugins import RENDERERS, import_modules
-from feedtool.render._common import unpublished
+from feedtool.render._common import entry_variant, unpublished
 from feedtool.render.formats import FeedFormat
 
 
@@ -90,13 +90,65 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def shown_digest(item: NewsItem) -> str:
+    """A digest of what a summary entry of ``item`` shows in a feed (a tag's RSS,
+    Atom and JSON Feed entries: ``EntryMode`` ``summary``), but for what the build
+    stamps (its id, slug, URL and dates: :func:`summary_digest` adds them).
+
+    Not its body, which such an entry shows only through ``summary_text``, nor
+    the tags' evidence and scores: an edit to an article's text changes those,
+    and then its page and main feeds, not the tag feeds that list it.
+    tests/test_render.py checks that every field of an item either changes
+    this digest or leaves every summary entry as it was.
+    """
+    from feedtool.render._common import summary_text
+
+    image = item.image
+    return fingerprint(
+        item.headline,
+        item.description,
+        summary_text(item),
+        item.language,
+        [(p.name, p.url, p.kind, p.job_title) for p in item.authors],
+        [
+            (t.kind, t.name, t.slug, t.code, t.scheme, t.uri, t.same_as, t.parent, t.given)
+            for t in item.tags
+        ],
+        None
+        if image is None
+        else (image.url, image.caption, image.credit, image.width, image.height),
+    )
+
+
+def summary_digest(
+    shown: str,
+    id: str | None,
+    slug: str,
+    url: str,
+    published: dt.datetime | None,
+    modified: dt.datetime | None,
+) -> str:
+    """``ItemRef.summary_fingerprint``: ``shown`` (:func:`shown_digest` of the item as
+    parsed) and what the build stamps on it."""
+    return fingerprint(
+        shown,
+        id,
+        slug,
+        url,
+        published.isoformat() if published else None,
+        modified.isoformat() if modified else None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ItemRef:
     """What the site's structure needs of an item, without its body.
 
     Feeds, sitemaps and the home page are planned from refs; the full
     ``NewsItem`` is loaded only when an output that shows it is rendered.
-    ``fingerprint`` changes whenever anything of the published item does.
+    ``fingerprint`` changes whenever anything of the published item does;
+    ``summary_fingerprint`` whenever anything its summary entries show does
+    (what a tag's feeds show of it: :func:`feed_fingerprint`).
 
     A build holds one per article through its render phase (20,000 of them
     in a large archive): slots, no instance dict; tag triples, authors and
@@ -120,12 +172,22 @@ class ItemRef:
     #: they get feeds only at ``[tags] keyword_feeds_min_items``. Any
     #: collection; the builders give a tuple of the ``tags``' own slug strings.
     found_keywords: Collection[str] = ()
+    #: :func:`summary_digest`; empty: unknown (``fingerprint`` stands in).
+    summary_fingerprint: str = ""
     _tag_slugs: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, item: NewsItem, digest: str | None = None) -> ItemRef:
         """The ref of ``item``; ``digest`` is a known fingerprint of it."""
         tags = tuple((t.slug, t.name, t.kind) for t in item.tags)
+        summary = summary_digest(
+            shown_digest(item),
+            item.id,
+            item.slug,
+            item.url,
+            item.date_published,
+            item.date_modified,
+        )
         return cls(
             source_path=item.source_path,
             id=item.id,
@@ -140,6 +202,7 @@ class ItemRef:
             fingerprint=digest or fingerprint(item.model_dump_json()),
             authors=item.authors,
             found_keywords=keyword_slugs(tags, found_keywords(item)),
+            summary_fingerprint=summary,
         )
 
     @property
@@ -321,6 +384,7 @@ class Channel:
     __slots__ = (
         "_description",
         "_fingerprint",
+        "_summary_fingerprint",
         "_tag",
         "_title",
         "archive",
@@ -344,6 +408,7 @@ class Channel:
     author: Person | None
     _tag: Tag | tuple[str, str, str] | None
     _fingerprint: str | None
+    _summary_fingerprint: str | None
     #: The title, or for a tag channel made by :func:`tag_channels_of` the
     #: site's title and the tag's name and kind (shared strings) it is made
     #: from when asked for, with the description: the two strings of each of
@@ -376,6 +441,7 @@ class Channel:
             current=prefix if current is None else current,
             author=author,
             _fingerprint=None,
+            _summary_fingerprint=None,
         )
 
     def _set(self, **values: Any) -> None:
@@ -439,7 +505,7 @@ class Channel:
         unknown = set(changes) - set(self.__slots__)
         if unknown:
             raise TypeError(f"Channel has no field {sorted(unknown)[0]!r}")
-        copy._set(**changes, _fingerprint=None)
+        copy._set(**changes, _fingerprint=None, _summary_fingerprint=None)
         return copy
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -489,19 +555,32 @@ class Channel:
         however many formats ask)."""
         digest = self._fingerprint
         if digest is None:
-            tag = self.tag
-            digest = fingerprint(
-                self.prefix,
-                self.title,
-                self.description,
-                tag.model_dump_json() if tag else None,
-                self.author.model_dump_json() if self.author else None,
-                [ref.fingerprint for ref in self.refs],
-                self.archive,
-                self.archives,
-            )
+            digest = self._digest([ref.fingerprint for ref in self.refs])
             object.__setattr__(self, "_fingerprint", digest)
         return digest
+
+    @property
+    def summary_fingerprint(self) -> str:
+        """:attr:`fingerprint` for feeds that show summaries of the items
+        (``ItemRef.summary_fingerprint``), not their bodies."""
+        digest = self._summary_fingerprint
+        if digest is None:
+            digest = self._digest([ref.summary_fingerprint or ref.fingerprint for ref in self.refs])
+            object.__setattr__(self, "_summary_fingerprint", digest)
+        return digest
+
+    def _digest(self, items: list[str]) -> str:
+        tag = self.tag
+        return fingerprint(
+            self.prefix,
+            self.title,
+            self.description,
+            tag.model_dump_json() if tag else None,
+            self.author.model_dump_json() if self.author else None,
+            items,
+            self.archive,
+            self.archives,
+        )
 
 
 @dataclass(frozen=True)
@@ -1037,10 +1116,20 @@ def channel_feeds(
         if channel.refs and site.touches(channel) and site.shows(channel.refs):
             yield Planned(
                 feed.path(channel.prefix),
-                channel.fingerprint,
+                feed_fingerprint(site, channel),
                 lambda channel=channel: to_bytes(site, channel),  # type: ignore[misc]
                 near=channel.refs[0].source_path,
             )
+
+
+def feed_fingerprint(site: Site, channel: Channel) -> str:
+    """A digest of everything a feed of ``channel`` shows: of what its entries
+    show of each item (:func:`feedtool.render._common.entry_variant`), so a
+    tag's feeds, which show summaries, are not rendered again when only the
+    body of an item they list changed."""
+    if entry_variant(site, channel) == "summary":
+        return channel.summary_fingerprint
+    return channel.fingerprint
 
 
 def item_files(
