@@ -382,3 +382,17 @@ def test_the_store_reads_many_feed_entries_in_one_call(tmp_path: Path) -> None:
         assert len(found) == 600 and store.fragments([]) == {}
     finally:
         store.close()
+
+
+def test_the_store_keeps_its_temporary_journals_in_memory(tmp_path: Path) -> None:
+    """The build's connection and a render worker's reader keep SQLite's
+    temporary files (statement journals) in memory: in files they were some
+    5,700 reads and writes under /var/tmp in a cold build of 2,225 articles."""
+    store = SqliteStore(tmp_path)
+    reader = store.reader()
+    try:
+        for db in (store._db, reader._db):
+            assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    finally:
+        reader.close()
+        store.close()
