@@ -3,6 +3,7 @@ measured by bench/bench_build.py, not asserted)."""
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import contextlib
 import gc
 import multiprocessing
@@ -110,7 +111,7 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     (seeds / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
     workers: list[int] = []
     parsed_here: list[str] = []
-    real_pool = _incremental.ProcessPoolExecutor
+    real_pool = concurrent.futures.process.ProcessPoolExecutor
     real_task = _incremental._parse_task
     parent = os.getpid()
 
@@ -127,7 +128,8 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
-    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy_pool)
+    # The build imports the pool where it makes one: patched where it is imported from.
+    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy_pool)
     monkeypatch.setattr(_incremental, "_parse_task", spy_task)
     pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
     assert workers[0] == 1  # the first pool made is the parse pool
