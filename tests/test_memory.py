@@ -95,6 +95,57 @@ def test_the_render_phase_holds_no_article_summaries(
     assert not models  # parsing is over: lingua's models were let go
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_render_phase_holds_no_word_caches_nor_every_articles_path(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """After a parse of many articles the build process lets go of the words it
+    met (keywords' pieces, entities' name shapes: ~3 MB at 20,000 articles) and
+    babel's global data (~2 MB), and keeps only a digest of every article's
+    path and content hash for the end of the build, not their JSON (4 MB):
+    none of it is held through the render phase."""
+    import sys
+
+    import babel.core
+
+    from feedtool.enrich import entities, keywords
+
+    seen: list[tuple[list[str], int, int, bool]] = []
+    real = _incremental._Build._plan_and_render
+
+    def blob(value: object) -> bytes | None:
+        if isinstance(value, orjson.Fragment):
+            return orjson.dumps(value)
+        return bytes(value) if isinstance(value, bytes | bytearray) else None
+
+    def spy(self: Any, site: Any) -> Any:
+        paths = [ref.source_path.encode() for ref in site.refs]
+        held = [
+            name
+            for name, value in sys._getframe(1).f_locals.items()
+            if (data := blob(value)) is not None and all(path in data for path in paths)
+        ]
+        seen.append(
+            (
+                held,
+                sum(map(len, keywords._PIECES.values())),
+                entities._name_like.cache_info().currsize,
+                babel.core._global_data is None,
+            )
+        )
+        return real(self, site)
+
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental._Build, "_plan_and_render", spy)
+    config = load_config(ROOT / "feedtool.toml")
+    report = build(seeds, tmp_path / "out", config, jobs=jobs, ping=False)
+    assert report.ok and report.articles == 6
+    assert seen == [([], 0, 0, True)]
+    # The digest still tells a build with nothing to do.
+    again = build(seeds, tmp_path / "out", config, jobs=jobs, ping=False)
+    assert again.ok and not again.rendered and not again.written and len(seen) == 1
+
+
 def test_the_build_process_parses_beside_one_worker_fewer(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -579,6 +579,10 @@ def _name_like(word: str) -> bool:
     return all(part[:1].isupper() for part in word.split("-"))  # not "Oscar-winning"
 
 
+# Words of the articles parsed, of no use to rendering (see ``_tables.release``).
+on_release(_name_like.cache_clear)
+
+
 def _apposition(text: str, end: int, lex: Lexicon) -> bool:
     m = _APPOSITION.match(text, end)
     if m is None:

@@ -122,6 +122,11 @@ def release(collect: bool = True) -> None:
     release_models()
     drop_babel()
     if collect:
+        # Babel's global data (~2 MB, read for the tables' month and weekday
+        # names): read again if rendering asks for it.
+        core = sys.modules.get("babel.core")
+        if getattr(core, "_global_data", None) is not None:
+            core._global_data = None  # type: ignore[union-attr]
         # The lookup tables too: kept on disk (``feedtool._tables``), and read
         # again, each on its own, by whatever asks (rendering an undated
         # article reads the month names, not the gazetteer).
