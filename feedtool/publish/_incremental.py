@@ -781,7 +781,7 @@ def _make_site(
 
     The build process and each part worker (:func:`_part_worker_start`) make
     a full site alike from the same refs, so they plan the same outputs."""
-    groups: dict[str, list[ItemRef]] = {}
+    groups: dict[str, Sequence[ItemRef]] = {}
     site = Site(
         config=config,
         items=LazyItems(refs, load),
