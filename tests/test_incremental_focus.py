@@ -161,6 +161,29 @@ def test_an_edit_that_changes_only_the_body_renders_no_tag_feed(
     _same_as_clean(site, config, monkeypatch)
 
 
+def test_an_edit_renders_its_few_outputs_without_ranking_every_article(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The few outputs of an edit are rendered in the order planned: the site's
+    ranks (a dict of every article, made to sort many outputs by the item they
+    show) are not made."""
+    from feedtool.render import Site
+
+    made: list[int] = []
+
+    def ranks(self: Site) -> dict[str, int]:
+        made.append(len(self.refs))
+        return {ref.source_path: number for number, ref in enumerate(self.refs)}
+
+    _write(site / "seeds", 6, extra="\nThis paragraph was added by an editor after publication.\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Site, "ranks", property(ranks))
+        report = _rebuild(site, config)
+    assert report.focused == ("a06.txt",) and report.rendered
+    assert made == []
+    _same_as_clean(site, config, monkeypatch)
+
+
 def test_a_headline_edit_rerenders_the_listings_that_show_it(
     site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@ measured by bench/bench_build.py, not asserted)."""
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import contextlib
 import gc
 import multiprocessing
@@ -110,7 +111,7 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     (seeds / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
     workers: list[int] = []
     parsed_here: list[str] = []
-    real_pool = _incremental.ProcessPoolExecutor
+    real_pool = concurrent.futures.process.ProcessPoolExecutor
     real_task = _incremental._parse_task
     parent = os.getpid()
 
@@ -127,7 +128,8 @@ def test_the_build_process_parses_beside_one_worker_fewer(
     serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
-    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy_pool)
+    # The build imports the pool where it makes one: patched where it is imported from.
+    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy_pool)
     monkeypatch.setattr(_incremental, "_parse_task", spy_task)
     pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
     assert workers[0] == 1  # the first pool made is the parse pool
@@ -393,8 +395,9 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
 ) -> None:
     """A site's channels and archive pages (20,488 at 20,000 articles, in every
     process rendering it) are slotted, and a tag channel keeps its tag as the
-    refs' ``(kind, name, slug)`` strings: its ``Tag`` (9 MB of models at 20,000
-    articles) is made when asked for, with the fields and bytes it had."""
+    refs' own ``(slug, name, kind)`` triple (not a tuple of its own): its ``Tag``
+    (9 MB of models at 20,000 articles) is made when asked for, with the fields
+    and bytes it had."""
     from dataclasses import FrozenInstanceError
 
     from feedtool.model import Tag
@@ -412,8 +415,9 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
         tag = page.tag
         assert tag is not None
         slug, name, kind = triples[tag.slug]
-        # The refs' own strings, not a model:
-        assert page._tag == (kind, name, slug) and page._tag[1] is name
+        # The refs' own triple, not a model nor a copy:
+        assert page._tag is triples[tag.slug]
+        assert page.tag_slug is slug
         assert isinstance(tag, Tag) and (tag.kind, tag.name, tag.slug) == (kind, name, slug)
         assert tag.model_dump_json() == Tag(kind=kind, name=name, slug=slug).model_dump_json()
         assert page.fingerprint == fingerprint(
@@ -440,18 +444,17 @@ def test_tag_channels_hold_no_dict_and_make_their_tag_when_asked(
 def test_tag_channels_make_their_title_and_description_when_asked(
     seeds: Path, tmp_path: Path
 ) -> None:
-    """A tag channel holds its site's title and its tag's name and kind (the
-    strings the config and the refs hold), not a title and a description of
-    its own (~3.5 MB of every rendering process at 20,000 articles): they are
-    made when asked for, the strings they were; a copy with another title
-    keeps the description."""
+    """A tag channel holds its site's title (the config's string) beside its tag's
+    triple (the refs'), not a title and a description of its own (~3.5 MB of
+    every rendering process at 20,000 articles) nor a tuple of the strings they
+    are made from (~1 MB): they are made when asked for, the strings they were;
+    a copy with another title keeps the description."""
     small, _, site = _small_site(seeds, tmp_path)
     tagged = [page for page in (*site.tag_channels, *site.archives) if page.tag is not None]
     assert tagged and any(page.archive for page in tagged)
     for page in tagged:
-        kind, name, _ = page._tag  # type: ignore[misc]
-        assert page._title == (small.title, name, kind)
-        assert page._title[0] is small.title and page._title[1] is name  # shared
+        _, name, kind = page._tag  # type: ignore[misc]
+        assert page._title is small.title  # shared
         assert page._description is None
         assert page.title == f"{small.title}: {name}"
         assert page.description == f"Articles of {small.title} tagged '{name}' ({kind})."
@@ -460,6 +463,52 @@ def test_tag_channels_make_their_title_and_description_when_asked(
     assert (renamed.title, renamed.description) == ("Another title", channel.description)
     described = channel.replace(description="Another description")
     assert (described.title, described.description) == (channel.title, "Another description")
+
+
+def test_tag_groups_are_tuples_a_channel_showing_all_of_them_shares(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """Every tag's refs are kept as a tuple (a list keeps room to grow), and a
+    channel that shows all of them (most tags') has that very tuple as its
+    refs, not a copy: ~4 MB of every process rendering 17,000 tag channels."""
+    from feedtool.publish._incremental import _make_site, _ref_of_row
+    from feedtool.render import Fragments
+
+    config, rows = _built_refs(seeds, tmp_path)
+    refs = sorted(
+        (_ref_of_row(path, data)[0] for path, data in rows.items()),
+        key=lambda ref: ref.date_published,  # type: ignore[arg-type,return-value]
+        reverse=True,
+    )
+    for size in (config.feed_size, 1):
+        small = config.model_copy(update={"feed_size": size})
+        site = _make_site(small, refs, lambda ref: None, Fragments(), None)  # type: ignore[arg-type,return-value]
+        groups = site.tag_groups
+        assert groups and all(type(group) is tuple for group in groups.values())
+        shared = cut = 0
+        for channel in site.tag_channels:
+            group = groups[channel.tag_slug]
+            assert channel.refs == group[: len(channel.refs)]
+            if len(channel.refs) == len(group):
+                assert channel.refs is group
+                shared += 1
+            else:
+                cut += 1
+        # One item a feed: the tags of two items or more show one of them.
+        assert shared and (cut if size == 1 else not cut)
+
+
+def test_stamps_hold_no_dict() -> None:
+    """A stamp is slotted: the build process and every part worker hold one per
+    article (20,000), and an instance dict each was ~2 MB of each."""
+    import datetime as dt
+
+    from feedtool.publish._ids import _Stamp
+
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    stamp = _Stamp("id", "slug", "https://example.org/", now, None, now, None)
+    assert not hasattr(stamp, "__dict__")
+    assert stamp.updated is now
 
 
 def test_dates_read_back_share_their_zones_and_a_first_publication_its_date() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import gc
 import shutil
 from pathlib import Path
@@ -30,7 +31,7 @@ def test_tables_are_loaded_and_frozen_before_the_pool_forks(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[int, int]] = []
-    real = _incremental.ProcessPoolExecutor
+    real = concurrent.futures.process.ProcessPoolExecutor
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append((gazetteer.lexicon.cache_info().currsize, gc.get_freeze_count()))
@@ -38,7 +39,8 @@ def test_tables_are_loaded_and_frozen_before_the_pool_forks(
 
     gazetteer.lexicon.cache_clear()
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
+    # The build imports the pool where it makes one: patched where it is imported from.
+    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy)
     report = build(seeds, tmp_path / "out", load_config(ROOT / "feedtool.toml"), jobs=2, ping=False)
     assert report.ok
     assert len(seen) == 1

@@ -386,6 +386,41 @@ def test_the_fast_path_imports_none_of_the_pipeline(site: Path, driver: str) -> 
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_an_edit_build_loads_no_process_pool(site: Path) -> None:
+    """A build of one edited article parses and renders in this process: the
+    process pool's module (and what it loads of multiprocessing) stays unloaded."""
+    _warm(site)
+    _write(
+        site / "seeds", "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z"
+    )
+    script = (
+        "import sys\n"
+        "from feedtool._noop import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print('feedtool.publish._incremental' in sys.modules,"
+        " 'concurrent.futures.process' in sys.modules)\n"
+    )
+    args = [
+        "build",
+        str(site / "seeds"),
+        "-o",
+        str(site / "out"),
+        "-c",
+        str(site / "feedtool.toml"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args, "--no-ping", "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+    )
+    assert done.stdout.split() == ["True", "False"], done.stderr
+
+
 def test_the_cli_default_config_name_is_the_library_one() -> None:
     from feedtool import cli, config
 

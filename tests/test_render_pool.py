@@ -7,6 +7,7 @@ equals a clean one.
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import os
 import signal
 import subprocess
@@ -77,7 +78,7 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     Yields the list of pools made (their worker counts), to show the pool ran.
     """
     made: list[int] = []
-    real = _incremental.ProcessPoolExecutor
+    real = concurrent.futures.process.ProcessPoolExecutor
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         made.append(kwargs["max_workers"])
@@ -87,7 +88,8 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_incremental, "RENDER_THRESHOLD", 1)
     monkeypatch.setattr(_incremental, "_RENDER_RUN", 5)
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
-    monkeypatch.setattr(_incremental, "ProcessPoolExecutor", spy)
+    # The build imports the pool where it makes one: patched where it is imported from.
+    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy)
     real_workers = _incremental.Workers
 
     def workers(count: int, *args: Any) -> Any:

@@ -456,3 +456,88 @@ def test_the_sitemap_fingerprint_tells_apart_what_the_sitemap_shows(zone: dt.tzi
     renamed = [lastmods[0], ("https://x.org/c.html", when)]
     others = [_lastmods_fingerprint(changed) for changed in (later, moved, second, renamed)]
     assert digest not in others and len(set(others)) == 4
+
+
+# --------------------------------------------------------------------------- newest first
+
+
+class _Dated:
+    """An item of the news sitemap: a URL and a publication date that counts its reads."""
+
+    reads = 0
+
+    def __init__(self, url: str, stamp: dt.datetime) -> None:
+        self.url, self._stamp = url, stamp
+
+    @property
+    def date_published(self) -> dt.datetime:
+        _Dated.reads += 1
+        return self._stamp
+
+
+_MINUTES = st.lists(
+    st.tuples(st.integers(0, 6000), st.sampled_from(["a", "b", "c"]), st.sampled_from([0, 210])),
+    max_size=40,
+)
+
+
+@given(_MINUTES, st.integers(1, 8))
+def test_news_items_of_newest_first_items_are_those_of_the_sort(
+    minutes: list[tuple[int, str, int]], most: int
+) -> None:
+    """Items already newest first (as a build's refs are) give the news sitemap the
+    list the sort gives: the same window, ties in the order of their URLs, the
+    same cut (every offset, equal instants in other offsets, equal URLs)."""
+    from feedtool.render import sitemap
+
+    base = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+    items = [
+        _Dated(
+            f"https://news.example.org/{name}.html",
+            (base - dt.timedelta(minutes=minute)).astimezone(
+                dt.timezone(dt.timedelta(minutes=offset))
+            ),
+        )
+        for minute, name, offset in sorted(minutes)
+    ]
+    old, sitemap.NEWS_MAX_ITEMS = sitemap.NEWS_MAX_ITEMS, most
+    try:
+        fast = sitemap.news_items(items, newest_first=True)  # type: ignore[arg-type]
+        assert fast == sitemap.news_items(items)  # type: ignore[arg-type]
+    finally:
+        sitemap.NEWS_MAX_ITEMS = old
+
+
+def test_news_items_of_newest_first_items_read_only_the_window() -> None:
+    from feedtool.render.sitemap import news_items
+
+    base = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+    items = [_Dated(f"{n}.html", base - dt.timedelta(hours=n)) for n in range(10_000)]
+    _Dated.reads = 0
+    found = news_items(items, newest_first=True)  # type: ignore[arg-type]
+    assert [i.url for i in found] == [f"{n}.html" for n in range(49)]
+    # The 49 items of the two days and the one after them, a few reads each;
+    # the sort read every item's date (10,000 items) more than once.
+    assert _Dated.reads < 500
+
+
+def test_a_site_knows_whether_its_refs_are_newest_first() -> None:
+    """``Site.newest_first``: a build's refs are; lists sorted by publication then
+    are the refs themselves (the home and month listings, the news sitemap)."""
+    from feedtool.render import html
+
+    stamps = [dt.datetime(2025, 10, 31, 23, 0, tzinfo=TEHRAN), dt.datetime(2025, 11, 1, 1, 0)]
+    # Two months in Tehran, one in UTC; the newest first.
+    ordered = [
+        _item(2, stamps[1].replace(tzinfo=dt.UTC)),
+        _item(1, stamps[1].replace(tzinfo=TEHRAN)),
+        _item(3, stamps[0]),
+    ]
+    site = Site(config=_config(timezone="Asia/Tehran"), items=tuple(ordered))
+    assert site.newest_first
+    assert html._newest_first(site) is site.refs
+    shuffled = Site(config=site.config, items=(ordered[2], ordered[0], ordered[1]))
+    assert not shuffled.newest_first
+    assert list(html._newest_first(shuffled)) == list(site.refs)
+    assert html._months(shuffled) == html._months(site)
+    assert [len(month) for month in html._months(site).values()] == [2, 1]

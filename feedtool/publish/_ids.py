@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from feedtool.publish._incremental import _Summary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Stamp:
     """An article's permanent id, slug and URL, its first publication and last edit seen,
     and the dates these give it (``date_published``, ``date_modified``)."""

@@ -53,11 +53,10 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 import orjson
 
@@ -139,6 +138,11 @@ from feedtool.store import (
     cache_dir,
     code_version,
 )
+
+if TYPE_CHECKING:
+    # Imported where a pool is made: an edit's build makes none, and loading
+    # the module (and the multiprocessing parts it needs) was ~5-10 ms of it.
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -772,7 +776,7 @@ def _make_site(
 
     The build process and each part worker (:func:`_part_worker_start`) make
     a full site alike from the same refs, so they plan the same outputs."""
-    groups: dict[str, list[ItemRef]] = {}
+    groups: dict[str, Sequence[ItemRef]] = {}
     site = Site(
         config=config,
         items=LazyItems(refs, load),
@@ -2190,6 +2194,8 @@ class _Build:
         preload_kept(self.config)
         gc.collect()
         gc.freeze()
+        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
         try:
             # Forked workers close their copy of the lock's descriptor and
             # exit when this process dies: a killed build leaves no worker
@@ -2256,7 +2262,13 @@ class _Build:
         """Render ``todo`` and stage the files that changed: ``(rendered, staged)``
         paths, both in ``todo``'s order. Large batches are rendered by a process pool."""
         self.progress.phase("rendering", len(todo))
-        order = _render_order(todo, site.ranks)
+        if len(todo) <= _FEW_OUTPUTS:
+            # An edit's few outputs load few items, which the loader's cache
+            # holds in any order: ranking every ref (20,000) to sort a dozen
+            # outputs was a sixth of an edit's render phase.
+            order = list(range(len(todo)))
+        else:
+            order = _render_order(todo, site.ranks)
         if self.jobs > 1 and len(todo) >= RENDER_THRESHOLD and isinstance(self.store, SqliteStore):
             return self._render_in_pool(todo, order, site)
         rendered: dict[int, str] = {}
@@ -2411,6 +2423,8 @@ class _Build:
         gc.collect()
         gc.freeze()
         workers = min(self.jobs - 1, count)
+        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
@@ -2920,6 +2934,10 @@ def _render_one(
         return did_render, path, None
     return did_render, path, stage_output(root, path, data)
 
+
+#: Up to this many outputs to render are rendered in the order planned
+#: (``_Build._render_and_stage``); more, in :func:`_render_order`.
+_FEW_OUTPUTS = 32
 
 #: Fewer staged files than this are renamed by the build process alone.
 _RENAME_SPLIT = 2048

@@ -51,6 +51,7 @@ class Planned:
 
 Output = tuple[str, bytes]
 _SOURCE_PATH = operator.attrgetter("source_path")
+_DATE_PUBLISHED = operator.attrgetter("date_published")
 T = TypeVar("T")
 K = TypeVar("K")
 Renderer = Callable[["Site"], Iterator["Output | Planned"]]
@@ -376,9 +377,10 @@ class Channel:
     Immutable, compared and hashed by its fields as a frozen dataclass would be
     (``refs`` aside). A site holds one per tag, author and archive page (20,488
     at 20,000 articles, in each process rendering it): slots, no instance dict,
-    and a tag channel made by :func:`tag_channels_of` keeps its tag as a
-    ``(kind, name, slug)`` triple, the :class:`Tag` made when asked for
-    (:func:`_tag`: the same fields; a model each was 9 MB of every such process).
+    and a tag channel made by :func:`tag_channels_of` keeps its tag as the refs'
+    own ``(slug, name, kind)`` triple (``ItemRef.tags``), the :class:`Tag` made
+    when asked for (:func:`_tag`: the same fields; a model each was 9 MB of
+    every such process, a triple of its own ~1 MB).
     """
 
     __slots__ = (
@@ -406,14 +408,16 @@ class Channel:
     #: The prefix of the subscription feed (an archive page's ``current``).
     current: str | None
     author: Person | None
+    #: The tag, or a tag channel's ``(slug, name, kind)`` (see :meth:`_of_tag`).
     _tag: Tag | tuple[str, str, str] | None
     _fingerprint: str | None
     _summary_fingerprint: str | None
-    #: The title, or for a tag channel made by :func:`tag_channels_of` the
-    #: site's title and the tag's name and kind (shared strings) it is made
-    #: from when asked for, with the description: the two strings of each of
-    #: 17,000 tag channels were ~3.5 MB of every process rendering them.
-    _title: str | tuple[str, str, str]
+    #: The title, or for a tag channel made by :func:`tag_channels_of` (its
+    #: ``_description`` ``None``) the site's title (the config's string): its
+    #: title and description are made from it and the tag's name and kind when
+    #: asked for. The two strings of each of 17,000 tag channels were ~3.5 MB
+    #: of every process rendering them, a tuple of the three ~1 MB.
+    _title: str
     _description: str | None
 
     def __init__(
@@ -457,38 +461,51 @@ class Channel:
         items: Sequence[NewsItem],
         refs: tuple[ItemRef, ...],
     ) -> Channel:
-        """A tag's channel whose tag is ``_tag(*triple)`` (``(kind, name, slug)``), made
-        only when :attr:`tag` is asked for, as its title and description are
-        (from ``site_title`` and the tag's name and kind)."""
-        channel = cls(prefix, "", None, items, refs=refs)  # type: ignore[arg-type]
+        """A tag's channel whose tag is ``_tag(kind, name, slug)`` of ``triple`` (a ref's
+        ``(slug, name, kind)``, kept as it is), made only when :attr:`tag` is asked
+        for, as its title and description are (from ``site_title`` and the tag's
+        name and kind)."""
+        channel = cls(prefix, site_title, None, items, refs=refs)  # type: ignore[arg-type]
         object.__setattr__(channel, "_tag", triple)
-        object.__setattr__(channel, "_title", (site_title, triple[1], triple[0]))
         return channel
 
     @property
     def title(self) -> str:
-        title = self._title
-        if isinstance(title, tuple):
-            site, name, _ = title
-            return f"{site}: {name}"
-        return title
+        if self._description is None:
+            return f"{self._title}: {self._triple[1]}"
+        return self._title
 
     @property
     def description(self) -> str:
         description = self._description
         if description is None:
-            assert isinstance(self._title, tuple)
-            site, name, kind = self._title
-            return f"Articles of {site} tagged '{name}' ({kind})."
+            _, name, kind = self._triple
+            return f"Articles of {self._title} tagged '{name}' ({kind})."
         return description
+
+    @property
+    def _triple(self) -> tuple[str, str, str]:
+        """A tag channel's ``(slug, name, kind)`` (see :meth:`_of_tag`)."""
+        triple = self._tag
+        assert isinstance(triple, tuple)
+        return triple
 
     @property
     def tag(self) -> Tag | None:
         """The tag of a tag's channel (``None`` for the main and authors' channels)."""
         tag = self._tag
         if isinstance(tag, tuple):
-            return _shared_tag(*tag)
+            slug, name, kind = tag
+            return _shared_tag(kind, name, slug)
         return tag
+
+    @property
+    def tag_slug(self) -> str | None:
+        """``tag.slug``, without making the :class:`Tag`."""
+        tag = self._tag
+        if isinstance(tag, tuple):
+            return tag[0]
+        return None if tag is None else tag.slug
 
     def replace(self, **changes: Any) -> Channel:
         """A copy with ``changes`` (what ``dataclasses.replace`` gave): its fingerprint
@@ -496,7 +513,7 @@ class Channel:
         copy = Channel.__new__(Channel)
         for name in self.__slots__:
             object.__setattr__(copy, name, getattr(self, name))
-        if isinstance(self._title, tuple) and {"title", "description"} & changes.keys():
+        if self._description is None and {"title", "description"} & changes.keys():
             # The other one as it was, made now.
             copy._set(_title=self.title, _description=self.description)
         for name in ("tag", "title", "description"):
@@ -616,7 +633,7 @@ def partition(site: Site, outputs: int) -> list[Part]:
             # (the newest items head the biggest tags: counted as one page each,
             # the first part had 5,751 outputs at 20,000 articles, not ~1,024).
             weight = 4
-            if not channel.archive and (channel.tag is not None or channel.author is not None):
+            if not channel.archive and (channel.tag_slug is not None or channel.author is not None):
                 weight += (site.channel_size(channel) - 1) // size
             weights[ranks[channel.refs[0].source_path]] += weight
     parts = [Part(0, rest=True)]
@@ -655,7 +672,7 @@ class Site:
     #: directories (names and counts) are not.
     focus: frozenset[str] | None = field(default=None, repr=False)
     #: Every tag slug's refs, newest first, when already grouped (``tag_channels_of``).
-    tag_groups: dict[str, list[ItemRef]] | None = field(default=None, repr=False, compare=False)
+    tag_groups: dict[str, Sequence[ItemRef]] | None = field(default=None, repr=False, compare=False)
     #: A focused site whose ``tag_channels`` (and ``tag_groups``) are only those of
     #: the tags of the items in ``focus``: every output a focused plan renders
     #: reads no other (``touches`` skips them). Then ``narrowed`` is the whole
@@ -675,6 +692,18 @@ class Site:
     def __post_init__(self) -> None:
         if not self.refs and self.items:
             object.__setattr__(self, "refs", _refs_of(self.items))
+
+    @functools.cached_property
+    def newest_first(self) -> bool:
+        """Whether every ref is dated and ``refs`` are in order of publication,
+        newest first, as a build gives them: a list of them sorted by
+        ``date_published`` (stably, newest first) is then ``refs`` as they are,
+        and the items of the last days are the first ones. One pass, the
+        dates compared in C; a sort by a Python key was one pass per list."""
+        stamps = list(map(_DATE_PUBLISHED, self.refs))
+        if any(stamp is None for stamp in stamps):
+            return False
+        return all(map(operator.ge, stamps, stamps[1:]))
 
     @functools.cached_property
     def ranks(self) -> dict[str, int]:
@@ -745,8 +774,9 @@ class Site:
         if self.focus is None:
             return True
         tags, authors = self._focus_groups
-        if channel.tag is not None:
-            return channel.tag.slug in tags
+        slug = channel.tag_slug
+        if slug is not None:
+            return slug in tags
         if channel.author is not None:
             from feedtool.render._common import author_dir
 
@@ -868,8 +898,9 @@ class Site:
         :meth:`refs_of` gives them, without making that tuple)."""
         from feedtool.render._common import author_dir
 
-        if channel.tag is not None:
-            return len(self._refs_by_tag.get(channel.tag.slug, ()))
+        slug = channel.tag_slug
+        if slug is not None:
+            return len(self._refs_by_tag.get(slug, ()))
         if channel.author is not None:
             group = self._author_groups.get(author_dir(channel.author))
             return 0 if group is None else len(group[1])
@@ -885,14 +916,15 @@ class Site:
     def _channel_refs(self, channel: Channel) -> tuple[ItemRef, ...]:
         from feedtool.render._common import author_dir
 
-        if channel.tag is not None:
-            return tuple(self._refs_by_tag.get(channel.tag.slug, ()))
+        slug = channel.tag_slug
+        if slug is not None:
+            return tuple(self._refs_by_tag.get(slug, ()))
         if channel.author is not None:
             return tuple(self._refs_by_author.get(author_dir(channel.author), ()))
         return self.refs
 
     @functools.cached_property
-    def _refs_by_tag(self) -> dict[str, list[ItemRef]]:
+    def _refs_by_tag(self) -> dict[str, Sequence[ItemRef]]:
         if self.tag_groups is not None:
             return self.tag_groups
         # One pass over the refs: a scan per channel is quadratic on a large site.
@@ -900,7 +932,7 @@ class Site:
         for ref in self.refs:
             for slug in dict.fromkeys(ref.tag_slugs):
                 groups.setdefault(slug, []).append(ref)
-        return groups
+        return cast(dict[str, Sequence[ItemRef]], groups)
 
     @functools.cached_property
     def _refs_by_author(self) -> dict[str, list[ItemRef]]:
@@ -929,10 +961,7 @@ class Site:
         if self.narrowed is not None:
             return self.narrowed[0]
         return fingerprint(
-            [
-                (c.prefix, c.title, c.description, c.tag.slug if c.tag else None)
-                for c in self.tag_channels
-            ]
+            [(c.prefix, c.title, c.description, c.tag_slug) for c in self.tag_channels]
         )
 
     @property
@@ -1018,7 +1047,7 @@ def tag_channels_of(
     refs: Sequence[ItemRef],
     config: Config,
     load: Callable[[ItemRef], NewsItem],
-    groups: dict[str, list[ItemRef]] | None = None,
+    groups: dict[str, Sequence[ItemRef]] | None = None,
     only: frozenset[str] | None = None,
 ) -> tuple[Channel, ...]:
     """One channel per tag slug carried by at least ``feeds_min_items`` items.
@@ -1030,12 +1059,13 @@ def tag_channels_of(
     once it exists, stays as the archive grows: both bars only count items.
 
     ``groups``, an empty dict, receives every tag slug's refs (all of them, newest
-    first): ``Site.tag_groups``, so that the site need not group them again.
+    first, a tuple each): ``Site.tag_groups``, so that the site need not group
+    them again.
 
     ``only``: the channels (and groups) of these slugs alone, each the same as
     among all of them (a focused build's, see ``Site.narrowed``).
     """
-    by_slug: dict[str, list[ItemRef]] = {} if groups is None else groups
+    by_slug: dict[str, Any] = {} if groups is None else groups
     first_tag: dict[str, tuple[str, str, str]] = {}
     chosen: set[str] = set()
     # Bound once: the loop runs once per tag of every article (287,000 at 20,000).
@@ -1056,17 +1086,19 @@ def tag_channels_of(
                 choose(slug)
     channels = []
     for slug in sorted(by_slug):
-        group = by_slug[slug]
+        # A tuple, not the list it was grouped in (a list keeps room to grow):
+        # the channel's refs when it shows them all, as most tags' do.
+        group = by_slug[slug] = tuple(by_slug[slug])
         least = config.tags.feeds_min_items
         if slug not in chosen:
             least = max(least, config.tags.keyword_feeds_min_items)
         if len(group) < least:
             continue
-        _, name, kind = first_tag[slug]
-        top = tuple(group[: _subscription_size(len(group), config)])
+        size = _subscription_size(len(group), config)
+        top = group if size >= len(group) else group[:size]
         channels.append(
             Channel._of_tag(
-                (kind, name, slug),
+                first_tag[slug],
                 prefix=f"tags/{slug}/",
                 site_title=config.title,
                 items=LazyItems(top, load),

@@ -121,7 +121,7 @@ def archived(site: Site, load: Callable[[ItemRef], NewsItem]) -> Site:
     everything = list(pages)
     channels = []
     for channel in site.tag_channels:
-        slug = channel.tag.slug if channel.tag else ""
+        slug = channel.tag_slug or ""
         channel, more = paged(channel, groups.get(slug, ()), size, load)
         channels.append(channel)
         everything.extend(more)

@@ -293,7 +293,7 @@ def render_html(site: Site) -> Iterator[Output | Planned]:
         title=clean(site.config.title),
         heading=clean(site.config.title),
         description=clean(site.config.description) if site.config.description else None,
-        refs=site.derived("home", lambda: sorted(site.refs, key=published, reverse=True)),
+        refs=site.derived("home", lambda: _newest_first(site)),
         canonical=home_url(site.config),
     )
 
@@ -709,12 +709,26 @@ def render_archive(site: Site) -> Iterator[Output | Planned]:
         )
 
 
+def _newest_first(site: Site) -> Sequence[ItemRef]:
+    """The refs sorted by publication, newest first (stably): ``site.refs`` as
+    they are when already so (``Site.newest_first``: a build's)."""
+    if site.newest_first:
+        return site.refs
+    return sorted(site.refs, key=published, reverse=True)
+
+
 def _months(site: Site) -> dict[tuple[int, int], list[ItemRef]]:
     """The items of each month (in the site's time zone), newest first."""
     months: dict[tuple[int, int], list[ItemRef]] = {}
-    for ref in sorted(site.refs, key=published, reverse=True):
-        local = published(ref).astimezone(site.config.zone)
-        months.setdefault((local.year, local.month), []).append(ref)
+    zone = site.config.zone
+    month: list[ItemRef] = []
+    key = None
+    for ref in _newest_first(site):
+        local = published(ref).astimezone(zone)
+        if (local.year, local.month) != key:
+            key = (local.year, local.month)
+            month = months.setdefault(key, [])
+        month.append(ref)
     return months
 
 

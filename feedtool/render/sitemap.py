@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections.abc import Iterator, Sequence
 from typing import cast
 
@@ -58,7 +59,7 @@ def render_sitemap(site: Site) -> Iterator[Output | Planned]:
         )
     else:
         yield from _sitemaps(site)
-    news = news_items(refs)
+    news = news_items(refs, newest_first=site.newest_first)
     yield Planned(
         "sitemap-news.xml",
         fingerprint([(i.url, i.headline, i.language, published(i).isoformat()) for i in news]),
@@ -168,10 +169,19 @@ def _urlset_tree(entries: Sequence[tuple[str, dt.datetime | None]]) -> bytes:
     return xml_bytes(urlset)
 
 
-def news_items(items: Sequence[NewsItem | ItemRef]) -> list[NewsItem | ItemRef]:
-    """The items a news sitemap lists: two days back from the newest, newest first."""
+def news_items(
+    items: Sequence[NewsItem | ItemRef], *, newest_first: bool = False
+) -> list[NewsItem | ItemRef]:
+    """The items a news sitemap lists: two days back from the newest, newest first.
+
+    ``newest_first``: ``items`` are dated and in order of publication, newest
+    first (``Site.newest_first``): the items of the window are the first ones,
+    read alone (at 20,000 articles an edit compared and sorted every date).
+    """
     if not items:
         return []
+    if newest_first:
+        return _news_of_newest_first(items)
     # The dates once, as attributes (20,000 calls of ``published`` were most of
     # an edit's sitemap plan); ``published`` names an item that has none.
     stamps = [item.date_published for item in items]
@@ -183,6 +193,29 @@ def news_items(items: Sequence[NewsItem | ItemRef]) -> list[NewsItem | ItemRef]:
     recent = [item for item, stamp in zip(items, dated, strict=True) if stamp >= oldest]
     recent.sort(key=lambda item: (-published(item).timestamp(), item.url))
     return recent[:NEWS_MAX_ITEMS]
+
+
+def _news_of_newest_first(items: Sequence[NewsItem | ItemRef]) -> list[NewsItem | ItemRef]:
+    """``news_items`` of items in order of publication, newest first: the same list,
+    read from the start. Items of one instant are a run of them, each run put
+    in the order of their URLs (the sort's second key), until the list is full."""
+    oldest = published(items[0]) - NEWS_WINDOW
+    found: list[NewsItem | ItemRef] = []
+    start, count = 0, len(items)
+    while start < count and len(found) < NEWS_MAX_ITEMS:
+        stamp = published(items[start])
+        if stamp < oldest:
+            break
+        stop = start + 1
+        while stop < count and published(items[stop]) == stamp:
+            stop += 1
+        run = items[start:stop]
+        found += run if len(run) == 1 else sorted(run, key=_URL)
+        start = stop
+    return found[:NEWS_MAX_ITEMS]
+
+
+_URL = operator.attrgetter("url")
 
 
 def news_language(language: str) -> str:
@@ -198,7 +231,7 @@ def news_sitemap(site: Site) -> bytes:
     """The Google News sitemap of ``site``."""
     urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
     publication_name = clean(site.config.publisher.name)
-    for item in news_items(site.refs):
+    for item in news_items(site.refs, newest_first=site.newest_first):
         url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = item.url
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
