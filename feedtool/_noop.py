@@ -29,6 +29,7 @@ from feedtool._stamp import (
     known_of_walk,
     light_walk,
     missed,
+    missed_seeds,
     note_miss,
     pin_code_identity,
 )
@@ -344,7 +345,7 @@ def _answer_beside(args: Sequence[str]) -> bool | None:
             # The store's record of the walked articles, compared here while
             # the build is still loading (``_Build._scan_and_parse``).
             known = known_of_walk(options["out"], walk[0]) if walk is not None else None
-            verdict = ("miss", miss, walk, state, known)
+            verdict = ("miss", miss, walk, state, known, missed_seeds())
         return marshal.dumps(verdict)
 
     code_identity()  # pinned (``main``) before the fork: made once, for both

@@ -310,6 +310,8 @@ def check(
     ``None`` when something did (or the stamp is unusable). The caller holds
     the build lock. ``walk`` lists the seeds (may raise :class:`Unsure`).
     """
+    global _seeds_read
+    _seeds_read = None
     stamp = read_stamp(out)
     if stamp is None:
         return None
@@ -333,7 +335,10 @@ def check(
             state = reading.result()
         if state != stamp["state"]:
             return None
-        if not stats or seeds_digest(stats, notices) != stamp["seeds"]:
+        if not stats:
+            return None
+        _seeds_read = (seeds_digest(stats, notices), [str(note) for note in notices])
+        if _seeds_read[0] != stamp["seeds"]:
             return None
         if folders_stamp(out, stamp["folders"]) != stamp["folders_stamp"]:
             return None
@@ -425,6 +430,13 @@ _taken_state: tuple[str, tuple[int, ...], str] | None = None
 #: handed over with its miss, and once taken over with the walk (:func:`take_known`).
 _missed_known: Any = None
 _taken_known: tuple[str, Any] | None = None
+#: The digest :func:`check` made of the seeds it walked (:func:`seeds_digest`) and
+#: its notices' text: last made; noted with the miss; taken over with the walk
+#: (:func:`take_seeds_digest`). The build's no-op stamp needs that digest of
+#: the same walk (20,000 stats sorted and hashed again were ~10 ms of an edit).
+_seeds_read: tuple[str, list[str]] | None = None
+_missed_seeds: tuple[str, list[str]] | None = None
+_taken_seeds: tuple[str, tuple[str, list[str]]] | None = None
 
 
 def _miss_key(
@@ -450,10 +462,13 @@ def note_miss(
     """Remember that :func:`check` just found this build not to be a no-op, and
     ``walk``, what :func:`walk_seeds` found when it did (the build need not walk
     the seeds and stat every article again)."""
-    global _missed, _missed_walk, _missed_state, _state_read
+    global _missed, _missed_walk, _missed_state, _state_read, _missed_seeds, _seeds_read
     _missed = _miss_key(seeds, out, config_source, drafts, future)
     _missed_walk = walk
     _missed_state, _state_read = _state_read, None
+    # Made of this walk (``check`` walks once, with ``walk``), or of none.
+    _missed_seeds = _seeds_read if walk is not None else None
+    _seeds_read = None
 
 
 def missed() -> tuple[Any, Any, Any]:
@@ -462,14 +477,26 @@ def missed() -> tuple[Any, Any, Any]:
     return _missed, _missed_walk, _missed_state
 
 
-def hand_over(miss: Any, walk: Any, state: Any, known: Any = None) -> None:
-    """Note what another process's :func:`note_miss` noted (:func:`missed`), and
-    what it found of the walked articles in the store (:func:`known_of_walk`)."""
-    global _missed, _missed_walk, _missed_state, _state_read, _missed_known
+def missed_seeds() -> tuple[str, list[str]] | None:
+    """The digest of the walk :func:`note_miss` noted, and its notices' text
+    (for :func:`hand_over`)."""
+    return _missed_seeds
+
+
+def hand_over(miss: Any, walk: Any, state: Any, known: Any = None, seeds: Any = None) -> None:
+    """Note what another process's :func:`note_miss` noted (:func:`missed`,
+    :func:`missed_seeds`), and what it found of the walked articles in the
+    store (:func:`known_of_walk`)."""
+    global _missed, _missed_walk, _missed_state, _state_read, _missed_known, _missed_seeds
     _missed = tuple(miss) if miss is not None else None
     _missed_walk = walk
     _missed_state = tuple(state) if state is not None else None
     _missed_known = known if miss is not None and walk is not None else None
+    _missed_seeds = (
+        (str(seeds[0]), [str(text) for text in seeds[1]])
+        if seeds is not None and miss is not None and walk is not None
+        else None
+    )
     _state_read = None
 
 
@@ -480,16 +507,20 @@ def take_miss(seeds: str, out: str, config_source: bytes, drafts: bool, future: 
     a no-op answer, never make one wrong. The walk noted with it is kept for
     :func:`take_walk`."""
     global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state
-    global _missed_known, _taken_known
+    global _missed_known, _taken_known, _missed_seeds, _taken_seeds
     missed, _missed = _missed, None
     walk, _missed_walk = _missed_walk, None
     state, _missed_state = _missed_state, None
     known, _missed_known = _missed_known, None
+    seeds_read, _missed_seeds = _missed_seeds, None
     taken = missed is not None and missed == _miss_key(seeds, out, config_source, drafts, future)
     _taken_walk = (os.path.realpath(seeds), walk) if taken and walk is not None else None
     _taken_state = state if taken else None
     _taken_known = (
         (os.path.realpath(out), known) if _taken_walk is not None and known is not None else None
+    )
+    _taken_seeds = (
+        (_taken_walk[0], seeds_read) if _taken_walk is not None and seeds_read is not None else None
     )
     return taken
 
@@ -501,12 +532,32 @@ def take_walk(seeds: str) -> Walk | None:
     is one changed after the build's own walk would have seen it (the next
     build sees it, as its size or time differs from what this one records).
     """
-    global _taken_walk, _taken_known
+    global _taken_walk, _taken_known, _taken_seeds, _walk_seeds
     taken, _taken_walk = _taken_walk, None
+    seeds_read, _taken_seeds = _taken_seeds, None
+    _walk_seeds = None
     if taken is None or taken[0] != os.path.realpath(seeds):
         _taken_known = None  # made from that walk: for no other
         return None
+    if seeds_read is not None and seeds_read[0] == taken[0]:
+        _walk_seeds = seeds_read
     return taken[1]
+
+
+#: The digest of the walk :func:`take_walk` last gave (by the seeds' real path).
+_walk_seeds: tuple[str, tuple[str, list[str]]] | None = None
+
+
+def take_seeds_digest(seeds: str, notices: Sequence[object]) -> str | None:
+    """:func:`seeds_digest` of the walk :func:`take_walk` gave the build of ``seeds``
+    (then forgotten), as the check made it, when the build's ``notices`` read as
+    the check's did; else ``None`` (the build digests its stats itself)."""
+    global _walk_seeds
+    found, _walk_seeds = _walk_seeds, None
+    if found is None or found[0] != os.path.realpath(seeds):
+        return None
+    made, texts = found[1]
+    return made if [str(note) for note in notices] == texts else None
 
 
 #: The rows :func:`known_of_walk` and :meth:`feedtool.store.SqliteStore.item_stats` read.
@@ -598,10 +649,11 @@ def take_state(path: str) -> tuple[bytes, str] | None:
 
 def forget_miss() -> None:
     global _missed, _missed_walk, _taken_walk, _missed_state, _taken_state, _state_read
-    global _missed_known, _taken_known
+    global _missed_known, _taken_known, _seeds_read, _missed_seeds, _taken_seeds, _walk_seeds
     _missed = _missed_walk = _taken_walk = None
     _missed_state = _taken_state = _state_read = None
     _missed_known = _taken_known = None
+    _seeds_read = _missed_seeds = _taken_seeds = _walk_seeds = None
 
 
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
@@ -624,6 +676,7 @@ __all__ = [
     "known_of_walk",
     "light_walk",
     "missed",
+    "missed_seeds",
     "note_miss",
     "pin_code_identity",
     "quick_key",
@@ -633,6 +686,7 @@ __all__ = [
     "stat_vouches",
     "take_known",
     "take_miss",
+    "take_seeds_digest",
     "take_state",
     "take_walk",
     "walk_seeds",

@@ -386,6 +386,35 @@ def test_the_fast_path_imports_none_of_the_pipeline(site: Path, driver: str) -> 
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_an_edit_build_takes_the_seeds_digest_the_entry_points_check_made(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry point's check digests the seeds it walked to find the edit; the
+    build, handed that walk, takes the digest with it for its no-op stamp rather
+    than sorting and hashing every article's stat again. The stamp is right: the
+    next build is answered by the fast path."""
+    from feedtool.publish import _quick as quick
+
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", "entry")
+    _warm(site)
+    _write(
+        site / "seeds", "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z"
+    )
+    digests: list[int] = []
+    real = quick.seeds_digest
+
+    def spy(*args: Any) -> str:
+        digests.append(len(args[0]))
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quick, "seeds_digest", spy)
+        edited = _build(site)
+    assert "parsed 1, " in edited.output and not _quick(edited)
+    assert digests == []
+    assert _quick(_build(site))
+
+
 def test_an_edit_build_loads_no_process_pool(site: Path) -> None:
     """A build of one edited article parses and renders in this process: the
     process pool's module (and what it loads of multiprocessing) stays unloaded."""

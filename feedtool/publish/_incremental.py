@@ -63,7 +63,15 @@ import orjson
 import feedtool._tables as _tables
 from feedtool._beside import Beside
 from feedtool._lock import build_lock
-from feedtool._stamp import RACY_NS, folder_times, rows_digest, stat_vouches, take_known, take_state
+from feedtool._stamp import (
+    RACY_NS,
+    folder_times,
+    rows_digest,
+    stat_vouches,
+    take_known,
+    take_seeds_digest,
+    take_state,
+)
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -1092,8 +1100,12 @@ class _Build:
         scanned = self._scan_and_parse(paths, stats)
         del stats
         errors, parsed = scanned.errors, scanned.parsed
+        # As the entry point's check made it of the same walk, when it did.
+        walk_digest = take_seeds_digest(os.fspath(self.seeds), self.scan_warnings)
         if self.quick_key is not None and not self.racy:
-            self._seeds_digest = _quick.seeds_digest(self.seed_stats, self.scan_warnings)
+            self._seeds_digest = walk_digest or _quick.seeds_digest(
+                self.seed_stats, self.scan_warnings
+            )
         # The stat of every article (6 MB at 20,000) is not held through rendering.
         self.seed_stats = []
         if parsed:
