@@ -259,6 +259,100 @@ def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
     assert [p.name for p in out.rglob("*") if p.is_file()] == ["page.html"]
 
 
+def test_leftover_staged_folders_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    staged = out / ".tags.feedtool-tmp" / "harbour"
+    staged.mkdir(parents=True)
+    (staged / "rss.xml").write_bytes(b"whole, but of a build that never finished")
+    (out / "index.html").write_bytes(b"whole")
+    clean_temporaries(out)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+
+
+def _renames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """Record ``(call, source, destination)`` of every ``os.rename``/``os.replace``."""
+    calls: list[tuple[str, str, str]] = []
+    for name in ("rename", "replace"):
+        real = getattr(os, name)
+
+        def recording(src: object, dst: object, *, _real: object = real, _name: str = name) -> None:
+            calls.append((_name, os.fspath(src), os.fspath(dst)))  # type: ignore[call-overload]
+            _real(src, dst)  # type: ignore[operator]
+
+        monkeypatch.setattr(os, name, recording)
+    return calls
+
+
+def test_a_first_build_renames_each_new_top_folder_into_place_whole(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files of a top folder the output does not have yet are staged in
+    a copy of the folder beside it (``.tags.feedtool-tmp``) renamed into
+    place whole: no file under it is renamed one by one (a reader sees the
+    folder whole or not at all). The bytes are those of a build that staged
+    every file beside its target (the top folders there already, empty)."""
+    out = tmp_path / "out"
+    calls = _renames(monkeypatch)
+    build(seeds, out, config, ping=False)
+    monkeypatch.undo()
+    tree = output_tree(out)
+    tops = sorted({path.partition("/")[0] for path in tree if "/" in path})
+    assert "articles" in tops and "tags" in tops
+    placed = [(Path(src), Path(dst)) for _, src, dst in calls if Path(dst).parent == out]
+    folders = [(src, dst) for src, dst in placed if dst.name in tops]
+    assert sorted(folders) == [(out / f".{top}.feedtool-tmp", out / top) for top in tops]
+    # Else only the output folder's own files, and the build cache's.
+    for _, _, dst in calls:
+        relative = Path(dst).relative_to(out)
+        assert len(relative.parts) == 1 or relative.parts[0] == CACHE_DIRNAME, relative
+    assert not [p for p in out.iterdir() if p.name.endswith(".feedtool-tmp")]
+
+    beside = tmp_path / "beside"
+    for top in tops:
+        (beside / top).mkdir(parents=True)
+    calls = _renames(monkeypatch)
+    build(seeds, beside, config, ping=False)
+    assert not [src for _, src, _ in calls if Path(src).parent == beside and Path(src).is_dir()]
+    assert any(Path(dst).parent.parent == beside for _, _, dst in calls)  # files, one by one
+    assert output_tree(beside) == tree
+
+
+def test_a_first_build_discards_what_an_earlier_one_staged(
+    seeds: Path, tmp_path: Path, config: Config
+) -> None:
+    """A folder left staged by a first build that was killed (its store gone
+    too) is not renamed into place with the next build's files."""
+    clean = tmp_path / "clean"
+    build(seeds, clean, config, ping=False)
+    out = tmp_path / "out"
+    ghost = out / ".tags.feedtool-tmp" / "ghost"
+    ghost.mkdir(parents=True)
+    (ghost / "rss.xml").write_bytes(b"<rss/>")
+    build(seeds, out, config, ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
+def test_a_first_build_that_fails_while_placing_its_folders_leaves_none_staged(
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedtool.publish import _incremental
+
+    def full_disk(root: str, tops: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_incremental, "place_folders", full_disk)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="No space left on device"):
+        build(seeds, out, config, ping=False)
+    # The ids file is written before anything is placed; no folder is there.
+    assert [p.name for p in out.iterdir() if p.is_dir()] == [CACHE_DIRNAME]
+    monkeypatch.undo()
+    build(seeds, out, config, ping=False)
+    clean = tmp_path / "clean"
+    build(seeds, clean, config, ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
 def test_deeply_nested_output_folders_do_not_exhaust_the_stack(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()

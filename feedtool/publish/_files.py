@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -38,15 +39,85 @@ def stage(target: Path, data: bytes) -> Path:
     return Path(stage_at(os.fspath(target.parent), target.name, data))
 
 
+def staged_folder(root: str, top: str) -> str:
+    """Where the top folder ``top`` of the output folder ``root`` is staged whole
+    (:func:`stage_output`): a dot folder beside it, so on the same file system."""
+    return f"{root}/.{top}{TEMP_SUFFIX}"
+
+
+def stage_output(root: str, path: str, data: bytes) -> str:
+    """Stage the output ``path`` (relative to the output folder ``root``); the
+    staged file's name.
+
+    Beside its target as a temporary (:func:`stage_at`), unless its top
+    folder is not in ``root``: then under its own name in a copy of that
+    folder (:func:`staged_folder`), renamed into place whole at the end
+    (:func:`place_folders`). A first build of 2,225 articles stages some
+    29,000 files in three top folders: three renames instead of one a file.
+    Every process staging a build's outputs decides alike: nothing makes a
+    top folder in ``root`` until the build renames its staged copy there.
+    """
+    top, slash, rest = path.partition("/")
+    if slash and not top.startswith(".") and not os.path.lexists(f"{root}/{top}"):
+        folder, _, name = f"{staged_folder(root, top)}/{rest}".rpartition("/")
+        staged = f"{folder}/{name}"
+        _write_new(staged, folder, data, Path(root, path))
+        return staged
+    folder, _, name = path.rpartition("/")
+    return stage_at(f"{root}/{folder}" if folder else root, name, data)
+
+
+def rename_staged(root: str, staged: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split the staged outputs ``staged`` (paths relative to ``root``) into
+    those staged beside their targets and the top folders staged whole
+    (:func:`stage_output`), to rename with :func:`place_folders`."""
+    staged = list(staged)
+    tops = sorted(
+        top
+        for top in {path.partition("/")[0] for path in staged if "/" in path}
+        if os.path.isdir(staged_folder(root, top))
+    )
+    if not tops:
+        return staged, []
+    whole = set(tops)
+    return [path for path in staged if "/" not in path or path.partition("/")[0] not in whole], tops
+
+
+def place_folders(root: str, tops: Iterable[str]) -> None:
+    """Rename the top folders ``tops`` staged whole into ``root``."""
+    for top in tops:
+        os.rename(staged_folder(root, top), f"{root}/{top}")
+
+
+def discard_staging(out: Path | str) -> None:
+    """Remove the top folders a build (interrupted, or failed) staged whole."""
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        staged = name.startswith(".") and name.endswith(TEMP_SUFFIX)
+        if staged and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def stage_at(folder: str, name: str, data: bytes) -> str:
     """Write ``data`` to the temporary of ``folder/name`` (the folder made if
-    missing); the temporary's name.
+    missing); the temporary's name."""
+    temp = f"{folder}/.{name}{TEMP_SUFFIX}"
+    _write_new(temp, folder, data, Path(folder, name))
+    return temp
+
+
+def _write_new(temp: str, folder: str, data: bytes, target: Path) -> None:
+    """Write ``data`` to the file ``temp`` in ``folder`` (made if missing),
+    created or emptied; an error names ``target``, the output it stands for.
 
     Plain descriptor calls: ``open()`` also asks whether the file is a
     terminal and where it starts (two more system calls per file, tens of
     thousands of them in a cold build).
     """
-    temp = f"{folder}/.{name}{TEMP_SUFFIX}"
     try:
         try:
             fd = os.open(temp, _STAGE_FLAGS, 0o666)
@@ -64,8 +135,7 @@ def stage_at(folder: str, name: str, data: bytes) -> str:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
-        raise write_error(Path(folder, name), exc) from exc
-    return temp
+        raise write_error(target, exc) from exc
 
 
 def _make_folder(folder: str) -> None:
@@ -211,7 +281,9 @@ def _walk(out: Path, *, dot_folders: bool) -> Iterator[tuple[str, os.DirEntry[st
 
 
 def clean_temporaries(out: Path) -> list[Path]:
-    """Remove the temporary files an interrupted build left in ``out``."""
+    """Remove the temporary files an interrupted build left in ``out`` (and
+    the folders it staged whole)."""
+    discard_staging(out)
     removed = []
     for _, entry in _walk(out, dot_folders=True):
         if entry.name.endswith(TEMP_SUFFIX) or (

@@ -83,10 +83,13 @@ from feedtool.plugins import RENDERERS
 from feedtool.publish import _quick, _snapshot
 from feedtool.publish._files import (
     clean_temporaries,
+    discard_staging,
     existing_files,
     inside,
+    place_folders,
     prune_empty_dirs,
-    stage_at,
+    rename_staged,
+    stage_output,
     stage_parts,
     temp_name,
     temp_of,
@@ -1268,6 +1271,7 @@ class _Build:
         except BaseException:
             for target in staged:
                 temp_of(self.out / target).unlink(missing_ok=True)
+            discard_staging(self.out)
             raise
         removed = [
             relative
@@ -1368,6 +1372,9 @@ class _Build:
     def _mark_in_progress(self) -> None:
         # Staging leaves temporary files beside their targets: mark the build
         # as in progress first, so one killed while staging is cleaned up.
+        # No folder staged whole is left from an earlier build (whatever its
+        # store says): it would be renamed into place with this build's.
+        discard_staging(self.out)
         store = self.store
         store.put_meta("in_progress", "1")
         store.put_meta(_quick.QUICK_META, None)
@@ -2934,11 +2941,10 @@ def _render_one(
         (path, data), did_render = output, False
     # Strings, not path objects: this runs once per output.
     root = os.fspath(out)
-    folder, _, name = path.rpartition("/")
     maybe = existing is None or path in existing or path.startswith(".") or "/." in path
     if maybe and unchanged(f"{root}/{path}", data):
         return did_render, path, None
-    return did_render, path, stage_at(f"{root}/{folder}" if folder else root, name, data)
+    return did_render, path, stage_output(root, path, data)
 
 
 #: Up to this many outputs to render are rendered in the order planned
@@ -2950,7 +2956,8 @@ _RENAME_SPLIT = 2048
 
 
 def _rename_all(root: str, staged: Sequence[str]) -> None:
-    """Rename every staged temporary of ``root`` into place.
+    """Rename every staged temporary of ``root`` into place, and the top
+    folders staged whole (:func:`~feedtool.publish._files.stage_output`).
 
     A cold build renames tens of thousands (each a system call of some 10 µs,
     with the rest of the machine idle by then): a thread renames the second
@@ -2963,6 +2970,9 @@ def _rename_all(root: str, staged: Sequence[str]) -> None:
         for target in targets:
             os.replace(temp_name(root, target), f"{root}/{target}")
 
+    staged, tops = rename_staged(root, staged)
+    if tops:
+        place_folders(root, tops)
     if len(staged) < _RENAME_SPLIT:
         rename(staged)
         return
