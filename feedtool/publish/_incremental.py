@@ -1004,6 +1004,8 @@ class _Build:
         self._light: frozenset[str] | None = None
         #: The stamps of the site's refs, by path (what part workers are given).
         self._stamps: Mapping[str, _Stamp] = {}
+        #: The refs and stamps a full plan's part workers make their site from.
+        self._site_file: Path | None = None
         #: The warnings of each article that gave some, by path.
         self._warned: dict[str, tuple[tuple[str, int | None, str | None], ...]] = {}
         #: The SHA-256 (hex) of the state file as this build last wrote it.
@@ -1226,6 +1228,32 @@ class _Build:
                 state.files,
             )
             state.files = []
+            if self._pools_parts(len(refs)):
+                # A part worker makes its site from a file of the refs and their
+                # stamps: this process makes its own from the same file, anew,
+                # once the refs, stamps and site made while stamping are gone.
+                # Those were made among the summaries (20,000 at once) and the
+                # stamping's garbage, which left their memory scattered over
+                # pages that stay taken as long as any of it lives: some 20 MB
+                # more than the same site made on its own, beside the worker.
+                # (Set aside from the collector again, as ``_freeze`` did the old.)
+                self._site_file = self._site_path()
+                _write_site(self._site_file, refs, stamps)
+                del site, load, refs, stamps
+                self._stamps = {}
+                self._undated = ()
+                _SHARED.clear()
+                _person.cache_clear()
+                gc.unfreeze()
+                gc.collect()
+                refs, stamps = _read_site(self._site_file)
+                self._stamps = stamps
+                self._undated = tuple(
+                    sorted(p for p, st in stamps.items() if st.by_first_publication)
+                )
+                load = self._loader(stamps)
+                site = _make_site(self.config, refs, load, fragments, None)
+                gc.freeze()
             trim_heap()
             ledger = self._plan_and_render(site)
             self._lap("plan + render")
@@ -1363,6 +1391,9 @@ class _Build:
         """Remove the scratch files of a full plan (its file lists and spilled state),
         once the replaced state file is gone."""
         self._drop_beside()
+        if self._site_file is not None:
+            self._site_file.unlink(missing_ok=True)
+            self._site_file = None
         dropping, self._dropping = self._dropping, None
         if dropping is not None:
             dropping.join()
@@ -2350,12 +2381,7 @@ class _Build:
             self.progress.advance()
 
         # Every item has at least three outputs (page, JSON-LD, ninjs).
-        pooled = (
-            self.jobs > 1
-            and len(parts) > 2
-            and 3 * len(site.refs) >= RENDER_THRESHOLD
-            and isinstance(store, SqliteStore)
-        )
+        pooled = len(parts) > 2 and self._pools_parts(len(site.refs))
         try:
             if not pooled:
                 for part in parts:
@@ -2369,6 +2395,16 @@ class _Build:
             ledger.close()
             raise
         return ledger
+
+    def _site_path(self) -> Path:
+        return cache_dir(self.out) / f".site-{os.getpid()}.tmp"
+
+    def _pools_parts(self, refs: int) -> bool:
+        """Whether a full plan of ``refs`` items is rendered by part workers beside
+        this process (:meth:`_plan_and_render`), given it has over two parts."""
+        return (
+            self.jobs > 1 and 3 * refs >= RENDER_THRESHOLD and isinstance(self.store, SqliteStore)
+        )
 
     def _parts_in_pool(
         self,
@@ -2395,9 +2431,11 @@ class _Build:
             return _plan_render(job, job.parts[number])
 
         assert isinstance(self.store, SqliteStore)
-        site_file = cache_dir(self.out) / f".site-{os.getpid()}.tmp"
+        site_file = self._site_file
+        if site_file is None:
+            site_file = self._site_path()
+            _write_site(site_file, job.site.refs, stamps)
         try:
-            _write_site(site_file, job, stamps)
             spec = _PartSpec(
                 self.config,
                 self.out,
@@ -2752,12 +2790,11 @@ class _PartSpec:
     lists: Path
 
 
-def _write_site(path: Path, job: _PartJob, stamps: Mapping[str, _Stamp]) -> None:
+def _write_site(path: Path, refs: Sequence[ItemRef], stamps: Mapping[str, _Stamp]) -> None:
     """What a part worker needs to make ``job``'s site, a line a ref (newest
     first), written as it goes (no copy of it all in memory): with each, the
     parts of its stamp that are not in the ref. (The file lists it checks
     outputs against are ``job.lists``, read as it goes.)"""
-    refs = job.site.refs
     with path.open("wb") as file:
         write = file.write
         for ref in refs:
