@@ -293,16 +293,30 @@ class _TricklingHub:
         self.seconds = seconds
         self.hung_up = threading.Event()
         self.finished = threading.Event()
+        self._closing = threading.Event()
+        # Accepting with a timeout lets close() end a hub nobody connected to.
+        self.server.settimeout(0.1)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        conn, _ = self.server.accept()
+        while True:
+            try:
+                conn, _ = self.server.accept()
+                break
+            except TimeoutError:
+                if self._closing.is_set():
+                    return
+            except OSError:
+                return
         with conn:
+            conn.settimeout(None)
             conn.recv(65536)
             reply = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
             stop = time.monotonic() + self.seconds
             for byte in reply:
+                if self._closing.is_set():
+                    return
                 if time.monotonic() > stop:
                     break
                 try:
@@ -314,7 +328,13 @@ class _TricklingHub:
         self.finished.set()
 
     def close(self) -> None:
+        # Stop trickling and wait for the thread: a hub left running outlives its
+        # test, and the next tests see a process with a stray thread in it
+        # (Beside, for one, then declines to fork).
+        self._closing.set()
+        self.thread.join(30)
         self.server.close()
+        assert not self.thread.is_alive(), "the trickling hub did not stop"
 
 
 def test_trickling_hub_is_cut_off_at_the_deadline() -> None:
