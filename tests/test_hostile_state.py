@@ -292,9 +292,12 @@ def test_a_first_build_renames_each_new_top_folder_into_place_whole(
     folder whole or not at all). The bytes are those of a build that staged
     every file beside its target (the top folders there already, empty)."""
     out = tmp_path / "out"
+    # Undated articles are dated by their first publication: one clock for all builds.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     calls = _renames(monkeypatch)
     build(seeds, out, config, ping=False)
     monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     tree = output_tree(out)
     tops = sorted({path.partition("/")[0] for path in tree if "/" in path})
     assert "articles" in tops and "tags" in tops
@@ -318,10 +321,11 @@ def test_a_first_build_renames_each_new_top_folder_into_place_whole(
 
 
 def test_a_first_build_discards_what_an_earlier_one_staged(
-    seeds: Path, tmp_path: Path, config: Config
+    seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A folder left staged by a first build that was killed (its store gone
     too) is not renamed into place with the next build's files."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     clean = tmp_path / "clean"
     build(seeds, clean, config, ping=False)
     out = tmp_path / "out"
@@ -336,17 +340,19 @@ def test_a_first_build_that_fails_while_placing_its_folders_leaves_none_staged(
     seeds: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from feedtool.publish import _incremental
+    from feedtool.publish._files import place_folders
 
     def full_disk(root: str, tops: object) -> None:
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     monkeypatch.setattr(_incremental, "place_folders", full_disk)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="No space left on device"):
         build(seeds, out, config, ping=False)
     # The ids file is written before anything is placed; no folder is there.
     assert [p.name for p in out.iterdir() if p.is_dir()] == [CACHE_DIRNAME]
-    monkeypatch.undo()
+    monkeypatch.setattr(_incremental, "place_folders", place_folders)
     build(seeds, out, config, ping=False)
     clean = tmp_path / "clean"
     build(seeds, clean, config, ping=False)
