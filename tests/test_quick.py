@@ -133,8 +133,9 @@ def _run(args: list[str]) -> Run:
     )
 
 
-def _build(site: Path, *extra: str) -> Run:
-    args = [
+def _build_args(site: Path) -> list[str]:
+    """``feedtool build`` of the site fixture's seeds into its ``out`` folder."""
+    return [
         "build",
         str(site / "seeds"),
         "-o",
@@ -142,6 +143,10 @@ def _build(site: Path, *extra: str) -> Run:
         "-c",
         str(site / "feedtool.toml"),
     ]
+
+
+def _build(site: Path, *extra: str) -> Run:
+    args = _build_args(site)
     result = _run([*args, "--no-ping", "-v", *extra])
     assert result.exit_code in (0, 1), result.output
     return result
@@ -304,14 +309,7 @@ def test_a_build_with_errors_is_never_answered_from_the_stamp(site: Path) -> Non
 
 def test_the_fast_path_waits_for_or_refuses_a_running_build(site: Path) -> None:
     _warm(site)
-    args = [
-        "build",
-        str(site / "seeds"),
-        "-o",
-        str(site / "out"),
-        "-c",
-        str(site / "feedtool.toml"),
-    ]
+    args = _build_args(site)
     with build_lock(site / "out"):
         result = _run([*args, "--no-ping"])
     assert result.exit_code == 2
@@ -366,14 +364,7 @@ def test_the_fast_path_imports_none_of_the_pipeline(site: Path, driver: str) -> 
         "    assert not exit.code, exit.code\n"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )
-    args = [
-        "build",
-        str(site / "seeds"),
-        "-o",
-        str(site / "out"),
-        "-c",
-        str(site / "feedtool.toml"),
-    ]
+    args = _build_args(site)
     # The first run stamps for this interpreter's path (pytest's differs); the second answers.
     for _ in range(2):
         done = subprocess.run(
@@ -432,14 +423,7 @@ def test_an_edit_build_loads_no_process_pool(site: Path) -> None:
         "print('feedtool.publish._incremental' in sys.modules,"
         " 'concurrent.futures.process' in sys.modules)\n"
     )
-    args = [
-        "build",
-        str(site / "seeds"),
-        "-o",
-        str(site / "out"),
-        "-c",
-        str(site / "feedtool.toml"),
-    ]
+    args = _build_args(site)
     done = subprocess.run(
         [sys.executable, "-c", script, *args, "--no-ping", "-q"],
         capture_output=True,
