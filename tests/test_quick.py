@@ -145,6 +145,30 @@ def _build_args(site: Path) -> list[str]:
     ]
 
 
+def _build_in_a_fresh_interpreter(
+    site: Path, module: str, expression: str
+) -> subprocess.CompletedProcess[str]:
+    """Build the site fixture with ``module``'s ``main`` in a new Python that
+    prints ``expression`` (on its ``sys``) after the build."""
+    script = (
+        "import sys\n"
+        f"from {module} import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        f"print({expression})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *_build_args(site), "--no-ping", "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+    )
+    return done
+
+
 def _build(site: Path, *extra: str) -> Run:
     args = _build_args(site)
     result = _run([*args, "--no-ping", "-v", *extra])
@@ -355,25 +379,10 @@ def test_the_fast_path_imports_none_of_the_pipeline(site: Path, driver: str) -> 
         # The console entry point answers before click and the package's modules.
         module = "feedtool._noop"
         heavy += ["click", "feedtool.cli", "feedtool.publish", "feedtool.store", "dataclasses"]
-    script = (
-        "import sys\n"
-        f"from {module} import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
-    )
-    args = _build_args(site)
+    loaded = f"sorted(m for m in {heavy!r} if m in sys.modules)"
     # The first run stamps for this interpreter's path (pytest's differs); the second answers.
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", script, *args, "--no-ping", "-q"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-        )
+    _build_in_a_fresh_interpreter(site, module, loaded)
+    done = _build_in_a_fresh_interpreter(site, module, loaded)
     assert done.stdout.strip() == "[]", done.stderr
 
 
@@ -413,24 +422,11 @@ def test_an_edit_build_loads_no_process_pool(site: Path) -> None:
     _write(
         site / "seeds", "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z"
     )
-    script = (
-        "import sys\n"
-        "from feedtool._noop import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        "print('feedtool.publish._incremental' in sys.modules,"
-        " 'concurrent.futures.process' in sys.modules)\n"
+    loaded = ", ".join(
+        f"{name!r} in sys.modules"
+        for name in ("feedtool.publish._incremental", "concurrent.futures.process")
     )
-    args = _build_args(site)
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args, "--no-ping", "-q"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-    )
+    done = _build_in_a_fresh_interpreter(site, "feedtool._noop", loaded)
     assert done.stdout.split() == ["True", "False"], done.stderr
 
 
