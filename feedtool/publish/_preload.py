@@ -120,13 +120,8 @@ def release(collect: bool = True) -> None:
     from feedtool.enrich.languages import release_models
 
     release_models()
-    drop_babel()
+    drop_babel(global_data=collect)
     if collect:
-        # Babel's global data (~2 MB, read for the tables' month and weekday
-        # names): read again if rendering asks for it.
-        core = sys.modules.get("babel.core")
-        if getattr(core, "_global_data", None) is not None:
-            core._global_data = None  # type: ignore[union-attr]
         # The lookup tables too: kept on disk (``feedtool._tables``), and read
         # again, each on its own, by whatever asks (rendering an undated
         # article reads the month names, not the gazetteer).
@@ -135,13 +130,19 @@ def release(collect: bool = True) -> None:
         trim_heap()
 
 
-def drop_babel() -> None:
+def drop_babel(*, global_data: bool = False) -> None:
     """Drop babel's locale data (read again if asked): the tables built from it keep
-    what parse and render need."""
+    what parse and render need. With ``global_data``, its global data too (~2 MB,
+    read for the tables' month and weekday names), which a process about to
+    render for long need not hold: read again if rendering asks for it."""
     babel = sys.modules.get("babel.localedata")
     clear = getattr(babel, "clear_caches", None)  # babel >= 2.12; it reads a file again when asked
     if clear is not None:
         clear()
+    if global_data:
+        core = sys.modules.get("babel.core")
+        if getattr(core, "_global_data", None) is not None:
+            core._global_data = None  # type: ignore[union-attr]
 
 
 def trim_heap() -> None:
