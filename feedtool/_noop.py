@@ -24,6 +24,7 @@ from feedtool._stamp import (
     Unsure,
     check,
     code_identity,
+    ends_by_exit,
     forget_miss,
     hand_over,
     known_of_walk,
@@ -441,6 +442,9 @@ def main(args: Sequence[str] | None = None) -> None:
     try:
         if command:
             pin_code_identity()
+            if argv[:1] == ["build"]:
+                # Ended with ``_exit_now``: what the build lets go of is not freed.
+                ends_by_exit()
         answered: bool | None = False
         if argv[:1] == ["build"]:
             answered = _answer_beside(argv[1:]) if command else _answer(argv[1:])

@@ -656,6 +656,36 @@ def forget_miss() -> None:
     _seeds_read = _missed_seeds = _taken_seeds = _walk_seeds = None
 
 
+# --------------------------------------------------------------------------- the command's end
+
+
+#: What the console command keeps until its process ends (:func:`keep_until_exit`);
+#: ``None`` in any other process (a library caller's, ``feedtool serve``'s).
+_kept: list[object] | None = None
+
+
+def ends_by_exit() -> None:
+    """Note that this process is a ``feedtool build`` command, which ends with
+    ``os._exit`` once its build is reported (``feedtool._noop._exit_now``):
+    from now on :func:`keep_until_exit` keeps what it is given."""
+    global _kept
+    if _kept is None:
+        _kept = []
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Keep ``objects`` until the process ends, if it ends by exit (:func:`ends_by_exit`).
+
+    A build lets go of the refs, stamps and records of every article, and of
+    its site, as it returns: at 20,000 articles freeing them one by one cost
+    an edit's build some 20-30 ms of its end (about a million objects), memory
+    the system takes back at once when the process ends. Anywhere else they
+    are freed as usual.
+    """
+    if _kept is not None:
+        _kept.append(objects)
+
+
 def light_walk(seeds: str) -> tuple[list[tuple[str, Stat]], Sequence[object], Sequence[str]]:
     stats, others = walk_seeds(seeds)
     return stats, (), others
@@ -668,11 +698,13 @@ __all__ = [
     "Unsure",
     "check",
     "code_identity",
+    "ends_by_exit",
     "file_digest",
     "folder_times",
     "folders_stamp",
     "forget_miss",
     "hand_over",
+    "keep_until_exit",
     "known_of_walk",
     "light_walk",
     "missed",

@@ -298,7 +298,7 @@ def _full_build(
     wait: float,
     quiet: bool,
 ) -> BuildReport:
-    from feedtool._stamp import take_walk
+    from feedtool._stamp import keep_until_exit, take_walk
     from feedtool.config import config_from_bytes, load_config
     from feedtool.publish import build as build_site
     from feedtool.publish._seeds import SeedScan, quick_scan
@@ -306,6 +306,7 @@ def _full_build(
     # One walk of the seeds for the notices and the build (20,000 stats): the
     # console entry point's, when it walked them to find this is no no-op.
     walked = take_walk(os.fspath(seeds))
+    keep_until_exit(walked)  # 20,000 paths and stats: freed by the process's end, if it is near
     with _errors_to_exit():
         if walked is not None:
             scan: SeedScan | None = SeedScan.of_walk(seeds, *walked)

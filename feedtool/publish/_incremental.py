@@ -66,6 +66,7 @@ from feedtool._lock import build_lock
 from feedtool._stamp import (
     RACY_NS,
     folder_times,
+    keep_until_exit,
     rows_digest,
     stat_vouches,
     take_known,
@@ -1261,6 +1262,8 @@ class _Build:
         # caches, the items loaded: some 40 MB at 20,000 articles), only its
         # structure and the feed entries made.
         structure, made = site.structure, site.fragments.made
+        if focus is not None:  # a focused site is small: kept, if the process ends next
+            keep_until_exit(site, load, fragments, narrowed, planned)
         del site, load, fragments, narrowed, planned
 
         new_files: Sequence[str]
@@ -1385,6 +1388,9 @@ class _Build:
             problems = ping_feeds(self.config, written)
             if problems:
                 report = BuildReport(**{**vars(report), "ping_errors": problems})
+        # Every article's ref, stamp and record, the file and folder lists: not
+        # freed one by one as this returns when the process ends next.
+        keep_until_exit(locals())
         return report
 
     def _close(self) -> None:
@@ -3150,6 +3156,7 @@ def build(
             try:
                 try:
                     report = job.run(scan.paths, ping, scan.stats)
+                    keep_until_exit(job, scan)
                 finally:
                     job._resume_gc()
                     job._thaw()
