@@ -15,7 +15,21 @@ Which models are loaded never changes an answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Question(NamedTuple):
+    """A question for lingua: ``text`` as asked (already cleaned and cut) and
+    the ``candidates`` it may answer (ISO 639-1, as configured)."""
+
+    text: str
+    candidates: tuple[str, ...]
+
+
+# Lingua reads a text of fewer letters with its models of all five n-gram
+# sizes (tens of MB a language: English's ~60 MB), a longer one with its
+# trigrams' alone (a few MB).
+_SHORT_TEXT = 120
 
 # Configured codes lingua knows by another name: Norwegian is Bokmål to it.
 LINGUA_CODE = {"no": "nb"}
@@ -63,6 +77,14 @@ def confidence(text: str, candidates: tuple[str, ...]) -> tuple[str | None, floa
     return code, float(top.value)
 
 
+def full_models(text: str) -> bool:
+    """Whether lingua reads ``text`` with its models of all five n-gram sizes:
+    lingua counts the letters of the words it finds, close to these (a text
+    near the limit may be taken for the other kind: its answer is the same,
+    only the memory it takes differs)."""
+    return sum(map(str.isalpha, text)) < _SHORT_TEXT
+
+
 def unload() -> None:
     """Unload every model the cached detectors loaded, and forget the detectors."""
     for found in _DETECTORS.values():
@@ -76,4 +98,4 @@ def answer(question: tuple[str, tuple[str, ...]]) -> tuple[str | None, float]:
     return confidence(*question)
 
 
-__all__ = ["LINGUA_CODE", "answer", "confidence", "detector", "unload"]
+__all__ = ["LINGUA_CODE", "Question", "answer", "confidence", "detector", "full_models", "unload"]

@@ -16,7 +16,7 @@ import pytest
 from conftest import output_tree
 
 from feedtool import _lingua, build, load_config
-from feedtool._lingua import confidence
+from feedtool._lingua import Question, confidence
 from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect_language, release_models
@@ -291,6 +291,74 @@ def test_no_parsing_process_loads_language_models(
         for path in (tmp_path / "pooled").rglob("*.ninjs.json")
     }
     assert found == {"en", "da"}  # lingua did answer, for the Danish ones
+
+
+def test_handed_back_questions_are_answered_before_their_articles_are_parsed_again(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article a parse worker hands back brings the question it stopped at.
+    The build process has a model process answer them all, and end, before it
+    parses any of those articles again: the models are never loaded beside a
+    build process growing as it parses. The site is a serial build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    for number in range(6):
+        (seeds / f"0{number}-da.txt").write_text(
+            f"Nyt lovforslag {number}\n\n{DANISH} Forslaget {number} behandles i morgen.\n",
+            "utf-8",
+        )
+    config = load_config(ROOT / "feedtool.toml")
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    real_parse_here = _incremental._parse_here
+    beside: list[list[int]] = []  # the build process's children as it parses each again
+
+    def parse_here(task: Any) -> Any:
+        beside.append(_children())
+        return real_parse_here(task)
+
+    started: list[ModelProcess] = []
+    real_init = ModelProcess.__init__
+
+    def init(self: ModelProcess, max_languages: int) -> None:
+        real_init(self, max_languages)
+        started.append(self)
+
+    monkeypatch.setattr(_incremental, "_parse_here", parse_here)
+    monkeypatch.setattr(ModelProcess, "__init__", init)
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
+    pooled = build(seeds, tmp_path / "pooled", config, jobs=2, ping=False)
+    assert len(beside) == 6  # the Danish articles, parsed again here
+    assert beside == [[]] * 6  # no model process (nor worker) beside
+    # One model process answered the six questions, before any was parsed again.
+    assert [models.started for models in started] == [1]
+    assert pooled.parsed == serial.parsed
+    assert output_tree(tmp_path / "pooled") == output_tree(tmp_path / "serial")
+
+
+def test_a_model_process_answers_questions_first_and_ends() -> None:
+    """``answer_first`` asks its questions and ends the process; the answers are
+    lingua's here, given again without asking; a question it was not given
+    is asked of a new process."""
+    questions = [
+        Question(DANISH, ("da", "no")),
+        Question("Le gouvernement a annoncé hier un nouveau plan pour les trains.", ("en", "fr")),
+    ]
+    models = ModelProcess(max_languages=4)
+    try:
+        models.answer_first(questions)
+        assert models.started == 1 and not _children()
+        answers = [models.confidence(*question) for question in questions]
+        assert models.started == 1 and not _children()
+        here = [confidence(*question) for question in questions]
+        assert [(code, round(value, 9)) for code, value in answers] == [
+            (code, round(value, 9)) for code, value in here
+        ]
+        spanish = "El gobierno anunció ayer un nuevo plan para los trenes."
+        assert models.confidence(spanish, ("es", "pt"))[0] == "es"
+        assert models.started == 2
+    finally:
+        models.close()
+    assert not _children()
 
 
 def test_a_model_process_answers_as_lingua_here_holding_few_languages() -> None:

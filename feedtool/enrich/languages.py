@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from feedtool._lingua import confidence, unload
+from feedtool._lingua import Question, confidence, unload
 from feedtool._lingua import detector as _lingua_detector
 from feedtool.config import Config
 from feedtool.enrich import enricher
@@ -107,13 +107,14 @@ class ModelsElsewhere(Exception):
     Raised out of :func:`enrich_languages` (so out of ``enrich_item``) by a
     process that called :func:`keep_models_elsewhere`; whoever made it so parses
     the article again where, or when, the models can be loaded. Parse and enrich are pure, so the
-    result is the same wherever it is computed. ``languages``: the candidates
-    lingua was to choose from (the models the article needs first).
+    result is the same wherever it is computed, and so is the ``question``
+    lingua was to answer (the first the article needs: its answer can be had
+    before the article is parsed again).
     """
 
-    def __init__(self, languages: frozenset[str]) -> None:
-        super().__init__(", ".join(sorted(languages)))
-        self.languages = languages
+    def __init__(self, question: Question) -> None:
+        super().__init__(", ".join(sorted(question.candidates)))
+        self.question = question
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,9 +304,9 @@ def ask_models_in(process: _Asker | None) -> None:
 def _lingua(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
     if _lingua_detector(frozenset(candidates)) is None:
         return candidates[0], 0.0
-    if not _MODELS_HERE:
-        raise ModelsElsewhere(frozenset(candidates))
     question = clean(text)[:_LINGUA_MAX_CHARS]
+    if not _MODELS_HERE:
+        raise ModelsElsewhere(Question(question, candidates))
     if _ASKER is not None:
         return _ASKER.confidence(question, candidates)
     return confidence(question, candidates)

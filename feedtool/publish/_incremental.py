@@ -62,6 +62,7 @@ import orjson
 
 import feedtool._tables as _tables
 from feedtool._beside import Beside
+from feedtool._lingua import Question, full_models
 from feedtool._lock import build_lock
 from feedtool._stamp import (
     RACY_NS,
@@ -160,9 +161,10 @@ PARALLEL_THRESHOLD = 64
 BESIDE_FOLDERS = 2_000
 #: Files a parse worker (or the build process) takes at a time.
 _PARSE_CHUNK = 16
-# Languages whose lingua models the model process holds at most (about 40 MB
-# each for short texts' five n-gram sizes): most questions at a news site are
-# between two or three languages, and a process that would need more is replaced.
+# Languages whose lingua models for short texts the model process holds at
+# most (all five n-gram sizes: 30-70 MB each), ten times as many for long texts
+# (trigrams alone): most questions at a news site are between two or three
+# languages, and a process that would need more is replaced.
 _MODEL_LANGUAGES = 4
 #: Outputs rendered and staged per batch: bounds the bytes held in memory.
 _BATCH = 256
@@ -324,10 +326,10 @@ def _parse_worker_init(lock_fd: int | None, parent: int) -> None:
 
 
 #: What ``_parse_task`` gives: ``(path, item JSON, summary)``, the error, or,
-#: in a parse worker, for an article that needs lingua's models, the languages
-#: lingua was to choose from (the build process parses it again, see
+#: in a parse worker, for an article that needs lingua's models, the question
+#: lingua was to answer (the build process parses it again, see
 #: ``_Build._parse_all``).
-_Parsed = tuple[str, bytes, bytes] | FeedtoolError | frozenset[str]
+_Parsed = tuple[str, bytes, bytes] | FeedtoolError | Question
 
 
 def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
@@ -360,7 +362,7 @@ def _parse_task(task: tuple[Path, str, bytes | None, Config]) -> _Parsed:
     except FeedtoolError as exc:
         return exc
     except ModelsElsewhere as exc:
-        return exc.languages
+        return exc.question
     except Exception as exc:  # one bad article must never stop the others
         error = ParseError(
             f"internal error while reading this article: {type(exc).__name__}: {exc}",
@@ -376,7 +378,7 @@ def _parse_here(
 ) -> tuple[str, bytes, bytes] | FeedtoolError:
     """``_parse_task`` in the build process, which loads lingua's models itself."""
     result = _parse_task(task)
-    assert not isinstance(result, frozenset)
+    assert not isinstance(result, Question)
     return result
 
 
@@ -1118,12 +1120,7 @@ class _Build:
         # The stat of every article (6 MB at 20,000) is not held through rendering.
         self.seed_stats = []
         if parsed:
-            many = len(parsed) >= PARALLEL_THRESHOLD
-            if many and _tables.unsaved():
-                # Every table the articles can need is kept before they are
-                # let go (``release``): see ``build``.
-                preload(self.config)
-            release(collect=many)
+            self._let_go(collect=len(parsed) >= PARALLEL_THRESHOLD)
         self._lap("parse + enrich")
 
         now = _now()
@@ -2154,6 +2151,13 @@ class _Build:
         parsed.sort()
         return scanned
 
+    def _let_go(self, collect: bool) -> None:
+        """:func:`release` what parsing needed; with ``collect``, every table
+        the articles can need kept first (see ``build``)."""
+        if collect and _tables.unsaved():
+            preload(self.config)
+        release(collect=collect)
+
     def _recorded(
         self, walked: Sequence[tuple[str, tuple[int, int, int, int]]] | None
     ) -> tuple[Mapping[str, Sequence[Any]], Mapping[str, str], Sequence[str] | None]:
@@ -2225,11 +2229,36 @@ class _Build:
         # The workers are gone. The models are loaded in a process of their
         # own, a few languages' at a time, which ends with them: here, they
         # would all be loaded at once, and their memory, scattered once
-        # unloaded, kept through rendering.
+        # unloaded, kept through rendering. Each article handed back brought
+        # the question it stopped at: those are answered first, while this
+        # process holds least (what parsing needed let go: read again as the
+        # articles ask; 113 MB at 20,000 articles, ~120 MB parsing them), as
+        # a model process of 4 languages' models for short texts is 175-200 MB.
+        # The questions on long texts come first (their models are small),
+        # then the short ones'.
+        # An article's later questions, which that answer decides, are asked
+        # of a model process as they come.
+        questions = dict(later)
+        order = [
+            index
+            for short in (False, True)
+            for index in _by_models(
+                [
+                    (index, frozenset(question.candidates))
+                    for index, question in later
+                    if full_models(question.text) == short
+                ],
+                _MODEL_LANGUAGES,
+            )
+        ]
+        if _tables.can_keep():
+            self._let_go(collect=True)
         models = ModelProcess(_MODEL_LANGUAGES)
+        models.answer_first(questions[index] for index in order)
+        del questions
         ask_models_in(models)
         try:
-            for index in _by_models(later, _MODEL_LANGUAGES):
+            for index in order:
                 yield index, _parse_here(tasks[index])
         finally:
             ask_models_in(None)
@@ -2240,11 +2269,11 @@ class _Build:
     ) -> Generator[
         tuple[int, tuple[str, bytes, bytes] | FeedtoolError],
         None,
-        list[tuple[int, frozenset[str]]],
+        list[tuple[int, Question]],
     ]:
         """Parse ``tasks`` in a pool of forked workers and this process; the
-        articles handed back for lingua are returned (index, languages)."""
-        later: list[tuple[int, frozenset[str]]] = []
+        articles handed back for lingua are returned (index, question)."""
+        later: list[tuple[int, Question]] = []
         # Workers are forked: what is loaded here first (gazetteer, word lists,
         # patterns) they inherit, shared copy-on-write, instead of each building
         # it again. Frozen, those objects are never traversed by a worker's
@@ -2272,7 +2301,7 @@ class _Build:
                 # In this process too, while the workers run (see _parse_worker_init).
                 keep_models_elsewhere()
                 for index, result in _map_helping(pool, self.jobs - 1, tasks):
-                    if isinstance(result, frozenset):
+                    if isinstance(result, Question):
                         later.append((index, result))
                     else:
                         yield index, result

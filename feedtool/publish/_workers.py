@@ -44,7 +44,8 @@ class WorkerDied(Exception):
 
 
 class Workers(Generic[_Result]):
-    """``count`` fresh processes, each running ``task`` on the numbers it is sent."""
+    """``count`` fresh processes, each running ``task`` on the numbers it is sent
+    (with ``env`` as their environment, if given)."""
 
     def __init__(
         self,
@@ -52,8 +53,10 @@ class Workers(Generic[_Result]):
         initializer: Callable[..., None],
         initargs: tuple[Any, ...],
         task: Callable[[int], _Result],
+        env: dict[str, str] | None = None,
     ) -> None:
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._env = env
         self._sends: list[Connection] = []
         self._receives: list[Connection] = []
         self._turn = 0
@@ -74,6 +77,7 @@ class Workers(Generic[_Result]):
                 [sys.executable, "-P", "-c", _MAIN, str(to_worker), str(to_build), _HOME],
                 pass_fds=(to_worker, to_build),
                 stdin=subprocess.DEVNULL,
+                env=self._env,
             )
         except BaseException:
             for fd in (to_worker, from_build, from_worker, to_build):
