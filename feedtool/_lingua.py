@@ -93,9 +93,22 @@ def unload() -> None:
     _DETECTORS.clear()
 
 
+def start() -> None:
+    """In a model process: nothing to prepare (models load on first use)."""
+
+
 def answer(question: tuple[str, tuple[str, ...]]) -> tuple[str | None, float]:
     """:func:`confidence` of ``(text, candidates)``: a model process's task."""
     return confidence(*question)
 
 
-__all__ = ["LINGUA_CODE", "Question", "answer", "confidence", "detector", "full_models", "unload"]
+__all__ = [
+    "LINGUA_CODE",
+    "Question",
+    "answer",
+    "confidence",
+    "detector",
+    "full_models",
+    "start",
+    "unload",
+]

@@ -155,6 +155,7 @@ _LAYERS = {
     "feedtool._beside": 0,  # work in a forked child: standard library only
     "feedtool._tables": 0,
     "feedtool._lingua": 0,  # lingua's detectors, all a model process imports: lingua only
+    "feedtool._workers": 0,  # fresh worker processes over pipes: standard library only
     "feedtool.model": 1,
     "feedtool._text": 1,
     "feedtool._slug": 1,

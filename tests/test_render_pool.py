@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from feedtool import build, load_config
+from feedtool._workers import Workers
 from feedtool.config import Config
 from feedtool.errors import PublishError
 from feedtool.publish import _incremental
-from feedtool.publish._workers import Workers
 from feedtool.store import CACHE_DIRNAME, SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -74,6 +74,7 @@ from feedtool._stamp import (
     take_seeds_digest,
     take_state,
 )
+from feedtool._workers import WorkerDied, Workers
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -116,7 +117,6 @@ from feedtool.publish._state import (
     body_fingerprint,
     safe_relative,
 )
-from feedtool.publish._workers import WorkerDied, Workers
 from feedtool.render import (
     Channel,
     Fragments,

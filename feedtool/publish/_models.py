@@ -14,16 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from feedtool._lingua import Question, answer, full_models
-from feedtool.publish._workers import WorkerDied, Workers
+from feedtool._lingua import Question, answer, full_models, start
+from feedtool._workers import WorkerDied, Workers
 
 # A language's models for short texts (all five n-gram sizes) weigh about ten
 # times its trigrams, all a long text needs.
 _FULL_WEIGHT = 10
-
-
-def _start() -> None:
-    """In a model process: nothing to prepare (models load on first use)."""
 
 
 class ModelProcess:
@@ -90,7 +86,7 @@ class ModelProcess:
             # (not past 128 kB): loading a language's models leaves tens of MB
             # freed there (4 languages' for a short text: 180 -> 143 MB).
             env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "0"}
-            self._workers = Workers(1, _start, (), answer, env)  # type: ignore[arg-type]
+            self._workers = Workers(1, start, (), answer, env)  # type: ignore[arg-type]
             self.started += 1
         self._languages, self._full = wanted, full
         self._workers.send(0, (text, candidates))  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ semaphore, no queue thread, no tracker.
 The worker runs ``initializer(*initargs)`` once, then ``task(number)`` for
 each number it is sent, in order, and answers each with the result or the
 exception. Functions are pickled by reference, so the worker imports their
-modules (with the build process's ``sys.path``).
+modules (with the build process's ``sys.path``). Standard library only, outside
+``feedtool.publish``: a model process imports this, ``feedtool._lingua`` and lingua
+alone (the publish package was ~6 MB more of it).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ _Result = TypeVar("_Result")
 # ``feedtool`` came from goes first instead, until the build's path arrives.
 _MAIN = (
     "import sys; sys.path.insert(0, sys.argv[3]); "
-    "from feedtool.publish._workers import _serve; _serve(sys.argv[1:3])"
+    "from feedtool._workers import _serve; _serve(sys.argv[1:3])"
 )
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class WorkerDied(Exception):
