@@ -996,3 +996,32 @@ def test_without_a_standfirst_the_summary_digest_follows_the_start_of_the_body(
     # Beyond the 300 characters a summary shows, the body is not in it.
     assert summary_text(later) == summary_text(item)
     assert ItemRef.of(later).summary_fingerprint == digest
+
+
+def test_a_focused_site_looks_through_a_channels_refs_once(
+    sample_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each feed format asks whether a channel's refs show an article of the focus
+    (``Site.shows``): the main and author channels hold every article (20,000 in
+    a large archive), so a tuple of refs is looked through once and its answer
+    kept; any other iterable is looked through each time."""
+    import feedtool.render as render
+
+    paths = [ref.source_path for ref in sample_site.refs]
+    looked: list[str] = []
+    real = render._SOURCE_PATH
+
+    def source_path(ref: Any) -> str:
+        looked.append(ref.source_path)
+        return str(real(ref))
+
+    monkeypatch.setattr(render, "_SOURCE_PATH", source_path)
+    away = dataclasses.replace(sample_site, focus=frozenset({"elsewhere.txt"}))
+    assert [away.shows(away.refs) for _ in range(3)] == [False] * 3
+    assert looked == paths
+    focused = dataclasses.replace(sample_site, focus=frozenset(paths[-1:]))
+    assert [focused.shows(focused.refs) for _ in range(3)] == [True] * 3
+    assert looked == paths * 2
+    # A list may change between two questions: looked through each time.
+    assert not away.shows(list(away.refs)) and not away.shows(list(away.refs))
+    assert looked == paths * 4
