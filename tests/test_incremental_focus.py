@@ -184,6 +184,42 @@ def test_an_edit_renders_its_few_outputs_without_ranking_every_article(
     _same_as_clean(site, config, monkeypatch)
 
 
+def test_an_edit_at_a_new_clock_renders_its_tags_feeds_without_ranking_every_article(
+    site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit at a later time gives the article a modification date, which its
+    tags' feeds show: with many tags that is some fifty outputs (at 20,000
+    articles, 45), still rendered in the order planned, not by the ranks of
+    every article."""
+    from feedtool.render import Site
+
+    made: list[int] = []
+
+    def ranks(self: Site) -> dict[str, int]:
+        made.append(len(self.refs))
+        return {ref.source_path: number for number, ref in enumerate(self.refs)}
+
+    seeds = site / "seeds"
+    many = ", ".join(f'"Topic {letter}"' for letter in "ABCDEFGHIJKLMN")
+    for number in (2, 4, 6, 8):
+        path = seeds / f"a{number:02d}.txt"
+        path.write_text(path.read_text("utf-8").replace("tags = [", f"tags = [{many}, "), "utf-8")
+    _rebuild(site, config)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764200000")
+    edited = seeds / "a06.txt"
+    edited.write_text(
+        edited.read_text("utf-8") + "\nThis paragraph was added by an editor after publication.\n",
+        "utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Site, "ranks", property(ranks))
+        report = _rebuild(site, config)
+    assert report.focused == ("a06.txt",)
+    assert sum(p.startswith("tags/topic-") for p in report.rendered) > 32
+    assert made == []
+    _same_as_clean(site, config, monkeypatch)
+
+
 def test_a_headline_edit_rerenders_the_listings_that_show_it(
     site: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2329,7 +2329,8 @@ class _Build:
         if len(todo) <= _FEW_OUTPUTS:
             # An edit's few outputs load few items, which the loader's cache
             # holds in any order: ranking every ref (20,000) to sort a dozen
-            # outputs was a sixth of an edit's render phase.
+            # outputs was a sixth of an edit's render phase (and an edit at a
+            # new clock renders some fifty: its tags' feeds show its date).
             order = list(range(len(todo)))
         else:
             order = _render_order(todo, site.ranks)
@@ -3017,8 +3018,10 @@ def _render_one(
 
 
 #: Up to this many outputs to render are rendered in the order planned
-#: (``_Build._render_and_stage``); more, in :func:`_render_order`.
-_FEW_OUTPUTS = 32
+#: (``_Build._render_and_stage``); more, in :func:`_render_order`. As many as
+#: the items the loader keeps: the few items such an edit's outputs load (the
+#: others' feed entries come from the store) stay loaded in any order.
+_FEW_OUTPUTS = _ITEM_CACHE
 
 #: Fewer staged files than this are renamed by the build process alone.
 _RENAME_SPLIT = 2048
