@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from feedtool import build, load_config
+from feedtool import build, load_config, render
 from feedtool.config import Config
 from feedtool.publish import _incremental
-from feedtool.render import Planned, Site, partition, plan_part, plan_site
+from feedtool.render import Planned, Site, files_first, partition, plan_part, plan_site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,6 +111,18 @@ def test_every_output_is_in_exactly_one_part(
                     assert part.first <= site.ranks[near] < part.stop
             planned += [_key(output) for output in outputs]
         assert sorted(planned) == whole  # every output once, with the same fingerprint
+        # Split into the items' files, then what the items head: the same outputs.
+        split = files_first(parts)
+        assert [p.number for p in split] == list(range(len(split)))
+        planned = []
+        for part in split:
+            outputs = [_key(output) for output in plan_part(site, part)]
+            if part.files:
+                assert all(path.startswith("articles/") for path, _ in outputs)
+            elif part.files is False:
+                assert not any(path.startswith("articles/") for path, _ in outputs)
+            planned += outputs
+        assert sorted(planned) == whole
     rest = {_key(output)[0] for output in plan_part(site, partition(site, 7)[0])}
     assert {"sitemap.xml", "feeds.opml", "tags/index.html", "archive/index.html"} <= rest
     assert not any(path.startswith("articles/") for path in rest)
@@ -177,3 +189,53 @@ def test_parts_count_a_channels_listing_pages(
                 or _key(output)[0].startswith(prefixes)
             )
             assert len(planned) < size + heads, (size, part, len(planned), heads)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and ".feedtool" not in path.parts
+    }
+
+
+def test_a_full_plan_loads_each_item_once(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item's files before the feeds (``render.files_first``), its feed
+    entries made at their load (``render.prime_entries``): no feed loads an
+    item again, however small the loader's cache. Part by part, a feed loaded
+    every older item it lists, whose own files loaded it once more later."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 40)
+    loads: list[str] = []
+    real = _incremental.apply_stamp  # once per item the loader reads from the store
+
+    def spy(item: Any, stamp: Any, config: Config) -> Any:
+        loads.append(item.source_path)
+        return real(item, stamp, config)
+
+    monkeypatch.setattr(_incremental, "apply_stamp", spy)
+    monkeypatch.setattr(_incremental, "_ITEM_CACHE", 2)
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 25)
+    report = build(seeds, tmp_path / "out", config, jobs=1, ping=False)
+    assert report.ok and len(report.entries) > 200
+    assert sorted(loads) == sorted(f"{number:03d}.txt" for number in range(40))
+
+
+def test_entries_made_with_items_are_those_the_feeds_show(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries made while an item is loaded for its files are the ones its
+    feeds ask for: the same entries, and the same files, as a build whose feeds
+    make each entry they miss."""
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 40)
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 25)
+    primed = build(seeds, tmp_path / "primed", config, jobs=1, ping=False)
+    monkeypatch.setattr(render, "prime_entries", lambda site, index, item: None)
+    asked = build(seeds, tmp_path / "asked", config, jobs=1, ping=False)
+    assert primed.ok and asked.ok
+    assert primed.entries == asked.entries
+    assert {kind for kind, _ in primed.entries} >= {"rss/summary", "atom/full", "jsonfeed/summary"}
+    assert _files(tmp_path / "primed") == _files(tmp_path / "asked")

@@ -124,6 +124,7 @@ from feedtool.render import (
     Part,
     Planned,
     Site,
+    files_first,
     fingerprint,
     found_keywords,
     item_updated,
@@ -845,12 +846,17 @@ def _schedule(
     submit: Callable[[int], _Answer[_Result]],
     here: Callable[[int], _Result],
     record: Callable[[_Result], None],
+    barrier: int | None = None,
 ) -> None:
     """Tasks ``0 … count - 1``, each recorded in the order of its number:
     ``submit``-ted to the ``width`` workers while fewer than two a worker
-    wait, done ``here`` otherwise (so this process works beside them)."""
+    wait, done ``here`` otherwise (so this process works beside them).
+    No task from ``barrier`` on starts before every task before it is recorded."""
     waiting: deque[_Answer[_Result]] = deque()
     for number in range(count):
+        if number == barrier:
+            while waiting:
+                record(waiting.popleft().result())
         if len(waiting) < 2 * width:
             waiting.append(submit(number))
         else:
@@ -2385,6 +2391,12 @@ class _Build:
         lists = self._lists
         assert lists is not None
         parts = partition(site, _PART_OUTPUTS)
+        # Every item has at least three outputs (page, JSON-LD, ninjs).
+        pooled = len(parts) > 2 and self._pools_parts(len(site.refs))
+        parts = files_first(parts)
+        # The feeds wait for every item's files, and so for the entries made
+        # with them, to be in the store (see ``files_first``).
+        feeds = next((number for number, part in enumerate(parts) if part.files is False), None)
         self.progress.phase("rendering", len(parts))
         job = _PartJob(self.out, self.key, self.reader, lists, self.resolved, site, parts)
         ledger = Ledger()
@@ -2405,14 +2417,12 @@ class _Build:
             store.commit()
             self.progress.advance()
 
-        # Every item has at least three outputs (page, JSON-LD, ninjs).
-        pooled = len(parts) > 2 and self._pools_parts(len(site.refs))
         try:
             if not pooled:
                 for part in parts:
                     record(_plan_render(job, part))
             else:
-                self._parts_in_pool(job, self._stamps, record)
+                self._parts_in_pool(job, self._stamps, record, feeds)
         except BaseException:
             _, _, staged = ledger.paths()
             for path in staged:
@@ -2436,6 +2446,7 @@ class _Build:
         job: _PartJob,
         stamps: Mapping[str, _Stamp],
         record: Callable[[_PartResult], None],
+        barrier: int | None = None,
     ) -> None:
         """Plan and render ``job``'s parts in worker processes and in this one.
 
@@ -2478,6 +2489,7 @@ class _Build:
                 here,
                 record,
                 fresh=True,
+                barrier=barrier,
             )
         finally:
             site_file.unlink(missing_ok=True)
@@ -2491,6 +2503,7 @@ class _Build:
         here: Callable[[int], _Result],
         record: Callable[[_Result], None],
         fresh: bool = False,
+        barrier: int | None = None,
     ) -> None:
         """Tasks ``0 … count - 1``, each recorded in order: ``remote`` in
         workers while fewer than two a worker wait, ``here`` in this process
@@ -2498,9 +2511,10 @@ class _Build:
         process holding its own copy of what rendering needs.
 
         ``fresh``: the workers are new interpreters (:class:`Workers`), else
-        forked (they inherit this process's objects)."""
+        forked (they inherit this process's objects). ``barrier``: see
+        :func:`_schedule`."""
         if fresh:
-            self._in_workers(count, initializer, initargs, remote, here, record)
+            self._in_workers(count, initializer, initargs, remote, here, record, barrier)
             return
         # Frozen, the objects a forked worker inherits are never traversed
         # by its collector, which would write to (and so copy) their pages.
@@ -2516,7 +2530,9 @@ class _Build:
             initargs=initargs,
         )
         try:
-            _schedule(count, workers, lambda number: pool.submit(remote, number), here, record)
+            _schedule(
+                count, workers, lambda number: pool.submit(remote, number), here, record, barrier
+            )
         except BaseException as exc:
             pool.shutdown(wait=True, cancel_futures=True)
             # What a worker staged and had not reported yet.
@@ -2536,13 +2552,14 @@ class _Build:
         remote: Callable[[int], _Result],
         here: Callable[[int], _Result],
         record: Callable[[_Result], None],
+        barrier: int | None = None,
     ) -> None:
         """:meth:`_in_pool` in fresh interpreters (:class:`Workers`: no resource
         tracker beside them), each given its tasks in turn, at most two waiting
         a worker; recorded in order."""
         workers = Workers(min(self.jobs - 1, count), initializer, initargs, remote)
         try:
-            _schedule(count, len(workers), workers.submit, here, record)
+            _schedule(count, len(workers), workers.submit, here, record, barrier)
         except BaseException as exc:
             workers.kill()
             # What a worker staged and had not reported yet.

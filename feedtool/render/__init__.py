@@ -18,7 +18,7 @@ import hashlib
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 import orjson
@@ -26,7 +26,7 @@ import orjson
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.plugins import RENDERERS, import_modules
-from feedtool.render._common import entry_variant, unpublished
+from feedtool.render._common import entry_variant, prime_entries, unpublished
 from feedtool.render.formats import FeedFormat
 
 
@@ -611,12 +611,15 @@ class Part:
     has what shows no one item: the sitemaps, OPML, the directories. Every
     output of a site is in exactly one part, and an item's files and the
     feeds it heads in the same one (it is loaded once for all of them).
+    A part made by :func:`files_first` has only those items' ``files`` or
+    only what they head (not ``files``).
     """
 
     number: int
     first: int = 0
     stop: int = 0
     rest: bool = False
+    files: bool | None = None
 
 
 def partition(site: Site, outputs: int) -> list[Part]:
@@ -644,6 +647,26 @@ def partition(site: Site, outputs: int) -> list[Part]:
             parts.append(Part(len(parts), first, rank + 1))
             first, total = rank + 1, 0
     return parts
+
+
+def files_first(parts: Sequence[Part]) -> list[Part]:
+    """``parts`` (made by :func:`partition`) as the rest, then each part's item
+    files only, then what each part heads only.
+
+    The items' files load each item once and make its feed entries then
+    (:func:`prime_entries`); rendered after them all, the feeds find every
+    entry they show made (a build with workers starts them once the files'
+    parts are recorded). Part by part, each feed loaded the items whose
+    entries it missed: a cold BBC build loaded 6,000 items for 2,225 (0.1-0.3 ms
+    each) and made 18,714 entries for 15,675, some in both processes.
+    """
+    items = [part for part in parts if not part.rest]
+    split = [
+        *(part for part in parts if part.rest),
+        *(replace(part, files=True) for part in items),
+        *(replace(part, files=False) for part in items),
+    ]
+    return [replace(part, number=number) for number, part in enumerate(split)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -729,6 +752,8 @@ class Site:
         part = self.part
         if part is None:
             return range(len(self.refs))
+        if part.files is False:
+            return range(0)
         return range(part.first, part.stop)
 
     def headed(self, key: str, channels: Sequence[Channel]) -> Sequence[Channel]:
@@ -738,6 +763,8 @@ class Site:
         part = self.part
         if part is None:
             return channels
+        if part.files:
+            return []
         heads, positions = self.derived(("headed", key), lambda: self._heads(channels))
         start, stop = bisect.bisect_left(heads, part.first), bisect.bisect_left(heads, part.stop)
         return [channels[i] for i in sorted(positions[start:stop])]
@@ -760,6 +787,8 @@ class Site:
             return True
         if not refs:
             return part.rest
+        if part.files:
+            return False
         return part.first <= self.ranks[refs[0].source_path] < part.stop
 
     def owns_rest(self) -> bool:
@@ -1201,9 +1230,16 @@ def item_files(
         yield Planned(
             path(ref),
             depends(ref) if depends is not None else ref.fingerprint,
-            lambda index=index: to_bytes(site.items[index]),  # type: ignore[misc]
+            lambda index=index: to_bytes(_primed(site, index)),  # type: ignore[misc]
             near=ref.source_path,
         )
+
+
+def _primed(site: Site, index: int) -> NewsItem:
+    """The item of ``site.refs[index]``, its feed entries made (:func:`prime_entries`)."""
+    item = site.items[index]
+    prime_entries(site, index, item)
+    return item
 
 
 def plan_site(site: Site, names: tuple[str, ...] | None = None) -> Iterator[Output | Planned]:

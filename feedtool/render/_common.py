@@ -580,7 +580,7 @@ def entry_variant(site: Site, channel: Channel) -> str:
     """
     if not channel.current:
         return "full"
-    if channel.tag is not None and site.config.tags.feed_content == "summary":
+    if channel.tag_slug is not None and site.config.tags.feed_content == "summary":
         return "summary"
     return "capped"
 
@@ -685,6 +685,60 @@ def feed_entries(
             for ref, again in held:
                 _variant_entry(site, other, variant, ref, again, made)
     return entries
+
+
+#: A ref's bits in :func:`_entry_needs`: the entry variants its feeds show,
+#: shifted by ``_CURRENT`` for a subscription feed, which every format renders
+#: (an archive page, only the formats that write archives).
+_VARIANT_BITS = {"full": 1, "summary": 2, "capped": 4}
+_CURRENT = 3
+
+
+def _entry_needs(site: Site) -> bytearray:
+    """By rank in ``site.refs``: the entry variants the site's feeds show of each item."""
+
+    def compute() -> bytearray:
+        ranks = site.ranks
+        needs = bytearray(len(site.refs))
+        for channel in site.feeds:
+            bit = _VARIANT_BITS[entry_variant(site, channel)]
+            if not channel.archive:
+                bit <<= _CURRENT
+            for ref in channel.refs:
+                needs[ranks[ref.source_path]] |= bit
+        return needs
+
+    return site.derived(("entry needs",), compute)
+
+
+def prime_entries(site: Site, index: int, item: NewsItem) -> None:
+    """Make the feed entries of ``site.refs[index]`` that the site's feeds show
+    (each format's, each variant's), while its ``item`` is loaded for its own files.
+
+    A full plan renders every item's files before the feeds
+    (:func:`feedtool.render.files_first`): a feed then finds the entries of
+    the items it lists made, where it used to load every item whose entry it
+    missed, again. Once per item and process; none in a focused plan, whose
+    few feeds ask for what they show.
+    """
+    if site.focus is not None:
+        return
+    needs = _entry_needs(site)
+    need, needs[index] = needs[index], 0
+    if not need:
+        return
+    enabled = site.config.render.renderers()
+    wanted: list[tuple[str, str, EntryMaker]] = []
+    for feed, (make, archives) in _ENTRY_MAKERS.items():
+        if feed in enabled:
+            bits = need | need >> _CURRENT if archives else need >> _CURRENT
+            wanted += ((feed, v, make) for v, bit in _VARIANT_BITS.items() if bits & bit)
+    ref = site.refs[index]
+    # One query for the item's entries a store may have, not one an entry.
+    site.fragments.prefetch([k for f, v, _ in wanted for k in _variant_kinds(f, v)], [ref])
+    for feed, variant, make in wanted:
+        made = functools.partial(make, site)
+        _variant_entry(site, feed, variant, ref, lambda: item, made)
 
 
 def _variant_kinds(feed: str, variant: str) -> tuple[str, ...]:
