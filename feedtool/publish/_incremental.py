@@ -440,6 +440,9 @@ def _by_models(later: Sequence[tuple[int, frozenset[str]]], most: int) -> list[i
     return order
 
 
+_PATH = operator.itemgetter(0)
+
+
 def _indexed(
     walked: Sequence[tuple[str, tuple[int, int, int, int]]],
 ) -> Iterator[tuple[int, str, tuple[int, int, int, int] | None]]:
@@ -2070,9 +2073,24 @@ class _Build:
         present: set[str] = set()
         seed_stats = self.seed_stats
         self.progress.phase("scanning", len(paths))
-        for index, relative, seed_stat in (
-            _indexed(walked) if walked is not None else self._stat_all(paths, errors)
-        ):
+        rows: Iterable[tuple[int, str, tuple[int, int, int, int] | None]]
+        if walked is not None and settled:
+            # The walk's rows are (path, stat) already, and the settled articles
+            # (walked ones: ``known_of_walk``) keep their hashes: taken whole,
+            # only the others looked at one by one (at 20,000 articles the loop
+            # over every row was ~25 ms of an edit on a loaded machine).
+            present.update(map(_PATH, walked))
+            seed_stats.extend(walked)
+            kept.update(settled)
+            self.progress.advance(len(settled))
+            rows = (
+                (index, relative, seed_stat)
+                for index, (relative, seed_stat) in enumerate(walked)
+                if relative not in settled
+            )
+        else:
+            rows = _indexed(walked) if walked is not None else self._stat_all(paths, errors)
+        for index, relative, seed_stat in rows:
             present.add(relative)
             if seed_stat is None:
                 continue
