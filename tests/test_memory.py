@@ -723,7 +723,7 @@ def test_dates_read_back_share_their_zones_and_a_first_publication_its_date() ->
 
 
 def test_the_renderers_caches_are_small() -> None:
-    """Every cache of the render modules is bounded, by at most ``LRU_SIZE`` (1,024)
+    """Every cache of the render modules is bounded, by at most ``LRU_SIZE`` (256)
     entries (or one entry per distinct config): 65,536-entry caches of relative
     links and meta lines were some 40 MB of a 20,000-article build process, and
     4,096-entry ones ~20 MB of each process rendering it."""
@@ -746,7 +746,7 @@ def test_the_renderers_caches_are_small() -> None:
             assert maxsize is not None or not value.__wrapped__.__code__.co_argcount, name
             assert maxsize is None or maxsize <= LRU_SIZE, name
     assert found >= 6
-    assert LRU_SIZE <= 1024
+    assert LRU_SIZE <= 256
 
 
 def test_the_ledger_gives_paths_back_as_python_sorts_them() -> None:

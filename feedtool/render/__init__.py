@@ -26,7 +26,7 @@ import orjson
 from feedtool.config import Config
 from feedtool.model import NewsItem, Person, Tag
 from feedtool.plugins import RENDERERS, import_modules
-from feedtool.render._common import entry_variant, prime_entries, unpublished
+from feedtool.render._common import LRU_SIZE, entry_variant, prime_entries, unpublished
 from feedtool.render.formats import FeedFormat
 
 
@@ -1081,7 +1081,7 @@ def _tag(kind: str, name: str, slug: str) -> Tag:
     return tag
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _shared_tag(kind: str, name: str, slug: str) -> Tag:
     """``_tag(kind, name, slug)``, the same object while it is asked for again: a
     channel's outputs are planned and rendered one after the other, and each

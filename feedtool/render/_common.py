@@ -47,8 +47,9 @@ GENERATOR = "feedtool"
 #: is met again long before it falls out of a thousand entries; 65,536 of them
 #: were some 40 MB of a 20,000-article build process, and 4,096 still ~20 MB of
 #: each of its two rendering processes at the render phase's peak (1,024: the
-#: same CPU within noise, 23 MB less at the peak).
-LRU_SIZE = 1024
+#: same CPU within noise, 23 MB less at the peak; 256: ~8 MB less again at the
+#: end of the render phase, BBC user CPU within noise).
+LRU_SIZE = 256
 _LRU = LRU_SIZE
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
 
@@ -176,7 +177,7 @@ def _author_pages(render: RenderConfig) -> bool:
     return "author_pages" in render.renderers()
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _with_page(person: Person, base_url: str) -> Person:
     # Cached: every feed, page and listing asks for the authors of every item.
     if http_url(person.url):
@@ -189,7 +190,7 @@ def author_dir(person: Person) -> str:
     return _author_dir(person.name)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _author_dir(name: str) -> str:
     return f"authors/{tag_slug(name)}/"
 

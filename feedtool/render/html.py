@@ -161,7 +161,7 @@ _SECTIONS = (
 )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _folder_links(renderers: tuple[str, ...], folder: str) -> tuple[str, Markup]:
     """The home link and the site navigation of a page in ``folder`` (they
     depend on the folder only: every article page shares one pair)."""
@@ -218,7 +218,7 @@ def _own_feed_values(own: tuple[_Feed, ...], main: tuple[_Feed, ...]) -> dict[st
     }
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _feed_links(feeds: tuple[_Feed, ...]) -> Markup:
     return Markup(
         "".join(
@@ -229,7 +229,7 @@ def _feed_links(feeds: tuple[_Feed, ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
     return Markup(
         " · ".join(
@@ -239,7 +239,7 @@ def _feed_anchors(feeds: tuple[_Feed, ...]) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _nav_links(links: tuple[tuple[str, str], ...]) -> Markup:
     return Markup(
         "".join(f' <a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
