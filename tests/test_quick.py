@@ -160,14 +160,19 @@ def _build_in_a_fresh_interpreter(
         "    assert not exit.code, exit.code\n"
         f"print({expression})\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, *_build_args(site), "--no-ping", "-q"],
+    return _build_by_script(site, script, "-q")
+
+
+def _build_by_script(site: Path, script: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Build the site fixture in a new Python running ``script`` (which calls a
+    ``main``) with the build's arguments, at the fixture's clock."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *_build_args(site), "--no-ping", *extra],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
     )
-    return done
 
 
 def _build(site: Path, *extra: str) -> Run:
@@ -457,13 +462,7 @@ def test_an_edit_build_by_the_command_keeps_its_refs_until_the_process_ends(
     _write(
         site / "seeds", "live.txt", "Ferry timetable torn up", "published = 2025-11-01T09:00:00Z"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", _REFS_AT_EXIT, *_build_args(site), "--no-ping", "-q"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-    )
+    done = _build_by_script(site, _REFS_AT_EXIT, "-q")
     # The two published articles' refs: the one edited, the other from the store.
     assert done.stdout.split() == ["2"], done.stderr
     from feedtool.render import ItemRef
@@ -507,13 +506,7 @@ def test_an_edit_build_takes_the_settled_articles_of_the_handed_walk_whole(
 
     def edit(headline: str) -> subprocess.CompletedProcess[str]:
         _write(site / "seeds", "live.txt", headline, "published = 2025-11-01T09:00:00Z")
-        return subprocess.run(
-            [sys.executable, "-c", _ROWS_AT_EXIT, *_build_args(site), "--no-ping", "-v"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-        )
+        return _build_by_script(site, _ROWS_AT_EXIT, "-v")
 
     _warm(site)
     # The stamp of a build in a new Python (this one's code identity differs).
