@@ -44,13 +44,12 @@ if TYPE_CHECKING:
 GENERATOR = "feedtool"
 #: Entries of the per-string caches of the renderers (relative links, page paths,
 #: meta and tag lines): what recurs (the same few folders' links, a tag's line)
-#: is met again long before it falls out of a thousand entries; 65,536 of them
+#: is met again long before it falls out of a few hundred entries; 65,536 of them
 #: were some 40 MB of a 20,000-article build process, and 4,096 still ~20 MB of
 #: each of its two rendering processes at the render phase's peak (1,024: the
 #: same CPU within noise, 23 MB less at the peak; 256: ~8 MB less again at the
 #: end of the render phase, BBC user CPU within noise).
 LRU_SIZE = 256
-_LRU = LRU_SIZE
 GENERATOR_URI = "https://github.com/feedtool/feedtool"
 
 # Characters XML 1.0 forbids (lxml refuses them) and noncharacters; a stray one
@@ -305,7 +304,7 @@ def page_path(item: NewsItem | ItemRef, config: Config) -> str:
     return _page_path(item.url, item.slug, config.base_url)
 
 
-@functools.lru_cache(maxsize=_LRU)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _page_path(url: str, slug: str, base_url: str) -> str:
     if url.startswith(base_url):
         path = unquote(urlsplit(url[len(base_url) :]).path)
@@ -322,7 +321,7 @@ def relative(from_page: str, to_path: str) -> str:
     return _relative(posixpath.dirname(from_page), to_path)
 
 
-@functools.lru_cache(maxsize=_LRU)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _relative(start: str, to_path: str) -> str:
     # posixpath.relpath without its two os.getcwd() calls: both paths are
     # relative to the output folder (a site links thousands of times). The
@@ -339,13 +338,13 @@ def _relative(start: str, to_path: str) -> str:
     return "/".join(("..",) * (len(start_parts) - common) + _quoted(to_path)[common:]) or "."
 
 
-@functools.lru_cache(maxsize=_LRU)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _parts(path: str) -> tuple[str, ...]:
     """The names of ``path`` once normalised ('.' and empty names dropped)."""
     return tuple(p for p in posixpath.normpath(path or ".").split("/") if p != ".")
 
 
-@functools.lru_cache(maxsize=_LRU)
+@functools.lru_cache(maxsize=LRU_SIZE)
 def _quoted(path: str) -> tuple[str, ...]:
     return tuple(quote(p, safe="/") for p in _parts(path))
 
