@@ -417,6 +417,44 @@ def test_articles_handed_back_are_asked_about_a_few_languages_at_a_time() -> Non
     )
 
 
+def test_lingua_loads_a_short_questions_languages_in_turn_the_largest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short ASCII text on more than two languages: lingua is asked about the
+    largest two, then one more at a time, before the question (so the last
+    models to load, beside all the others, are the smallest); the answer is
+    the question's alone. A text lingua's rules may narrow (a letter not in
+    ASCII), a long one and a pair are asked as they are."""
+    text = "BANGOR HYDRO-ELECTRIC CO <BANG> SETS DIVIDEND\nQtly div 25 cts vs 25 cts\nPay April 20"
+    candidates = ("en", "fr", "pl", "cs")
+    _lingua._DETECTORS.clear()
+    alone = _lingua.detector(frozenset(candidates)).compute_language_confidence_values(text)
+    built: list[frozenset[str]] = []
+    real = _lingua._build
+
+    def spy(languages: frozenset[str]) -> Any:
+        built.append(languages)
+        return real(languages)
+
+    monkeypatch.setattr(_lingua, "_build", spy)
+    code, value = confidence(text, candidates)
+    assert built == [frozenset({"cs", "pl"}), frozenset({"cs", "pl", "en"})]
+    assert list(_lingua._DETECTORS) == [frozenset(candidates)]  # the parts are not kept
+    top = alone[0]
+    # (Lingua's last digits vary from call to call on three or more languages:
+    # it sums in hash order.)
+    assert (code, round(value, 9)) == (
+        top.language.iso_code_639_1.name.lower(),
+        round(top.value, 9),
+    )
+    built.clear()
+    confidence(text.replace("Pay", "Płay"), candidates)
+    confidence(text * 3, candidates)
+    confidence(text, ("en", "fr"))
+    assert built == [frozenset({"en", "fr"})]  # the pair's detector, nothing more
+    _lingua.unload()
+
+
 def test_a_model_process_that_died_is_replaced() -> None:
     """A model process killed (or out of memory) between two questions: the
     next is asked of a new one, and answered."""
