@@ -96,6 +96,34 @@ def test_the_render_phase_holds_no_article_summaries(
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+def test_a_parse_of_many_shares_no_tags_until_the_summaries_are_read_back(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A parse of many articles keeps each one's content hash, not its summary:
+    no tag or author tuple is made (and kept shared) while the articles are
+    parsed and lingua's questions answered; the summaries read back for
+    stamping make them, and the site is the one a parse of few makes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    config = load_config(ROOT / "feedtool.toml")
+    few = build(seeds, tmp_path / "few", config, jobs=jobs, ping=False)
+    shared: list[int] = []
+    real = _incremental._Build._scan_and_parse
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        scanned = real(self, *args, **kwargs)
+        shared.append(len(_incremental._SHARED))
+        return scanned
+
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental._Build, "_scan_and_parse", spy)
+    many = build(seeds, tmp_path / "many", config, jobs=jobs, ping=False)
+    assert shared == [0]
+    assert _incremental._SHARED  # made as the summaries were read back
+    assert many.parsed == few.parsed and len(many.parsed) == 6
+    assert output_tree(tmp_path / "many") == output_tree(tmp_path / "few")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_the_render_phase_holds_no_word_caches_nor_every_articles_path(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
