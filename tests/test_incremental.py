@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -381,6 +383,66 @@ def test_the_store_reads_many_feed_entries_in_one_call(tmp_path: Path) -> None:
         assert found == {k: v for k in keys if (v := store.fragment(k)) is not None}
         assert len(found) == 600 and store.fragments([]) == {}
     finally:
+        store.close()
+
+
+class _Statements:
+    """A connection that notes the text of every statement it is given."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.texts: set[str] = set()
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        self.texts.add(sql)
+        return self._db.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
+def test_lookups_by_many_keys_prepare_few_statements(tmp_path: Path) -> None:
+    """The store's and the file lists' lookups of keys, asked for any number of
+    keys, give each key's row once and send a connection at most ten texts of a
+    query (the sqlite3 module keeps each connection's last 128 statements: one
+    per number of keys held 8-14 MB of a 20,000-article build's processes)."""
+    from feedtool.publish._lists import FileLists
+    from feedtool.store import Placement
+
+    store = SqliteStore(tmp_path)
+    lists = FileLists.create(tmp_path / ".lists.tmp", [f"{n}.html" for n in range(0, 700, 3)], [])
+    try:
+        for n in range(700):
+            store.put_fragment(f"{n}.txt", "s", f"rss.{n}", f"entry {n}".encode())
+        store.put_outputs(((f"{n}.html", f"f{n}") for n in range(0, 700, 2)), ())
+        store.put_placements({f"{n}.txt": Placement("f", "p", "t") for n in range(0, 700, 5)}, ())
+        store.commit()
+        statements = store._db = _Statements(store._db)  # type: ignore[assignment]
+        listed = lists._db = _Statements(lists._db)  # type: ignore[assignment]
+        for count in range(1, 1100, 3):
+            numbers = range(count)
+            assert store.fragments([f"rss.{n}" for n in numbers]) == {
+                f"rss.{n}": f"entry {n}".encode() for n in numbers if n < 700
+            }
+            pages = [f"{n}.html" for n in numbers]
+            assert store.output_fingerprints(pages) == {
+                f"{n}.html": f"f{n}" for n in numbers if n % 2 == 0 and n < 700
+            }
+            assert set(store.placements_of(f"{n}.txt" for n in numbers)) == {
+                f"{n}.txt" for n in numbers if n % 5 == 0 and n < 700
+            }
+            assert lists.known(pages) == (
+                {f"{n}.html" for n in numbers if n % 3 == 0 and n < 700},
+                set(),
+            )
+        for texts, tables in (
+            (statements.texts, ("fragments", "outputs", "placements")),
+            (listed.texts, ("found", "old")),
+        ):
+            for table in tables:
+                assert 1 <= len({text for text in texts if f"FROM {table} " in text}) <= 10
+    finally:
+        lists.close()
         store.close()
 
 

@@ -18,11 +18,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from feedtool.store import rows_in
+
 #: Pages SQLite keeps in memory per connection (KiB, as ``PRAGMA cache_size``
 #: takes a negative number).
 _CACHE_KIB = 1024
-#: Paths asked for per query (well under SQLite's limit of bound parameters).
-_ASK = 500
 _TABLES = ("found", "old")
 
 
@@ -72,17 +72,8 @@ class FileLists:
         return self._among("found", paths), self._among("old", paths)
 
     def _among(self, table: str, paths: Sequence[str]) -> set[str]:
-        among: set[str] = set()
-        for start in range(0, len(paths), _ASK):
-            ask = paths[start : start + _ASK]
-            marks = ",".join("?" * len(ask))
-            among.update(
-                name
-                for (name,) in self._db.execute(
-                    f"SELECT path FROM {table} WHERE path IN ({marks})", ask
-                )
-            )
-        return among
+        query = f"SELECT path FROM {table} WHERE path IN ({{}})"
+        return {name for (name,) in rows_in(self._db, query, paths)}
 
     def old(self) -> Iterator[str]:
         """The files the last build wrote, sorted as Python sorts strings (SQLite's
