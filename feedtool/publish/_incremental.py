@@ -1671,7 +1671,7 @@ class _Build:
         pickles = (
             _snapshot.pack(
                 (
-                    _ref_values(ref),
+                    *_ref_values(ref),
                     stamps[ref.source_path].by_first_publication,
                     warned.get(ref.source_path, ()),
                 )
@@ -1696,13 +1696,23 @@ class _Build:
             refs = self.store.refs()
             return {path: _ref_of_row(path, data) for path, data in refs.items()}, None
         rows: dict[str, _RefRow] = {}
-        authors = _REF_FIELDS.index("authors")
-        for values, by_first, noted in found:
+        authors, count = _REF_FIELDS.index("authors"), len(_REF_FIELDS)
+        for columns in found:
             # One shared Person per author, as ``_ref_of_row`` gives: the
             # renderers' caches find them by identity, not by comparing models.
-            values[authors] = tuple([_person(*person) for person in values[authors]])
-            ref = ItemRef(*values)
-            rows[ref.source_path] = (ref, by_first, noted)
+            columns[authors] = [
+                tuple([_person(*person) for person in people]) if people else ()
+                for people in columns[authors]
+            ]
+            # (path, (ref, by first publication, warnings)): ``source_path`` first.
+            made = map(ItemRef, *columns[:count])
+            rows.update(
+                zip(
+                    columns[0],
+                    zip(made, columns[count], columns[count + 1], strict=True),
+                    strict=True,
+                )
+            )
         del found
         rows.update((path, _ref_of_row(path, data)) for path, data in since.items())
         return rows, set(since)
