@@ -15,15 +15,22 @@ Which models are loaded never changes an answer.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
 
+# Not `from typing import ...`: typing is 1.8 MB of a model process, which
+# imports this module and lingua alone; mypy reads the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
 
-class Question(NamedTuple):
-    """A question for lingua: ``text`` as asked (already cleaned and cut) and
-    the ``candidates`` it may answer (ISO 639-1, as configured)."""
+    class Question(NamedTuple):
+        """A question for lingua: ``text`` as asked (already cleaned and cut) and
+        the ``candidates`` it may answer (ISO 639-1, as configured)."""
 
-    text: str
-    candidates: tuple[str, ...]
+        text: str
+        candidates: tuple[str, ...]
+else:
+    Question = namedtuple("Question", ["text", "candidates"])
 
 
 # Lingua reads a text of fewer letters with its models of all five n-gram
