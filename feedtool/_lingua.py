@@ -3,7 +3,7 @@
 A parallel build asks lingua from a process of its own
 (:class:`feedtool.publish._models.ModelProcess`), a fresh interpreter that
 imports this module and nothing of the pipeline, so it holds the models and
-little else (~20 MB before the first one).
+little else (~14 MB before the first one).
 
 Lingua loads a language's models (tens of MB for the five n-gram sizes a
 short text needs) the first time a detector needs them, and keeps them in a

@@ -2276,8 +2276,9 @@ class _Build:
         # unloaded, kept through rendering. Each article handed back brought
         # the question it stopped at: those are answered first, while this
         # process holds least (what parsing needed let go: read again as the
-        # articles ask; 113 MB at 20,000 articles, ~120 MB parsing them), as
-        # a model process of 4 languages' models for short texts is 175-200 MB.
+        # articles ask; 106-107 MB at 20,000 articles, ~120 MB parsing them),
+        # as a model process of 4 languages' models for short texts is
+        # 145-165 MB (cs/en/fr/pl, loaded in turn: ``_lingua._load_in_turn``).
         # The questions on long texts come first (their models are small),
         # then the short ones'.
         # An article's later questions, which that answer decides, are asked
