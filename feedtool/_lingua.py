@@ -15,15 +15,22 @@ Which models are loaded never changes an answer.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
 
+# Not `from typing import ...`: typing is 1.8 MB of a model process, which
+# imports this module and lingua alone; mypy reads the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
 
-class Question(NamedTuple):
-    """A question for lingua: ``text`` as asked (already cleaned and cut) and
-    the ``candidates`` it may answer (ISO 639-1, as configured)."""
+    class Question(NamedTuple):
+        """A question for lingua: ``text`` as asked (already cleaned and cut) and
+        the ``candidates`` it may answer (ISO 639-1, as configured)."""
 
-    text: str
-    candidates: tuple[str, ...]
+        text: str
+        candidates: tuple[str, ...]
+else:
+    Question = namedtuple("Question", ["text", "candidates"])
 
 
 # Lingua reads a text of fewer letters with its models of all five n-gram
@@ -43,6 +50,15 @@ def detector(languages: frozenset[str]) -> Any:
     """The cached lingua detector for ``languages`` (None if lingua knows fewer than two)."""
     if languages in _DETECTORS:
         return _DETECTORS[languages]
+    found = _build(languages)
+    if len(_DETECTORS) >= _MAX_DETECTORS:
+        _DETECTORS.clear()
+    _DETECTORS[languages] = found
+    return found
+
+
+def _build(languages: frozenset[str]) -> Any:
+    """A new lingua detector for ``languages`` (None if lingua knows fewer than two)."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     known = []
@@ -53,11 +69,7 @@ def detector(languages: frozenset[str]) -> Any:
             )
         except ValueError:
             continue  # a configured language lingua has no model for
-    found = LanguageDetectorBuilder.from_languages(*known).build() if len(known) > 1 else None
-    if len(_DETECTORS) >= _MAX_DETECTORS:
-        _DETECTORS.clear()
-    _DETECTORS[languages] = found
-    return found
+    return LanguageDetectorBuilder.from_languages(*known).build() if len(known) > 1 else None
 
 
 def confidence(text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
@@ -67,6 +79,7 @@ def confidence(text: str, candidates: tuple[str, ...]) -> tuple[str | None, floa
     found = detector(frozenset(candidates))
     if found is None:
         return candidates[0], 0.0
+    _load_in_turn(text, candidates)
     values = found.compute_language_confidence_values(text)
     if not values:
         return None, 0.0
@@ -75,6 +88,49 @@ def confidence(text: str, candidates: tuple[str, ...]) -> tuple[str | None, floa
     if code not in candidates:  # lingua's 'nb' configured as 'no'
         code = next((c for c in candidates if LINGUA_CODE.get(c) == code), code)
     return code, float(top.value)
+
+
+def _load_in_turn(text: str, candidates: tuple[str, ...]) -> None:
+    """Have lingua load the models it reads ``text`` with among more than two
+    ``candidates`` one language at a time, the largest first, before it is asked.
+
+    Asked at once, lingua loads the models of all of a question's languages an
+    n-gram size at a time, five-grams last, in its hash order. A model being
+    read takes about as much again as it holds (its text, a first table), so
+    the last five-grams loaded take that much more beside all the others: a
+    short text on Czech, English, French and Polish took 168 to 193 MB in a
+    bare process, by which five-grams came last (Czech's are twice English's).
+    Loaded in turn (Czech and Polish, then English; French with the question),
+    the last to load are among the smallest: 167 MB every time, the same
+    142 MB held once loaded.
+
+    Only for a short text (all five sizes: the shorter models of a long one are
+    a few MB) whose letters are all ASCII: lingua's rules, which may narrow
+    a question's languages by the letters it has, then rule out no
+    Latin-script language, so each part asks for models the whole question
+    loads anyway. Which models are loaded, and when, never changes an answer.
+    """
+    if len(candidates) < 3 or not full_models(text):
+        return
+    if not all(char.isascii() for char in text if char.isalpha()):
+        return
+    order = sorted(candidates, key=lambda code: (-_MODEL_MB.get(code, 25), code))
+    for end in range(2, len(order)):
+        part = _build(frozenset(order[:end]))
+        if part is not None:
+            part.compute_language_confidence_values(text)
+
+
+# MB held by each Latin-script language's models of all five n-gram sizes, as
+# lingua 2.1 loads them (each measured in a process of its own, RSS before and
+# after a five-letter question): which to load first. Others count as 25.
+_MODEL_SIZES = """
+    hu:50 cs:49 sk:30 lt:30 pl:29 lv:29 tr:29 is:29 fi:26 et:26 hr:25 de:25 sv:25
+    nl:25 sl:25 da:25 ro:24 nb:24 no:24 az:24 es:23 en:23 fr:23 it:15 pt:15 ca:14
+    sq:14 id:14 nn:13 bs:13 la:13 cy:13 af:13 ga:11 eu:11 vi:9 ms:7 lg:7 zu:7 tl:7
+    xh:7 so:7 yo:4 sw:3 mi:3 sn:2 ts:2 tn:2 st:2
+"""
+_MODEL_MB = {code: int(size) for code, size in (pair.split(":") for pair in _MODEL_SIZES.split())}
 
 
 def full_models(text: str) -> bool:

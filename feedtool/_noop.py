@@ -206,8 +206,11 @@ def _options(args: Sequence[str]) -> tuple[dict[str, Any], bytes] | None:
         return None
 
 
-def _check(options: dict[str, Any], config_source: bytes, started: float) -> Verdict:
-    """Whether the build of ``options`` has anything to do, holding its lock."""
+def _check(
+    options: dict[str, Any], config_source: bytes, started: float, walk_anyway: bool = False
+) -> Verdict:
+    """Whether the build of ``options`` has anything to do, holding its lock
+    (``walk_anyway``: see :func:`feedtool._stamp.check`)."""
     seeds, out = options["seeds"], options["out"]
     fd = _lock(out)
     if fd is None:
@@ -227,6 +230,7 @@ def _check(options: dict[str, Any], config_source: bytes, started: float) -> Ver
             drafts=options["drafts"],
             future=options["future"],
             walk=walk,
+            walk_anyway=walk_anyway,
         )
         if found is None:
             # The build this hands over to takes the walk too (an edit: 20,000
@@ -340,7 +344,8 @@ def _answer_beside(args: Sequence[str]) -> bool | None:
     from feedtool._beside import Beside
 
     def check_beside() -> bytes:
-        verdict = _check(options, config_source, started)
+        # Walked even without a usable stamp: the build takes the walk over.
+        verdict = _check(options, config_source, started, walk_anyway=True)
         if verdict[0] == "miss":
             miss, walk, state = missed()
             # The store's record of the walked articles, compared here while

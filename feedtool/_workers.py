@@ -9,19 +9,19 @@ named semaphores the executor's queues need. Here a worker is started with
 pair of pipes (``multiprocessing.connection``'s framing of pickles): no
 semaphore, no queue thread, no tracker.
 
-The worker runs ``initializer(*initargs)`` once, then ``task(number)`` for
-each number it is sent, in order, and answers each with the result or the
-exception. Functions are pickled by reference, so the worker imports their
-modules (with the build process's ``sys.path``). Standard library only, outside
-``feedtool.publish``: a model process imports this, ``feedtool._lingua`` and lingua
-alone (the publish package was ~6 MB more of it).
+The worker (:func:`feedtool._serve.serve`) runs ``initializer(*initargs)``
+once, then ``task(number)`` for each number it is sent, in order, and answers
+each with the result or the exception. Functions are pickled by reference, so
+the worker imports their modules (with the build process's ``sys.path``).
+Standard library only, outside ``feedtool.publish``: a model process imports
+``feedtool._serve``, ``feedtool._lingua`` and lingua alone (the publish
+package was ~6 MB more of it; this module's imports 2.7 MB).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -36,7 +36,7 @@ _Result = TypeVar("_Result")
 # ``feedtool`` came from goes first instead, until the build's path arrives.
 _MAIN = (
     "import sys; sys.path.insert(0, sys.argv[3]); "
-    "from feedtool._workers import _serve; _serve(sys.argv[1:3])"
+    "from feedtool._serve import serve; serve(sys.argv[1:3])"
 )
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,30 +167,6 @@ class Pending(Generic[_Result]):
 
     def result(self) -> _Result:
         return self._workers.result(self._worker)
-
-
-def _serve(argv: list[str]) -> None:
-    """In a worker: run the initializer, then each task sent, until told to end."""
-    receive = Connection(int(argv[0]), writable=False)
-    send = Connection(int(argv[1]), readable=False)
-    sys.path[:] = receive.recv()
-    initializer, initargs, task = receive.recv()
-    initializer(*initargs)
-    while True:
-        try:
-            number = receive.recv()
-        except EOFError:  # the build process is gone
-            return
-        if number is None:
-            return
-        try:
-            answer: tuple[bool, Any] = (True, task(number))
-        except Exception as exc:  # sent back: the build process raises it
-            answer = (False, exc)
-        try:
-            send.send(answer)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            send.send((False, RuntimeError(f"a worker's answer could not be sent: {exc!r}")))
 
 
 __all__ = ["WorkerDied", "Workers"]

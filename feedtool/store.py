@@ -232,6 +232,12 @@ def rows_in(db: sqlite3.Connection, query: str, keys: Sequence[str]) -> Iterator
 #: makes the store crash-safe (the write-ahead log is), and hold kilobytes.
 _TEMP_IN_MEMORY = "PRAGMA temp_store=MEMORY"
 
+#: The rows light builds put since the last ref pickles (``ref_pickles``), each
+#: found by its key. Not a join: SQLite's planner scanned every row of ``refs``
+#: for the few of ``refs_since`` (at 20,000 articles 12 MB, some 3,000 page
+#: reads, ~8 ms of CPU with the pages cached).
+REFS_SINCE_SQL = "SELECT path, data FROM refs WHERE path IN (SELECT path FROM refs_since)"
+
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
@@ -432,13 +438,7 @@ class SqliteStore:
         pickles = [
             bytes(data) for (data,) in db.execute("SELECT data FROM ref_pickles ORDER BY seq")
         ]
-        since = {
-            path: bytes(data)
-            for path, data in db.execute(
-                "SELECT refs.path, refs.data FROM refs_since"
-                " JOIN refs ON refs.path = refs_since.path"
-            )
-        }
+        since = {path: bytes(data) for path, data in db.execute(REFS_SINCE_SQL)}
         return pickles, since
 
     def derived(self, path: str, key: str) -> bytes | None:

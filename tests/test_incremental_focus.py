@@ -762,6 +762,22 @@ def test_light_builds_one_after_another_keep_the_order_of_a_full_build(
     _same_as_clean(site, config, monkeypatch)
 
 
+def test_the_rows_put_since_the_pickles_are_read_by_their_key(site: Path, config: Config) -> None:
+    """A light build reads the rows put since the ref pickles (a few) by their
+    path, never by a scan of every ref (``REFS_SINCE_SQL``)."""
+    import sqlite3
+
+    from feedtool.store import REFS_SINCE_SQL
+
+    db = sqlite3.connect(site / "out" / CACHE_DIRNAME / "store.sqlite")
+    try:
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {REFS_SINCE_SQL}")]
+    finally:
+        db.close()
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+    assert any(step.startswith("SEARCH refs USING") for step in plan), plan
+
+
 @pytest.fixture
 def beside(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
     """The output folders' times looked at by a child process beside the build

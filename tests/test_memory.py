@@ -17,6 +17,7 @@ from conftest import output_tree
 
 from feedtool import _lingua, build, load_config
 from feedtool._lingua import Question, confidence
+from feedtool._workers import Workers
 from feedtool.config import DEFAULT_LANGUAGES, Config
 from feedtool.enrich import languages
 from feedtool.enrich.languages import detect_language, release_models
@@ -93,6 +94,34 @@ def test_the_render_phase_holds_no_article_summaries(
     assert refs == 6
     assert summaries == 0
     assert not models  # parsing is over: lingua's models were let go
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_parse_of_many_shares_no_tags_until_the_summaries_are_read_back(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A parse of many articles keeps each one's content hash, not its summary:
+    no tag or author tuple is made (and kept shared) while the articles are
+    parsed and lingua's questions answered; the summaries read back for
+    stamping make them, and the site is the one a parse of few makes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    config = load_config(ROOT / "feedtool.toml")
+    few = build(seeds, tmp_path / "few", config, jobs=jobs, ping=False)
+    shared: list[int] = []
+    real = _incremental._Build._scan_and_parse
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        scanned = real(self, *args, **kwargs)
+        shared.append(len(_incremental._SHARED))
+        return scanned
+
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental._Build, "_scan_and_parse", spy)
+    many = build(seeds, tmp_path / "many", config, jobs=jobs, ping=False)
+    assert shared == [0]
+    assert _incremental._SHARED  # made as the summaries were read back
+    assert many.parsed == few.parsed and len(many.parsed) == 6
+    assert output_tree(tmp_path / "many") == output_tree(tmp_path / "few")
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -415,6 +444,70 @@ def test_articles_handed_back_are_asked_about_a_few_languages_at_a_time() -> Non
     assert [later[index][1] for index in order] == (
         [pairs[0]] * 20 + [pairs[1]] * 10 + [later[40][1]] + [pairs[3]] * 10
     )
+
+
+def test_lingua_loads_a_short_questions_languages_in_turn_the_largest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short ASCII text on more than two languages: lingua is asked about the
+    largest two, then one more at a time, before the question (so the last
+    models to load, beside all the others, are the smallest); the answer is
+    the question's alone. A text lingua's rules may narrow (a letter not in
+    ASCII), a long one and a pair are asked as they are."""
+    text = "BANGOR HYDRO-ELECTRIC CO <BANG> SETS DIVIDEND\nQtly div 25 cts vs 25 cts\nPay April 20"
+    candidates = ("en", "fr", "pl", "cs")
+    _lingua._DETECTORS.clear()
+    alone = _lingua.detector(frozenset(candidates)).compute_language_confidence_values(text)
+    built: list[frozenset[str]] = []
+    real = _lingua._build
+
+    def spy(languages: frozenset[str]) -> Any:
+        built.append(languages)
+        return real(languages)
+
+    monkeypatch.setattr(_lingua, "_build", spy)
+    code, value = confidence(text, candidates)
+    assert built == [frozenset({"cs", "pl"}), frozenset({"cs", "pl", "en"})]
+    assert list(_lingua._DETECTORS) == [frozenset(candidates)]  # the parts are not kept
+    top = alone[0]
+    # (Lingua's last digits vary from call to call on three or more languages:
+    # it sums in hash order.)
+    assert (code, round(value, 9)) == (
+        top.language.iso_code_639_1.name.lower(),
+        round(top.value, 9),
+    )
+    built.clear()
+    confidence(text.replace("Pay", "Płay"), candidates)
+    confidence(text * 3, candidates)
+    confidence(text, ("en", "fr"))
+    assert built == [frozenset({"en", "fr"})]  # the pair's detector, nothing more
+    _lingua.unload()
+
+
+def test_a_model_process_imports_lingua_and_little_else() -> None:
+    """A model process (a fresh worker whose task is lingua) imports neither
+    ``multiprocessing`` nor ``typing`` (~4.5 MB of its ~17 MB before any
+    model), nor anything of the pipeline; what it says still reaches the build
+    process's ``Connection``, large answers and errors included."""
+    workers: Workers[Any] = Workers(1, _lingua.start, (), eval)
+    try:
+        workers.send(0, "[__import__(name) for name in ('lingua', 'feedtool._lingua')] and None")
+        workers.result(0)
+        workers.send(0, "sorted(__import__('sys').modules)")
+        modules = workers.result(0)
+        workers.send(0, "'x' * 100_000")
+        assert workers.result(0) == "x" * 100_000
+        workers.send(0, "1 / 0")
+        with pytest.raises(ZeroDivisionError):
+            workers.result(0)
+        workers.send(0, "__import__('threading').Lock()")  # cannot be pickled
+        with pytest.raises(RuntimeError, match="could not be sent"):
+            workers.result(0)
+    finally:
+        workers.close()
+    assert "lingua" in modules and "feedtool._lingua" in modules
+    unwanted = ("multiprocessing", "typing", "feedtool.publish", "feedtool.enrich", "pydantic")
+    assert [name for name in modules if name.split(".")[0] in unwanted or name in unwanted] == []
 
 
 def test_a_model_process_that_died_is_replaced() -> None:

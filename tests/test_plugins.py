@@ -156,6 +156,7 @@ _LAYERS = {
     "feedtool._tables": 0,
     "feedtool._lingua": 0,  # lingua's detectors, all a model process imports: lingua only
     "feedtool._workers": 0,  # fresh worker processes over pipes: standard library only
+    "feedtool._serve": 0,  # a worker's side of those pipes: a little of the standard library
     "feedtool.model": 1,
     "feedtool._text": 1,
     "feedtool._slug": 1,

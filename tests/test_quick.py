@@ -1056,6 +1056,54 @@ def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
     assert output_tree(out) == output_tree(clean)
 
 
+def test_an_edit_after_a_build_that_left_no_stamp_takes_the_checks_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that read an article within ``RACY_NS`` of its change (an edit
+    published at once) leaves no stamp; the next edit's forked check walks the
+    seeds and compares them with the store all the same (``walk_anyway``), so
+    that build reads no article stats of its own either, and writes what a
+    clean build from the same state file writes."""
+    from feedtool import build, load_config
+
+    site = _site(tmp_path, monkeypatch)
+    seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
+    log = tmp_path / "stats.log"
+
+    def command() -> tuple[str, list[str]]:
+        log.write_text("", "utf-8")
+        args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
+        done = subprocess.run(
+            [sys.executable, "-c", _STATS_COMMAND, str(log), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr + done.stdout, log.read_text("utf-8").split()
+
+    def edit(headline: str) -> None:  # not settled: read at once by the build
+        front = "published = 2025-11-01T09:00:00Z"
+        (seeds / "live.txt").write_text(ARTICLE.format(front=front, headline=headline), "utf-8")
+
+    for _ in range(3):  # the first builds stamp for this interpreter's path
+        output, reads = command()
+    assert QUICK in output
+    edit("Ferry timetable torn up")
+    output, reads = command()
+    assert "parsed 1," in output
+    assert _stamp.read_stamp(str(out)) is None  # read in the second it changed
+    edit("Ferry timetable torn up again")
+    output, reads = command()
+    assert QUICK not in output and "parsed 1," in output
+    assert reads == []  # the stats came from the check (its own query, not the store's)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
+    build(seeds, clean, load_config(config), ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
 def test_the_checks_comparison_with_the_store_is_the_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,13 +27,19 @@ import feedtool._tables as _tables
 CHUNK = 2048
 _MAGIC = b"feedtool-refs\n"
 # 3: the rows in the order of the site (``_Build._put_refs``), no longer by path.
-_FORMAT = 3
+# 4: each chunk column by column (a list per field, not one per row).
+_FORMAT = 4
 _MAC_SIZE = 32
 
 
-def pack(rows: Iterable[Any]) -> Iterator[bytes]:
-    """``rows`` (picklable) as signed pickles of :data:`CHUNK` rows each; nothing
-    when there is no key to sign them with."""
+def pack(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """``rows`` (picklable, all of one length) as signed pickles of :data:`CHUNK`
+    rows each, column by column; nothing when there is no key to sign them with.
+
+    Columns, because unpickled a row is one more list (20,000 of them), and a
+    column is what the reader makes its objects from (``map`` over the
+    columns, no loop over rows): at 20,000 refs ~105 -> ~68 ms of CPU from the
+    pickles to the refs."""
     if _tables._mac(b"") is None:
         return
     chunk: list[Any] = []
@@ -46,17 +52,19 @@ def pack(rows: Iterable[Any]) -> Iterator[bytes]:
         yield _sealed(chunk)
 
 
-def _sealed(chunk: list[Any]) -> bytes:
-    payload = pickle.dumps((_FORMAT, chunk), protocol=pickle.HIGHEST_PROTOCOL)
+def _sealed(chunk: list[Sequence[Any]]) -> bytes:
+    columns = [list(column) for column in zip(*chunk, strict=True)]
+    payload = pickle.dumps((_FORMAT, columns), protocol=pickle.HIGHEST_PROTOCOL)
     mac = _tables._mac(payload)
     assert mac is not None
     return _MAGIC + mac + payload
 
 
-def unpack(blobs: Sequence[bytes]) -> list[Any] | None:
-    """The rows of :func:`pack`'s pickles; ``None`` when one is not signed with
-    this user's key (planted, damaged, or made by another user)."""
-    rows: list[Any] = []
+def unpack(blobs: Sequence[bytes]) -> list[list[list[Any]]] | None:
+    """The columns of each of :func:`pack`'s pickles (a list per field of its
+    rows); ``None`` when one is not signed with this user's key (planted,
+    damaged, or made by another user)."""
+    chunks: list[list[list[Any]]] = []
     head = len(_MAGIC) + _MAC_SIZE
     for blob in blobs:
         view = memoryview(blob)
@@ -73,5 +81,5 @@ def unpack(blobs: Sequence[bytes]) -> list[Any] | None:
             return None
         if not (isinstance(found, tuple) and len(found) == 2 and found[0] == _FORMAT):
             return None
-        rows += found[1]
-    return rows
+        chunks.append(found[1])
+    return chunks
