@@ -713,6 +713,28 @@ def test_each_entry_is_rendered_once_and_spliced_into_every_feed(sample_site: Si
                 assert json_bytes(json.loads(data)) == data
 
 
+def test_a_site_keeps_the_newest_megabyte_of_feed_entries(sample_site: Site) -> None:
+    """Feed entries stay in memory up to 1 MB, the newest (4 MB were as much of each
+    process rendering a 20,000-article build): an older one is read from the store."""
+    asked: list[str] = []
+
+    class Store(_Recorder):
+        def fragment(self, key: str) -> bytes | None:
+            asked.append(key.partition(".")[0])
+            return super().fragment(key)
+
+    fragments = Fragments(Store(), salt="b")
+    ref = sample_site.refs[0]
+    for number in range(150):  # 1.5 MB of entries
+        fragments.get(f"k{number}", ref, lambda number=number: b"%03d" % number * 3_400)
+    asked.clear()
+    assert fragments.get("k149", ref, lambda: b"") == b"149" * 3_400
+    assert fragments.get("k60", ref, lambda: b"") == b"060" * 3_400
+    assert asked == []  # the newest megabyte: in memory
+    assert fragments.get("k0", ref, lambda: b"") == b"000" * 3_400
+    assert asked == ["k0"]
+
+
 def test_clean_skips_only_text_it_would_leave_alone() -> None:
     """``clean`` returns printable text as it is: no character its pattern
     removes is printable (every code point checked), and others go."""
