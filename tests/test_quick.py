@@ -1015,6 +1015,21 @@ _noop.main()
 """
 
 
+def _build_counting_stats(seeds: Path, out: Path, config: Path, log: Path) -> tuple[str, list[str]]:
+    """A verbose console build (in a new Python, through ``_STATS_COMMAND``): its
+    output, and the article stats the build read from the store itself (logged)."""
+    log.write_text("", "utf-8")
+    args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
+    done = subprocess.run(
+        [sys.executable, "-c", _STATS_COMMAND, str(log), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr + done.stdout, log.read_text("utf-8").split()
+
+
 def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1026,19 +1041,9 @@ def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
 
     site = _site(tmp_path, monkeypatch)
     seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
-    log = tmp_path / "stats.log"
 
     def command() -> tuple[str, list[str]]:
-        log.write_text("", "utf-8")
-        args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
-        done = subprocess.run(
-            [sys.executable, "-c", _STATS_COMMAND, str(log), *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stderr + done.stdout, log.read_text("utf-8").split()
+        return _build_counting_stats(seeds, out, config, tmp_path / "stats.log")
 
     for _ in range(3):  # the first builds stamp for this interpreter's path
         output, reads = command()
@@ -1068,19 +1073,9 @@ def test_an_edit_after_a_build_that_left_no_stamp_takes_the_checks_walk(
 
     site = _site(tmp_path, monkeypatch)
     seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
-    log = tmp_path / "stats.log"
 
     def command() -> tuple[str, list[str]]:
-        log.write_text("", "utf-8")
-        args = ["build", str(seeds), "-o", str(out), "-c", str(config), "--no-ping", "-v"]
-        done = subprocess.run(
-            [sys.executable, "-c", _STATS_COMMAND, str(log), *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": BEFORE},
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stderr + done.stdout, log.read_text("utf-8").split()
+        return _build_counting_stats(seeds, out, config, tmp_path / "stats.log")
 
     def edit(headline: str) -> None:  # not settled: read at once by the build
         front = "published = 2025-11-01T09:00:00Z"
