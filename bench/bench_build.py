@@ -93,6 +93,12 @@ def _tree_memory_kb(pid: int) -> tuple[int, int]:
 def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``command`` to completion: wall time, peak tree RSS, what ``out`` holds after."""
     peak = peak_pss = 0
+    # The previous step's writes go to disk first, outside the clock: a cold
+    # 20,000-article build leaves ~2 GB of small files dirty, and the kernel's
+    # writeback of them (due 30 s after each was written) took ~0.6 s of an
+    # edit's wall time in two of four runs (1.13 s against 0.50-0.62 s; with
+    # this sync, 0.61 s in both probes). Hugo's run gets the same.
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
