@@ -864,7 +864,6 @@ def test_the_console_command_checks_in_a_child_while_it_loads_the_build(
     own) and writes what a clean build from the same state file writes. When
     the child fails, or the archive is small (its state file under
     ``_BESIDE_MIN_STATE_BYTES``), the command checks by itself."""
-    from feedtool import build, load_config
 
     site = _site(tmp_path, monkeypatch)
     seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
@@ -893,11 +892,7 @@ def test_the_console_command_checks_in_a_child_while_it_loads_the_build(
     output, walks = command()
     assert QUICK not in output and "parsed 1," in output
     assert walks == walker  # one walk: the build used the check's
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
-    build(seeds, clean, load_config(config), ping=False)
-    assert output_tree(out) == output_tree(clean)
+    _assert_as_clean_build(seeds, out, config, tmp_path / "clean")
 
 
 @given(
@@ -1015,6 +1010,17 @@ _noop.main()
 """
 
 
+def _assert_as_clean_build(seeds: Path, out: Path, config: Path, clean: Path) -> None:
+    """``out`` holds what a clean build of ``seeds`` into ``clean`` writes, from
+    ``out``'s state file (so the same ids and first-publication dates)."""
+    from feedtool import build, load_config
+
+    clean.mkdir()
+    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
+    build(seeds, clean, load_config(config), ping=False)
+    assert output_tree(out) == output_tree(clean)
+
+
 def _build_counting_stats(seeds: Path, out: Path, config: Path, log: Path) -> tuple[str, list[str]]:
     """A verbose console build (in a new Python, through ``_STATS_COMMAND``): its
     output, and the article stats the build read from the store itself (logged)."""
@@ -1037,7 +1043,6 @@ def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
     the walked articles (``known_of_walk``): the build reads no article stats
     of its own, parses the edited and the added article only, forgets the
     removed one, and writes what a clean build from the same state file writes."""
-    from feedtool import build, load_config
 
     site = _site(tmp_path, monkeypatch)
     seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
@@ -1054,11 +1059,7 @@ def test_the_build_after_the_entry_point_uses_its_comparison_with_the_store(
     output, reads = command()
     assert QUICK not in output and "parsed 2," in output
     assert reads == []  # the stats came from the check (its own query, not the store's)
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
-    build(seeds, clean, load_config(config), ping=False)
-    assert output_tree(out) == output_tree(clean)
+    _assert_as_clean_build(seeds, out, config, tmp_path / "clean")
 
 
 def test_an_edit_after_a_build_that_left_no_stamp_takes_the_checks_walk(
@@ -1069,7 +1070,6 @@ def test_an_edit_after_a_build_that_left_no_stamp_takes_the_checks_walk(
     seeds and compares them with the store all the same (``walk_anyway``), so
     that build reads no article stats of its own either, and writes what a
     clean build from the same state file writes."""
-    from feedtool import build, load_config
 
     site = _site(tmp_path, monkeypatch)
     seeds, out, config = site / "seeds", site / "out", site / "feedtool.toml"
@@ -1092,11 +1092,7 @@ def test_an_edit_after_a_build_that_left_no_stamp_takes_the_checks_walk(
     output, reads = command()
     assert QUICK not in output and "parsed 1," in output
     assert reads == []  # the stats came from the check (its own query, not the store's)
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
-    build(seeds, clean, load_config(config), ping=False)
-    assert output_tree(out) == output_tree(clean)
+    _assert_as_clean_build(seeds, out, config, tmp_path / "clean")
 
 
 def test_the_checks_comparison_with_the_store_is_the_builds(
@@ -1175,8 +1171,4 @@ def test_the_checks_comparison_is_used_only_if_no_build_wrote_the_store_since(
     assert result.exit_code == 0, result.output
     assert "parsed 1," in result.output
     assert reads == ([] if since == "no build" else ["read"])
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    shutil.copy(out / STATE_FILENAME, clean / STATE_FILENAME)
-    build(seeds, clean, load_config(config), ping=False)
-    assert output_tree(out) == output_tree(clean)
+    _assert_as_clean_build(seeds, out, config, tmp_path / "clean")
