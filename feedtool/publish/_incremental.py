@@ -183,6 +183,10 @@ _PART_ITEM_CACHE = 8
 _PR_SET_PDEATHSIG = 1
 #: Below this many outputs to render, forking a render pool costs more than it saves.
 RENDER_THRESHOLD = 512
+#: Tasks a worker is given ahead (``_schedule``): the one it does and those
+#: it does next, while this process does one of its own (parts vary from a
+#: tenth of a second to a second).
+_WAITING = 3
 #: Outputs a render worker takes at a time (consecutive in the plan).
 _RENDER_RUN = 64
 #: What one task of ``_Build._in_pool`` gives back.
@@ -860,23 +864,28 @@ def _schedule(
     record: Callable[[_Result], None],
     barrier: int | None = None,
 ) -> None:
-    """Tasks ``0 … count - 1``, each recorded in the order of its number:
-    ``submit``-ted to the ``width`` workers while fewer than two a worker
-    wait, done ``here`` otherwise (so this process works beside them).
-    No task from ``barrier`` on starts before every task before it is recorded."""
+    """Tasks ``0 … count - 1``, each recorded once: ``submit``-ted to the
+    ``width`` workers while fewer than :data:`_WAITING` a worker wait, done
+    ``here`` otherwise (so this process works beside them). No task from
+    ``barrier`` on starts before every task before it is recorded.
+
+    Before the barrier and the end, the workers are given no more tasks than
+    are left for this process: it would wait, idle, for the ones queued
+    behind a worker's while the worker did them in turn."""
     waiting: deque[_Answer[_Result]] = deque()
-    for number in range(count):
-        if number == barrier:
-            while waiting:
+    ends = [count] if barrier is None or not 0 < barrier < count else [barrier, count]
+    number = 0
+    for end in ends:
+        while number < end:
+            while waiting and waiting[0].done():
                 record(waiting.popleft().result())
-        if len(waiting) < 2 * width:
-            waiting.append(submit(number))
-        else:
-            record(here(number))
-        while waiting and waiting[0].done():
+            if len(waiting) < _WAITING * width and (end - number) * width > len(waiting):
+                waiting.append(submit(number))
+            else:
+                record(here(number))
+            number += 1
+        while waiting:
             record(waiting.popleft().result())
-    while waiting:
-        record(waiting.popleft().result())
 
 
 def _render_worker_died(out: Path) -> PublishError:
@@ -2567,9 +2576,9 @@ class _Build:
         fresh: bool = False,
         barrier: int | None = None,
     ) -> None:
-        """Tasks ``0 … count - 1``, each recorded in order: ``remote`` in
-        workers while fewer than two a worker wait, ``here`` in this process
-        otherwise. This process works beside ``jobs - 1`` workers, one fewer
+        """Tasks ``0 … count - 1``, each recorded once: ``remote`` in workers,
+        ``here`` in this process, as :func:`_schedule` shares them out. This
+        process works beside ``jobs - 1`` workers, one fewer
         process holding its own copy of what rendering needs.
 
         ``fresh``: the workers are new interpreters (:class:`Workers`), else
