@@ -520,3 +520,45 @@ def test_the_schedule_keeps_both_processes_busy_to_the_end(barrier: int | None) 
     if barrier is not None:
         before = max(simulated.recorded[number] for number in range(barrier))
         assert min(simulated.started[number] for number in range(barrier, 12)) >= before
+
+
+def test_a_cold_build_starts_its_part_worker_as_the_parse_ends(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh interpreter's imports (~0.3 s of CPU) are made while the build
+    # process stamps and makes the site, not while it waits for its first parts.
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
+    started: list[str] = []
+    real = _incremental.Workers
+
+    class Spy(real):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append("when rendering")
+            super().__init__(*args, **kwargs)
+
+        @classmethod
+        def ahead(cls, count: int, module: str) -> Any:
+            started.append("ahead")
+            return real.ahead(count, module)
+
+    monkeypatch.setattr(_incremental, "Workers", Spy)
+    seeds = tmp_path / "seeds"
+    _corpus(seeds, 200)
+    build(seeds, tmp_path / "pool", config, jobs=2, ping=False)
+    assert started == ["ahead"]
+    serial = build(seeds, tmp_path / "serial", config, jobs=1, ping=False)
+    assert started == ["ahead"]
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "serial")
+    assert serial.rendered
+
+
+def test_a_worker_started_ahead_and_not_needed_ends() -> None:
+    workers = Workers.ahead(1, "json")
+    process = workers._processes[0]
+    workers.close()  # never given a task
+    assert process.returncode == 0
+    killed = Workers.ahead(1, "json")
+    process = killed._processes[0]
+    killed.kill()
+    assert process.returncode is not None
