@@ -649,6 +649,53 @@ def test_light_builds_read_the_refs_from_the_pickles_and_the_rows_put_since(
     _same_as_clean(site, config, monkeypatch)
 
 
+def test_refs_made_from_columns_are_the_refs_the_constructor_makes() -> None:
+    """A light build makes the refs it unpickled column by column, each slot set by
+    its own setter, not through the frozen class's constructor: the same frozen
+    refs, equal field for field (the fields the constructor does not take at
+    their defaults), for as long as the constructor only sets the slots."""
+    import dataclasses
+    import datetime as dt
+
+    from feedtool.model import Person
+    from feedtool.publish._incremental import _REF_FIELDS, _refs_of_columns
+    from feedtool.render import ItemRef
+
+    when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        (
+            f"a{number}.txt",
+            f"tag:example.org,2025:a{number}",
+            f"a{number}",
+            f"https://news.example.org/articles/a{number}.html",
+            f"Headline {number}",
+            None if number % 2 else f"Standfirst {number}",
+            "en",
+            when + dt.timedelta(hours=number),
+            None if number % 2 else when + dt.timedelta(days=1),
+            (("trade", "Trade", "keyword"), ("tehran", "Tehran", "place")),
+            f"digest{number}",
+            (Person(name="Staff"),),
+            ("trade",),
+            f"summary{number}",
+        )
+        for number in range(5)
+    ]
+    made = _refs_of_columns([list(column) for column in zip(*rows, strict=True)])
+    expected = [ItemRef(*row) for row in rows]
+    assert made == expected
+    for ref, other in zip(made, expected, strict=True):
+        assert type(ref) is ItemRef
+        for each in dataclasses.fields(ItemRef):
+            assert getattr(ref, each.name) == getattr(other, each.name), each.name
+        assert ref.tag_slugs == ("trade", "tehran")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ref.slug = "changed"  # type: ignore[misc]
+    assert tuple(f.name for f in dataclasses.fields(ItemRef) if f.init) == _REF_FIELDS
+    # The columns skip the constructor: it must stay one that only sets the slots.
+    assert not hasattr(ItemRef, "__post_init__")
+
+
 _PLANTED: list[str] = []
 
 
