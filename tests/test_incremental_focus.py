@@ -618,6 +618,69 @@ def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def path_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The answer of each look for two state records with one path (``State.paths_unique``)."""
+    from feedtool.publish._state import State
+
+    seen: list[bool] = []
+    real = State.paths_unique
+
+    def spy(self: State) -> bool:
+        seen.append(real(self))
+        return seen[-1]
+
+    monkeypatch.setattr(State, "paths_unique", spy)
+    return seen
+
+
+def test_light_builds_know_the_state_paths_unique_from_the_build_that_wrote_it(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    path_checks: list[bool],
+) -> None:
+    """The build that writes the state file notes (by its digest) that no two of
+    its records have one path: light builds, the first after a full build
+    included, do not look for the paths in its bytes again, and each notes it
+    of the state it writes."""
+    seeds = site / "seeds"
+    for round, number in enumerate((6, 6, 2)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
+        _write(seeds, number, extra=f"\nAn edit in round {round}.\n")
+        assert _rebuild(site, config).focused == (f"a{number:02d}.txt",)
+    assert stamping == ["light", "light", "light"]
+    assert path_checks == []
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_state_with_two_records_of_one_path_is_never_stamped_lightly(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    path_checks: list[bool],
+) -> None:
+    """An article given an id of its own in its front matter gets a new record,
+    and its old record keeps the path: the build that writes that state notes
+    no unique paths, so the next edit looks for them, finds two records of one
+    path, and stamps every article."""
+    seeds = site / "seeds"
+    text = (seeds / "a03.txt").read_text("utf-8")
+    (seeds / "a03.txt").write_text(
+        text.replace("+++\n", '+++\nid = "tag:example.org,2025:own-id"\n', 1), "utf-8"
+    )
+    _rebuild(site, config)
+    assert stamping == ["all"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764101000")
+    _write(seeds, 6, extra="\nAn edit.\n")
+    _rebuild(site, config)
+    assert stamping == ["all", "all"]
+    assert False in path_checks
+    _same_as_clean(site, config, monkeypatch)
+
+
 # ------------------------------------------------------------ the refs a light build reads
 
 
