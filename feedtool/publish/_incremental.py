@@ -31,7 +31,6 @@ import gc
 import hashlib
 import heapq
 import itertools
-import multiprocessing
 import operator
 import os
 import signal
@@ -53,7 +52,6 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
@@ -74,7 +72,6 @@ from feedtool._stamp import (
     take_seeds_digest,
     take_state,
 )
-from feedtool._workers import WorkerDied, Workers
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -105,7 +102,6 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
 from feedtool.publish._lists import FileLists
-from feedtool.publish._models import ModelProcess
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release, trim_heap
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -151,9 +147,11 @@ from feedtool.store import (
 )
 
 if TYPE_CHECKING:
-    # Imported where a pool is made: an edit's build makes none, and loading
-    # the module (and the multiprocessing parts it needs) was ~5-10 ms of it.
-    from concurrent.futures import ProcessPoolExecutor
+    # Imported where a pool, the workers or a model process are made: an
+    # edit's build makes none, and loading the module (and the multiprocessing
+    # parts it needs) was ~5-10 ms of it; with multiprocessing, logging (for
+    # concurrent.futures) and the workers' subprocess, some 5 ms more.
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -406,6 +404,8 @@ def _map_helping(
     chunks while fewer than two a worker are waiting, this process parses the
     next one itself otherwise. Results wait only for the chunks before them
     (a few chunks)."""
+    from concurrent.futures import Future
+
     window: deque[tuple[int, Future[list[_Parsed]] | list[_Parsed]]] = deque()
 
     def results(
@@ -2349,6 +2349,8 @@ class _Build:
         ]
         if _tables.can_keep():
             self._let_go(collect=True)
+        from feedtool.publish._models import ModelProcess
+
         models = ModelProcess(_MODEL_LANGUAGES)
         models.answer_first(questions[index] for index in order)
         del questions
@@ -2377,6 +2379,7 @@ class _Build:
         preload_kept(self.config)
         gc.collect()
         gc.freeze()
+        import multiprocessing
         from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         try:
@@ -2624,6 +2627,7 @@ class _Build:
         gc.collect()
         gc.freeze()
         workers = min(self.jobs - 1, count)
+        import multiprocessing
         from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(
@@ -2660,6 +2664,8 @@ class _Build:
         """:meth:`_in_pool` in fresh interpreters (:class:`Workers`: no resource
         tracker beside them), each given its tasks in turn, at most two waiting
         a worker; recorded in order."""
+        from feedtool._workers import WorkerDied, Workers
+
         workers = Workers(min(self.jobs - 1, count), initializer, initargs, remote)
         try:
             _schedule(count, len(workers), workers.submit, here, record, barrier)
