@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures.process
+import functools
 import gc
 import shutil
 from pathlib import Path
@@ -81,8 +82,12 @@ def test_a_cold_parallel_build_makes_the_tables_in_a_child_and_reads_them(
     # parse worker forked from it inherited: a child makes and keeps them, and
     # the build process reads every one back from the file.
     from feedtool import _tables
+    from feedtool.publish import _preload
     from feedtool.publish._preload import preload_kept
 
+    # A user cache of its own: none of the tables an earlier test kept there.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(_tables, "_secret", functools.cache(_tables._secret.__wrapped__))
     folder = tmp_path / "cache"
     folder.mkdir()
     built: list[object] = []
@@ -103,6 +108,21 @@ def test_a_cold_parallel_build_makes_the_tables_in_a_child_and_reads_them(
         assert ("feedtool.enrich.gazetteer.lexicon", ()) in _tables._values
         assert built == []  # nothing made here: all read from what the child kept
         assert not _tables.unsaved()
+        # A new output folder on the same machine: no child, every table read
+        # from the copy that child left in the user's cache.
+        _tables.release()
+        second = tmp_path / "second"
+        second.mkdir()
+        _tables.use_folder(second)
+
+        def no_fork() -> int:
+            raise AssertionError("forked to make tables the user's cache holds")
+
+        monkeypatch.setattr(_preload.os, "fork", no_fork)
+        preload_kept(load_config(ROOT / "feedtool.toml"))
+        assert (second / _tables.FILENAME).is_file()
+        assert ("feedtool.enrich.gazetteer.lexicon", ()) in _tables._values
+        assert built == []
     finally:
         _tables.release()
         _tables.use_folder(None)

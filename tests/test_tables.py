@@ -50,9 +50,14 @@ print(json.dumps({"item": item.model_dump_json(), "on_disk": on_disk, "saved": s
 """
 
 
-def _run(tmp_path: Path, folder: Path | None) -> dict[str, object]:
+def _run(tmp_path: Path, folder: Path | None, user_copy: bool = False) -> dict[str, object]:
+    """SCRIPT's answer, with this test's own user cache (its key and copy of the
+    tables); the copy an earlier run left removed first unless ``user_copy``."""
     import json
 
+    cache = tmp_path / "user-cache"
+    if not user_copy:
+        (cache / "feedtool" / _tables.FILENAME).unlink(missing_ok=True)
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE, "utf-8")
     done = subprocess.run(
@@ -67,7 +72,7 @@ def _run(tmp_path: Path, folder: Path | None) -> dict[str, object]:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000", "XDG_CACHE_HOME": str(cache)},
     )
     result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
     return result
@@ -86,6 +91,47 @@ def test_a_new_process_reads_back_the_tables_and_enriches_alike(tmp_path: Path) 
     assert second["saved"] is False
     assert second["item"] == first["item"]
     assert second["item"] == _run(tmp_path, None)["item"]
+
+
+def test_a_new_folder_starts_from_the_users_copy(tmp_path: Path) -> None:
+    # A first build into a new output folder, where this code built before:
+    # the tables come from the copy beside the user's key, not built again.
+    (tmp_path / "one").mkdir()
+    first = _run(tmp_path, tmp_path / "one")
+    assert first["on_disk"] == [] and first["saved"] is True
+    (tmp_path / "two").mkdir()
+    second = _run(tmp_path, tmp_path / "two", user_copy=True)
+    assert second["on_disk"] == sorted(first["tables"])  # type: ignore[type-var]
+    assert second["saved"] is False
+    assert second["item"] == first["item"]
+    # Copied into the folder: read from there next, whatever becomes of the user's copy.
+    assert (tmp_path / "two" / _tables.FILENAME).read_bytes() == (
+        tmp_path / "one" / _tables.FILENAME
+    ).read_bytes()
+    # Another code's copy (its key is in the signed header) is not used.
+    user = tmp_path / "user-cache" / "feedtool" / _tables.FILENAME
+    path = tmp_path / "one" / _tables.FILENAME
+    path.write_bytes(b"damaged")
+    key = (tmp_path / "user-cache" / "feedtool" / _tables.KEY_FILENAME).read_bytes()
+    header = pickle.dumps((_tables._FORMAT, "another installation", {}))
+    user.write_bytes(_layout(hmac.new(key, header, hashlib.sha256).digest(), header))
+    third = _run(tmp_path, tmp_path / "one", user_copy=True)
+    assert third["on_disk"] == [] and third["saved"] is True
+    # This code's tables replace the other's.
+    _, key_of_copy, tables = _header(user)
+    assert key_of_copy == _header(tmp_path / "two" / _tables.FILENAME)[1]
+    assert sorted(name for name, _ in tables) == sorted(first["tables"])  # type: ignore[type-var]
+
+
+def _header(path: Path) -> tuple[int, str, dict[tuple[str, tuple[object, ...]], object]]:
+    """The (format, key, sections) header of a tables file this test's runs wrote."""
+    data = path.read_bytes()
+    head = len(_tables._MAGIC) + 32
+    length = int.from_bytes(data[head : head + 8], "big")
+    found: tuple[int, str, dict[tuple[str, tuple[object, ...]], object]] = pickle.loads(
+        data[head + 8 : head + 8 + length]
+    )
+    return found
 
 
 def test_a_damaged_or_foreign_file_is_rebuilt(tmp_path: Path) -> None:
