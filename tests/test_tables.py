@@ -258,6 +258,10 @@ def test_an_unwritable_or_missing_folder_only_means_no_file(tmp_path: Path) -> N
 def test_the_key_follows_the_installed_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A user cache of its own: an empty folder is not filled from the tables
+    # earlier tests' builds kept in the session's.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(_tables, "_secret", functools.cache(_tables._secret.__wrapped__))
     folder = tmp_path / "cache"
     folder.mkdir()
     monkeypatch.setattr(_tables, "_folder", str(folder))
