@@ -975,6 +975,38 @@ def test_work_beside_gives_its_bytes_or_none_and_leaves_no_child() -> None:
     assert late.result() is None
 
 
+def test_work_beside_answers_up_to_a_megabyte_without_waiting_for_its_reader() -> None:
+    """The child's pipe holds ``PIPE_BYTES`` where the system lets a pipe grow
+    that much: a child with an answer that long writes it and is gone before
+    its reader reads (the console check's reader is loading modules
+    meanwhile), and the answer is whole."""
+    import fcntl
+    import os
+    import time
+
+    from feedtool._beside import PIPE_BYTES, Beside
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        pytest.skip("pipes have one size here")
+    read, write = os.pipe()
+    try:
+        fcntl.fcntl(write, setting, PIPE_BYTES)
+    except OSError:
+        pytest.skip("this system keeps pipes smaller")
+    finally:
+        os.close(read)
+        os.close(write)
+    answer = b"x" * PIPE_BYTES
+    child = Beside(lambda: answer)
+    deadline = time.monotonic() + 10
+    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT  # left to reap
+    while os.waitid(os.P_PID, child._pid, flags) is None:
+        assert time.monotonic() < deadline, "the child waited for its reader"
+        time.sleep(0.01)
+    assert child.result() == answer
+
+
 @pytest.mark.parametrize("early", ["written", "failed"])
 def test_a_focused_build_writes_its_state_file_while_it_renders(
     site: Path, config: Config, monkeypatch: pytest.MonkeyPatch, early: str
