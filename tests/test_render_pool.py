@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from feedtool import build, load_config
+from feedtool import _workers, build, load_config
 from feedtool._workers import Workers
 from feedtool.config import Config
 from feedtool.errors import PublishError
@@ -90,13 +90,14 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     # The build imports the pool where it makes one: patched where it is imported from.
     monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy)
-    real_workers = _incremental.Workers
+    # So are the workers.
+    real_workers = _workers.Workers
 
     def workers(count: int, *args: Any) -> Any:
         made.append(count)
         return real_workers(count, *args)
 
-    monkeypatch.setattr(_incremental, "Workers", workers)
+    monkeypatch.setattr(_workers, "Workers", workers)
     return made
 
 
