@@ -28,10 +28,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows
-    fcntl = None  # type: ignore[assignment]
+from feedtool._beside import widen
 
 _Result = TypeVar("_Result")
 
@@ -44,7 +41,6 @@ _MAIN = (
     "from feedtool._serve import serve; serve(sys.argv[1:3])"
 )
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_PIPE_SIZE = 1 << 20
 
 
 class WorkerDied(Exception):
@@ -106,7 +102,10 @@ class Workers(Generic[_Result]):
     def _start(self, module: str | None = None) -> None:
         to_worker, from_build = os.pipe()
         from_worker, to_build = os.pipe()
-        _widen(from_worker)
+        # A part's answer (its paths and fingerprints, up to ~85 kB at BBC)
+        # in a pipe of 64 kB kept the worker writing it, not starting its
+        # next part, until the build process, busy with its own, read it.
+        widen(from_worker)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-P", "-c", _MAIN, str(to_worker), str(to_build), _HOME],
@@ -183,18 +182,6 @@ class Workers(Generic[_Result]):
         for connection in (*self._sends, *self._receives):
             connection.close()
         self._sends, self._receives, self._processes = [], [], []
-
-
-def _widen(fd: int) -> None:
-    """Let the pipe ``fd`` reads from hold a whole answer (Linux: 1 MiB, the
-    most an unprivileged process may ask): a worker whose answer (a part's
-    paths and fingerprints, up to ~85 kB at BBC) is larger than the default
-    64 kB blocks writing it until the build process, busy with a task of its
-    own, reads it, instead of starting its next task."""
-    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if setsize is not None:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, setsize, _PIPE_SIZE)
 
 
 class Pending(Generic[_Result]):

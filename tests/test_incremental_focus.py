@@ -618,6 +618,69 @@ def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def path_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The answer of each look for two state records with one path (``State.paths_unique``)."""
+    from feedtool.publish._state import State
+
+    seen: list[bool] = []
+    real = State.paths_unique
+
+    def spy(self: State) -> bool:
+        seen.append(real(self))
+        return seen[-1]
+
+    monkeypatch.setattr(State, "paths_unique", spy)
+    return seen
+
+
+def test_light_builds_know_the_state_paths_unique_from_the_build_that_wrote_it(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    path_checks: list[bool],
+) -> None:
+    """The build that writes the state file notes (by its digest) that no two of
+    its records have one path: light builds, the first after a full build
+    included, do not look for the paths in its bytes again, and each notes it
+    of the state it writes."""
+    seeds = site / "seeds"
+    for round, number in enumerate((6, 6, 2)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764100000 + 1000 * round))
+        _write(seeds, number, extra=f"\nAn edit in round {round}.\n")
+        assert _rebuild(site, config).focused == (f"a{number:02d}.txt",)
+    assert stamping == ["light", "light", "light"]
+    assert path_checks == []
+    _same_as_clean(site, config, monkeypatch)
+
+
+def test_a_state_with_two_records_of_one_path_is_never_stamped_lightly(
+    site: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    stamping: list[str],
+    path_checks: list[bool],
+) -> None:
+    """An article given an id of its own in its front matter gets a new record,
+    and its old record keeps the path: the build that writes that state notes
+    no unique paths, so the next edit looks for them, finds two records of one
+    path, and stamps every article."""
+    seeds = site / "seeds"
+    text = (seeds / "a03.txt").read_text("utf-8")
+    (seeds / "a03.txt").write_text(
+        text.replace("+++\n", '+++\nid = "tag:example.org,2025:own-id"\n', 1), "utf-8"
+    )
+    _rebuild(site, config)
+    assert stamping == ["all"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764101000")
+    _write(seeds, 6, extra="\nAn edit.\n")
+    _rebuild(site, config)
+    assert stamping == ["all", "all"]
+    assert False in path_checks
+    _same_as_clean(site, config, monkeypatch)
+
+
 # ------------------------------------------------------------ the refs a light build reads
 
 
@@ -647,6 +710,53 @@ def test_light_builds_read_the_refs_from_the_pickles_and_the_rows_put_since(
     # Only the row the first light build put (a07's) is decoded, by the second.
     assert decoded == ["a07.txt"]
     _same_as_clean(site, config, monkeypatch)
+
+
+def test_refs_made_from_columns_are_the_refs_the_constructor_makes() -> None:
+    """A light build makes the refs it unpickled column by column, each slot set by
+    its own setter, not through the frozen class's constructor: the same frozen
+    refs, equal field for field (the fields the constructor does not take at
+    their defaults), for as long as the constructor only sets the slots."""
+    import dataclasses
+    import datetime as dt
+
+    from feedtool.model import Person
+    from feedtool.publish._incremental import _REF_FIELDS, _refs_of_columns
+    from feedtool.render import ItemRef
+
+    when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        (
+            f"a{number}.txt",
+            f"tag:example.org,2025:a{number}",
+            f"a{number}",
+            f"https://news.example.org/articles/a{number}.html",
+            f"Headline {number}",
+            None if number % 2 else f"Standfirst {number}",
+            "en",
+            when + dt.timedelta(hours=number),
+            None if number % 2 else when + dt.timedelta(days=1),
+            (("trade", "Trade", "keyword"), ("tehran", "Tehran", "place")),
+            f"digest{number}",
+            (Person(name="Staff"),),
+            ("trade",),
+            f"summary{number}",
+        )
+        for number in range(5)
+    ]
+    made = _refs_of_columns([list(column) for column in zip(*rows, strict=True)])
+    expected = [ItemRef(*row) for row in rows]
+    assert made == expected
+    for ref, other in zip(made, expected, strict=True):
+        assert type(ref) is ItemRef
+        for each in dataclasses.fields(ItemRef):
+            assert getattr(ref, each.name) == getattr(other, each.name), each.name
+        assert ref.tag_slugs == ("trade", "tehran")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ref.slug = "changed"  # type: ignore[misc]
+    assert tuple(f.name for f in dataclasses.fields(ItemRef) if f.init) == _REF_FIELDS
+    # The columns skip the constructor: it must stay one that only sets the slots.
+    assert not hasattr(ItemRef, "__post_init__")
 
 
 _PLANTED: list[str] = []
@@ -863,6 +973,38 @@ def test_work_beside_gives_its_bytes_or_none_and_leaves_no_child() -> None:
     with pytest.raises(ChildProcessError):  # reaped: no zombie left
         os.waitpid(pid, 0)
     assert late.result() is None
+
+
+def test_work_beside_answers_up_to_a_megabyte_without_waiting_for_its_reader() -> None:
+    """The child's pipe holds ``PIPE_BYTES`` where the system lets a pipe grow
+    that much: a child with an answer that long writes it and is gone before
+    its reader reads (the console check's reader is loading modules
+    meanwhile), and the answer is whole."""
+    import fcntl
+    import os
+    import time
+
+    from feedtool._beside import PIPE_BYTES, Beside
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        pytest.skip("pipes have one size here")
+    read, write = os.pipe()
+    try:
+        fcntl.fcntl(write, setting, PIPE_BYTES)
+    except OSError:
+        pytest.skip("this system keeps pipes smaller")
+    finally:
+        os.close(read)
+        os.close(write)
+    answer = b"x" * PIPE_BYTES
+    child = Beside(lambda: answer)
+    deadline = time.monotonic() + 10
+    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT  # left to reap
+    while os.waitid(os.P_PID, child._pid, flags) is None:
+        assert time.monotonic() < deadline, "the child waited for its reader"
+        time.sleep(0.01)
+    assert child.result() == answer
 
 
 @pytest.mark.parametrize("early", ["written", "failed"])

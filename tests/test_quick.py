@@ -436,6 +436,30 @@ def test_an_edit_build_loads_no_process_pool(site: Path) -> None:
     assert done.stdout.split() == ["True", "False"], done.stderr
 
 
+def test_an_edit_build_loads_no_workers_models_or_country_data(site: Path) -> None:
+    """Nor does it load what only workers, model processes or a build of the
+    lookup tables need (it reads the tables from the folder's file): the
+    multiprocessing package, concurrent.futures (and the logging it loads),
+    the workers' module and its subprocess, pycountry."""
+    _warm(site)
+    names = (
+        "multiprocessing",
+        "concurrent.futures",
+        "logging",
+        "feedtool._workers",
+        "feedtool.publish._models",
+        "subprocess",
+        "pycountry",
+    )
+    loaded = f"sorted(m for m in {names!r} if m in sys.modules)"
+    # The first edit keeps the tables for this interpreter's path (pytest's differs).
+    for headline in ("Ferry timetable torn up", "Ferry timetable restored"):
+        _write(site / "seeds", "live.txt", headline, "published = 2025-11-01T09:00:00Z")
+        done = _build_in_a_fresh_interpreter(site, "feedtool._noop", loaded)
+    assert headline in _titles(site)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 #: Run as ``feedtool build ...`` is (``main()`` reads ``sys.argv``): on its way out
 #: the process prints how many refs are alive (the collector's view, nothing frozen).
 _REFS_AT_EXIT = """\

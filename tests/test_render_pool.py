@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from feedtool import build, load_config
+from feedtool import _workers, build, load_config
 from feedtool._workers import Workers
 from feedtool.config import Config
 from feedtool.errors import PublishError
@@ -90,13 +90,14 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     # The build imports the pool where it makes one: patched where it is imported from.
     monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", spy)
-    real_workers = _incremental.Workers
+    # So are the workers.
+    real_workers = _workers.Workers
 
     def workers(count: int, *args: Any) -> Any:
         made.append(count)
         return real_workers(count, *args)
 
-    monkeypatch.setattr(_incremental, "Workers", workers)
+    monkeypatch.setattr(_workers, "Workers", workers)
     return made
 
 
@@ -530,7 +531,7 @@ def test_a_cold_build_starts_its_part_worker_as_the_parse_ends(
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     started: list[str] = []
-    real = _incremental.Workers
+    real = _workers.Workers
 
     class Spy(real):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -542,7 +543,7 @@ def test_a_cold_build_starts_its_part_worker_as_the_parse_ends(
             started.append("ahead")
             return real.ahead(count, module)
 
-    monkeypatch.setattr(_incremental, "Workers", Spy)
+    monkeypatch.setattr(_workers, "Workers", Spy)
     seeds = tmp_path / "seeds"
     _corpus(seeds, 200)
     build(seeds, tmp_path / "pool", config, jobs=2, ping=False)

@@ -18,8 +18,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, overload
 
-import pycountry
-
 from feedtool._slug import tag_slug
 from feedtool._tables import stored
 from feedtool.enrich._text import reading_order
@@ -437,6 +435,11 @@ def tokenize(text: str) -> list[str]:
 
 def _countries() -> Iterator[tuple[Entry, list[str], list[str]]]:
     """(entry, names, demonyms) for every country pycountry knows, plus the extra rows."""
+    # Imported here: only a build of the lookup tables needs it (a build that
+    # reads them from its folder's file never does), and its loading, logging
+    # included, is some 8 ms of an edit's start.
+    import pycountry
+
     extra = {row[0].split(">")[0]: row for row in data_lines("countries.tsv")}
     for country in pycountry.countries:
         row = extra.pop(country.alpha_2, [])

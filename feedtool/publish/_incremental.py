@@ -31,7 +31,6 @@ import gc
 import hashlib
 import heapq
 import itertools
-import multiprocessing
 import operator
 import os
 import signal
@@ -53,7 +52,6 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
@@ -74,7 +72,6 @@ from feedtool._stamp import (
     take_seeds_digest,
     take_state,
 )
-from feedtool._workers import WorkerDied, Workers
 from feedtool.config import Config
 from feedtool.enrich import check_enrichers, enrich_item
 from feedtool.enrich.languages import ModelsElsewhere, ask_models_in, keep_models_elsewhere
@@ -105,7 +102,6 @@ from feedtool.publish._gone import update_gone
 from feedtool.publish._ids import Stamper, _Stamp, apply_stamp
 from feedtool.publish._ledger import Ledger
 from feedtool.publish._lists import FileLists
-from feedtool.publish._models import ModelProcess
 from feedtool.publish._preload import drop_babel, preload, preload_kept, release, trim_heap
 from feedtool.publish._report import BuildReport, Held
 from feedtool.publish._seeds import SeedScan, quick_scan
@@ -151,9 +147,13 @@ from feedtool.store import (
 )
 
 if TYPE_CHECKING:
-    # Imported where a pool is made: an edit's build makes none, and loading
-    # the module (and the multiprocessing parts it needs) was ~5-10 ms of it.
-    from concurrent.futures import ProcessPoolExecutor
+    # Imported where a pool, the workers or a model process are made: an
+    # edit's build makes none, and loading the module (and the multiprocessing
+    # parts it needs) was ~5-10 ms of it; with multiprocessing, logging (for
+    # concurrent.futures) and the workers' subprocess, some 5 ms more.
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from feedtool._workers import Workers
 
 #: Below this many files to parse a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -202,6 +202,10 @@ _FOCUS_META = "focus"
 _REFS_META = "refs"
 #: The store's meta key of the digest of the state file the last build wrote.
 _STATE_META = "state"
+#: The store's meta key of the digest of the state file the last build wrote when
+#: no two of its records have the same path (``State.paths_unique``), as that
+#: build knew: a light build need not look for the paths in 19 MB (~9 ms).
+_UNIQUE_META = "state_paths_unique"
 #: The store's meta key of the last complete build's ``Site.structure`` (valid
 #: with its focus key): what a narrowed focused site takes as its own.
 _STRUCTURE_META = "structure"
@@ -406,6 +410,8 @@ def _map_helping(
     chunks while fewer than two a worker are waiting, this process parses the
     next one itself otherwise. Results wait only for the chunks before them
     (a few chunks)."""
+    from concurrent.futures import Future
+
     window: deque[tuple[int, Future[list[_Parsed]] | list[_Parsed]]] = deque()
 
     def results(
@@ -525,6 +531,27 @@ def _ref_row(
 
 #: The fields of an ``ItemRef`` its constructor takes, in its order.
 _REF_FIELDS = tuple(f.name for f in fields(ItemRef) if f.init)
+#: How :func:`_refs_of_columns` fills a ref's slots: each field's slot setter,
+#: and those of the fields the constructor does not take with their defaults.
+_REF_SETTERS = tuple(vars(ItemRef)[name].__set__ for name in _REF_FIELDS)
+_REF_DEFAULTS = tuple(
+    (vars(ItemRef)[f.name].__set__, f.default) for f in fields(ItemRef) if not f.init
+)
+
+
+def _refs_of_columns(columns: Sequence[Sequence[Any]]) -> list[ItemRef]:
+    """``[ItemRef(*row) for row in zip(*columns)]``, ``columns`` one per field of
+    :data:`_REF_FIELDS`, made a column at a time: each slot is set by its own
+    setter (the frozen class's constructor calls ``object.__setattr__`` once a
+    field, by name: at 20,000 refs an edit's ~29 -> ~15 ms). ``ItemRef`` has no
+    ``__post_init__``: the constructor only sets the slots."""
+    refs = list(map(object.__new__, itertools.repeat(ItemRef, len(columns[0]))))
+    for setter, column in zip(_REF_SETTERS, columns, strict=True):
+        # The setters return None: ``any`` runs them all, keeping nothing.
+        any(map(setter, refs, column))
+    for setter, default in _REF_DEFAULTS:
+        any(map(setter, refs, itertools.repeat(default, len(refs))))
+    return refs
 
 
 def _ref_values(ref: ItemRef) -> list[Any]:
@@ -1033,6 +1060,9 @@ class _Build:
         self._beside: tuple[str, Beside] | None = None
         #: The articles a light build stamped (``_light_stamp``); ``None``: all were.
         self._light: frozenset[str] | None = None
+        #: Whether no two records of the state a full plan spilled have one path
+        #: (``State.paths_unique``, asked before its records went to the file).
+        self._spilled_unique: bool | None = None
         #: The stamps of the site's refs, by path (what part workers are given).
         self._stamps: Mapping[str, _Stamp] = {}
         #: The refs and stamps a full plan's part workers make their site from.
@@ -1251,6 +1281,7 @@ class _Build:
             self._read_digest = None
             self._records = {}
             self._spill = tempfile.TemporaryFile(dir=cache_dir(self.out))  # noqa: SIM115 (closed by _close)
+            self._spilled_unique = state.paths_unique()
             state.spill(self._spill)
             self._lists = FileLists.create(
                 cache_dir(self.out) / f".lists-{os.getpid()}.tmp",
@@ -1368,6 +1399,7 @@ class _Build:
         assert final_digest is not None  # written above
         # Bytes this build wrote from checked records: the next one need not check them.
         store.put_meta(_STATE_META, final_digest)
+        store.put_meta(_UNIQUE_META, final_digest if self._paths_unique(state) else None)
         focus_key = None if errors else self._focus_key(final_digest, waiting)
         store.put_meta(_FOCUS_META, focus_key)
         store.put_meta(_STRUCTURE_META, None if focus_key is None else structure)
@@ -1429,6 +1461,8 @@ class _Build:
         stamps and makes the site, not while it waits for the worker's
         first parts."""
         if parsed >= PARALLEL_THRESHOLD and self._pools_parts(parsed):
+            from feedtool._workers import Workers
+
             self._ahead = Workers.ahead(self.jobs - 1, __name__)
 
     def _close(self) -> None:
@@ -1629,8 +1663,9 @@ class _Build:
             ):
                 return None
             ids[summary.source_path] = old
-        # One record a path, or matching by path depends on the records' order.
-        if not state.paths_unique():
+        # One record a path, or matching by path depends on the records' order
+        # (known of the bytes the last build wrote, else looked for in them).
+        if store.meta(_UNIQUE_META) != digest and not state.paths_unique():
             return None
         self._records = {key: _record(entries[key]) for key in ids.values()}
         refs: list[ItemRef] = []
@@ -1676,6 +1711,16 @@ class _Build:
         self._warned = warned
         stamps = _Stamps(refs, entries, undated, restamped)
         return state, stamps, refs, undated, warned
+
+    def _paths_unique(self, state: State) -> bool:
+        """Whether no two records of the ``state`` this build writes have one path:
+        a light build's have the paths of those it read, which had none twice
+        (``_light_stamp``: its edited records keep theirs)."""
+        if self._light is not None:
+            return True
+        if self._spilled_unique is not None:
+            return self._spilled_unique
+        return state.paths_unique()
 
     def _put_refs(self, refs: Sequence[ItemRef], stamps: Mapping[str, _Stamp]) -> None:
         """Keep the refs of this build for the next one (``_light_stamp``): the
@@ -1741,7 +1786,7 @@ class _Build:
                 for people in columns[authors]
             ]
             # (path, (ref, by first publication, warnings)): ``source_path`` first.
-            made = map(ItemRef, *columns[:count])
+            made = _refs_of_columns(columns[:count])
             rows.update(
                 zip(
                     columns[0],
@@ -2334,6 +2379,8 @@ class _Build:
         ]
         if _tables.can_keep():
             self._let_go(collect=True)
+        from feedtool.publish._models import ModelProcess
+
         models = ModelProcess(_MODEL_LANGUAGES)
         models.answer_first(questions[index] for index in order)
         del questions
@@ -2362,6 +2409,7 @@ class _Build:
         preload_kept(self.config)
         gc.collect()
         gc.freeze()
+        import multiprocessing
         from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         try:
@@ -2609,6 +2657,7 @@ class _Build:
         gc.collect()
         gc.freeze()
         workers = min(self.jobs - 1, count)
+        import multiprocessing
         from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(
@@ -2645,6 +2694,8 @@ class _Build:
         """:meth:`_in_pool` in fresh interpreters (:class:`Workers`: no resource
         tracker beside them; those started ahead, if any), each given its tasks
         in turn, as :func:`_schedule` shares them out."""
+        from feedtool._workers import WorkerDied, Workers
+
         workers, self._ahead = self._ahead, None
         ahead = workers is not None
         if workers is None:

@@ -396,7 +396,9 @@ def _file_list(raw: bytes) -> Sequence[str]:
     case), else decoded."""
     marker = b'\n "files": [\n  "'
     start = raw.rfind(marker)
-    end = raw.find(b'"\n ],', start)
+    # Its end looked for from the file's end, which only the version follows:
+    # from its start, through the list (6 of 19 MB at 20,000 articles).
+    end = raw.rfind(b'"\n ],', start)
     if start < 0 or end < 0:
         files: list[str] = orjson.loads(raw)["files"]
         return files
