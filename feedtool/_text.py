@@ -70,7 +70,8 @@ def _sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         candidate = text[start : match.end()]
-        if len(candidate.split()) >= _MIN_SENTENCE_WORDS:
+        # (Its first words only: a long sentence is not cut into all of its words.)
+        if len(candidate.split(None, _MIN_SENTENCE_WORDS - 1)) >= _MIN_SENTENCE_WORDS:
             spans.append((start, candidate))
             start = match.end()
             while start < len(text) and text[start].isspace():

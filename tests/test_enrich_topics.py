@@ -586,7 +586,7 @@ def _scan_every_word(lex: Any, text: str, place: str, hits: dict[str, Any]) -> i
     from feedtool.enrich import topics
 
     matches = list(topics._WORD.finditer(text))
-    tokens = [topics._token(lex, m[0]) for m in matches]
+    tokens = [lex.word_cache[m[0]] for m in matches]
     i, n = 0, len(tokens)
     while i < n:
         token = tokens[i]
@@ -652,3 +652,31 @@ def test_scan_finds_what_reading_every_word_finds(words: list[str]) -> None:
         lex, text, "line 1", slow
     )
     assert fast == slow
+
+
+def test_every_phrase_is_read_as_the_word_by_word_reading_reads_it() -> None:
+    """Each phrase cue of the lexicon, and each phrase ending in a prefix (its
+    last word written out), is read by ``_scan`` as reading every word finds
+    it: the look at a phrase start's next word (``phrase_seconds``) passes
+    over no phrase."""
+    from feedtool.enrich import topics
+
+    lex = topics._lexicon()
+    texts = [
+        *lex.phrases,
+        *(
+            f"{head} {prefix}ing"
+            for head, pairs in lex.phrase_prefixes.items()
+            for prefix, _ in pairs
+        ),
+    ]
+    read_whole = 0
+    for text in texts:
+        fast: dict[str, Any] = {}
+        slow: dict[str, Any] = {}
+        assert topics._scan(lex, text, "line 1", 1.0, fast) == _scan_every_word(
+            lex, text, "line 1", slow
+        )
+        assert fast == slow, text
+        read_whole += any(text in hit.matched for hit in slow.values())
+    assert read_whole > 0.9 * len(texts)

@@ -8,15 +8,15 @@ is the one place that walks the model for them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from feedtool._text import derived_from
 from feedtool.model import EmbeddedPost, Heading, ListBlock, NewsItem, Paragraph
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A piece of an article's text.
+class Segment(NamedTuple):
+    """A piece of an article's text (a tuple: five enrichers make an article's
+    segments each, and a frozen dataclass cost several times more to make).
 
     ``where`` is 'headline', 'description', 'caption', 'heading', 'paragraph'
     or 'post'; ``line`` is the 1-based source line (0 when unknown);

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from feedtool._slug import tag_slug
 from feedtool._tables import on_release, stored
@@ -158,10 +158,20 @@ def _entity_words(item: NewsItem) -> frozenset[str]:
     words: set[str] = set()
     for tag in tags:
         for name in (tag.name, *tag.evidence.matched):
-            found = _NAME_WORD.findall(name)
+            found = _name_words(name)
             if tag.kind != "organization" or len(found) == 1:
-                words.update(w.lower() for w in found)
+                words.update(found)
     return frozenset(words) | _proper_words()
+
+
+# The same names (countries, leaders, ministries) come back article after article.
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, ...]:
+    """The words of a name, in lower case."""
+    return tuple(w.lower() for w in _NAME_WORD.findall(name))
+
+
+on_release(_name_words.cache_clear)
 
 
 @stored
@@ -217,21 +227,28 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
     words: dict[str, _Phrase] = {}  # single words, counted wherever they occur
     for phrase in phrases.values():
         if len(phrase.words) > 1:
+            written = [(surface.split(), count) for surface, count in phrase.surfaces.items()]
             for position, w in enumerate(phrase.words):
-                single = words.setdefault(w, _Phrase((w,)))
+                single = words.get(w)
+                if single is None:
+                    single = words[w] = _Phrase((w,))
                 single.weight += phrase.weight
                 single.mentions += phrase.mentions
-                for surface, count in phrase.surfaces.items():
-                    written = surface.split()[position]
-                    single.surfaces[written] = single.surfaces.get(written, 0) + count
+                surfaces = single.surfaces
+                for parts, count in written:
+                    surfaces[parts[position]] = surfaces.get(parts[position], 0) + count
                 single.where.update(phrase.where)
     for w, single in words.items():
         if (w,) in phrases:
             _add(phrases[(w,)], single)
         else:
             phrases[(w,)] = single
+
+    def score_of(phrase: _Phrase) -> float:
+        return sum(degree[w] / frequency[w] for w in phrase.words) * phrase.weight
+
     ranked: list[tuple[float, _Phrase]] = []
-    spare: list[tuple[float, _Phrase]] = []
+    spare: list[_Phrase] = []
     for key, phrase in phrases.items():
         lone = len(key) == 1
         if lone and phrase.mentions < 3:
@@ -240,27 +257,43 @@ def find_keywords(item: NewsItem, limit: int = LIMIT) -> list[Tag]:
             continue
         if german and lone and key[0] not in nouns:
             continue  # German: a lone keyword is a noun, and nouns are capitalised
-        score = sum(degree[w] / frequency[w] for w in key) * phrase.weight
         if phrase.mentions >= (3 if lone else 2):
-            ranked.append((score, phrase))
+            ranked.append((score_of(phrase), phrase))
         elif not lone and list(phrase.where) != ["headline"]:
-            spare.append((score, phrase))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].words))
-    spare.sort(key=lambda pair: (-pair[0], pair[1].words))
+            spare.append(phrase)
+    ranked.sort(key=_by_score)
     chosen: list[tuple[float, _Phrase]] = []
-    for score, phrase in ranked + spare:
-        # A phrase seen once ("constructive relations exist") is a weak key;
-        # it only fills in for an article too short to repeat itself.
+    # A phrase seen once ("constructive relations exist") is a weak key; it
+    # only fills in for an article too short to repeat itself: most articles
+    # need none, and their phrases seen once are then neither scored nor sorted.
+    if not _choose(ranked, chosen, limit) and spare and len(chosen) < _MIN_KEYWORDS:
+        _choose(
+            sorted([(score_of(phrase), phrase) for phrase in spare], key=_by_score), chosen, limit
+        )
+    chosen.sort(key=_by_score)
+    return [_tag(score, phrase) for score, phrase in chosen]
+
+
+def _by_score(pair: tuple[float, _Phrase]) -> tuple[float, tuple[str, ...]]:
+    return (-pair[0], pair[1].words)
+
+
+def _choose(
+    candidates: list[tuple[float, _Phrase]], chosen: list[tuple[float, _Phrase]], limit: int
+) -> bool:
+    """Add the best of ``candidates`` to ``chosen``, none inside another, a phrase
+    seen once only while fewer than ``_MIN_KEYWORDS`` are chosen; ``True`` when
+    the choice is over (``limit`` reached, or only weak phrases left)."""
+    for score, phrase in candidates:
         if phrase.mentions < 2 and len(chosen) >= _MIN_KEYWORDS:
-            break
+            return True
         chosen_words = set(phrase.words)
         if any(chosen_words <= set(c.words) or set(c.words) <= chosen_words for _s, c in chosen):
             continue
         chosen.append((score, phrase))
         if len(chosen) == limit:
-            break
-    chosen.sort(key=lambda pair: (-pair[0], pair[1].words))
-    return [_tag(score, phrase) for score, phrase in chosen]
+            return True
+    return False
 
 
 def _adjective(word: str) -> bool:

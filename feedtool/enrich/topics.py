@@ -79,6 +79,7 @@ _MAX_MATCHED = 12  # surface forms kept in the evidence, most frequent first
 _LENGTH_SMOOTHING = 50  # words added to the length so a two-line text cannot spike
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_SPLIT = re.compile(f"({_WORD.pattern})")
 
 
 def term_key(word: str) -> str:
@@ -158,7 +159,14 @@ class _Lexicon:
     phrase_prefixes: dict[str, tuple[tuple[str, Entries], ...]]
     # first word of any phrase → its longest phrase, in words
     phrase_starts: dict[str, int]
-    word_cache: dict[str, _Token] = field(default_factory=dict)
+    # first word of any phrase → (the second words of its phrases, the
+    # prefixes of its two-word prefix phrases): most phrase starts are not
+    # followed by any, and are then no phrase of any length
+    phrase_seconds: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+    word_cache: _Words = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.word_cache = _Words(self)
 
     def __reduce__(self) -> tuple[type[_Lexicon], tuple[Any, ...]]:
         # The words this process has met are not part of the table: kept with
@@ -187,6 +195,7 @@ def _lexicon() -> _Lexicon:
     phrases: dict[str, Entries] = {}
     phrase_prefixes: dict[str, list[tuple[str, Entries]]] = {}
     phrase_starts: dict[str, int] = {}
+    seconds: dict[str, tuple[set[str], list[str]]] = {}
     for key, raw in data["cues"].items():
         entries = _entries(raw)
         parts = key.split(" ")
@@ -195,6 +204,11 @@ def _lexicon() -> _Lexicon:
             (prefixes if star else words_)[key.rstrip("*")] = entries
             continue
         phrase_starts[parts[0]] = max(phrase_starts.get(parts[0], 0), len(parts))
+        following, second_prefixes = seconds.setdefault(parts[0], (set(), []))
+        if star and len(parts) == 2:
+            second_prefixes.append(parts[1].rstrip("*"))
+        else:
+            following.add(parts[1])
         if star:
             head = " ".join(parts[:-1])
             phrase_prefixes.setdefault(head, []).append((parts[-1].rstrip("*"), entries))
@@ -209,6 +223,10 @@ def _lexicon() -> _Lexicon:
         phrases=phrases,
         phrase_prefixes={head: tuple(v) for head, v in phrase_prefixes.items()},
         phrase_starts=phrase_starts,
+        phrase_seconds={
+            first: (frozenset(following), tuple(second_prefixes))
+            for first, (following, second_prefixes) in seconds.items()
+        },
     )
 
 
@@ -236,18 +254,26 @@ class _Token(NamedTuple):
     cued: bool  # whether a cue or a phrase may start at the word (else it is skipped)
 
 
-def _token(lex: _Lexicon, word: str) -> _Token:
-    cached = lex.word_cache.get(word)
-    if cached is not None:
-        return cached
-    folded = _fold(word)
-    key, bare = term_key(folded), _bare(folded)
-    entries, phrase_len = _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0)
-    token = _Token(key, bare, entries, phrase_len, bool(entries) or phrase_len > 1)
-    if len(lex.word_cache) > WORD_CACHE_SIZE:  # bounded: a process sees many words
-        lex.word_cache.clear()
-    lex.word_cache[word] = token
-    return token
+class _Words(dict[str, _Token]):
+    """word as written → its ``_Token``, made on a miss: a text's words are
+    looked up by ``map`` in C, and only the words not met yet cost a call."""
+
+    __slots__ = ("lex",)
+
+    def __init__(self, lex: _Lexicon) -> None:
+        super().__init__()
+        self.lex = lex
+
+    def __missing__(self, word: str) -> _Token:
+        lex = self.lex
+        folded = _fold(word)
+        key, bare = term_key(folded), _bare(folded)
+        entries, phrase_len = _lookup(lex, folded, key, bare), lex.phrase_starts.get(key, 0)
+        token = _Token(key, bare, entries, phrase_len, bool(entries) or phrase_len > 1)
+        if len(self) > WORD_CACHE_SIZE:  # bounded: a process sees many words
+            self.clear()
+        self[word] = token
+        return token
 
 
 def _lookup(lex: _Lexicon, word: str, key: str, bare: str) -> Entries:
@@ -299,13 +325,22 @@ class Scored:
     mentions: int
     in_headline: bool
     where: tuple[str, ...]
-    matched: tuple[str, ...]
+    # by lower-case surface: ``matched`` is made when asked for (an article
+    # has evidence for some fifteen concepts and emits two or three)
+    cues: dict[str, _Cue] = field(repr=False)
+
+    @property
+    def matched(self) -> tuple[str, ...]:
+        """The surface forms that matched, most frequent first (at most ``_MAX_MATCHED``)."""
+        ranked = sorted(self.cues.values(), key=lambda c: (-c.count, c.order))
+        return tuple(c.surface for c in ranked[:_MAX_MATCHED])
 
 
 def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _Hits]) -> int:
-    matches = list(_WORD.finditer(text))
-    known = lex.word_cache.get
-    tokens = [known(word) or _token(lex, word) for word in map(_MATCHED, matches)]
+    # The words alternate with the text between them: a phrase's surface is
+    # a slice of ``pieces`` (cheaper than a match object per word).
+    pieces = _SPLIT.split(text)
+    tokens = list(map(lex.word_cache.__getitem__, pieces[1::2]))
     phrases, phrase_prefixes = lex.phrases, lex.phrase_prefixes
     n = len(tokens)
     # Most words are no cue and start no phrase: only the others are read
@@ -319,7 +354,7 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
         size = 1
         # Longest match first: "rugby union" is sport, not a labour union.
         longest = token.phrase_len
-        if longest > 1:
+        if longest > 1 and j + 1 < n and _may_follow(lex, token.key, tokens[j + 1]):
             for k in range(min(longest, n - j), 1, -1):
                 head = token.key if k == 2 else " ".join([t.key for t in tokens[j : j + k - 1]])
                 entries = phrases.get(head + " " + tokens[j + k - 1].key, ())
@@ -335,14 +370,21 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
         if not entries:
             entries = token.entries
         if entries:
-            surface = text[matches[j].start() : matches[j + size - 1].end()]
+            surface = (
+                pieces[2 * j + 1] if size == 1 else "".join(pieces[2 * j + 1 : 2 * j + 2 * size])
+            )
             _record(hits, entries, surface, place, weight)
         i = j + size
     return n
 
 
-_MATCHED = operator.itemgetter(0)
 _CUED = operator.attrgetter("cued")
+
+
+def _may_follow(lex: _Lexicon, first: str, second: _Token) -> bool:
+    """Whether ``second`` may be the second word of a phrase starting with ``first``."""
+    following, prefixes = lex.phrase_seconds[first]
+    return second.key in following or any(second.bare.startswith(p) for p in prefixes)
 
 
 def _record(
@@ -409,7 +451,6 @@ def score_item(item: NewsItem) -> list[Scored]:
     for code, hit in hits.items():
         concept = lex.concepts[code]
         raw = hit.total() * concept.prior
-        ranked = sorted(hit.matched.values(), key=lambda c: (-c.count, c.order))
         scored.append(
             Scored(
                 concept=concept,
@@ -418,7 +459,7 @@ def score_item(item: NewsItem) -> list[Scored]:
                 mentions=hit.mentions,
                 in_headline=hit.in_headline,
                 where=tuple(hit.where),
-                matched=tuple(c.surface for c in ranked[:_MAX_MATCHED]),
+                cues=hit.matched,
             )
         )
     scored.sort(key=lambda s: (-s.raw, s.concept.code))
