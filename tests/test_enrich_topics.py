@@ -680,3 +680,26 @@ def test_every_phrase_is_read_as_the_word_by_word_reading_reads_it() -> None:
         assert fast == slow, text
         read_whole += any(text in hit.matched for hit in slow.values())
     assert read_whole > 0.9 * len(texts)
+
+
+def test_prefix_cues_are_found_as_by_looking_up_each_length() -> None:
+    """Prefix cues are grouped by their first letters: a word gets the cues of
+    every prefix it starts with, longest first, as looking up each prefix
+    length in turn gave them."""
+    from feedtool.enrich import topics
+
+    lex = topics._lexicon()
+    flat = {prefix: entries for group in lex.prefixes.values() for prefix, entries in group}
+    lengths = sorted({len(prefix) for prefix in flat}, reverse=True)
+
+    def by_length(key: str, bare: str) -> tuple[tuple[str, float], ...]:
+        found = [lex.words.get(key, ())]
+        for length in lengths:
+            if length <= len(bare) and flat.get(bare[:length]):
+                found.append(flat[bare[:length]])
+        return topics._merge(*found) if len(found) > 1 else found[0]
+
+    words = {w for p in flat for w in (p, p + "s", p + "ations", p[:-1], p[1:], "un" + p)}
+    for word in sorted(words):
+        key, bare = topics.term_key(word), topics._bare(word)
+        assert topics._lookup(lex, word, key, bare) == by_length(key, bare), word

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from feedtool import _text
 from feedtool._slug import tag_slug
 from feedtool.config import Config, PublisherConfig
-from feedtool.enrich import entities, gazetteer, keywords
+from feedtool.enrich import _script, entities, gazetteer, keywords
 from feedtool.enrich.gazetteer import lexicon
 from feedtool.model import NewsItem, Paragraph, Publisher
 from feedtool.parse import parse_article
@@ -173,3 +173,42 @@ def test_gazetteer_records_refuse_separators_and_empty_fields() -> None:
     for entry in (dataclasses.replace(good, name=""), dataclasses.replace(good, state="")):
         with pytest.raises(ValueError, match="empty field"):
             gazetteer._encode(entry)
+
+
+# Latin letters of Latin-1 and beyond, Arabic letters and marks, another
+# script's letter, digits, '@', '/' and spaces.
+_SCRIPT_CHARS = st.sampled_from([*" \t\n\u00a0@/.,£’aZéßĀẞ\u0628\u064b\u06cc\u0410字1"])
+
+
+@given(st.text(_SCRIPT_CHARS, max_size=40))
+def test_script_counts_are_each_scripts_letters(text: str) -> None:
+    # Counted apart for Latin and Arabic text (its ASCII letters, then the
+    # rest): each script's count must stay the letters its pattern matches.
+    expected = {}
+    for name, pattern in _script._SCRIPTS:
+        n = sum(map(len, pattern.findall(text)))
+        if n:
+            expected[name] = n
+    assert _script.count_scripts(text) == expected
+    assert list(_script.count_scripts(text)) == list(expected)
+
+
+@given(st.text(_SCRIPT_CHARS, max_size=40))
+def test_clean_blanks_each_word_with_an_at_sign_or_a_slash(text: str) -> None:
+    # ``_NOISE`` is tried where words start only: it must still blank the
+    # words the pattern tried everywhere did.
+    assert _script.clean(text) == re.sub(r"[^\s@/]*[@/]\S*", " ", text)
+
+
+def test_gazetteer_names_after_a_large_group_start_are_matched_as_before() -> None:
+    # The groups of many names ("San", "Al") are looked up by their second
+    # token first: every name of them, alone, followed or cut short, must
+    # match as the plain walk through the group does.
+    lex = lexicon()
+    plain = dataclasses.replace(lex, seconds={}, decoded={})
+    assert lex.seconds
+    for group in lex.seconds:
+        for tokens, _number in lex.starts[group]:
+            for words in (list(tokens), [*tokens, "Street"], [tokens[0], "Xyz"], [tokens[0]]):
+                for stop in range(len(words) + 1):
+                    assert lex.match(words, 0, stop) == plain.match(words, 0, stop), (words, stop)

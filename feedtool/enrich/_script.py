@@ -82,7 +82,10 @@ LANGUAGE_SCRIPT: dict[str, str] = {
 # URLs, e-mail addresses and @handles are Latin whatever the language around
 # them ("ہم بھائی ہیں … pic.twitter.com/6oeuaaB65m"): any word with '@' or '/'
 # goes, which also drops harmless 'and/or'.
-_NOISE = re.compile(r"[^\s@/]*[@/]\S*")
+# Each whitespace-separated word with an '@' or a '/' in it, whole. (Matched
+# only where a word starts: tried at every letter, with the word read to its
+# end from each, it took time in the square of a word's length.)
+_NOISE = re.compile(r"(?<!\S)\S*[@/]\S*")
 # Letters of every script but Latin and Arabic: most texts have none, and
 # one search saves counting fourteen scripts.
 _OTHER = re.compile(
@@ -121,16 +124,34 @@ def count_scripts(text: str) -> dict[str, int]:
     if text.isascii():
         # Most texts (English ones without a '£' or a curly quote): the bytes
         # deleted by a C translate are the letters the Latin pattern matches.
-        data = text.encode("ascii")
-        latin = len(data) - len(data.translate(None, _ASCII_LETTERS))
+        latin = _ascii_letters(text.encode("ascii"))
         return {"Latin": latin} if latin else {}
     counts: dict[str, int] = {}
-    scripts = _SCRIPTS if _OTHER.search(text) else _SCRIPTS[:2]
-    for name, pattern in scripts:
-        n = len(text) - len(pattern.sub("", text))
+    if _OTHER.search(text):
+        for name, pattern in _SCRIPTS:
+            n = len(text) - len(pattern.sub("", text))
+            if n:
+                counts[name] = n
+        return counts
+    # Latin and Arabic letters only: the ASCII ones are counted as in an ASCII
+    # text, the others among the text's other characters (in an English text,
+    # a few pound signs and curly quotes).
+    others = "".join(_NOT_ASCII.findall(text))
+    for name, pattern in _SCRIPTS[:2]:
+        n = len(others) - len(pattern.sub("", others))
+        if name == "Latin":
+            n += _ascii_letters(text.encode("ascii", "ignore"))
         if n:
             counts[name] = n
     return counts
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _ascii_letters(data: bytes) -> int:
+    """The letters of ASCII ``data``: the bytes a C translate deletes."""
+    return len(data) - len(data.translate(None, _ASCII_LETTERS))
 
 
 def dominant_script(text: str) -> ScriptCount:

@@ -116,6 +116,11 @@ class Lexicon:
     qualifier_source: str = "(?!)"
     country_numbers: dict[str, int] = field(default_factory=dict)  # code → country
     state_numbers: dict[str, int] = field(default_factory=dict)  # ISO 3166-2 code → state
+    # n → (the second tokens of the names of ``starts[n]``, the number of the
+    # name that is their first token alone or -1), for the groups of many
+    # names ("San", "Al": hundreds): a word after "San" seldom starts any
+    # of them, and is then no name of two tokens or more
+    seconds: dict[int, tuple[frozenset[str], int]] = field(default_factory=dict)
     # entry number → its Entry, as far as this process has met them
     decoded: dict[int, Entry] = field(default_factory=dict)
 
@@ -146,7 +151,12 @@ class Lexicon:
             return 0, None
         if found >= 0:
             return (1, self.entry(found)) if start < stop else (0, None)
-        for tokens, number in self.starts[-1 - found]:
+        group = -1 - found
+        quick = self.seconds.get(group)
+        if quick is not None and (start + 1 >= stop or words[start + 1] not in quick[0]):
+            alone = quick[1]
+            return (1, self.entry(alone)) if alone >= 0 and start < stop else (0, None)
+        for tokens, number in self.starts[group]:
             end = start + len(tokens)
             if end <= stop and tuple(words[start:end]) == tokens:
                 return len(tokens), self.entry(number)
@@ -572,7 +582,24 @@ def lexicon() -> Lexicon:
         ),
         country_numbers=country_numbers,
         state_numbers=state_numbers,
+        seconds=_seconds(starts),
     )
+
+
+# A group of names this large is looked up by its second tokens first.
+_MANY_NAMES = 16
+
+
+def _seconds(
+    starts: tuple[tuple[tuple[tuple[str, ...], int], ...], ...],
+) -> dict[int, tuple[frozenset[str], int]]:
+    """``Lexicon.seconds`` of ``starts``."""
+    found: dict[int, tuple[frozenset[str], int]] = {}
+    for n, names in enumerate(starts):
+        if len(names) >= _MANY_NAMES:
+            alone = next((number for tokens, number in names if len(tokens) == 1), -1)
+            found[n] = (frozenset(tokens[1] for tokens, _n in names if len(tokens) > 1), alone)
+    return found
 
 
 @cache

@@ -152,8 +152,11 @@ class _Lexicon:
     # capitalised words matched with their case, instead of the other cues
     proper: dict[str, Entries]
     words: dict[str, Entries]
-    prefixes: dict[str, Entries]
-    prefix_lengths: tuple[int, ...]
+    # the first ``prefix_head`` letters of the prefix cues (the shortest's
+    # length) → (prefix, its cues) of those starting with them, longest
+    # first: a word's prefix cues are found with one lookup, not one a length
+    prefixes: dict[str, tuple[tuple[str, Entries], ...]]
+    prefix_head: int
     phrases: dict[str, Entries]
     # head of a phrase whose last word is a prefix → (prefix, entries)
     phrase_prefixes: dict[str, tuple[tuple[str, Entries], ...]]
@@ -218,8 +221,8 @@ def _lexicon() -> _Lexicon:
         concepts=concepts,
         proper={key: _entries(raw) for key, raw in data["proper"].items()},
         words=words_,
-        prefixes=prefixes,
-        prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
+        prefixes=_by_head(prefixes, shortest := min(map(len, prefixes), default=0)),
+        prefix_head=shortest,
         phrases=phrases,
         phrase_prefixes={head: tuple(v) for head, v in phrase_prefixes.items()},
         phrase_starts=phrase_starts,
@@ -228,6 +231,17 @@ def _lexicon() -> _Lexicon:
             for first, (following, second_prefixes) in seconds.items()
         },
     )
+
+
+def _by_head(prefixes: dict[str, Entries], head: int) -> dict[str, tuple[tuple[str, Entries], ...]]:
+    """``_Lexicon.prefixes`` of the prefix cues ``prefixes`` (none shorter than ``head``)."""
+    heads: dict[str, list[tuple[str, Entries]]] = {}
+    for prefix, entries in prefixes.items():
+        heads.setdefault(prefix[:head], []).append((prefix, entries))
+    return {
+        first: tuple(sorted(found, key=lambda pair: -len(pair[0])))
+        for first, found in heads.items()
+    }
 
 
 def concepts() -> dict[str, Concept]:
@@ -281,11 +295,9 @@ def _lookup(lex: _Lexicon, word: str, key: str, bare: str) -> Entries:
     if proper is not None:
         return proper
     found = [lex.words.get(key, ())]
-    for length in lex.prefix_lengths:
-        if length <= len(bare):
-            entries = lex.prefixes.get(bare[:length])
-            if entries:
-                found.append(entries)
+    for prefix, entries in lex.prefixes.get(bare[: lex.prefix_head], ()):
+        if entries and bare.startswith(prefix):
+            found.append(entries)
     return _merge(*found) if len(found) > 1 else found[0]
 
 
