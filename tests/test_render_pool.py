@@ -523,11 +523,11 @@ def test_the_schedule_keeps_both_processes_busy_to_the_end(barrier: int | None) 
         assert min(simulated.started[number] for number in range(barrier, 12)) >= before
 
 
-def test_a_cold_build_starts_its_part_worker_as_the_parse_ends(
+def test_a_cold_build_starts_its_part_worker_before_it_plans(
     tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A fresh interpreter's imports (~0.3 s of CPU) are made while the build
-    # process stamps and makes the site, not while it waits for its first parts.
+    # process makes the site, not while it waits for its first parts.
     monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(_incremental, "_PART_OUTPUTS", 20)
     started: list[str] = []
