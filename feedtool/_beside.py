@@ -26,11 +26,11 @@ import signal
 import threading
 from collections.abc import Callable
 
-#: How much a pipe holds that a child writes its answer to (:func:`_widen`).
+#: How much a pipe holds that a child or a worker writes its answer to (:func:`widen`).
 PIPE_BYTES = 1 << 20
 
 
-def _widen(fd: int) -> None:
+def widen(fd: int) -> None:
     """Let the pipe ``fd`` hold :data:`PIPE_BYTES` (Linux), not 64 kB: the
     console check's answer at 20,000 articles (its walk and the store's rows:
     2.7 MB) went through 64 kB at a time once the command, done loading, read
@@ -55,7 +55,7 @@ class Beside:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
         read, write = os.pipe()
-        _widen(write)
+        widen(write)
         try:
             pid = os.fork()
         except OSError:

@@ -60,7 +60,17 @@ def serve(argv: list[str]) -> None:
     """Run the initializer, then each task sent, until told to end."""
     fd_in, fd_out = int(argv[0]), int(argv[1])
     sys.path[:] = receive(fd_in)
-    initializer, initargs, task = receive(fd_in)
+    try:
+        setup = receive(fd_in)
+        while isinstance(setup, str):
+            # A module to import while the build process makes the task ready.
+            __import__(setup)
+            setup = receive(fd_in)
+    except EOFError:  # the build process is gone
+        return
+    if setup is None:  # ended before it was given a task: none was needed
+        return
+    initializer, initargs, task = setup
     initializer(*initargs)
     while True:
         try:

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
+from feedtool._beside import widen
+
 _Result = TypeVar("_Result")
 
 # Started with ``-P``: ``python -c`` would put the current folder first on the
@@ -57,23 +59,53 @@ class Workers(Generic[_Result]):
         task: Callable[[int], _Result],
         env: dict[str, str] | None = None,
     ) -> None:
+        self._prepare(env)
+        try:
+            for _ in range(count):
+                self._start()
+            self.begin(initializer, initargs, task)
+        except BaseException:
+            self.kill()
+            raise
+
+    @classmethod
+    def ahead(cls, count: int, module: str) -> Workers[Any]:
+        """``count`` processes started now, which import ``module`` while the
+        build process makes their task ready (:meth:`begin`)."""
+        workers: Workers[Any] = cls.__new__(cls)
+        workers._prepare(None)
+        try:
+            for _ in range(count):
+                workers._start(module)
+        except BaseException:
+            workers.kill()
+            raise
+        return workers
+
+    def _prepare(self, env: dict[str, str] | None) -> None:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._env = env
         self._sends: list[Connection] = []
         self._receives: list[Connection] = []
         self._turn = 0
-        try:
-            for _ in range(count):
-                self._start(initializer, initargs, task)
-        except BaseException:
-            self.kill()
-            raise
 
-    def _start(
+    def begin(
         self, initializer: Callable[..., None], initargs: tuple[Any, ...], task: Callable[..., Any]
     ) -> None:
+        """Have each worker run ``initializer(*initargs)``, then ``task`` on the numbers sent."""
+        for worker in range(len(self._sends)):
+            try:
+                self._sends[worker].send((initializer, initargs, task))
+            except OSError as exc:  # its end of the pipe is closed: it died
+                raise WorkerDied from exc
+
+    def _start(self, module: str | None = None) -> None:
         to_worker, from_build = os.pipe()
         from_worker, to_build = os.pipe()
+        # A part's answer (its paths and fingerprints, up to ~85 kB at BBC)
+        # in a pipe of 64 kB kept the worker writing it, not starting its
+        # next part, until the build process, busy with its own, read it.
+        widen(from_worker)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-P", "-c", _MAIN, str(to_worker), str(to_build), _HOME],
@@ -93,7 +125,8 @@ class Workers(Generic[_Result]):
         self._receives.append(Connection(from_worker, writable=False))
         # The path first, on its own: the worker needs it to unpickle the rest.
         send.send(list(sys.path))
-        send.send((initializer, initargs, task))
+        if module is not None:
+            send.send(module)
 
     def __len__(self) -> int:
         return len(self._processes)
