@@ -39,7 +39,7 @@ def apply_overrides(item: NewsItem, config: Config) -> NewsItem:
         rename.setdefault(tag_slug(old), new)
     tags: dict[tuple[str, str], Tag] = {}
     for tag in item.tags:
-        if not tag.given:
+        if not tag.given and (drop or rename):  # (most configurations have neither)
             if _keys(tag) & drop:
                 continue
             new_name = next(

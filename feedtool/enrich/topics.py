@@ -353,7 +353,7 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
     # a slice of ``pieces`` (cheaper than a match object per word).
     pieces = _SPLIT.split(text)
     tokens = list(map(lex.word_cache.__getitem__, pieces[1::2]))
-    phrases, phrase_prefixes = lex.phrases, lex.phrase_prefixes
+    phrases, phrase_prefixes, seconds = lex.phrases, lex.phrase_prefixes, lex.phrase_seconds
     n = len(tokens)
     # Most words are no cue and start no phrase: only the others are read
     # (found in C), in order; a word inside a phrase already read is passed.
@@ -366,7 +366,13 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
         size = 1
         # Longest match first: "rugby union" is sport, not a labour union.
         longest = token.phrase_len
-        if longest > 1 and j + 1 < n and _may_follow(lex, token.key, tokens[j + 1]):
+        if longest > 1 and j + 1 < n:
+            # A phrase start followed by no second word of its phrases starts none.
+            following, second_prefixes = seconds[token.key]
+            second = tokens[j + 1]
+            if second.key not in following and not second.bare.startswith(second_prefixes):
+                longest = 0
+        if longest > 1:
             for k in range(min(longest, n - j), 1, -1):
                 head = token.key if k == 2 else " ".join([t.key for t in tokens[j : j + k - 1]])
                 entries = phrases.get(head + " " + tokens[j + k - 1].key, ())
@@ -391,12 +397,6 @@ def _scan(lex: _Lexicon, text: str, place: str, weight: float, hits: dict[str, _
 
 
 _CUED = operator.attrgetter("cued")
-
-
-def _may_follow(lex: _Lexicon, first: str, second: _Token) -> bool:
-    """Whether ``second`` may be the second word of a phrase starting with ``first``."""
-    following, prefixes = lex.phrase_seconds[first]
-    return second.key in following or any(second.bare.startswith(p) for p in prefixes)
 
 
 def _record(
