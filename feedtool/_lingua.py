@@ -144,7 +144,7 @@ def full_models(text: str) -> bool:
 # ASCII as lingua reads it: a capital as its small letter, every other
 # character but a letter as one separator (see ``answer_key``).
 _AS_READ = {code: " " for code in range(128) if not chr(code).isalpha()}
-_AS_READ.update((code, code + 32) for code in range(ord("A"), ord("Z") + 1))
+_AS_READ.update((code, chr(code + 32)) for code in range(ord("A"), ord("Z") + 1))
 # Lingua's version, found once (``answer_key``); empty when unknown.
 _VERSION: list[str] = []
 
