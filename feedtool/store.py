@@ -195,6 +195,10 @@ class ItemStore(Protocol):
         """Keep lingua's answers, ``(key, language, confidence)``."""
         ...
 
+    def keep_answers(self, keys: Iterable[str]) -> None:
+        """Forget lingua's answers but those kept under ``keys``."""
+        ...
+
     def meta(self, key: str) -> str | None:
         """A small named value (the last build's input fingerprint…)."""
         ...
@@ -488,6 +492,11 @@ class SqliteStore:
 
     def put_answers(self, rows: Iterable[tuple[str, str | None, float]]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", rows)
+
+    def keep_answers(self, keys: Iterable[str]) -> None:
+        kept = set(keys)
+        stale = [key for (key,) in self._db.execute("SELECT key FROM answers") if key not in kept]
+        self._db.executemany("DELETE FROM answers WHERE key = ?", ((key,) for key in stale))
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -481,7 +481,8 @@ def test_an_article_parsed_again_takes_lingua_s_answer_from_the_store(
     """Lingua's answers are kept in the store: an edit that leaves the text
     lingua is asked about the same words (a corrected figure) parses the
     article again without asking lingua (nor loading its models); an edit of
-    a word asks again. The outputs are a clean build's."""
+    a word asks again. The outputs are a clean build's. A build that parses
+    every article keeps the answers it used alone."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     config = load_config(ROOT / "feedtool.toml")
     seeds = tmp_path / "seeds"
@@ -515,7 +516,17 @@ def test_an_article_parsed_again_takes_lingua_s_answer_from_the_store(
     article.write_text(story.format(DANISH, 18).replace("Forslaget", "Lovforslaget"), "utf-8")
     build(seeds, out, config, ping=False)
     assert len(asked) == 3
+    assert _answers_kept(out) == 2
+    # Every article parsed again (a new config): the answer to the older text is let go.
+    build(seeds, out, config.model_copy(update={"title": "Another Desk"}), ping=False)
+    assert len(asked) == 3 and _answers_kept(out) == 1
     _lingua.unload()
+
+
+def _answers_kept(out: Path) -> int:
+    with sqlite3.connect(out / CACHE_DIRNAME / "store.sqlite") as db:
+        count: int = db.execute("SELECT count(*) FROM answers").fetchone()[0]
+    return count
 
 
 def test_a_parallel_parse_again_takes_lingua_s_answers_from_the_store(

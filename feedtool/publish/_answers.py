@@ -31,25 +31,27 @@ class Answers:
     def __init__(self, store: ItemStore, asker: Asker | None = None) -> None:
         self.store = store
         self.asker = asker
-        #: Questions asked of ``asker`` (or lingua here) so far.
-        self.asked = 0
         self._known: dict[str, tuple[str | None, float]] = {}
+        #: The keys of the questions asked of this so far, answered or not.
+        self._asked: set[str] = set()
 
     def unknown(self, questions: Iterable[Question]) -> list[Question]:
         """Those of ``questions`` the store has no answer to (read in one go:
         the others are then answered without a query each)."""
         keyed = [(question, answer_key(question)) for question in questions]
-        self._known.update(self.store.answers([k for _, k in keyed if k is not None]))
+        keys = [key for _, key in keyed if key is not None]
+        self._asked.update(keys)
+        self._known.update(self.store.answers(keys))
         return [question for question, key in keyed if key not in self._known]
 
     def confidence(self, text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]:
         """:func:`feedtool._lingua.confidence` of ``text`` among ``candidates``."""
         key = answer_key(Question(text, candidates))
         if key is not None:
+            self._asked.add(key)
             known = self._known.get(key) or self.store.answers([key]).get(key)
             if known is not None:
                 return known
-        self.asked += 1
         if self.asker is None:
             found = confidence(text, candidates)
         else:
@@ -58,6 +60,10 @@ class Answers:
             self._known[key] = found
             self.store.put_answers([(key, *found)])
         return found
+
+    def forget_others(self) -> None:
+        """Drop from the store every answer but those of the questions asked of this."""
+        self.store.keep_answers(self._asked)
 
 
 __all__ = ["Answers"]

@@ -2237,7 +2237,9 @@ class _Build:
         # By task (the order of the paths): the ones handed back come last.
         failed: list[tuple[int, FeedtoolError]] = []
         self.progress.phase("parsing", len(tasks))
-        for index, result in self._parse_all(tasks):
+        # Lingua's answers the store kept are not asked again.
+        answers = Answers(self.store)
+        for index, result in self._parse_all(tasks, answers):
             if isinstance(result, FeedtoolError):
                 failed.append((index, result))
             else:
@@ -2275,6 +2277,10 @@ class _Build:
                 parsed.append(relative)
             self.progress.advance()
         errors += (error for _, error in sorted(failed, key=lambda pair: pair[0]))
+        if not kept:
+            # Every article was parsed: an answer none of them asked for is
+            # of a text no longer there (an older version, a deleted article).
+            answers.forget_others()
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
@@ -2344,12 +2350,11 @@ class _Build:
         return summaries
 
     def _parse_all(
-        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
+        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]], answers: Answers
     ) -> Iterator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError]]:
         """``(index in tasks, result)`` of every task: in order, but for the
-        articles that need lingua's models in a parallel build, which come last."""
-        # Lingua's answers the store kept are not asked again (``Answers``).
-        answers = Answers(self.store)
+        articles that need lingua's models in a parallel build, which come last.
+        Lingua's questions go to ``answers`` (the store's, else lingua's)."""
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
             ask_models_in(answers)
             try:
