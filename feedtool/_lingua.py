@@ -164,6 +164,8 @@ def answer_key(question: Question) -> str | None:
     the one letter whose lowercase depends on what follows it (a final ς,
     unless punctuation and then a letter follow): such a text is keyed as it is.
     """
+    # Imported here, as hashlib below: a model process imports this module
+    # and needs neither.
     if not _VERSION:
         from importlib.metadata import PackageNotFoundError, version
 
