@@ -141,6 +141,49 @@ def full_models(text: str) -> bool:
     return sum(map(str.isalpha, text)) < _SHORT_TEXT
 
 
+# ASCII as lingua reads it: a capital as its small letter, every other
+# character but a letter as one separator (see ``answer_key``).
+_AS_READ = {code: " " for code in range(128) if not chr(code).isalpha()}
+_AS_READ.update((code, chr(code + 32)) for code in range(ord("A"), ord("Z") + 1))
+# Lingua's version, found once (``answer_key``); empty when unknown.
+_VERSION: list[str] = []
+
+
+def answer_key(question: Question) -> str | None:
+    """A digest of all that lingua's answer to ``question`` depends on (lingua's
+    version, the candidates, the text as lingua reads it), to keep the answer
+    under; ``None`` when lingua's version is unknown.
+
+    Lingua 2.1 (lingua-rs 1.7, ``split_text_into_words``) reads a text as its
+    words alone, the runs of letters of the lowercased text: its rules, the
+    letter count that chooses the models and the n-grams all come from them.
+    So an ASCII capital is its small letter to it, and every run of ASCII
+    characters other than letters (digits, punctuation, spaces) one
+    separator; the key reads them so (a corrected figure asks nothing new),
+    and every other character as it is. Not in a text with a capital sigma,
+    the one letter whose lowercase depends on what follows it (a final ς,
+    unless punctuation and then a letter follow): such a text is keyed as it is.
+    """
+    # Imported here, as hashlib below: a model process imports this module
+    # and needs neither.
+    if not _VERSION:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            _VERSION.append(version("lingua-language-detector"))
+        except PackageNotFoundError:
+            _VERSION.append("")
+    if not _VERSION[0]:
+        return None
+    text = question.text
+    if "\u03a3" not in text:
+        text = " ".join(filter(None, text.translate(_AS_READ).split(" ")))
+    import hashlib
+
+    parts = (_VERSION[0], ",".join(question.candidates), text)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def unload() -> None:
     """Unload every model the cached detectors loaded, and forget the detectors."""
     for found in _DETECTORS.values():
@@ -162,6 +205,7 @@ __all__ = [
     "LINGUA_CODE",
     "Question",
     "answer",
+    "answer_key",
     "confidence",
     "detector",
     "full_models",

@@ -186,6 +186,19 @@ class ItemStore(Protocol):
         entries of any other stamp (an older version of it) are dropped."""
         ...
 
+    def answers(self, keys: Sequence[str]) -> dict[str, tuple[str | None, float]]:
+        """Lingua's answers kept under ``keys`` (``feedtool._lingua.answer_key``),
+        those the store has: ``(language, confidence)`` by key."""
+        ...
+
+    def put_answers(self, rows: Iterable[tuple[str, str | None, float]]) -> None:
+        """Keep lingua's answers, ``(key, language, confidence)``."""
+        ...
+
+    def keep_answers(self, keys: Iterable[str]) -> None:
+        """Forget lingua's answers but those kept under ``keys``."""
+        ...
+
     def meta(self, key: str) -> str | None:
         """A small named value (the last build's input fingerprint…)."""
         ...
@@ -268,6 +281,7 @@ CREATE TABLE IF NOT EXISTS placements (
 CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_pickles (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS refs_since (path TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, language TEXT, confidence REAL NOT NULL);
 """
 
 
@@ -470,6 +484,19 @@ class SqliteStore:
         self._db.execute(
             "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)", (key, path, stamp, value)
         )
+
+    def answers(self, keys: Sequence[str]) -> dict[str, tuple[str | None, float]]:
+        query = "SELECT key, language, confidence FROM answers WHERE key IN ({})"
+        rows = rows_in(self._db, query, keys)
+        return {key: (language, confidence) for key, language, confidence in rows}
+
+    def put_answers(self, rows: Iterable[tuple[str, str | None, float]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", rows)
+
+    def keep_answers(self, keys: Iterable[str]) -> None:
+        kept = set(keys)
+        stale = [key for (key,) in self._db.execute("SELECT key FROM answers") if key not in kept]
+        self._db.executemany("DELETE FROM answers WHERE key = ?", ((key,) for key in stale))
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedtool import _lingua
+from feedtool._lingua import Question
 from feedtool._text import is_rtl
 from feedtool.config import DEFAULT_LANGUAGES, Config, EnrichConfig, PublisherConfig
 from feedtool.enrich import _script
@@ -339,3 +340,30 @@ def test_script_counts_of_any_text_are_each_patterns_letters(text: str) -> None:
         if letters:
             expected[name] = letters
     assert _script.count_scripts(text) == expected
+
+
+def test_linguas_answers_are_keyed_on_the_text_as_lingua_reads_it() -> None:
+    """``answer_key`` is the same for texts lingua reads as the same words (an
+    ASCII capital as its small letter, each run of other ASCII characters as
+    one separator), and lingua's answers to them are the same; other words,
+    other candidates, or punctuation beside a capital sigma (whose lowercase
+    it decides) make another key."""
+    candidates = ("da", "no")
+    text = "Regeringen har i dag fremlagt et nyt lovforslag, som koster 17 mio. kr. (2025)"
+    same = "REGERINGEN har i dag fremlagt et nyt lovforslag -- som koster 170 mio kr 2026!"
+    key = _lingua.answer_key(Question(text, candidates))
+    assert key is not None and key == _lingua.answer_key(Question(same, candidates))
+    first, again = _lingua.confidence(text, candidates), _lingua.confidence(same, candidates)
+    # (Lingua's last digits vary from process to process: it sums in hash order.)
+    assert (first[0], round(first[1], 9)) == (again[0], round(again[1], 9))
+    _lingua.unload()
+    others = [
+        Question(text.replace("nyt", "nye"), candidates),
+        Question(text.replace("dag", "dåg"), candidates),
+        Question(text, ("no", "da")),
+        Question(text, ("da", "no", "sv")),
+        Question("ΟΔΟΣ. Α", ("el", "en")),
+        Question("ΟΔΟΣ Α", ("el", "en")),
+    ]
+    keys = [_lingua.answer_key(question) for question in others]
+    assert len({key, *keys}) == 1 + len(others)

@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import orjson
 import pytest
 from conftest import output_tree
 
-from feedtool import build, load_config
+from feedtool import _lingua, build, load_config
 from feedtool._lock import build_lock
 from feedtool.config import Config
 from feedtool.errors import PublishError
+from feedtool.publish import _incremental
+from feedtool.publish._models import ModelProcess
 from feedtool.render import ItemRef, tag_channels_of
 from feedtool.store import CACHE_DIRNAME, SqliteStore
 
@@ -458,3 +461,111 @@ def test_the_store_keeps_its_temporary_journals_in_memory(tmp_path: Path) -> Non
     finally:
         reader.close()
         store.close()
+
+
+DANISH = (
+    "Regeringen har i dag fremlagt et nyt lovforslag om klimaet, som skal reducere udledningen."
+)
+
+
+def _clean_build(out: Path, seeds: Path, config: Config, clean: Path) -> None:
+    """A build of ``seeds`` into ``clean`` from ``out``'s state file (the same ids and dates)."""
+    clean.mkdir()
+    shutil.copy(out / ".feedtool-state.json", clean / ".feedtool-state.json")
+    build(seeds, clean, config, ping=False)
+
+
+def test_an_article_parsed_again_takes_lingua_s_answer_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lingua's answers are kept in the store: an edit that leaves the text
+    lingua is asked about the same words (a corrected figure) parses the
+    article again without asking lingua (nor loading its models); an edit of
+    a word asks again. The outputs are a clean build's. A build that parses
+    every article keeps the answers it used alone."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    config = load_config(ROOT / "feedtool.toml")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    article = seeds / "da.txt"
+    story = "Nyt lovforslag\n\n{} Forslaget koster {} mio. kr.\n"
+    article.write_text(story.format(DANISH, 17), "utf-8")
+    (seeds / "en.txt").write_text(
+        "Harbour bridge reopens\n\nThe harbour bridge reopened on Monday after repairs.\n",
+        "utf-8",
+    )
+    asked: list[tuple[str, ...]] = []
+    real = _lingua._load_in_turn  # what lingua runs for every question it answers
+
+    def spy(text: str, candidates: tuple[str, ...]) -> None:
+        asked.append(candidates)
+        real(text, candidates)
+
+    monkeypatch.setattr(_lingua, "_load_in_turn", spy)
+    out = tmp_path / "out"
+    build(seeds, out, config, ping=False)
+    assert len(asked) == 1
+    article.write_text(story.format(DANISH, 18), "utf-8")
+    report = build(seeds, out, config, ping=False)
+    assert report.parsed == ("da.txt",) and len(asked) == 1
+    ninjs = [orjson.loads(p.read_bytes()) for p in out.glob("articles/*.ninjs.json")]
+    assert sorted(n["language"] for n in ninjs) == ["da", "en"]
+    _clean_build(out, seeds, config, tmp_path / "clean")
+    assert len(asked) == 2  # the clean build has no store
+    assert output_tree(out) == output_tree(tmp_path / "clean")
+    article.write_text(story.format(DANISH, 18).replace("Forslaget", "Lovforslaget"), "utf-8")
+    build(seeds, out, config, ping=False)
+    assert len(asked) == 3
+    assert _answers_kept(out) == 2
+    # Every article parsed again (a new config): the answer to the older text is let go.
+    build(seeds, out, config.model_copy(update={"title": "Another Desk"}), ping=False)
+    assert len(asked) == 3 and _answers_kept(out) == 1
+    _lingua.unload()
+
+
+def _answers_kept(out: Path) -> int:
+    with sqlite3.connect(out / CACHE_DIRNAME / "store.sqlite") as db:
+        count: int = db.execute("SELECT count(*) FROM answers").fetchone()[0]
+    return count
+
+
+def test_a_parallel_parse_again_takes_lingua_s_answers_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new config parses every article again: the questions the parse
+    workers hand back are answered from the store, and no model process is
+    started. The outputs are a clean build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    config = load_config(ROOT / "feedtool.toml")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for number in range(4):
+        (seeds / f"da-{number}.txt").write_text(
+            f"Nyt lovforslag {number}\n\n{DANISH} Forslaget {number} behandles i morgen.\n",
+            "utf-8",
+        )
+        (seeds / f"en-{number}.txt").write_text(
+            f"Harbour bridge {number} reopens\n\nThe bridge reopened on Monday after repairs.\n",
+            "utf-8",
+        )
+    started: list[ModelProcess] = []
+    real_init = ModelProcess.__init__
+
+    def init(self: ModelProcess, max_languages: int) -> None:
+        real_init(self, max_languages)
+        started.append(self)
+
+    monkeypatch.setattr(ModelProcess, "__init__", init)
+    monkeypatch.setattr(_incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_incremental, "_PARSE_CHUNK", 2)
+    out = tmp_path / "out"
+    build(seeds, out, config, jobs=2, ping=False)
+    assert [models.started for models in started] == [1]
+    renamed = config.model_copy(update={"title": "Another Desk"})
+    report = build(seeds, out, renamed, jobs=2, ping=False)
+    assert len(report.parsed) == 8
+    assert [models.started for models in started] == [1, 0]
+    ninjs = [orjson.loads(p.read_bytes()) for p in out.glob("articles/*.ninjs.json")]
+    assert sorted(n["language"] for n in ninjs) == ["da"] * 4 + ["en"] * 4
+    _clean_build(out, seeds, renamed, tmp_path / "clean")
+    assert output_tree(out) == output_tree(tmp_path / "clean")

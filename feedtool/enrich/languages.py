@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from feedtool.model import Block
 
 __all__ = [
+    "Asker",
     "Detection",
     "ModelsElsewhere",
     "ask_models_in",
@@ -91,13 +92,15 @@ _SHARED_SCRIPTS = frozenset({"Arabic", "Cyrillic", "Devanagari"})
 
 
 # Where lingua's questions go when not answered here (``ask_models_in``).
-_ASKER: _Asker | None = None
+_ASKER: Asker | None = None
 # False while a process must not load lingua's models (a parallel build's parse
 # pool: the build process answers later, see ``keep_models_elsewhere``).
 _MODELS_HERE = True
 
 
-class _Asker(Protocol):
+class Asker(Protocol):
+    """What answers lingua's questions in place of this process (``ask_models_in``)."""
+
     def confidence(self, text: str, candidates: tuple[str, ...]) -> tuple[str | None, float]: ...
 
 
@@ -290,7 +293,7 @@ def keep_models_elsewhere(elsewhere: bool = True) -> None:
     _MODELS_HERE = not elsewhere
 
 
-def ask_models_in(process: _Asker | None) -> None:
+def ask_models_in(process: Asker | None) -> None:
     """In this process, have lingua's questions answered by ``process`` (None:
     here again), so that this process loads no model.
 

@@ -81,6 +81,7 @@ from feedtool.model import NewsItem, Person
 from feedtool.parse import parse_article
 from feedtool.plugins import RENDERERS
 from feedtool.publish import _quick, _snapshot
+from feedtool.publish._answers import Answers
 from feedtool.publish._files import (
     clean_temporaries,
     discard_staging,
@@ -2236,7 +2237,9 @@ class _Build:
         # By task (the order of the paths): the ones handed back come last.
         failed: list[tuple[int, FeedtoolError]] = []
         self.progress.phase("parsing", len(tasks))
-        for index, result in self._parse_all(tasks):
+        # Lingua's answers the store kept are not asked again.
+        answers = Answers(self.store)
+        for index, result in self._parse_all(tasks, answers):
             if isinstance(result, FeedtoolError):
                 failed.append((index, result))
             else:
@@ -2274,6 +2277,10 @@ class _Build:
                 parsed.append(relative)
             self.progress.advance()
         errors += (error for _, error in sorted(failed, key=lambda pair: pair[0]))
+        if not kept:
+            # Every article was parsed: an answer none of them asked for is
+            # of a text no longer there (an older version, a deleted article).
+            answers.forget_others()
         changed.sort(key=lambda s: s.source_path)
         parsed.sort()
         return scanned
@@ -2343,12 +2350,17 @@ class _Build:
         return summaries
 
     def _parse_all(
-        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]]
+        self, tasks: Sequence[tuple[Path, str, bytes | None, Config]], answers: Answers
     ) -> Iterator[tuple[int, tuple[str, bytes, bytes] | FeedtoolError]]:
         """``(index in tasks, result)`` of every task: in order, but for the
-        articles that need lingua's models in a parallel build, which come last."""
+        articles that need lingua's models in a parallel build, which come last.
+        Lingua's questions go to ``answers`` (the store's, else lingua's)."""
         if self.jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-            yield from enumerate(map(_parse_here, tasks))
+            ask_models_in(answers)
+            try:
+                yield from enumerate(map(_parse_here, tasks))
+            finally:
+                ask_models_in(None)
             return
         later = yield from self._parse_in_pool(tasks)
         if not later:
@@ -2365,7 +2377,10 @@ class _Build:
         # The questions on long texts come first (their models are small),
         # then the short ones'.
         # An article's later questions, which that answer decides, are asked
-        # of a model process as they come.
+        # of a model process as they come. Articles whose question the store
+        # has the answer to are parsed first, and ask no model process.
+        unknown = set(answers.unknown(question for _, question in later))
+        known = [index for index, question in later if question not in unknown]
         questions = dict(later)
         order = [
             index
@@ -2374,7 +2389,7 @@ class _Build:
                 [
                     (index, frozenset(question.candidates))
                     for index, question in later
-                    if full_models(question.text) == short
+                    if question in unknown and full_models(question.text) == short
                 ],
                 _MODEL_LANGUAGES,
             )
@@ -2385,10 +2400,11 @@ class _Build:
 
         models = ModelProcess(_MODEL_LANGUAGES)
         models.answer_first(questions[index] for index in order)
-        del questions
-        ask_models_in(models)
+        del questions, unknown
+        answers.asker = models
+        ask_models_in(answers)
         try:
-            for index in order:
+            for index in (*known, *order):
                 yield index, _parse_here(tasks[index])
         finally:
             ask_models_in(None)
