@@ -212,6 +212,23 @@ def make_hugo_site(folder: Path, articles: list[Path]) -> None:
         )
 
 
+def build_command(seeds: Path, out: Path, config: Path) -> list[str]:
+    """A quiet ``feedtool build`` through the console entry point, as users run it."""
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from feedtool._noop import main; sys.exit(main())",
+        "build",
+        str(seeds),
+        "-o",
+        str(out),
+        "-c",
+        str(config),
+        "--no-ping",
+        "-q",
+    ]
+
+
 def edit(path: Path) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\nThis paragraph was added by an editor after publication.\n")
@@ -304,19 +321,7 @@ def bench(
         "utf-8",
     )
     out = work / "out"
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from feedtool._noop import main; sys.exit(main())",
-        "build",
-        str(seeds),
-        "-o",
-        str(out),
-        "-c",
-        str(config),
-        "--no-ping",
-        "-q",
-    ]
+    command = build_command(seeds, out, config)
     if args.jobs:
         command += ["--jobs", str(args.jobs)]
     global _TABLES_KEPT

@@ -88,20 +88,7 @@ def main() -> int:
         }
 
         def command(name: str, out: Path) -> list[str]:
-            config = config_for(work, name)
-            return [
-                sys.executable,
-                "-c",
-                "import sys; from feedtool._noop import main; sys.exit(main())",
-                "build",
-                str(seeds),
-                "-o",
-                str(out),
-                "-c",
-                str(config),
-                "--no-ping",
-                "-q",
-            ]
+            return bench_build.build_command(seeds, out, config_for(work, name))
 
         bench_build.timed(command("full", work / "warm"), work / "warm", env)
         names = (["Hugo"] if hugo else []) + list(VARIANTS)
