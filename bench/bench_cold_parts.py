@@ -27,6 +27,7 @@ otherwise) and prints feedtool's figures only when ``hugo`` is not on PATH.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -39,28 +40,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_build  # a sibling script, not a package
 
-#: name -> (enrichment on, config lines appended).
-VARIANTS: dict[str, tuple[bool, str]] = {
-    "full": (True, ""),
-    "no enrichment": (False, ""),
-    "Hugo's outputs": (True, '\n[render]\nenabled = ["html", "rss"]\n'),
-    "Hugo's outputs, no enrichment": (False, '\n[render]\nenabled = ["html", "rss"]\n'),
-    "nothing rendered": (True, "\n[render]\nenabled = []\n"),
+#: name -> (enrichment on, the renderers enabled: ``None`` for every one). With
+#: some named, no tag feeds either (Hugo's tags are the sections).
+VARIANTS: dict[str, tuple[bool, list[str] | None]] = {
+    "full": (True, None),
+    "no enrichment": (False, None),
+    "Hugo's outputs": (True, ["html", "rss"]),
+    "Hugo's outputs, no enrichment": (False, ["html", "rss"]),
+    "nothing rendered": (True, []),
 }
 
 
 def config_for(work: Path, name: str) -> Path:
-    enriched, extra = VARIANTS[name]
+    enriched, renderers = VARIANTS[name]
     text = (bench_build.ROOT / "feedtool.toml").read_text("utf-8")
     # As bench_build's: a feed for each tag carried by two items (keyword tags:
-    # the default, five); none with Hugo's outputs, whose tags are the sections.
+    # the default, five).
     text = re.sub(r"(?m)^keyword_feeds_min_items = \d+\n", "", text)
-    least = 1_000_000_000 if "html" in extra else 2
+    least = 1_000_000_000 if renderers else 2
     text = re.sub(r"(?m)^feeds_min_items = \d+$", f"feeds_min_items = {least}", text)
     if not enriched:
         text = re.sub(r"(?m)^\[enrich\]\n", "[enrich]\nenabled = []\n", text)
+    if renderers is not None:
+        text += f"\n[render]\nenabled = {json.dumps(renderers)}\n"
     path = work / f"{re.sub(r'[^a-z]+', '-', name.lower()).strip('-')}.toml"
-    path.write_text(text + extra, "utf-8")
+    path.write_text(text, "utf-8")
     return path
 
 

@@ -4,9 +4,8 @@ a text it never asked about.
 Lingua's models take 0.3-0.7 s of CPU to load for one question on a short
 text (all five n-gram sizes of two to four languages), several times what
 the rest of an edit's parse costs; the detection itself takes under a
-millisecond. Its
-answer depends only on lingua's version, the candidate languages and the
-text as lingua reads it (``feedtool._lingua.answer_key``), so a build that
+millisecond. Its answer depends only on lingua's version, the candidate
+languages and the text as lingua reads it (``feedtool._lingua.answer_key``), so a build that
 parses an article again (an edit elsewhere than in the text asked about: a
 corrected figure, the end of a long story, the front matter; or a new
 config or feedtool version, which parses every article again) takes the

@@ -1084,8 +1084,8 @@ class _Build:
         self._lists: FileLists | None = None
         #: Where a full plan's state records wait for the write phase (``State.spill``).
         self._spill: IO[bytes] | None = None
-        #: Part workers started as a cold parse ends (:meth:`_start_ahead`),
-        #: until a full plan gives them their parts.
+        #: Part workers started once a cold build's articles are stamped
+        #: (:meth:`_start_ahead`), until a full plan gives them their parts.
         self._ahead: Workers[Any] | None = None
 
     def _digest_of(self, state_bytes: bytes) -> str:
